@@ -1,0 +1,179 @@
+"""PCPT Portfolio: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import csrf, db, login_manager, migrate
+from config import CONFIGS, INSTANCE_DIR, Config
+
+
+def create_app(config: type[Config] | str | None = None, **overrides: object) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(_config_class(config))
+    app.config.update(overrides)
+    _ensure_secret_key(app)
+
+    register_jinja(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _config_class(config: type[Config] | str | None) -> type[Config]:
+    if config is None:
+        config = os.environ.get("FLASK_CONFIG", "development")
+    if isinstance(config, str):
+        try:
+            return CONFIGS[config]
+        except KeyError:
+            raise SystemExit(
+                f"FLASK_CONFIG must be one of {sorted(CONFIGS)}, not {config!r}"
+            ) from None
+    return config
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config.get("ENV_NAME") == "production":
+        if len(key) < 32:
+            raise SystemExit(
+                "SECRET_KEY must be set to at least 32 random characters in production"
+            )
+        return
+    if key:
+        return
+    # Development without SECRET_KEY: one random key per instance folder, kept on disk
+    # so sessions survive restarts but no two laptops share a key.
+    key_file = Path(app.instance_path) / "secret_key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_jinja(app: Flask) -> None:
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": True}
+    # Set on app.jinja_loader (not jinja_options) so blueprint template folders still work.
+    app.jinja_loader = ChoiceLoader(
+        [app.jinja_loader, PackageLoader("nhsuk_frontend_jinja", "templates")]
+    )
+    from app.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from app.database import configure_engine
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "basic"
+
+    from app.auth.sessions import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.lead.views import bp as lead_bp
+    from app.main.views import bp as main_bp
+    from app.supervisor.views import bp as supervisor_bp
+    from app.trainee.views import bp as trainee_bp
+
+    for bp in (main_bp, auth_bp, trainee_bp, supervisor_bp, lead_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.auth.sessions import enforce_session_limits
+    from app.database import reset_begin_mode, set_read_only
+    from app.permissions import enforce_route_roles
+
+    @app.before_request
+    def _read_only_for_safe_methods():
+        request.environ["pcpt.begin_token"] = set_read_only(
+            request.method in ("GET", "HEAD", "OPTIONS")
+        )
+
+    app.before_request(enforce_session_limits)
+    app.before_request(enforce_route_roles)
+
+    @app.teardown_request
+    def _reset_begin_mode(_exc):
+        token = request.environ.pop("pcpt.begin_token", None)
+        if token is not None:
+            reset_begin_mode(token)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.path == "/healthz"
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if wants_json():
+            body = {
+                "error": {
+                    "code": error.name.lower().replace(" ", "_"),
+                    "message": error.description,
+                    "fields": {},
+                }
+            }
+            return jsonify(body), error.code
+        return render_template("errors/error.jinja", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if app.testing:  # let tests see the real error
+            raise error
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        if wants_json():
+            body = {
+                "error": {
+                    "code": "internal_error",
+                    "message": "Something went wrong on our side.",
+                    "fields": {},
+                }
+            }
+            return jsonify(body), 500
+        return render_template("errors/500.jinja"), 500
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,57 @@
+"""Session rules: the session version, idle and absolute time-outs, fresh sign-in."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, session
+from flask_login import current_user, logout_user
+
+from app.extensions import db
+from app.models.users import User
+
+LOGIN_AT = "login_at"
+SEEN_AT = "seen_at"
+FRESH_AT = "fresh_at"
+
+
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session version, so bumping it ends sessions."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def start_session(now: float | None = None) -> None:
+    now = now or time.time()
+    session.permanent = True
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+    session[FRESH_AT] = now
+
+
+def mark_fresh() -> None:
+    session[FRESH_AT] = time.time()
+
+
+def is_fresh(max_age_seconds: int = 300) -> bool:
+    return time.time() - session.get(FRESH_AT, 0) <= max_age_seconds
+
+
+def enforce_session_limits():
+    """before_request hook: end sessions idle past the limit or older than the absolute one."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - session.get(SEEN_AT, 0) > idle or now - session.get(LOGIN_AT, 0) > absolute:
+        logout_user()
+        session.clear()
+        return None
+    session[SEEN_AT] = now
+    return None

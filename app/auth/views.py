@@ -1,0 +1,55 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth.forms import LoginForm
+from app.auth.sessions import start_session
+from app.extensions import db
+from app.permissions import public, signed_in
+from app.services import accounts
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the login page cannot be used to redirect elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        db.session.commit()  # the audit event of a failure is kept too
+        if user is not None:
+            session.clear()  # a new session at every sign-in (no fixation)
+            login_user(user)
+            start_session()
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        form.email.errors.append("Email address or password is not correct")
+    return render_template("auth/login.jinja", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    accounts.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,57 @@
+"""Engine set-up: SQLite pragmas and write transactions that take the lock up front.
+
+SQLite's default deferred transactions upgrade to a write lock mid-way, which fails
+with "database is locked" under concurrent writers. Writes therefore start with
+BEGIN IMMEDIATE; requests that cannot write (GET, HEAD) use a deferred BEGIN so
+readers never queue behind each other in WAL mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import Engine, event
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Start SQLite transactions DEFERRED within this block (for requests that only read)."""
+    token = _begin_mode.set("DEFERRED")
+    try:
+        yield
+    finally:
+        _begin_mode.reset(token)
+
+
+def set_read_only(read_only: bool) -> object:
+    return _begin_mode.set("DEFERRED" if read_only else "IMMEDIATE")
+
+
+def reset_begin_mode(token: object) -> None:
+    _begin_mode.reset(token)  # type: ignore[arg-type]
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql(f"BEGIN {_begin_mode.get()}")

@@ -1,0 +1,67 @@
+"""Pages every signed-in person shares: the home redirect, the framework browser, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.extensions import db
+from app.permissions import public, signed_in
+from app.services import frameworks as framework_service
+
+bp = Blueprint("main", __name__)
+
+# Where each role lands after signing in, in order of precedence.
+ROLE_HOMES = (
+    ("trainee", "trainee.home"),
+    ("supervisor", "supervisor.home"),
+    ("lead", "lead.home"),
+    ("admin", "admin.home"),
+)
+
+
+@bp.route("/")
+@signed_in
+def home():
+    for role, endpoint in ROLE_HOMES:
+        if current_user.has_role(role):
+            return redirect(url_for(endpoint))
+    return render_template("main/no_role.jinja", title="No role yet")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/frameworks")
+@signed_in
+def frameworks():
+    return render_template(
+        "frameworks/list.jinja",
+        title="Competency frameworks",
+        frameworks=framework_service.framework_summaries(),
+    )
+
+
+@bp.route("/frameworks/<code>/versions/<version>")
+@signed_in
+def framework(code: str, version: str):
+    found = framework_service.find_framework(code, version) or abort(404)
+    tree = framework_service.load_framework_tree(found.id)
+    return render_template("frameworks/detail.jinja", title=tree.title, framework=tree)
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("main/accessibility.jinja", title="Accessibility statement")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return render_template("main/privacy.jinja", title="Privacy and who can see your records")

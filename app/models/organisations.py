@@ -1,0 +1,43 @@
+"""Organisations (a tree such as training hub > PCN > practice) and cohorts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+ORGANISATION_KINDS = ("region", "icb", "training-hub", "pcn", "practice", "other")
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    ods_code: Mapped[str | None] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Organisation]] = relationship(back_populates="parent")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name!r} ({self.kind})>"
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    framework_id: Mapped[int | None] = mapped_column(ForeignKey("frameworks.id"))
+    starts_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()

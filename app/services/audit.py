@@ -1,0 +1,113 @@
+"""Writing and verifying the hash-chained audit trail.
+
+Each event's hash is sha256(prev_hash + canonical JSON of the event), so changing,
+removing or reordering any past event breaks every hash after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.models.base import utcnow
+from app.models.users import User
+
+GENESIS_HASH = "0" * 64
+# Serialises appends on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
+_CHAIN_LOCK_KEY = 7_346_001
+
+
+def _canonical(event: AuditEvent) -> str:
+    return json.dumps(
+        {
+            "id": event.id,
+            "at": event.at.isoformat(timespec="microseconds"),
+            "actor_id": event.actor_id,
+            "action": event.action,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "data": event.data,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+
+
+def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
+
+
+def record(
+    action: str,
+    subject_type: str,
+    subject_id: object | None,
+    *,
+    actor: User | None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Append an event in the caller's transaction (which commits it with the change)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    prev_hash = last.hash if last else GENESIS_HASH
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        at=utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        data=data or {},
+        prev_hash=prev_hash,
+        hash="",
+    )
+    event.hash = chain_hash(prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    intact: bool
+    checked: int
+    first_bad_id: int | None = None
+    reason: str | None = None
+
+
+def verify_chain(batch_size: int = 5000) -> ChainReport:
+    """Walk the chain in id order, in batches, so memory stays flat on long trails."""
+    prev_hash = GENESIS_HASH
+    expected_id = 1
+    checked = 0
+    last_id = 0
+    while True:
+        events = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch_size)
+        ).all()
+        if not events:
+            return ChainReport(True, checked)
+        for event in events:
+            if event.id != expected_id:
+                return ChainReport(False, checked, event.id, f"event {expected_id} is missing")
+            if event.prev_hash != prev_hash:
+                return ChainReport(False, checked, event.id, "previous hash does not match")
+            if chain_hash(prev_hash, event) != event.hash:
+                return ChainReport(False, checked, event.id, "content does not match its hash")
+            prev_hash = event.hash
+            expected_id += 1
+            checked += 1
+            last_id = event.id
+        db.session.expunge_all()

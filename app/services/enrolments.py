@@ -1,0 +1,157 @@
+"""Enrolling trainees on a framework version and assigning their supervisors."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.enrolments import Enrolment, SupervisorAssignment
+from app.models.frameworks import Framework
+from app.models.organisations import Cohort
+from app.models.users import User
+from app.services import audit
+from app.services.errors import DomainError
+from app.services.gphc import pharmacist_number
+
+# The NCF pathway is designed to take about 18 months.
+DEFAULT_DURATION = timedelta(days=548)
+
+
+def active_enrolment(trainee_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.trainee_id == trainee_id, Enrolment.status == "active")
+    )
+
+
+def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:
+    if not supervisor.active:
+        raise DomainError(f"{supervisor.name}'s account is deactivated", "supervisor")
+    if not supervisor.has_role("supervisor"):
+        raise DomainError(f"{supervisor.name} does not have the supervisor role", "supervisor")
+    if kind == "clinical" and pharmacist_number(supervisor.id) is None:
+        raise DomainError(
+            f"{supervisor.name} has no pharmacist GPhC number (7 digits starting with 2) on record",
+            "supervisor",
+        )
+
+
+def enrol(
+    trainee: User,
+    framework: Framework,
+    *,
+    supervisor: User,
+    cohort: Cohort | None = None,
+    started_on: date | None = None,
+    expected_end_on: date | None = None,
+    actor: User | None = None,
+) -> Enrolment:
+    if not trainee.has_role("trainee"):
+        raise DomainError(f"{trainee.name} does not have the trainee role", "trainee")
+    if active_enrolment(trainee.id) is not None:
+        raise DomainError(f"{trainee.name} already has an active enrolment", "trainee")
+    check_can_supervise(supervisor)
+    started_on = started_on or utcnow().date()
+    expected_end_on = expected_end_on or started_on + DEFAULT_DURATION
+    if expected_end_on <= started_on:
+        raise DomainError("The expected end date must be after the start date", "expected_end_on")
+    if cohort is not None and cohort.framework_id not in (None, framework.id):
+        raise DomainError(f"Cohort {cohort.name!r} follows a different framework", "cohort")
+    enrolment = Enrolment(
+        trainee=trainee,
+        framework=framework,
+        cohort=cohort,
+        clinical_supervisor=supervisor,
+        started_on=started_on,
+        expected_end_on=expected_end_on,
+        status="active",
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    db.session.add(
+        SupervisorAssignment(
+            enrolment_id=enrolment.id,
+            supervisor_id=supervisor.id,
+            kind="clinical",
+            assigned_by_id=actor.id if actor else None,
+        )
+    )
+    audit.record(
+        "enrolment.created",
+        "enrolment",
+        enrolment.id,
+        actor=actor,
+        data={
+            "trainee_id": trainee.id,
+            "framework_id": framework.id,
+            "supervisor_id": supervisor.id,
+        },
+    )
+    return enrolment
+
+
+def assign_supervisor(enrolment: Enrolment, supervisor: User, *, kind: str, actor: User) -> None:
+    """Make `supervisor` the current one of `kind`, closing the previous assignment."""
+    if kind not in ("clinical", "education"):
+        raise DomainError("Choose clinical or education supervisor", "kind")
+    check_can_supervise(supervisor, kind)
+    current_id = (
+        enrolment.clinical_supervisor_id
+        if kind == "clinical"
+        else enrolment.education_supervisor_id
+    )
+    if current_id == supervisor.id:
+        raise DomainError(f"{supervisor.name} already supervises this trainee", "supervisor")
+    now = utcnow()
+    open_rows = db.session.scalars(
+        select(SupervisorAssignment).where(
+            SupervisorAssignment.enrolment_id == enrolment.id,
+            SupervisorAssignment.kind == kind,
+            SupervisorAssignment.ended_at.is_(None),
+        )
+    )
+    for row in open_rows:
+        row.ended_at = now
+    if kind == "clinical":
+        enrolment.clinical_supervisor = supervisor
+    else:
+        enrolment.education_supervisor = supervisor
+    db.session.add(
+        SupervisorAssignment(
+            enrolment_id=enrolment.id,
+            supervisor_id=supervisor.id,
+            kind=kind,
+            assigned_by_id=actor.id,
+            assigned_at=now,
+        )
+    )
+    db.session.flush()
+    audit.record(
+        "enrolment.supervisor_assigned",
+        "enrolment",
+        enrolment.id,
+        actor=actor,
+        data={"kind": kind, "supervisor_id": supervisor.id, "previous_id": current_id},
+    )
+
+
+def supervised_enrolments(supervisor_id: int) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(
+                (Enrolment.clinical_supervisor_id == supervisor_id)
+                | (Enrolment.education_supervisor_id == supervisor_id),
+                Enrolment.status.in_(("active", "paused")),
+            )
+            .options(
+                joinedload(Enrolment.trainee),
+                joinedload(Enrolment.framework),
+                joinedload(Enrolment.cohort),
+            )
+            .order_by(Enrolment.started_on)
+        )
+    )

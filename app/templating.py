@@ -1,0 +1,66 @@
+"""Template globals: the role-aware navigation and small formatting filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    text: str
+    endpoint: str
+    role: str
+
+
+NAVIGATION = (
+    NavItem("My portfolio", "trainee.home", "trainee"),
+    NavItem("My trainees", "supervisor.home", "supervisor"),
+    NavItem("Cohorts", "lead.home", "lead"),
+    NavItem("Administration", "admin.home", "admin"),
+    NavItem("Frameworks", "main.frameworks", ""),
+)
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for item in NAVIGATION:
+        if item.role and not current_user.has_role(item.role):
+            continue
+        href = url_for(item.endpoint)
+        current = request.endpoint == item.endpoint
+        active = not current and (request.blueprint or "") == item.endpoint.split(".")[0] != "main"
+        items.append({"text": item.text, "href": href, "current": current, "active": active})
+    return items
+
+
+def format_date(value: date | datetime | None) -> str:
+    """GOV.UK/NHS style: 1 March 2026."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals["navigation_items"] = navigation_items
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    register_form_helpers(app)
+
+
+def register_form_helpers(app: Flask) -> None:
+    from app.form_fields import error_anchor, nhsuk_field
+
+    app.jinja_env.globals["nhsuk_field"] = nhsuk_field
+    app.jinja_env.globals["error_anchor"] = error_anchor

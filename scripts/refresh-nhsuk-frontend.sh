@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Refreshes the vendored NHS.UK frontend assets under app/static/nhsuk/ from npm.
+# Only maintainers run this (it needs npm); running and testing the app never do.
+# The version must stay the one nhsuk-frontend-jinja pins (see pyproject.toml).
+set -euo pipefail
+version="${1:-10.6.1}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+dest="$here/app/static/nhsuk"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+(cd "$work" && npm pack --silent "nhsuk-frontend@$version" >/dev/null && tar xzf "nhsuk-frontend-$version.tgz")
+dist="$work/package/dist/nhsuk"
+
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$dist/nhsuk-frontend.min.css" "$dist/nhsuk-frontend.min.js" "$dest/"
+cp -r "$dist/assets/images" "$dest/images"
+cp "$dist/assets/manifest.json" "$dest/manifest.json"
+echo "$version" > "$dest/VERSION"
+echo "nhsuk-frontend $version vendored into app/static/nhsuk/"

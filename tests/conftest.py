@@ -1,0 +1,214 @@
+"""Fixtures shared by the suite.
+
+Each test gets a freshly migrated database: on SQLite a copy of a template file
+migrated once per run; on PostgreSQL (TEST_DATABASE_URL) the schema is migrated once
+and every table emptied after each test. The database is left empty at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+from app import create_app
+from app.extensions import db
+from app.models import Base
+from app.models.organisations import Organisation
+from app.models.users import User
+from app.services import accounts, organisations, passwords
+from app.services import frameworks as framework_service
+from app.services.framework_format import validate_framework_file
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def _app_for(url: str, tmp: Path) -> Flask:
+    return create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        UPLOAD_DIR=str(tmp / "uploads"),
+        INSTANCE_OUTBOX=str(tmp / "outbox"),
+    )
+
+
+def _reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Iterator[str]:
+    """A database at the migrations' head: a template file on SQLite, or PostgreSQL."""
+    if ON_POSTGRES:
+        _reset_postgres_schema(TEST_DATABASE_URL)
+        app = _app_for(TEST_DATABASE_URL, tmp_path_factory.mktemp("pg"))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield TEST_DATABASE_URL
+        _reset_postgres_schema(TEST_DATABASE_URL)
+        return
+    template = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = _app_for(f"sqlite:///{template}", template.parent)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    # Fold the WAL into the main file so one file copy is the whole database.
+    with closing(sqlite3.connect(template)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    yield str(template)
+
+
+def _empty_postgres_tables(app: Flask) -> None:
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    if ON_POSTGRES:
+        return migrated_database
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_database, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = _app_for(database_url, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+    if ON_POSTGRES:
+        _empty_postgres_tables(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """Hashed once: argon2 is deliberately slow, and fixtures make many users."""
+    return passwords.hash_password(DEFAULT_PASSWORD)
+
+
+@pytest.fixture
+def make_org(app: Flask):
+    def make(name: str, kind: str = "practice", parent: Organisation | None = None) -> Organisation:
+        org = organisations.create_organisation(name, kind, parent)
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask, password_hash: str):
+    counter = iter(range(1, 10_000))
+
+    def make(
+        roles: tuple[str, ...] | list[str] = ("trainee",),
+        email: str | None = None,
+        name: str | None = None,
+        org: Organisation | None = None,
+        gphc: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+    ) -> User:
+        n = next(counter)
+        role_word = roles[0] if roles else "user"
+        user = accounts.create_user(
+            email=email or f"{role_word}{n}@example.org",
+            name=name or f"{role_word.capitalize()} Person {n}",
+            roles=roles,
+            password=None if password == DEFAULT_PASSWORD else password,
+            password_hash=password_hash if password == DEFAULT_PASSWORD else None,
+            organisation=org,
+            gphc_number=gphc,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login():
+    def do_login(client, user: User, password: str = DEFAULT_PASSWORD):
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return do_login
+
+
+def import_framework_file(path: Path):
+    result = validate_framework_file(path)
+    assert not result.problems, result.problems
+    _, framework = framework_service.import_framework(result.spec, result.sha256)
+    db.session.commit()
+    return framework
+
+
+@pytest.fixture
+def framework(app: Flask):
+    """The NCF as shipped in frameworks/."""
+    return import_framework_file(ROOT / "frameworks" / "ncf-pcpt-3.yaml")
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as q: ...` then `q.count` (SQL statements, savepoints excluded)."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, *args):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|BEGIN|PRAGMA)", statement, re.I):
+                counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,149 @@
+"""Deny by default, checked for every route the app registers.
+
+The routes come from `app.url_map`, so a new route is covered the moment it exists:
+it fails here until its view declares roles and its URL arguments have a sample below.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.audit import AuditEvent
+from app.permissions import AUTHENTICATED, PUBLIC, allowed_roles_for
+
+ROLES = ("trainee", "supervisor", "lead", "admin")
+# Endpoints that answer without a view of ours.
+SKIP_ENDPOINTS = {"static"}
+
+
+def _routes(app: Flask):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_declares_its_roles(app):
+    undeclared = [
+        rule.rule
+        for rule, _ in _routes(app)
+        if not getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
+    ]
+    assert undeclared == []
+
+
+def test_a_route_without_declared_roles_is_refused_even_when_signed_in(app, make_user, login):
+    @app.route("/undeclared-probe")
+    def undeclared_probe():
+        return "should never be served"
+
+    client = app.test_client()
+    login(client, make_user(roles=ROLES))
+    response = client.get("/undeclared-probe")
+    assert response.status_code == 403
+    assert b"should never be served" not in response.data
+
+
+@pytest.fixture
+def world(app, make_user, make_org, framework):
+    """One person per role, a trainee enrolled with a supervisor, all inside one hub."""
+    from app.services import enrolments, organisations
+
+    hub = make_org("Hub", "training-hub")
+    practice = make_org("Practice", "practice", hub)
+    supervisor = make_user(roles=("supervisor",), org=practice, gphc="2000001")
+    trainee = make_user(roles=("trainee",), org=practice)
+    lead = make_user(roles=("lead",), org=hub)
+    admin = make_user(roles=("admin",), org=hub)
+    cohort = organisations.create_cohort("Cohort A", hub, framework_id=framework.id)
+    enrolment = enrolments.enrol(trainee, framework, supervisor=supervisor, cohort=cohort)
+    db.session.commit()
+    return {
+        "users": {"trainee": trainee, "supervisor": supervisor, "lead": lead, "admin": admin},
+        "args": {
+            "code": framework.code,
+            "version": framework.version,
+            "user_id": trainee.id,
+            "trainee_id": trainee.id,
+            "org_id": practice.id,
+            "organisation_id": practice.id,
+            "cohort_id": cohort.id,
+            "enrolment_id": enrolment.id,
+            "page": 1,
+        },
+    }
+
+
+def _url(rule, args) -> str:
+    missing = [a for a in rule.arguments if a not in args]
+    assert not missing, f"add a sample value for {missing} used by {rule.rule}"
+    return rule.build({a: args[a] for a in rule.arguments}, append_unknown=False)[1]
+
+
+def _audit_count() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def test_anonymous_users_are_sent_to_sign_in_or_refused(app, world):
+    client = app.test_client()
+    for rule, method in _routes(app):
+        allowed = allowed_roles_for(rule.endpoint)
+        if PUBLIC in allowed:
+            continue
+        before = _audit_count()
+        response = client.open(_url(rule, world["args"]), method=method)
+        if rule.rule.startswith("/api/"):
+            assert response.status_code == 401, rule.rule
+        else:
+            assert response.status_code == 302, (method, rule.rule)
+            assert "/auth/login" in response.headers["Location"], rule.rule
+        assert _audit_count() == before, f"{method} {rule.rule} changed state anonymously"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_routes_not_declared_for_it(app, world, login, role):
+    client = app.test_client()
+    login(client, world["users"][role])
+    for rule, method in _routes(app):
+        allowed = allowed_roles_for(rule.endpoint)
+        if PUBLIC in allowed or AUTHENTICATED in allowed or role in allowed:
+            continue
+        if rule.endpoint == "auth.logout":
+            continue
+        before = _audit_count()
+        response = client.open(_url(rule, world["args"]), method=method, data={})
+        assert response.status_code == 403, (role, method, rule.rule)
+        assert _audit_count() == before, f"{role} changed state through {method} {rule.rule}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_can_open_its_own_pages(app, world, login, role):
+    client = app.test_client()
+    login(client, world["users"][role])
+    for rule, method in _routes(app):
+        allowed = allowed_roles_for(rule.endpoint)
+        if method != "GET" or not (role in allowed or AUTHENTICATED in allowed):
+            continue
+        response = client.get(_url(rule, world["args"]))
+        assert response.status_code in (200, 302), (role, rule.rule, response.status_code)
+
+
+def test_no_get_route_changes_state(app, world, login):
+    """GET must be safe: opening every page as an admin-and-everything user writes nothing."""
+    client = app.test_client()
+    everyone = world["users"]["admin"]
+    from app.services import accounts
+
+    accounts.set_roles(everyone, ROLES, actor=everyone)
+    db.session.commit()
+    login(client, everyone)
+    before = _audit_count()
+    for rule, method in _routes(app):
+        if method == "GET" and rule.endpoint != "auth.logout":
+            client.get(_url(rule, world["args"]))
+    # Page views may read anything but must write nothing.
+    assert _audit_count() == before
