@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
@@ -58,7 +59,7 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 # --- frameworks -------------------------------------------------------------------------
 
-frameworks_cli = click.Group("frameworks", help="Validate, import and list competency frameworks.")
+frameworks_cli = AppGroup("frameworks", help="Validate, import and list competency frameworks.")
 
 
 @frameworks_cli.command("validate")
@@ -139,7 +140,7 @@ def frameworks_import_bundled() -> None:
 
 # --- organisations ----------------------------------------------------------------------
 
-orgs_cli = click.Group("orgs", help="Manage organisations.")
+orgs_cli = AppGroup("orgs", help="Manage organisations.")
 
 
 @orgs_cli.command("create")
@@ -157,7 +158,7 @@ def orgs_create(name: str, kind: str, parent_name: str | None, ods_code: str | N
 
 # --- users ------------------------------------------------------------------------------
 
-users_cli = click.Group("users", help="Manage user accounts.")
+users_cli = AppGroup("users", help="Manage user accounts.")
 
 
 @users_cli.command("create")
@@ -191,6 +192,7 @@ def users_create(email, name, roles, org_name, gphc, password_stdin) -> None:
 
 
 @click.command("enrol")
+@with_appcontext
 @click.option("--trainee", "trainee_email", required=True)
 @click.option("--framework", "framework_code", required=True)
 @click.option("--version", default=None, help="framework version (latest when omitted)")
@@ -236,7 +238,7 @@ def enrol_command(
 
 # --- audit ------------------------------------------------------------------------------
 
-audit_cli = click.Group("audit", help="Check the audit trail.")
+audit_cli = AppGroup("audit", help="Check the audit trail.")
 
 
 @audit_cli.command("verify")
@@ -253,7 +255,7 @@ def audit_verify() -> None:
 
 # --- demo -------------------------------------------------------------------------------
 
-demo_cli = click.Group("demo", help="Demonstration data.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
 
 
 @demo_cli.command("seed")

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 
 from app import create_app
+from app.database import reset_begin_mode, set_read_only
 from app.extensions import db
 from app.models import Base
 from app.models.organisations import Organisation
@@ -92,12 +94,32 @@ def database_url(migrated_database: str, tmp_path: Path) -> str:
     return f"sqlite:///{copy}"
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Each request gets its own app context, session and `g`, as in production.
+
+    The test's own session is committed around every request, so the request sees what
+    the test set up and the test then reads what the request wrote.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.commit()
+        return response
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = _app_for(database_url, tmp_path)
+    app.test_client_class = RequestIsolatingClient
+    # The test's session only reads between steps: it must not hold SQLite's write lock
+    # while a request (another connection) writes.
+    mode = set_read_only(True)
     with app.app_context():
         yield app
         db.session.remove()
+    reset_begin_mode(mode)
     if ON_POSTGRES:
         _empty_postgres_tables(app)
     with app.app_context():

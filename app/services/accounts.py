@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.organisations import Organisation
+from app.models.frameworks import Framework
+from app.models.organisations import Cohort, Organisation
 from app.models.users import ROLES, User, UserRole
 from app.services import audit, passwords
 from app.services.errors import DomainError
@@ -135,3 +139,98 @@ def authenticate(email: str, password: str) -> User | None:
 def end_all_sessions(user: User) -> None:
     user.session_version += 1
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """One page of a filtered user list, with what pagination needs."""
+
+    items: list[User]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def list_users(
+    *, role: str | None = None, search: str | None = None, page: int = 1, per_page: int = 25
+) -> UserPage:
+    """Users by name, filtered; three queries whatever the page size (count, rows, roles)."""
+    query = select(User)
+    if role:
+        query = query.where(User.role_rows.any(UserRole.role == role))
+    search = (search or "").strip()
+    if search:
+        query = query.where(
+            User.name.icontains(search, autoescape=True)
+            | User.email.icontains(search, autoescape=True)
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        query.options(joinedload(User.organisation))
+        .order_by(User.name, User.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return UserPage(list(items), total, page, per_page)
+
+
+def user_in_scope(user_id: int, organisation_ids: set[int] | None) -> User | None:
+    """The user, when they belong to one of `organisation_ids` (None: anywhere)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return None
+    if organisation_ids is not None and user.organisation_id not in organisation_ids:
+        return None
+    return user
+
+
+def supervisor_candidates(organisation_ids: set[int] | None) -> list[User]:
+    """Active users holding the supervisor role, within `organisation_ids` (None: anywhere)."""
+    query = (
+        select(User)
+        .where(User.active.is_(True), User.role_rows.any(UserRole.role == "supervisor"))
+        .options(joinedload(User.organisation))
+        .order_by(User.name, User.id)
+    )
+    if organisation_ids is not None:
+        query = query.where(User.organisation_id.in_(organisation_ids))
+    return list(db.session.scalars(query))
+
+
+def update_account(
+    user: User,
+    *,
+    name: str,
+    roles: Iterable[str],
+    organisation: Organisation | None,
+    actor: User,
+) -> None:
+    """Change roles and profile together; only what changed is changed (and audited)."""
+    name = re.sub(r"\s+", " ", name).strip()
+    if not name:  # checked before anything changes, so a refusal leaves the user as they were
+        raise DomainError("Enter the person's full name", "name")
+    chosen = set(roles)
+    if chosen != set(user.roles):
+        set_roles(user, chosen, actor=actor)
+    organisation_id = organisation.id if organisation else None
+    if name != user.name or organisation_id != user.organisation_id:
+        update_profile(user, name=name, organisation=organisation, actor=actor)
+
+
+def administration_counts() -> dict[str, int]:
+    """How many users, organisations, cohorts and framework versions exist (one query)."""
+    row = db.session.execute(
+        select(
+            select(func.count(User.id)).scalar_subquery(),
+            select(func.count(Organisation.id)).scalar_subquery(),
+            select(func.count(Cohort.id)).scalar_subquery(),
+            select(func.count(Framework.id)).scalar_subquery(),
+        )
+    ).one()
+    return dict(zip(("users", "organisations", "cohorts", "frameworks"), row, strict=True))

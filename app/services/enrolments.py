@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -155,3 +156,70 @@ def supervised_enrolments(supervisor_id: int) -> list[Enrolment]:
             .order_by(Enrolment.started_on)
         )
     )
+
+
+def trainee_in_scope(trainee_id: int, organisation_ids: set[int] | None) -> User | None:
+    """A user with the trainee role inside `organisation_ids` (None: anywhere), else None."""
+    trainee = db.session.get(User, trainee_id)
+    if trainee is None or not trainee.has_role("trainee"):
+        return None
+    if organisation_ids is not None and trainee.organisation_id not in organisation_ids:
+        return None
+    return trainee
+
+
+def enrolable_frameworks() -> list[Framework]:
+    """Every imported framework version, newest version of each framework first."""
+    return list(
+        db.session.scalars(
+            select(Framework).order_by(
+                Framework.code, Framework.imported_at.desc(), Framework.id.desc()
+            )
+        )
+    )
+
+
+def enrolments_for(trainee_id: int) -> list[Enrolment]:
+    """All of a trainee's enrolments, most recent first, with what a summary shows."""
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.trainee_id == trainee_id)
+            .options(
+                joinedload(Enrolment.framework),
+                joinedload(Enrolment.cohort),
+                joinedload(Enrolment.clinical_supervisor),
+                joinedload(Enrolment.education_supervisor),
+            )
+            .order_by(Enrolment.started_on.desc(), Enrolment.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    kind: str
+    supervisor_name: str
+    assigned_by_name: str | None
+    assigned_at: datetime
+    ended_at: datetime | None
+
+
+def assignment_history(enrolment_id: int) -> list[AssignmentRecord]:
+    """Who supervised an enrolment and when, oldest first, in one query."""
+    supervisor = aliased(User)
+    assigned_by = aliased(User)
+    rows = db.session.execute(
+        select(
+            SupervisorAssignment.kind,
+            supervisor.name,
+            assigned_by.name,
+            SupervisorAssignment.assigned_at,
+            SupervisorAssignment.ended_at,
+        )
+        .join(supervisor, supervisor.id == SupervisorAssignment.supervisor_id)
+        .outerjoin(assigned_by, assigned_by.id == SupervisorAssignment.assigned_by_id)
+        .where(SupervisorAssignment.enrolment_id == enrolment_id)
+        .order_by(SupervisorAssignment.assigned_at, SupervisorAssignment.id)
+    )
+    return [AssignmentRecord(*row) for row in rows]

@@ -249,8 +249,9 @@ TOP_KEYS = (
     "format", "id", "version", "title", "publisher", "source_url", "status", "description",
     "scale", "evidence_types", "sign_off", "standards", "domains",
 )  # fmt: skip
-TOP_REQUIRED = ("format", "id", "version", "title", "status", "scale", "evidence_types")
-TOP_REQUIRED += ("sign_off", "domains")
+TOP_REQUIRED = (
+    "format", "id", "version", "title", "status", "scale", "evidence_types", "sign_off", "domains",
+)  # fmt: skip
 RULE_KEYS = ("min_evidence", "min_types", "require_observed")
 DOMAIN_KEYS = ("id", "title", "description", "competencies")
 COMPETENCY_KEYS = (

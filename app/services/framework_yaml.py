@@ -19,7 +19,7 @@ from yaml.events import (
     DocumentStartEvent,
     NodeEvent,
 )
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 # The core-schema tags; an explicit tag outside this set (!!binary, !!set,
 # !!python/..., local !tags) is refused rather than given a meaning.
@@ -153,12 +153,8 @@ def kind_of(node: Node) -> str:
 
 
 def describe(node: Node) -> str:
-    """The node's type with an article, for "must be X, not <describe>" messages."""
+    """The node's type as a phrase, for "must be X, not <describe>" messages."""
     kind = kind_of(node)
     if kind in ("empty", "true/false", "text"):
         return kind
     return f"a {kind}"
-
-
-def is_scalar(node: Node) -> bool:
-    return isinstance(node, ScalarNode)

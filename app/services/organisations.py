@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
+from app.models.frameworks import Framework
 from app.models.organisations import ORGANISATION_KINDS, Cohort, Organisation
 from app.models.users import User
 from app.services import audit
@@ -116,3 +121,73 @@ def create_cohort(
         data={"organisation_id": organisation.id},
     )
     return cohort
+
+
+def organisation_scope(user: User) -> set[int] | None:
+    """The organisation ids a user may act within: None for admins (everywhere)."""
+    if user.has_role("admin"):
+        return None
+    if user.organisation_id is None:
+        return set()
+    return subtree_ids(user.organisation_id)
+
+
+def organisation_tree() -> list[tuple[Organisation, int]]:
+    """Every organisation with its depth, parents before children, siblings by name."""
+    everyone = db.session.scalars(
+        select(Organisation).order_by(Organisation.name, Organisation.id)
+    ).all()
+    children: dict[int | None, list[Organisation]] = defaultdict(list)
+    for org in everyone:
+        children[org.parent_id].append(org)
+    ordered: list[tuple[Organisation, int]] = []
+    stack = [(org, 0) for org in reversed(children[None])]
+    while stack:
+        org, depth = stack.pop()
+        ordered.append((org, depth))
+        stack.extend((child, depth + 1) for child in reversed(children[org.id]))
+    return ordered
+
+
+def normalise_ods_code(raw: str | None) -> str | None:
+    """ODS codes are 3 to 10 letters and digits (practices look like A12345); blank is none."""
+    code = re.sub(r"\s+", "", raw or "").upper()
+    if not code:
+        return None
+    if not re.fullmatch(r"[A-Z0-9]{3,10}", code):
+        raise DomainError("An ODS code is 3 to 10 letters and numbers, like A12345", "ods_code")
+    return code
+
+
+def update_organisation_details(
+    org: Organisation,
+    *,
+    name: str,
+    kind: str,
+    parent: Organisation | None,
+    ods_code: str | None,
+    actor: User,
+) -> None:
+    """`update_organisation` plus the ODS code, audited as one change."""
+    if not name.strip():
+        raise DomainError("Enter the organisation's name", "name")
+    code = normalise_ods_code(ods_code)
+    update_organisation(org, name=name, kind=kind, parent=parent, actor=actor)
+    org.ods_code = code
+    db.session.flush()
+
+
+def cohort_listing(
+    organisation_ids: set[int] | None = None,
+) -> list[tuple[Cohort, Framework | None]]:
+    """Cohorts with their organisation and framework, within `organisation_ids` (None: all)."""
+    query = (
+        select(Cohort, Framework)
+        .join(Cohort.organisation)
+        .outerjoin(Framework, Framework.id == Cohort.framework_id)
+        .options(contains_eager(Cohort.organisation))
+        .order_by(Organisation.name, Cohort.name)
+    )
+    if organisation_ids is not None:
+        query = query.where(Cohort.organisation_id.in_(organisation_ids))
+    return [(cohort, framework) for cohort, framework in db.session.execute(query)]
