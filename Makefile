@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `demo seed` also imports every framework in frameworks/ (a no-op when unchanged).
 setup-db: install
 	$(FLASK) db upgrade
-	$(FLASK) frameworks import-bundled
 	$(FLASK) demo seed
 
 run: setup-db

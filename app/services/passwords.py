@@ -15,8 +15,12 @@ MAX_LENGTH = 128
 _COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Compared against when the e-mail is unknown, so both paths cost one verification.
-_DUMMY_HASH = _hasher.hash("an unused password to keep timing even")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both paths cost one verification."""
+    return _hasher.hash("an unused password to keep timing even")
 
 
 @cache
@@ -43,7 +47,9 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 
