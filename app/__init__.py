@@ -86,13 +86,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.session_protection = "basic"
 
-    from app.auth.sessions import load_user
+    from app.auth.sessions import load_user, load_user_from_bearer_token
 
     login_manager.user_loader(load_user)
+    login_manager.request_loader(load_user_from_bearer_token)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.lead.views import bp as lead_bp
     from app.main.views import bp as main_bp
@@ -101,6 +103,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, trainee_bp, supervisor_bp, lead_bp, admin_bp):
         app.register_blueprint(bp)
+    # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -152,7 +157,10 @@ def register_errorhandlers(app: Flask) -> None:
                     "fields": {},
                 }
             }
-            return jsonify(body), error.code
+            response = jsonify(body)
+            if error.code == 401:
+                response.headers["WWW-Authenticate"] = 'Bearer realm="pcpt"'
+            return response, error.code
         return render_template("errors/error.jinja", error=error), error.code
 
     @app.errorhandler(Exception)

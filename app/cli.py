@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.extensions import db
 from app.models.organisations import Cohort
-from app.services import accounts, audit, enrolments, organisations
+from app.services import accounts, api_tokens, audit, enrolments, organisations
 from app.services import frameworks as framework_service
 from app.services.errors import DomainError
 from app.services.framework_format import format_problems, validate_framework_file
@@ -236,6 +236,25 @@ def enrol_command(
     )
 
 
+# --- API tokens -------------------------------------------------------------------------
+
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--label", default="")
+@fails_cleanly
+def tokens_create(email: str, label: str) -> None:
+    """Print a new API token for the user, once: only its digest is stored."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise DomainError(f"no account for {email}")
+    token = api_tokens.create_token(user, label)
+    db.session.commit()
+    click.echo(token)
+
+
 # --- audit ------------------------------------------------------------------------------
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -276,5 +295,13 @@ def demo_seed() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (frameworks_cli, orgs_cli, users_cli, enrol_command, audit_cli, demo_cli):
+    for command in (
+        frameworks_cli,
+        orgs_cli,
+        users_cli,
+        enrol_command,
+        tokens_cli,
+        audit_cli,
+        demo_cli,
+    ):
         app.cli.add_command(command)

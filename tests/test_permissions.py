@@ -104,10 +104,21 @@ def test_anonymous_users_are_sent_to_sign_in_or_refused(app, world):
         assert _audit_count() == before, f"{method} {rule.rule} changed state anonymously"
 
 
+def _signed_in_client(app, login, user):
+    """A client with a session cookie for pages and a bearer token for the API."""
+    from app.services import api_tokens
+
+    client = app.test_client()
+    login(client, user)
+    token = api_tokens.create_token(user)
+    db.session.commit()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_is_refused_routes_not_declared_for_it(app, world, login, role):
-    client = app.test_client()
-    login(client, world["users"][role])
+    client = _signed_in_client(app, login, world["users"][role])
     for rule, method in _routes(app):
         allowed = allowed_roles_for(rule.endpoint)
         if PUBLIC in allowed or AUTHENTICATED in allowed or role in allowed:
@@ -122,8 +133,7 @@ def test_each_role_is_refused_routes_not_declared_for_it(app, world, login, role
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_can_open_its_own_pages(app, world, login, role):
-    client = app.test_client()
-    login(client, world["users"][role])
+    client = _signed_in_client(app, login, world["users"][role])
     for rule, method in _routes(app):
         allowed = allowed_roles_for(rule.endpoint)
         if method != "GET" or not (role in allowed or AUTHENTICATED in allowed):
@@ -140,7 +150,7 @@ def test_no_get_route_changes_state(app, world, login):
 
     accounts.set_roles(everyone, ROLES, actor=everyone)
     db.session.commit()
-    login(client, everyone)
+    client = _signed_in_client(app, login, everyone)
     before = _audit_count()
     for rule, method in _routes(app):
         if method == "GET" and rule.endpoint != "auth.logout":

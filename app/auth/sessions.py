@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_login import current_user, logout_user
 
 from app.extensions import db
 from app.models.users import User
+from app.services import api_tokens
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
@@ -17,6 +18,8 @@ FRESH_AT = "fresh_at"
 
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session version, so bumping it ends sessions."""
+    if request.blueprint == "api":
+        return None  # the API takes bearer tokens only, so cookies cannot forge API calls
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
@@ -24,6 +27,16 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def load_user_from_bearer_token(req) -> User | None:
+    """Flask-Login's request loader, for the JSON API only."""
+    if req.blueprint != "api":
+        return None
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return api_tokens.user_for_token(token.strip())
 
 
 def start_session(now: float | None = None) -> None:
@@ -44,7 +57,7 @@ def is_fresh(max_age_seconds: int = 300) -> bool:
 
 def enforce_session_limits():
     """before_request hook: end sessions idle past the limit or older than the absolute one."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or request.blueprint == "api":
         return None
     now = time.time()
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60

@@ -14,10 +14,11 @@ from app.models.frameworks import (
 )
 from app.models.organisations import Cohort, Organisation
 from app.models.registration import Registration
-from app.models.users import ROLES, User, UserRole
+from app.models.users import ROLES, ApiToken, User, UserRole
 
 __all__ = [
     "ROLES",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Cohort",
