@@ -49,6 +49,12 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "PCPT Portfolio <no-reply@pcpt.invalid>")
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins allowed per window, per account and per client address.
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # Product rules that a lead or the regulator may change: configuration, not constants.
     MAX_COMPETENCY_LINKS = _env_int("MAX_COMPETENCY_LINKS", 5)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
@@ -69,6 +75,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Browsers remember to use HTTPS only for a year.
+    HSTS = "max-age=31536000; includeSubDomains"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -10,7 +10,7 @@ from flask import Flask, jsonify, render_template, request
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import CONFIGS, INSTANCE_DIR, Config
 
 
@@ -81,6 +81,12 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
@@ -140,6 +146,8 @@ def register_request_hooks(app: Flask) -> None:
         )
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("HSTS"):
+            response.headers.setdefault("Strict-Transport-Security", app.config["HSTS"])
         return response
 
 

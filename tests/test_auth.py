@@ -164,3 +164,69 @@ def test_passwords_are_hashed_with_argon2id(make_user):
     assert user.password_hash.startswith("$argon2id$")
     assert passwords.verify_password(user.password_hash, "a different long passphrase")
     assert not passwords.verify_password(user.password_hash, "wrong")
+
+
+def test_repeated_failed_sign_ins_to_one_account_are_limited(app, client, make_user):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    user = make_user()
+    for _ in range(3):
+        response = client.post("/auth/login", data={"email": user.email, "password": "wrong one"})
+        assert response.status_code == 200
+    blocked = client.post(
+        "/auth/login", data={"email": user.email, "password": "correct horse battery"}
+    )
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "Too many attempts" in blocked.data.decode()
+    # Another account from the same address is not locked out by the first one.
+    other = make_user()
+    ok = client.post(
+        "/auth/login", data={"email": other.email, "password": "correct horse battery"}
+    )
+    assert ok.status_code == 302
+
+
+def test_failed_sign_ins_from_one_address_are_limited_across_accounts(app, client):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "4 per 15 minutes"
+    for i in range(4):
+        client.post("/auth/login", data={"email": f"guess{i}@example.org", "password": "x" * 12})
+    response = client.post(
+        "/auth/login", data={"email": "guess9@example.org", "password": "x" * 12}
+    )
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+
+
+def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch):
+    from app import create_app
+
+    with pytest.raises(SystemExit, match="SECRET_KEY"):
+        create_app("production", SECRET_KEY="short", SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+def test_production_sends_hsts_and_secure_cookies(tmp_path):
+    from app import create_app
+
+    app = create_app(
+        "production",
+        SECRET_KEY="k" * 40,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}",
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/auth/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_rotated_secret_key_still_accepts_sessions_signed_with_the_old_one(app, make_user, login):
+    client = app.test_client()
+    login(client, make_user())
+    signed_with_old_key = client.get_cookie("session").value
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-key-after-rotation-0123456789abcdef"
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get("/portfolio/").status_code == 200
+    # Once the rotation is over, a cookie signed only with the old key is refused.
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    replay = app.test_client()
+    replay.set_cookie("session", signed_with_old_key)
+    assert replay.get("/portfolio/").status_code == 302

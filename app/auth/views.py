@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from app.auth.forms import LoginForm
 from app.auth.sessions import start_session
-from app.extensions import db
+from app.extensions import db, limiter
 from app.permissions import public, signed_in
 from app.services import accounts
 
@@ -26,8 +35,26 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _submitted_email() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count towards the limits (success redirects)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_submitted_email,
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
