@@ -42,7 +42,7 @@ def _app_for(url: str, tmp: Path) -> Flask:
         "testing",
         SQLALCHEMY_DATABASE_URI=url,
         UPLOAD_DIR=str(tmp / "uploads"),
-        INSTANCE_OUTBOX=str(tmp / "outbox"),
+        MAIL_OUTBOX=str(tmp / "outbox"),
     )
 
 

@@ -230,3 +230,20 @@ def test_a_rotated_secret_key_still_accepts_sessions_signed_with_the_old_one(app
     replay = app.test_client()
     replay.set_cookie("session", signed_with_old_key)
     assert replay.get("/portfolio/").status_code == 302
+
+
+def test_confirming_the_password_makes_the_session_fresh(app, client, make_user, login):
+    login(client, make_user())
+    with client.session_transaction() as session:
+        session["fresh_at"] = time.time() - 3600
+    wrong = client.post("/auth/confirm?next=/frameworks", data={"password": "not it at all"})
+    assert wrong.status_code == 200
+    assert b"The password is not correct" in wrong.data
+    with client.session_transaction() as session:
+        assert time.time() - session["fresh_at"] > 600
+    right = client.post(
+        "/auth/confirm?next=/frameworks", data={"password": "correct horse battery"}
+    )
+    assert right.headers["Location"] == "/frameworks"
+    with client.session_transaction() as session:
+        assert time.time() - session["fresh_at"] < 5

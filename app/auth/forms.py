@@ -12,3 +12,13 @@ class LoginForm(FlaskForm):
             Length(max=128, message="Password is too long"),
         ],
     )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=128, message="Password is too long"),
+        ],
+    )

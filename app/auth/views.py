@@ -16,8 +16,8 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from app.auth.forms import LoginForm
-from app.auth.sessions import start_session
+from app.auth.forms import ConfirmPasswordForm, LoginForm
+from app.auth.sessions import mark_fresh, start_session
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
 from app.services import accounts
@@ -69,6 +69,27 @@ def login():
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
         form.email.errors.append("Email address or password is not correct")
     return render_template("auth/login.jinja", form=form)
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=lambda: f"confirm:{current_user.id}",
+    deduct_when=_failed,
+)
+def confirm_password():
+    """Re-enter the password before a professional declaration such as a sign-off."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if accounts.confirm_password(current_user, form.password.data or ""):
+            db.session.commit()
+            mark_fresh()
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        db.session.commit()  # keep the audit event of the failure
+        form.password.errors.append("The password is not correct")
+    return render_template("auth/confirm.jinja", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -136,6 +136,13 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def confirm_password(user: User, password: str) -> bool:
+    """Check the signed-in user's password again (a fresh authentication)."""
+    ok = passwords.verify_password(user.password_hash, password)
+    audit.record("auth.reconfirmed" if ok else "auth.reconfirm_failed", "user", user.id, actor=user)
+    return ok
+
+
 def end_all_sessions(user: User) -> None:
     user.session_version += 1
     db.session.flush()
