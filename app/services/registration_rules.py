@@ -1,0 +1,272 @@
+"""Pure GPhC registration and Level 3 qualification rules: no database, no Flask.
+
+Renewal: registration is renewed every year, and renewal (with the revalidation
+submission) is due at least 2 months before expiry: the *renewal deadline*. The GPhC
+gives notice about 3 months before that. Both periods are `RenewalRules` settings.
+
+Currency flags, for a registration expiring on E with renewal deadline D = E - 2 months:
+
+- CURRENT      today <  D - 3 months
+- RENEWAL_DUE  D - 3 months <= today <= D   (the deadline day itself is still "due")
+- OVERDUE      D <  today <= E              (still registered: expiry day is a valid day)
+- EXPIRED      today >  E
+
+Expiring today is still valid on that day: the register shows an expiry date, and a
+registration lapses at the end of it, so it is only expired from the next day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.services.calendar_months import add_months
+from app.services.rule_results import long_date
+
+# New registrants join the register on one of these days of the month.
+REGISTRATION_DAYS = (1, 15)
+TECHNICIAN_NUMBER = re.compile(r"5\d{6}")
+
+REGISTRATION_STATUS_LABELS = {
+    "trainee": "Trainee - not yet registered",
+    "registered": "Registered",
+    "lapsed": "Lapsed",
+    "removed": "Removed",
+}
+
+
+@dataclass(frozen=True)
+class RenewalRules:
+    """GPhC periods that may change: keep them out of the code paths."""
+
+    renewal_lead_months: int = 2  # renewal is due this long before expiry
+    notice_months: int = 3  # "renewal due" shows this long before the renewal deadline
+
+
+DEFAULT_RENEWAL_RULES = RenewalRules()
+
+
+class Currency(StrEnum):
+    CURRENT = "current"
+    RENEWAL_DUE = "renewal-due"
+    OVERDUE = "overdue"
+    EXPIRED = "expired"
+
+    @property
+    def label(self) -> str:
+        return CURRENCY_LABELS[self]
+
+
+CURRENCY_LABELS = {
+    Currency.CURRENT: "Current",
+    Currency.RENEWAL_DUE: "Renewal due",
+    Currency.OVERDUE: "Overdue for renewal",
+    Currency.EXPIRED: "Expired",
+}
+
+
+def renewal_deadline(expires_on: date, rules: RenewalRules = DEFAULT_RENEWAL_RULES) -> date:
+    """Expiry minus the lead time in calendar months; a missing day clamps to month end
+    (30 Apr -> 28/29 Feb), which keeps the deadline on or before the true one."""
+    return add_months(expires_on, -rules.renewal_lead_months)
+
+
+@dataclass(frozen=True)
+class RenewalPosition:
+    expires_on: date
+    renewal_deadline: date
+    notice_from: date  # first day the flag reads "renewal due"
+    currency: Currency
+    days_to_deadline: int  # negative once the deadline has passed
+    days_to_expiry: int  # 0 on the expiry day, negative once expired
+
+
+def renewal_position(
+    expires_on: date, today: date, rules: RenewalRules = DEFAULT_RENEWAL_RULES
+) -> RenewalPosition:
+    deadline = renewal_deadline(expires_on, rules)
+    notice_from = add_months(deadline, -rules.notice_months)
+    if today > expires_on:
+        currency = Currency.EXPIRED
+    elif today > deadline:
+        currency = Currency.OVERDUE
+    elif today >= notice_from:
+        currency = Currency.RENEWAL_DUE
+    else:
+        currency = Currency.CURRENT
+    return RenewalPosition(
+        expires_on=expires_on,
+        renewal_deadline=deadline,
+        notice_from=notice_from,
+        currency=currency,
+        days_to_deadline=(deadline - today).days,
+        days_to_expiry=(expires_on - today).days,
+    )
+
+
+def registration_currency(
+    expires_on: date, today: date, rules: RenewalRules = DEFAULT_RENEWAL_RULES
+) -> Currency:
+    return renewal_position(expires_on, today, rules).currency
+
+
+def is_registration_day(day: date) -> bool:
+    return day.day in REGISTRATION_DAYS
+
+
+def registration_date_problems(registered_on: date | None, expires_on: date | None) -> list[str]:
+    """Form-level checks on the two dates; an empty list means they are acceptable."""
+    problems: list[str] = []
+    if registered_on is not None and not is_registration_day(registered_on):
+        problems.append(
+            "Registration dates fall on the 1st or the 15th of a month; "
+            f"{long_date(registered_on)} is neither"
+        )
+    if registered_on is not None and expires_on is not None and expires_on <= registered_on:
+        problems.append("The expiry date must be after the registration date")
+    return problems
+
+
+@dataclass(frozen=True)
+class RegistrationFacts:
+    """What the sign-off gate needs to know about the current registration record."""
+
+    status: str  # one of REGISTRATION_STATUS_LABELS
+    number: str | None
+    registered_on: date | None
+    expires_on: date | None
+    verified: bool  # checked against the register by a supervisor or lead
+
+
+def final_signoff_registration_problems(facts: RegistrationFacts | None, today: date) -> list[str]:
+    """Every unmet registration prerequisite for the final sign-off, in plain English.
+
+    Each problem is reported independently (not just the first) so the trainee sees all
+    there is to fix at once. An OVERDUE registration is still valid until expiry, so it
+    does not block; only an expired one does.
+    """
+    if facts is None:
+        return ["No GPhC registration is recorded"]
+    problems: list[str] = []
+    if facts.status == "trainee":
+        problems.append("Not yet registered with the GPhC: the record still says trainee")
+    elif facts.status == "lapsed":
+        problems.append("The GPhC registration has lapsed")
+    elif facts.status == "removed":
+        problems.append("The registration has been removed from the GPhC register")
+    elif facts.status != "registered":
+        problems.append("The registration status is not 'registered'")
+
+    if not facts.number:
+        problems.append("No GPhC registration number is recorded")
+    elif not TECHNICIAN_NUMBER.fullmatch(facts.number):
+        problems.append(
+            f"{facts.number} is not a pharmacy technician number "
+            "(these are 7 digits starting with 5)"
+        )
+
+    if facts.registered_on is not None and facts.registered_on > today:
+        problems.append(f"The registration does not start until {long_date(facts.registered_on)}")
+
+    if facts.expires_on is None:
+        problems.append("No registration expiry date is recorded, so currency cannot be checked")
+    elif today > facts.expires_on:
+        problems.append(f"The registration expired on {long_date(facts.expires_on)}")
+
+    if not facts.verified:
+        problems.append(
+            "The registration has not been verified against the GPhC register "
+            "by a supervisor or lead"
+        )
+    return problems
+
+
+# --- Level 3 qualification -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualificationKind:
+    key: str
+    label: str
+    hint: str
+    needs_title: bool = False
+
+
+QUALIFICATION_KINDS = (
+    QualificationKind(
+        "l3-diploma-principles-practice",
+        "Level 3 Diploma in the Principles and Practice for Pharmacy Technicians",
+        "The current route: knowledge and competence in one qualification.",
+    ),
+    QualificationKind(
+        "nvq-pss-and-pharm-science",
+        "Level 3 NVQ Diploma in Pharmacy Service Skills and "
+        "Level 3 Diploma in Pharmaceutical Science",
+        "The older route: both qualifications are needed.",
+    ),
+    QualificationKind(
+        "sqa-pharmacy-services",
+        "SQA Diploma in Pharmacy Services (SCQF level 7)",
+        "The Scottish route.",
+    ),
+    QualificationKind(
+        "apprenticeship",
+        "Level 3 pharmacy technician apprenticeship",
+        "The apprenticeship route.",
+    ),
+    QualificationKind(
+        "other",
+        "Other qualification",
+        "Give the qualification's full title.",
+        needs_title=True,
+    ),
+)
+QUALIFICATION_KIND_BY_KEY = {kind.key: kind for kind in QUALIFICATION_KINDS}
+
+QUALIFICATION_STATUS_LABELS = {
+    "not-started": "Not started",
+    "enrolled": "Enrolled",
+    "in-progress": "In progress",
+    "achieved": "Achieved",
+}
+
+
+def qualification_choices() -> list[tuple[str, str]]:
+    """(value, label) pairs for a select field."""
+    return [(kind.key, kind.label) for kind in QUALIFICATION_KINDS]
+
+
+@dataclass(frozen=True)
+class Level3Facts:
+    kind: str  # a QUALIFICATION_KINDS key
+    status: str  # a QUALIFICATION_STATUS_LABELS key
+    verified: bool  # certificate checked by a supervisor or lead
+    achieved_on: date | None = None
+    title: str | None = None  # required for "other"
+
+
+def qualification_problems(facts: Level3Facts | None, today: date) -> list[str]:
+    """Unmet Level 3 prerequisites: recorded, achieved (with a date not in the future),
+    and verified."""
+    if facts is None:
+        return ["No Level 3 qualification is recorded"]
+    problems: list[str] = []
+    kind = QUALIFICATION_KIND_BY_KEY.get(facts.kind)
+    if kind is None:
+        problems.append("The kind of Level 3 qualification is not recognised")
+    elif kind.needs_title and not (facts.title or "").strip():
+        problems.append("The qualification's title is missing")
+
+    if facts.status != "achieved":
+        status = QUALIFICATION_STATUS_LABELS.get(facts.status, facts.status).lower()
+        problems.append(f"The Level 3 qualification is not yet achieved (it is {status})")
+    elif facts.achieved_on is None:
+        problems.append("The date the Level 3 qualification was achieved is missing")
+    elif facts.achieved_on > today:
+        problems.append(f"The achievement date, {long_date(facts.achieved_on)}, is in the future")
+
+    if not facts.verified:
+        problems.append("The Level 3 qualification has not been verified by a supervisor or lead")
+    return problems
