@@ -25,7 +25,8 @@ class DateInputField(Field):
         self.object_data = data
         self.data = data
         self.raw_data = None
-        keys = [f"{self.name}-{part}" for part in self.parts]
+        # The NHS date input names its boxes name[day], name[month], name[year].
+        keys = [f"{self.name}[{part}]" for part in self.parts]
         if formdata is not None and any(k in formdata for k in keys):
             self.raw_parts = {
                 p: (formdata.get(k) or "").strip() for p, k in zip(self.parts, keys, strict=True)
@@ -109,6 +110,7 @@ def nhsuk_field(field: Field, extra: dict[str, Any] | None = None) -> tuple[str,
     elif kind == "RadioField":
         component = "radios"
         params = {**params, "idPrefix": field.id, "fieldset": legend}
+        params.pop("id")
         params["items"] = [
             {"value": value, "text": label, "checked": checked}
             for value, label, checked, *_ in field.iter_choices()
@@ -116,6 +118,7 @@ def nhsuk_field(field: Field, extra: dict[str, Any] | None = None) -> tuple[str,
     elif kind in ("MultiCheckboxField", "SelectMultipleField"):
         component = "checkboxes"
         params = {**params, "idPrefix": field.id, "fieldset": legend}
+        params.pop("id")  # the first checkbox takes the id; the wrapper must not repeat it
         params["items"] = [
             {"value": value, "text": label, "checked": checked}
             for value, label, checked, *_ in field.iter_choices()
@@ -123,6 +126,7 @@ def nhsuk_field(field: Field, extra: dict[str, Any] | None = None) -> tuple[str,
     elif kind == "BooleanField":
         component = "checkboxes"
         params = {**params, "idPrefix": field.id}
+        params.pop("id")
         params["items"] = [{"value": "y", "text": field.label.text, "checked": bool(field.data)}]
         params.pop("label")
     elif kind == "DateInputField":

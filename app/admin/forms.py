@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SearchField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from app.form_fields import DateInputField, MultiCheckboxField
@@ -22,11 +23,13 @@ ORGANISATION_KIND_LABELS = {
     "practice": "GP practice",
     "other": "Other",
 }
-ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
-SUPERVISOR_KIND_CHOICES = [
-    ("clinical", "Clinical supervisor"),
-    ("education", "Education supervisor"),
+# The model's list decides which kinds exist; a kind added there shows up here too.
+KIND_CHOICES = [
+    SelectChoice(kind, ORGANISATION_KIND_LABELS.get(kind, kind.replace("-", " ").capitalize()))
+    for kind in ORGANISATION_KINDS
 ]
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in ROLES]
+SUPERVISOR_KIND_LABELS = {"clinical": "Clinical supervisor", "education": "Education supervisor"}
 
 
 def optional_id(value: object) -> int | None:
@@ -54,7 +57,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    role = SelectField("Role", choices=[("", "All roles"), *ROLE_CHOICES])
+    role = SelectField("Role", choices=[SelectChoice("", "All roles"), *ROLE_CHOICES])
     q = SearchField("Name or email address", validators=[Length(max=200)])
 
 
@@ -112,7 +115,7 @@ class OrganisationForm(FlaskForm):
     )
     kind = SelectField(
         "Kind of organisation",
-        choices=[("", "Choose a kind"), *ORGANISATION_KIND_LABELS.items()],
+        choices=[SelectChoice("", "Choose a kind"), *KIND_CHOICES],
         validators=[DataRequired("Choose the kind of organisation")],
         invalid_choice_message="Choose a kind from the list",
     )
@@ -183,7 +186,7 @@ class EnrolForm(FlaskForm):
 class AssignSupervisorForm(FlaskForm):
     kind = RadioField(
         "Which supervisor are you assigning?",
-        choices=SUPERVISOR_KIND_CHOICES,
+        choices=[SelectChoice(k, v) for k, v in SUPERVISOR_KIND_LABELS.items()],
         default="clinical",
         validators=[DataRequired("Choose clinical or education supervisor")],
         invalid_choice_message="Choose clinical or education supervisor",

@@ -10,9 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import (
     ORGANISATION_KIND_LABELS,
+    SUPERVISOR_KIND_LABELS,
     AssignSupervisorForm,
     CohortForm,
     ConfirmForm,
@@ -33,9 +35,13 @@ from app.services.errors import DomainError
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _labels() -> dict:
-    return {"role_labels": ROLE_LABELS, "organisation_kind_labels": ORGANISATION_KIND_LABELS}
+    return {
+        "role_order": ROLES,
+        "role_labels": ROLE_LABELS,
+        "organisation_kind_labels": ORGANISATION_KIND_LABELS,
+    }
 
 
 def _me() -> User:
@@ -52,8 +58,10 @@ def _show_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
 
 
-def _organisation_choices(blank: str) -> list[tuple[object, str]]:
-    return [("", blank)] + [(org.id, org.name) for org, _ in organisations.organisation_tree()]
+def _organisation_choices(blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [
+        SelectChoice(org.id, org.name) for org, _ in organisations.organisation_tree()
+    ]
 
 
 def _organisation(org_id: int | None) -> Organisation | None:
@@ -104,7 +112,9 @@ def _pagination(result: accounts.UserPage, endpoint: str, args: dict) -> dict | 
     def href(number: int) -> str:
         return url_for(endpoint, page=number, **args)
 
-    shown = sorted({1, result.pages, *range(max(1, current - 1), min(result.pages, current + 1) + 1)})
+    shown = sorted(
+        {1, result.pages, *range(max(1, current - 1), min(result.pages, current + 1) + 1)}
+    )
     items: list[dict] = []
     previous = 0
     for number in shown:
@@ -279,7 +289,7 @@ def organisation_edit(org_id: int):
     form.parent.choices = [
         choice
         for choice in _organisation_choices("None: this is a top-level organisation")
-        if choice[0] != org.id
+        if choice.value != org.id
     ]
     if form.validate_on_submit():
         try:
@@ -305,8 +315,10 @@ def organisation_edit(org_id: int):
 # Cohorts
 
 
-def _framework_choices(blank: str) -> list[tuple[object, str]]:
-    return [("", blank)] + [(f.id, f.label) for f in enrolments.enrolable_frameworks()]
+def _framework_choices(blank: str) -> list[SelectChoice]:
+    return [SelectChoice("", blank)] + [
+        SelectChoice(f.id, f.label) for f in enrolments.enrolable_frameworks()
+    ]
 
 
 @bp.route("/cohorts")
@@ -352,11 +364,11 @@ def _trainee_or_404(trainee_id: int) -> User:
     return enrolments.trainee_in_scope(trainee_id, _scope()) or abort(404)
 
 
-def _supervisor_choices(scope: set[int] | None) -> list[tuple[object, str]]:
-    choices: list[tuple[object, str]] = [("", "Choose a supervisor")]
+def _supervisor_choices(scope: set[int] | None) -> list[SelectChoice]:
+    choices = [SelectChoice("", "Choose a supervisor")]
     for person in accounts.supervisor_candidates(scope):
         where = f" ({person.organisation.name})" if person.organisation else ""
-        choices.append((person.id, f"{person.name}{where}"))
+        choices.append(SelectChoice(person.id, f"{person.name}{where}"))
     return choices
 
 
@@ -364,8 +376,8 @@ def _enrol_form(scope: set[int] | None) -> EnrolForm:
     form = EnrolForm()
     form.framework.choices = _framework_choices("Choose a framework version")
     form.supervisor.choices = _supervisor_choices(scope)
-    form.cohort.choices = [("", "No cohort")] + [
-        (cohort.id, f"{cohort.name} ({cohort.organisation.name})")
+    form.cohort.choices = [SelectChoice("", "No cohort")] + [
+        SelectChoice(cohort.id, f"{cohort.name} ({cohort.organisation.name})")
         for cohort, _ in organisations.cohort_listing(scope)
     ]
     return form
@@ -395,6 +407,9 @@ def _enrolment_context(trainee: User, form: FlaskForm | None = None) -> dict:
         "trainee": trainee,
         "enrolment": enrolment,
         "enrolment_form": form,
+        # A refused enrolment is shown again even if someone else enrolled them meanwhile.
+        "mode": "enrol" if isinstance(form, EnrolForm) else "assign",
+        "scope_limited": scope is not None,
         "history": enrolments.assignment_history(enrolment.id) if enrolment else [],
     }
 
@@ -455,14 +470,12 @@ def trainee_supervisors(trainee_id: int):
     form = _assign_form(scope)
     if form.validate_on_submit() and (supervisor := _chosen_supervisor(form, scope)):
         try:
-            enrolments.assign_supervisor(
-                enrolment, supervisor, kind=form.kind.data, actor=_me()
-            )
+            enrolments.assign_supervisor(enrolment, supervisor, kind=form.kind.data, actor=_me())
         except DomainError as error:
             _show_error(form, error)
         else:
             db.session.commit()
-            what = dict(form.kind.choices)[form.kind.data].lower()
+            what = SUPERVISOR_KIND_LABELS[form.kind.data].lower()
             flash(f"{supervisor.name} is now {trainee.name}'s {what}.", "success")
             return _after_enrolment_change(trainee)
     return _enrolment_page(trainee, form)
