@@ -7,7 +7,8 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
-from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
+from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoader
+from jinja2.bccache import Bucket
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -62,8 +63,34 @@ def _ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app in the process (keys include a source checksum).
+
+    The NHS macros are dozens of templates; compiling them once per process rather than
+    once per app keeps start-up, and the test suite, fast.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE_CACHE = _ProcessBytecodeCache()
+
+
 def register_jinja(app: Flask) -> None:
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": True}
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        "autoescape": True,
+        "bytecode_cache": _BYTECODE_CACHE,
+    }
     # Set on app.jinja_loader (not jinja_options) so blueprint template folders still work.
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, PackageLoader("nhsuk_frontend_jinja", "templates")]

@@ -16,6 +16,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -30,6 +31,9 @@ from app.models.users import User
 from app.services import accounts, organisations, passwords
 from app.services import frameworks as framework_service
 from app.services.framework_format import validate_framework_file
+
+# argon2's cheapest parameters keep hundreds of sign-ins fast; production keeps the defaults.
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
