@@ -83,7 +83,8 @@ def test_sqlite_read_only_requests_begin_deferred(client, make_user, login):
     with captured_sql() as statements:
         client.get("/portfolio/")
     begins = [s for s in statements if s.startswith("BEGIN")]
-    assert begins and set(begins) == {"BEGIN DEFERRED"}
+    assert begins
+    assert set(begins) == {"BEGIN DEFERRED"}
 
 
 @sqlite_only
