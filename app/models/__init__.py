@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.enrolments import Enrolment, SupervisorAssignment
+from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import (
     Competency,
     Domain,
@@ -19,13 +20,17 @@ from app.models.users import ROLES, ApiToken, User, UserRole
 __all__ = [
     "ROLES",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Base",
     "Cohort",
     "Competency",
     "Domain",
     "Enrolment",
+    "Evidence",
+    "EvidenceLink",
     "EvidenceType",
+    "EvidenceVersion",
     "Framework",
     "Organisation",
     "Registration",

@@ -1,0 +1,135 @@
+"""Evidence a trainee logs against competencies, kept as numbered versions.
+
+What a supervisor reviewed, or a sign-off relied on, must never change under them:
+every version keeps its own fields, competency links and content digest, and editing
+something that was submitted makes a new version instead of changing the old one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from app.models.enrolments import Enrolment
+    from app.models.frameworks import Competency, EvidenceType
+    from app.models.users import User
+
+EVIDENCE_STATUSES = ("draft", "submitted", "changes_requested", "accepted")
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'submitted', 'changes_requested', 'accepted')", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    evidence_type_id: Mapped[int] = mapped_column(ForeignKey("evidence_types.id"))
+    # Copies of the current version's title and date, so lists can filter and sort.
+    title: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    current_version_number: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The latest submission; None while the item has never left the trainee's drafts.
+    submitted_at: Mapped[datetime | None]
+
+    enrolment: Mapped[Enrolment] = relationship()
+    evidence_type: Mapped[EvidenceType] = relationship()
+    versions: Mapped[list[EvidenceVersion]] = relationship(
+        back_populates="evidence",
+        order_by="EvidenceVersion.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    current_version: Mapped[EvidenceVersion] = relationship(
+        primaryjoin="and_(Evidence.id == foreign(EvidenceVersion.evidence_id), "
+        "Evidence.current_version_number == foreign(EvidenceVersion.number))",
+        viewonly=True,
+        uselist=False,
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="evidence",
+        order_by="Attachment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class EvidenceVersion(Base):
+    __tablename__ = "evidence_versions"
+    __table_args__ = (UniqueConstraint("evidence_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[date]
+    # The type's form answers (setting, description, reflection, assessment ratings...).
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    # sha256 of the canonical JSON of everything above plus links and attachment hashes.
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when this version was sent to the supervisor; a version never submitted is private.
+    submitted_at: Mapped[datetime | None]
+
+    evidence: Mapped[Evidence] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+    links: Mapped[list[EvidenceLink]] = relationship(
+        back_populates="version",
+        order_by="EvidenceLink.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class EvidenceLink(Base):
+    """One competency a version claims to show, with the trainee's note on how."""
+
+    __tablename__ = "evidence_links"
+    __table_args__ = (UniqueConstraint("evidence_version_id", "competency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_version_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_versions.id", ondelete="CASCADE")
+    )
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[EvidenceVersion] = relationship(back_populates="links")
+    competency: Mapped[Competency] = relationship()
+
+
+class Attachment(Base):
+    """A stored file. It belongs to the version it was added in and every later one."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), index=True
+    )
+    version_number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    # From the file's content (magic bytes), never from its name or the browser.
+    media_type: Mapped[str] = mapped_column(String(120))
+    # Generated; the user's file name never reaches the file system.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Already made safe for a download's Content-Disposition.
+    original_filename: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    evidence: Mapped[Evidence] = relationship(back_populates="attachments")

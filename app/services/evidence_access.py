@@ -1,0 +1,58 @@
+"""Who may see which evidence: the one place that decides it.
+
+- A trainee sees all of their own evidence, drafts included.
+- A supervisor sees the shared evidence (submitted, changes requested, accepted) of the
+  enrolments they currently supervise, clinically or educationally; never a draft.
+- A lead sees the shared evidence of trainees inside their organisation's subtree.
+- Anyone else, admins included, sees none.
+One person may hold several roles; they see the union.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, false, or_, select
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence
+from app.models.organisations import Organisation
+from app.models.users import User
+
+SHARED_STATUSES = ("submitted", "changes_requested", "accepted")
+
+
+def _organisation_subtree(root_id: int):
+    tree = select(Organisation.id).where(Organisation.id == root_id).cte(recursive=True)
+    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+
+
+def visible_evidence_for(user: User) -> Select[tuple[Evidence]]:
+    """A query for the evidence `user` may see; add filters, ordering and loading to it."""
+    shared = Evidence.status.in_(SHARED_STATUSES)
+    allowed = []
+    if user.has_role("trainee"):
+        allowed.append(Enrolment.trainee_id == user.id)
+    if user.has_role("supervisor"):
+        supervises = or_(
+            Enrolment.clinical_supervisor_id == user.id,
+            Enrolment.education_supervisor_id == user.id,
+        )
+        allowed.append(and_(shared, supervises))
+    if user.has_role("lead") and user.organisation_id is not None:
+        tree = _organisation_subtree(user.organisation_id)
+        in_tree = select(User.id).where(User.organisation_id.in_(select(tree.c.id)))
+        allowed.append(and_(shared, Enrolment.trainee_id.in_(in_tree)))
+    return (
+        select(Evidence)
+        .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+        .where(or_(*allowed) if allowed else false())
+    )
+
+
+def evidence_visible_to(user: User, evidence_id: int) -> Evidence | None:
+    """The evidence item if `user` may see it, else None (which a view turns into a 404)."""
+    return db.session.scalar(visible_evidence_for(user).where(Evidence.id == evidence_id))
+
+
+def can_see_evidence(user: User, evidence: Evidence) -> bool:
+    return evidence_visible_to(user, evidence.id) is not None

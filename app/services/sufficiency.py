@@ -1,0 +1,190 @@
+"""What each competency still needs before it can be signed off.
+
+A competency's rule (its framework's default, or its own override) asks for a number
+of accepted items, a number of distinct evidence types among them, and perhaps an
+observed item. Only accepted evidence counts, and only through the competencies its
+current version links: a later unsubmitted edit takes the item out of the count
+until it is accepted again, because the accepted content is no longer what it says.
+
+Statuses: not_started (nothing linked) -> in_progress (something linked) -> ready
+(the rule is met) -> signed_off (given by the caller until sign-offs exist).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, select
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.frameworks import Competency, Domain, EvidenceType
+
+ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    min_evidence: int
+    min_types: int
+    require_observed: bool
+
+    @classmethod
+    def of(cls, competency: Competency) -> Rule:
+        return cls(competency.min_evidence, competency.min_types, competency.require_observed)
+
+
+@dataclass(frozen=True)
+class AcceptedItem:
+    evidence_id: int
+    evidence_type_id: int
+    observed: bool
+
+
+@dataclass(frozen=True)
+class CompetencyProgress:
+    competency_id: int
+    code: str
+    title: str
+    domain_id: int
+    domain_code: str
+    domain_title: str
+    rule: Rule
+    status: str
+    missing: list[str]
+    linked_count: int
+    accepted_count: int
+    accepted_type_count: int
+    observed_count: int
+
+
+@dataclass
+class DomainProgress:
+    domain_id: int
+    code: str
+    title: str
+    competencies: list[CompetencyProgress] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.competencies)
+
+    def count(self, status: str) -> int:
+        return sum(1 for c in self.competencies if c.status == status)
+
+
+def _items(count: int) -> str:
+    return "1 more accepted item" if count == 1 else f"{count} more accepted items"
+
+
+def missing_for(rule: Rule, accepted: Iterable[AcceptedItem]) -> list[str]:
+    """Plain-English gaps between the accepted items and the rule; empty when it is met."""
+    accepted = list(accepted)
+    missing = []
+    if len(accepted) < rule.min_evidence:
+        missing.append(f"needs {_items(rule.min_evidence - len(accepted))}")
+    types = len({item.evidence_type_id for item in accepted})
+    if types < rule.min_types:
+        short = rule.min_types - types
+        if types == 0:
+            # One accepted item brings one type: only say so when more than one is needed.
+            if short > 1:
+                missing.append(f"needs items of {short} different evidence types")
+        elif short == 1:
+            ordinal = ORDINALS.get(types + 1, f"{types + 1}th")
+            missing.append(f"needs a {ordinal} evidence type")
+        else:
+            missing.append(f"needs {short} more evidence types")
+    if rule.require_observed and not any(item.observed for item in accepted):
+        missing.append("needs an observed assessment")
+    return missing
+
+
+def status_for(missing: list[str], linked: bool, signed_off: bool) -> str:
+    if signed_off:
+        return "signed_off"
+    if not missing:
+        return "ready"
+    return "in_progress" if linked else "not_started"
+
+
+def progress_for(
+    enrolment: Enrolment,
+    signed_off: Collection[int] = frozenset(),
+    *,
+    count_drafts: bool = True,
+) -> list[CompetencyProgress]:
+    """Every competency of the enrolment's framework version, in framework order, in 2 queries.
+
+    `signed_off` holds competency ids already signed off. With `count_drafts=False`,
+    drafts do not make a competency "in progress" (for people who may not see drafts).
+    """
+    competencies = db.session.execute(
+        select(Competency, Domain.code, Domain.title)
+        .join(Domain, Competency.domain_id == Domain.id)
+        .where(Competency.framework_id == enrolment.framework_id)
+        .order_by(Domain.position, Competency.position)
+    ).all()
+    links = db.session.execute(
+        select(
+            EvidenceLink.competency_id,
+            Evidence.id,
+            Evidence.status,
+            Evidence.evidence_type_id,
+            EvidenceType.observed,
+        )
+        .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        .join(
+            Evidence,
+            and_(
+                Evidence.id == EvidenceVersion.evidence_id,
+                Evidence.current_version_number == EvidenceVersion.number,
+            ),
+        )
+        .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
+        .where(Evidence.enrolment_id == enrolment.id)
+    ).all()
+    linked: dict[int, int] = defaultdict(int)
+    accepted: dict[int, list[AcceptedItem]] = defaultdict(list)
+    for competency_id, evidence_id, status, type_id, observed in links:
+        if status != "draft" or count_drafts:
+            linked[competency_id] += 1
+        if status == "accepted":
+            accepted[competency_id].append(AcceptedItem(evidence_id, type_id, observed))
+    progress = []
+    for competency, domain_code, domain_title in competencies:
+        rule = Rule.of(competency)
+        items = accepted[competency.id]
+        missing = missing_for(rule, items)
+        progress.append(
+            CompetencyProgress(
+                competency_id=competency.id,
+                code=competency.code,
+                title=competency.title,
+                domain_id=competency.domain_id,
+                domain_code=domain_code,
+                domain_title=domain_title,
+                rule=rule,
+                status=status_for(missing, linked[competency.id] > 0, competency.id in signed_off),
+                missing=missing,
+                linked_count=linked[competency.id],
+                accepted_count=len(items),
+                accepted_type_count=len({i.evidence_type_id for i in items}),
+                observed_count=sum(1 for i in items if i.observed),
+            )
+        )
+    return progress
+
+
+def by_domain(progress: Iterable[CompetencyProgress]) -> list[DomainProgress]:
+    """Group competency progress by domain, keeping the framework's order."""
+    domains: dict[int, DomainProgress] = {}
+    for item in progress:
+        domain = domains.setdefault(
+            item.domain_id, DomainProgress(item.domain_id, item.domain_code, item.domain_title)
+        )
+        domain.competencies.append(item)
+    return list(domains.values())
