@@ -6,10 +6,9 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, request
 from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoader
 from jinja2.bccache import Bucket
-from werkzeug.exceptions import HTTPException
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import CONFIGS, INSTANCE_DIR, Config
@@ -179,41 +178,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.path == "/healthz"
+    from app import errors
+    from app.logs import configure_logging
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
-        if wants_json():
-            body = {
-                "error": {
-                    "code": error.name.lower().replace(" ", "_"),
-                    "message": error.description,
-                    "fields": {},
-                }
-            }
-            response = jsonify(body)
-            if error.code == 401:
-                response.headers["WWW-Authenticate"] = 'Bearer realm="pcpt"'
-            return response, error.code
-        return render_template("errors/error.jinja", error=error), error.code
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
-        if app.testing:  # let tests see the real error
-            raise error
-        app.logger.exception("Unhandled error")
-        db.session.rollback()
-        if wants_json():
-            body = {
-                "error": {
-                    "code": "internal_error",
-                    "message": "Something went wrong on our side.",
-                    "fields": {},
-                }
-            }
-            return jsonify(body), 500
-        return render_template("errors/500.jinja"), 500
+    configure_logging(app)
+    errors.register(app)
 
 
 def register_commands(app: Flask) -> None:

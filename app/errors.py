@@ -1,0 +1,93 @@
+"""Error responses: NHS-style pages for people, the CONTRACT's JSON for the API.
+
+Every error answer carries a short reference id that is also in the log line, so a
+user can quote it and support can find the matching entry; internals never leak.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "This action is not available here",
+    413: "The file is too large",
+    415: "This type of content is not accepted",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _reference() -> str:
+    if "error_reference" not in g:
+        g.error_reference = secrets.token_hex(4).upper()
+    return g.error_reference
+
+
+def _json_error(code: int, name: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": name, "message": message, "fields": fields or {}}}
+    response = jsonify(body)
+    response.status_code = code
+    response.headers["X-Error-Reference"] = _reference()
+    if code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pcpt"'
+    return response
+
+
+def _log_context() -> dict:
+    user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+    return {
+        "reference": _reference(),
+        "method": request.method,
+        "path": request.path,
+        "user_id": user_id.split(":")[0] if user_id else None,
+    }
+
+
+def handle_http_error(error: HTTPException):
+    code = error.code or 500
+    if code >= 500:
+        return handle_unexpected(error)
+    if _wants_json():
+        name = (error.name or "error").lower().replace(" ", "_")
+        return _json_error(code, name, error.description or "")
+    title = TITLES.get(code, error.name)
+    page = render_template("errors/error.jinja", error=error, title=title, reference=_reference())
+    return page, code
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    if current_app.testing and not isinstance(error, HTTPException):
+        raise error  # tests should see the real fault
+    db.session.rollback()
+    current_app.logger.error("unhandled error", exc_info=error, extra={"context": _log_context()})
+    if _wants_json():
+        return _json_error(
+            500, "internal_error", f"Something went wrong on our side (reference {_reference()})."
+        )
+    page = render_template(
+        "errors/error.jinja",
+        error=InternalServerError(),
+        title=TITLES[500],
+        reference=_reference(),
+    )
+    return page, 500
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

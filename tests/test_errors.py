@@ -1,0 +1,110 @@
+"""Error pages and logs: NHS style with a reference, no internals; JSON for the API."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.logs import JsonFormatter
+
+
+@pytest.fixture
+def failing_app(app):
+    """The app with a route that fails between two writes, and testing mode off."""
+    from app.extensions import db
+    from app.permissions import public
+    from app.services import organisations
+
+    @app.route("/boom")
+    @public
+    def boom():
+        organisations.create_organisation("Half Written", "practice")
+        db.session.flush()
+        raise RuntimeError("secret internals: password=hunter2")
+
+    @app.route("/api/v1/boom")
+    @public
+    def api_boom():
+        raise RuntimeError("secret internals")
+
+    app.testing = False
+    yield app
+    app.testing = True
+
+
+def test_unexpected_error_shows_an_nhs_page_with_a_reference_and_no_internals(failing_app, caplog):
+    client = failing_app.test_client()
+    with caplog.at_level(logging.ERROR, logger=failing_app.logger.name):
+        response = client.get("/boom")
+    assert response.status_code == 500
+    page = BeautifulSoup(response.data, "html.parser")
+    assert page.h1.get_text() == "Sorry, there is a problem with the service"
+    text = page.get_text()
+    assert "secret internals" not in text
+    assert "Traceback" not in text
+    reference = page.select_one("main strong").get_text()
+    assert len(reference) == 8
+    logged = [r for r in caplog.records if getattr(r, "context", None)]
+    assert logged[0].context["reference"] == reference
+    assert logged[0].context["path"] == "/boom"
+
+
+def test_a_failure_between_two_writes_leaves_nothing_behind(failing_app):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import AuditEvent, Organisation
+
+    failing_app.test_client().get("/boom")
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_api_errors_are_json_with_a_reference(failing_app):
+    response = failing_app.test_client().get("/api/v1/boom")
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body["error"]["code"] == "internal_error"
+    assert response.headers["X-Error-Reference"] in body["error"]["message"]
+    assert "secret" not in response.data.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "title"),
+    [
+        ("/no/such/page", 404, "Page not found"),
+        ("/auth/logout", 405, "This action is not available here"),
+    ],
+)
+def test_client_errors_use_nhs_pages(client, path, status, title):
+    response = client.get(path)
+    assert response.status_code == status
+    page = BeautifulSoup(response.data, "html.parser")
+    assert page.h1.get_text() == title
+    assert page.title.get_text() == f"{title} - PCPT Portfolio"
+
+
+def test_unknown_api_path_answers_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_log_lines_are_json_in_utc_without_exception_messages():
+    try:
+        raise ValueError("the trainee wrote: patient Jane Doe")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "app", logging.ERROR, __file__, 1, "unhandled error", None, sys.exc_info()
+        )
+    record.context = {"reference": "ABCD1234", "path": "/x"}
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["at"].endswith("+00:00")
+    assert entry["reference"] == "ABCD1234"
+    assert entry["error"] == "ValueError"
+    assert "Jane Doe" not in json.dumps(entry)
