@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models.audit import AuditEvent
@@ -84,14 +85,15 @@ class ChainReport:
     reason: str | None = None
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
+def verify_chain(batch_size: int = 5000, session: Session | None = None) -> ChainReport:
     """Walk the chain in id order, in batches, so memory stays flat on long trails."""
+    session = session or db.session
     prev_hash = GENESIS_HASH
     expected_id = 1
     checked = 0
     last_id = 0
     while True:
-        events = db.session.scalars(
+        events = session.scalars(
             select(AuditEvent)
             .where(AuditEvent.id > last_id)
             .order_by(AuditEvent.id)
@@ -110,4 +112,4 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
             expected_id += 1
             checked += 1
             last_id = event.id
-        db.session.expunge_all()
+        session.expunge_all()
