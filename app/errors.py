@@ -10,7 +10,8 @@ import secrets
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.extensions import db
 
@@ -68,6 +69,33 @@ def handle_http_error(error: HTTPException):
     return page, code
 
 
+def _storage_full(error: Exception) -> bool:
+    text = str(getattr(error, "orig", error)).lower()
+    return isinstance(error, OperationalError) and (
+        "disk is full" in text or "no space left" in text or "could not extend file" in text
+    )
+
+
+def handle_storage_full(error: OperationalError):
+    """The database cannot grow: say so plainly; the transaction was rolled back whole."""
+    from flask import current_app
+
+    if not _storage_full(error):
+        return handle_unexpected(error)
+    db.session.rollback()
+    current_app.logger.error("database storage full", extra={"context": _log_context()})
+    message = "The service has run out of storage space. Nothing was saved. Try again later."
+    if _wants_json():
+        return _json_error(503, "storage_full", message)
+    page = render_template(
+        "errors/error.jinja",
+        error=ServiceUnavailable(message),
+        title="The service cannot save anything at the moment",
+        reference=_reference(),
+    )
+    return page, 503
+
+
 def handle_unexpected(error: Exception):
     from flask import current_app
 
@@ -90,4 +118,5 @@ def handle_unexpected(error: Exception):
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_storage_full)
     app.register_error_handler(Exception, handle_unexpected)

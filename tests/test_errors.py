@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.logs import JsonFormatter
+from tests.conftest import ON_POSTGRES
 
 
 @pytest.fixture
@@ -108,3 +109,51 @@ def test_log_lines_are_json_in_utc_without_exception_messages():
     assert entry["reference"] == "ABCD1234"
     assert entry["error"] == "ValueError"
     assert "Jane Doe" not in json.dumps(entry)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite max_page_count simulates a full disk")
+def test_a_full_disk_gives_a_clear_error_and_saves_nothing(app, make_user, login, database_url):
+    import sqlite3
+    from contextlib import closing
+
+    from sqlalchemy import event, func, select
+
+    from app.extensions import db
+    from app.models import Organisation
+
+    admin = make_user(roles=("admin",))
+    client = app.test_client()
+    login(client, admin)
+    path = database_url.removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+
+    # Every new connection may use no more pages than the file has now: the disk is "full".
+    def cap(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+    db.engine.dispose()
+    event.listen(db.engine, "connect", cap)
+    try:
+        response = client.post(
+            "/admin/organisations/new",
+            data={"name": "X" * 150 + " practice " * 400, "kind": "practice", "parent": ""},
+        )
+        big = [
+            client.post(
+                "/admin/organisations/new",
+                data={"name": f"Practice {i} " + "y" * 180, "kind": "practice", "parent": ""},
+            )
+            for i in range(200)
+        ]
+    finally:
+        event.remove(db.engine, "connect", cap)
+    failures = [r for r in [response, *big] if r.status_code == 503]
+    assert failures, "the capped database never filled up"
+    page = BeautifulSoup(failures[0].data, "html.parser")
+    assert page.h1.get_text() == "The service cannot save anything at the moment"
+    assert "Nothing was saved" in page.get_text()
+    saved = db.session.scalar(select(func.count(Organisation.id)))
+    events = db.session.scalar(select(func.count()).select_from(db.metadata.tables["audit_events"]))
+    # Each organisation that was saved came with its audit event: nothing half-written.
+    assert events == saved + 2  # plus the admin's creation and sign-in
