@@ -7,7 +7,7 @@ everything secret or deployment-specific comes from environment variables.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -17,6 +17,27 @@ INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+def _dated_standards(raw: str) -> tuple[tuple[date, tuple[int, ...]], ...]:
+    """'2025-01-01:1,5;2026-01-01:2,3' -> ((date(2025, 1, 1), (1, 5)), ...), by date.
+
+    Each entry names the GPhC standards a reflective account must address for registration
+    years ending on or after its date (until the next entry's date).
+    """
+    entries = []
+    for part in filter(None, (p.strip() for p in raw.split(";"))):
+        day, _, numbers = part.partition(":")
+        try:
+            standards = tuple(sorted({int(n) for n in numbers.split(",") if n.strip()}))
+            entries.append((date.fromisoformat(day.strip()), standards))
+        except ValueError:
+            raise ValueError(
+                f"REVALIDATION_STANDARDS entry {part!r} must look like 2025-01-01:1,5"
+            ) from None
+        if not standards or not all(1 <= n <= 9 for n in standards):
+            raise ValueError(f"REVALIDATION_STANDARDS entry {part!r} needs standards 1 to 9")
+    return tuple(sorted(entries))
 
 
 def _default_database_url() -> str:
@@ -31,7 +52,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
-    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024) + 64 * 1024
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    # The whole request may carry one upload plus the form around it.
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 256 * 1024
     FRAMEWORKS_DIR = str(BASE_DIR / "frameworks")
 
     SESSION_COOKIE_HTTPONLY = True
@@ -60,6 +83,22 @@ class Config:
     # Product rules that a lead or the regulator may change: configuration, not constants.
     MAX_COMPETENCY_LINKS = _env_int("MAX_COMPETENCY_LINKS", 5)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+    # Training pathway: protected learning days an employer gives, and the lowest
+    # whole-time equivalent before a warning shows (in hundredths: 50 is 0.5 WTE).
+    PROTECTED_LEARNING_DAYS = _env_int("PROTECTED_LEARNING_DAYS", 28)
+    MINIMUM_WTE_HUNDREDTHS = _env_int("MINIMUM_WTE_HUNDREDTHS", 50)
+    # The standards the GPhC names for reflective accounts change by period; unset, any
+    # standard counts and the revalidation panel says the setting is missing.
+    REVALIDATION_STANDARDS = _dated_standards(os.environ.get("REVALIDATION_STANDARDS", ""))
+    # Cohort dashboard flags: no activity for this many days is "stalled"; a submission
+    # waiting longer than this is "review waiting"; "behind" is this many percentage
+    # points under the straight line from start to expected end; "no supervision" is no
+    # session held in this many days. Exports fetch trainees in batches of this size.
+    REPORT_STALLED_DAYS = _env_int("REPORT_STALLED_DAYS", 42)
+    REPORT_REVIEW_WAIT_DAYS = _env_int("REPORT_REVIEW_WAIT_DAYS", 14)
+    REPORT_BEHIND_MARGIN_PERCENT = _env_int("REPORT_BEHIND_MARGIN_PERCENT", 10)
+    REPORT_SUPERVISION_WINDOW_DAYS = _env_int("REPORT_SUPERVISION_WINDOW_DAYS", 31)
+    EXPORT_BATCH_SIZE = _env_int("EXPORT_BATCH_SIZE", 200)
 
 
 class DevelopmentConfig(Config):

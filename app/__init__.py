@@ -130,11 +130,15 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.lead.views import bp as lead_bp
     from app.main.views import bp as main_bp
+    from app.notifications.views import bp as notifications_bp
     from app.supervisor.views import bp as supervisor_bp
     from app.trainee.views import bp as trainee_bp
 
-    for bp in (main_bp, auth_bp, trainee_bp, supervisor_bp, lead_bp, admin_bp):
+    for bp in (main_bp, auth_bp, trainee_bp, supervisor_bp, lead_bp, admin_bp, notifications_bp):
         app.register_blueprint(bp)
+    from app.registration.views import bp as registration_bp
+
+    app.register_blueprint(registration_bp)
     # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

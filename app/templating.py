@@ -13,15 +13,18 @@ from flask_login import current_user
 class NavItem:
     text: str
     endpoint: str
-    role: str
+    roles: tuple[str, ...] = ()  # empty: everyone signed in
 
 
 NAVIGATION = (
-    NavItem("My portfolio", "trainee.home", "trainee"),
-    NavItem("My trainees", "supervisor.home", "supervisor"),
-    NavItem("Cohorts", "lead.home", "lead"),
-    NavItem("Administration", "admin.home", "admin"),
-    NavItem("Frameworks", "main.frameworks", ""),
+    NavItem("My portfolio", "trainee.home", ("trainee",)),
+    NavItem("My registration", "registration.overview", ("trainee",)),
+    NavItem("My trainees", "supervisor.home", ("supervisor",)),
+    NavItem("Cohorts", "lead.home", ("lead",)),
+    NavItem("Dashboard", "lead.dashboard", ("lead", "supervisor")),
+    NavItem("Registrations", "registration.people", ("supervisor", "lead")),
+    NavItem("Administration", "admin.home", ("admin",)),
+    NavItem("Frameworks", "main.frameworks"),
 )
 
 
@@ -30,7 +33,7 @@ def navigation_items() -> list[dict]:
         return []
     items = []
     for item in NAVIGATION:
-        if item.role and not current_user.has_role(item.role):
+        if item.roles and not current_user.has_role(*item.roles):
             continue
         href = url_for(item.endpoint)
         current = request.endpoint == item.endpoint

@@ -106,6 +106,9 @@ class RequestIsolatingClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Read and close every response as a server would: a file download otherwise
+        # keeps its file open until garbage collection (a ResourceWarning under -W error).
+        kwargs.setdefault("buffered", True)
         db.session.commit()
         with self.application.app_context():
             response = super().open(*args, **kwargs)

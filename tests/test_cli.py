@@ -281,8 +281,12 @@ def test_demo_seed_creates_every_role_and_is_safe_to_run_twice(runner):
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0
     assert "nothing changed" in second.output
-    assert count(User) == users == 4
-    assert count(Enrolment) == 1
+    from app.services.demo import DEMO_PEOPLE
+    from app.services.demo_registration import DEMO_REGISTRATION_PEOPLE
+
+    # One account per role, plus the registration demo's trainees and technician.
+    assert count(User) == users == len(DEMO_PEOPLE) + len(DEMO_REGISTRATION_PEOPLE)
+    assert count(Enrolment) == 1 + len(DEMO_REGISTRATION_PEOPLE)
 
 
 def test_demo_seed_refuses_the_production_configuration(app, runner):

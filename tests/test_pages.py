@@ -30,16 +30,17 @@ def test_layout_has_skip_link_header_navigation_and_footer(client, make_user, lo
     assert page.select_one("a.nhsuk-skip-link")["href"] == "#maincontent"
     assert page.select_one("main#maincontent") is not None
     nav = [a.get_text(strip=True) for a in page.select("a.nhsuk-header__navigation-link")]
-    assert nav == ["My portfolio", "Administration", "Frameworks"]
+    assert nav == ["My portfolio", "My registration", "Administration", "Frameworks"]
     assert page.select_one("footer") is not None
-    assert page.title.get_text() == "My portfolio - PCPT Portfolio"
+    # Not enrolled, so the portfolio explains what happens next.
+    assert page.title.get_text() == "You are not enrolled yet - PCPT Portfolio"
 
 
 def test_navigation_shows_only_the_roles_the_user_holds(client, make_user, login):
     login(client, make_user(roles=("supervisor",), gphc="2000002"))
     page = soup(client.get("/supervision/"))
     nav = [a.get_text(strip=True) for a in page.select("a.nhsuk-header__navigation-link")]
-    assert nav == ["My trainees", "Frameworks"]
+    assert nav == ["My trainees", "Dashboard", "Registrations", "Frameworks"]
 
 
 def test_names_are_escaped_everywhere(client, make_user, login):
@@ -60,7 +61,7 @@ def test_trainee_home_lists_every_competency_as_not_started(
     db.session.commit()
     login(client, trainee)
     page = soup(client.get("/portfolio/"))
-    headings = [h.get_text(strip=True) for h in page.select("main h2")]
+    headings = [h.get_text(strip=True) for h in page.select("main h3.app-domain-heading")]
     assert headings == [f"{d.code} {d.title}" for d in framework.domains]
     statuses = [s.get_text(strip=True) for s in page.select(".nhsuk-task-list__status")]
     competency_count = sum(len(d.competencies) for d in framework.domains)

@@ -61,6 +61,8 @@ def world(app, make_user, make_org, framework):
     admin = make_user(roles=("admin",), org=hub)
     cohort = organisations.create_cohort("Cohort A", hub, framework_id=framework.id)
     enrolment = enrolments.enrol(trainee, framework, supervisor=supervisor, cohort=cohort)
+    evidence, attachment = _submitted_evidence_with_file(app, enrolment, trainee)
+    sign_off = _signed_off(enrolment, supervisor)
     db.session.commit()
     return {
         "users": {"trainee": trainee, "supervisor": supervisor, "lead": lead, "admin": admin},
@@ -73,9 +75,64 @@ def world(app, make_user, make_org, framework):
             "organisation_id": practice.id,
             "cohort_id": cohort.id,
             "enrolment_id": enrolment.id,
+            "evidence_id": evidence.id,
+            "attachment_id": attachment.id,
+            "version_number": 1,
+            "competency_code": framework.domains[0].competencies[0].code,
+            "type_code": framework.evidence_types[0].code,
             "page": 1,
+            # Registration pages: POST-only routes, so ids need not exist.
+            "week_id": 1,
+            "record_id": 1,
+            # Supervision: a competency not yet signed off, and a sign-off of another.
+            "competency_id": framework.domains[0].competencies[0].id,
+            "sign_off_id": sign_off.id,
+            "notification_id": 1,  # POST-only routes
         },
     }
+
+
+def _signed_off(enrolment, supervisor):
+    """A standing sign-off (with an override, since no evidence is accepted yet)."""
+    from app.models.base import utcnow
+    from app.services import signoffs
+
+    return signoffs.sign_off(
+        enrolment,
+        enrolment.framework.domains[0].competencies[1],
+        signer=supervisor,
+        outcome_code=enrolment.framework.scale[-1].code,
+        comment="Seen in practice.",
+        override_justification="Assessed directly in practice.",
+        authenticated_at=utcnow(),
+    )
+
+
+def _submitted_evidence_with_file(app, enrolment, trainee):
+    """The trainee's evidence, submitted so their supervisor and lead may see it too."""
+    import io
+
+    from app.services import evidence as evidence_service
+    from tests.evidence.conftest import valid_answers
+
+    code = enrolment.framework.domains[0].competencies[0].code
+    evidence = evidence_service.create_draft(
+        enrolment,
+        "reflective-account",
+        valid_answers("reflective-account"),
+        [(code, "")],
+        actor=trainee,
+    )
+    attachment = evidence_service.add_attachment(
+        evidence,
+        io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+        "notes.pdf",
+        actor=trainee,
+        upload_dir=app.config["UPLOAD_DIR"],
+        max_bytes=app.config["MAX_UPLOAD_BYTES"],
+    )
+    evidence_service.submit(evidence, actor=trainee)
+    return evidence, attachment
 
 
 def _url(rule, args) -> str:

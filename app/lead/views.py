@@ -1,14 +1,14 @@
-"""Education leads: cohorts inside their organisation."""
+"""Education leads: cohorts inside their organisation. The dashboard, exports and the
+portable record live in their own modules, imported here so their routes register."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
+from app.lead.blueprint import bp
 from app.permissions import roles
 from app.services import cohorts
-
-bp = Blueprint("lead", __name__, url_prefix="/lead")
 
 
 @bp.route("/")
@@ -17,3 +17,9 @@ def home():
     return render_template(
         "lead/home.jinja", title="Cohorts", cohorts=cohorts.cohort_summaries_for(current_user)
     )
+
+
+# Imported for their routes, after `bp` exists.
+from app.lead import dashboard, exports, records  # noqa: E402
+
+__all__ = ["bp", "dashboard", "exports", "records"]

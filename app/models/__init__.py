@@ -13,8 +13,20 @@ from app.models.frameworks import (
     Standard,
     competency_standards,
 )
+from app.models.notifications import Notification, SubmissionDigest
 from app.models.organisations import Cohort, Organisation
-from app.models.registration import Registration
+from app.models.registration import (
+    ExceptionalCircumstances,
+    Qualification,
+    Registration,
+    RevalidationRecord,
+    TrainingDeclaration,
+    TrainingPeriod,
+    TrainingWeek,
+)
+from app.models.reviews import Review
+from app.models.signoffs import Completion, SignOff, SignOffRevocation
+from app.models.supervision import SupervisionSession
 from app.models.users import ROLES, ApiToken, User, UserRole
 
 __all__ = [
@@ -25,18 +37,31 @@ __all__ = [
     "Base",
     "Cohort",
     "Competency",
+    "Completion",
     "Domain",
     "Enrolment",
     "Evidence",
     "EvidenceLink",
     "EvidenceType",
     "EvidenceVersion",
+    "ExceptionalCircumstances",
     "Framework",
+    "Notification",
     "Organisation",
+    "Qualification",
     "Registration",
+    "RevalidationRecord",
+    "Review",
     "ScaleValue",
+    "SignOff",
+    "SignOffRevocation",
     "Standard",
+    "SubmissionDigest",
+    "SupervisionSession",
     "SupervisorAssignment",
+    "TrainingDeclaration",
+    "TrainingPeriod",
+    "TrainingWeek",
     "User",
     "UserRole",
     "competency_standards",

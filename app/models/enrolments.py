@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 ENROLMENT_STATUSES = ("active", "paused", "completed", "withdrawn")
 SUPERVISOR_KINDS = ("clinical", "education")
+PATHWAY_STATUSES = ("enrolled", "in-progress", "completed", "exempt")
+FUNDING_SOURCES = ("arrs", "other")
 
 
 class Enrolment(Base):
@@ -31,6 +34,11 @@ class Enrolment(Base):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
+        CheckConstraint(
+            "pathway_status IN ('enrolled', 'in-progress', 'completed', 'exempt')",
+            name="pathway_status",
+        ),
+        CheckConstraint("funding IN ('arrs', 'other')", name="funding"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +51,24 @@ class Enrolment(Base):
     expected_end_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Programme status for the training pathway, which a lead's exports report.
+    pathway_status: Mapped[str] = mapped_column(
+        String(20), default="enrolled", server_default="enrolled"
+    )
+    # An exemption from the pathway is backed by a document (app.services.attachments).
+    exemption_storage_key: Mapped[str | None] = mapped_column(String(64))
+    exemption_sha256: Mapped[str | None] = mapped_column(String(64))
+    exemption_size_bytes: Mapped[int | None]
+    exemption_media_type: Mapped[str | None] = mapped_column(String(120))
+    exemption_filename: Mapped[str | None] = mapped_column(String(255))
+    wte: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))  # whole-time equivalent
+    protected_learning_days_used: Mapped[Decimal] = mapped_column(
+        Numeric(4, 1), default=Decimal(0), server_default="0"
+    )
+    funding: Mapped[str | None] = mapped_column(String(10))  # FUNDING_SOURCES
+    afc_band: Mapped[str | None] = mapped_column(String(4))  # Agenda for Change band
+    programme_updated_at: Mapped[datetime | None]
 
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
     framework: Mapped[Framework] = relationship()

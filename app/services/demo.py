@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.services import accounts, enrolments, organisations, passwords
 from app.services import frameworks as framework_service
+from app.services.demo_registration import registration_demo_logins, seed_registration_demo
 from app.services.errors import DomainError
 
 DEMO_PASSWORD = "demo-portfolio-pass"  # noqa: S105 - printed by `demo seed`; never used in production
@@ -24,8 +25,10 @@ DEMO_PEOPLE = (
 def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     """Create the demo records unless they exist; returns (created?, logins)."""
     logins = [(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_PEOPLE]
+    logins += registration_demo_logins(DEMO_PASSWORD)
     if accounts.find_user_by_email(DEMO_PEOPLE[0][1]) is not None:
-        return False, logins
+        # Older demo databases gain the registration demo; otherwise nothing changes.
+        return seed_registration_demo(), logins
 
     hub = organisations.create_organisation("North Coast Training Hub", "training-hub")
     harbour = organisations.create_organisation("Harbour PCN", "pcn", hub)
@@ -68,4 +71,5 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         started_on=today - timedelta(days=120),
     )
     db.session.flush()
+    seed_registration_demo(password_hash=password_hash, today=today)
     return True, logins

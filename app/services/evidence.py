@@ -225,13 +225,18 @@ def submit(evidence: Evidence, *, actor: User) -> EvidenceVersion:
     return version
 
 
+def deletable(evidence: Evidence) -> bool:
+    """Only a draft that was never submitted may be deleted; anything else is history."""
+    return evidence.status == "draft" and evidence.submitted_at is None
+
+
 def delete_draft(evidence: Evidence, *, actor: User) -> list[str]:
     """Delete a never-submitted draft; returns the storage keys of its files.
 
     Remove those files with `attachments.remove_stored` once the transaction commits.
     """
     _check_trainee(evidence.enrolment, actor)
-    if evidence.status != "draft" or evidence.submitted_at is not None:
+    if not deletable(evidence):
         raise DomainError(
             "Only a draft that was never submitted can be deleted: "
             "submitted evidence stays in your portfolio's history",

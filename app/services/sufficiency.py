@@ -103,6 +103,17 @@ def missing_for(rule: Rule, accepted: Iterable[AcceptedItem]) -> list[str]:
     return missing
 
 
+def describe_rule(rule: Rule) -> str:
+    """The rule as a sentence a trainee can act on."""
+    items = "1 accepted item" if rule.min_evidence == 1 else f"{rule.min_evidence} accepted items"
+    sentence = f"Sign-off needs at least {items}"
+    if rule.min_types > 1:
+        sentence += f" of at least {rule.min_types} different evidence types"
+    if rule.require_observed:
+        sentence += ", including at least 1 observed assessment"
+    return sentence + "."
+
+
 def status_for(missing: list[str], linked: bool, signed_off: bool) -> str:
     if signed_off:
         return "signed_off"

@@ -1,21 +1,252 @@
-"""A clinical supervisor's view of the trainees assigned to them."""
+"""Supervision: the review queue, reviewing evidence, the supervision record, sessions.
+
+Views parse the form, call one service, commit once and redirect; a refusal from a
+service (DomainError) rolls back and lands on the field it names. Records are loaded
+through `supervision_access` (or `reviews.evidence_for_reviewer`), which answer None, and
+so 404, for anything the signed-in person may not see. Signing off lives in
+`signing_views`, on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
+from app.extensions import db
 from app.permissions import roles
-from app.services import enrolments
+from app.services import (
+    attachments,
+    completion,
+    enrolments,
+    reviews,
+    signoffs,
+    sufficiency,
+    supervision_access,
+    supervision_sessions,
+)
+from app.services.assessment_forms import form_for
+from app.services.errors import DomainError
+from app.services.evidence_content import uk_today
+from app.supervisor.current import me
+from app.supervisor.forms import ReviewForm, SessionForm, show_error
+from app.trainee.display import answer_sections, competency_tag, evidence_tag
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervision")
+# For reviews/_history.jinja, which evidence pages of every blueprint include.
+bp.add_app_template_global(reviews.review_history, "review_history")
+
+
+@bp.context_processor
+def _display_helpers() -> dict:
+    return {
+        "evidence_tag": evidence_tag,
+        "competency_tag": competency_tag,
+        "format_month": supervision_sessions.format_month,
+    }
+
+
+# --- Home: the review queue and the trainees ------------------------------------------
 
 
 @bp.route("/")
 @roles("supervisor")
 def home():
+    supervised = enrolments.supervised_enrolments(current_user.id)
+    queue = reviews.review_queue(current_user.id)
+    waiting: dict[int, int] = {}
+    for item in queue:
+        waiting[item.enrolment_id] = waiting.get(item.enrolment_id, 0) + 1
+    overview = {
+        o.enrolment_id: o for o in supervision_sessions.overview_for(supervised, uk_today())
+    }
     return render_template(
         "supervisor/home.jinja",
         title="My trainees",
-        enrolments=enrolments.supervised_enrolments(current_user.id),
+        queue=queue,
+        enrolments=supervised,
+        waiting=waiting,
+        overview=overview,
     )
+
+
+# --- Reviewing evidence -------------------------------------------------------------------
+
+
+@bp.route("/evidence/<int:evidence_id>/review", methods=["GET", "POST"])
+@roles("supervisor")
+def review(evidence_id: int):
+    person = me()
+    evidence = reviews.evidence_for_reviewer(person, evidence_id) or abort(404)
+    form = ReviewForm(data={"version": str(evidence.current_version_number)})
+    if form.validate_on_submit():
+        try:
+            version_number = int(form.version.data or 0)
+        except ValueError:
+            version_number = 0
+        try:
+            reviews.record_review(
+                evidence,
+                reviewer=person,
+                decision=form.decision.data,
+                comment=form.comment.data or "",
+                version_number=version_number,
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            done = "accepted" if form.decision.data == "accepted" else "sent back for changes"
+            flash(f"“{evidence.title}” is {done}.", "success")
+            return redirect(url_for(".home"))
+    version = evidence.current_version
+    # The page shows the current version, so a decision posted from it is about that one.
+    form.version.data = str(version.number)
+    signed = signoffs.signed_off_competency_ids(evidence.enrolment_id)
+    return render_template(
+        "supervisor/review.jinja",
+        title=f"Review: {evidence.title}",
+        evidence=evidence,
+        version=version,
+        sections=answer_sections(
+            form_for(evidence.evidence_type.code),
+            version.title,
+            version.occurred_on,
+            version.fields,
+        ),
+        links=reviews.current_links(evidence),
+        progress=reviews.linked_progress(evidence, signed),
+        attachments=[a for a in evidence.attachments if a.version_number <= version.number],
+        form=form,
+    )
+
+
+@bp.route("/evidence/<int:evidence_id>/attachments/<int:attachment_id>")
+@roles("supervisor")
+def attachment_download(evidence_id: int, attachment_id: int):
+    """A file of evidence the supervisor may review, as a download (never shown inline)."""
+    evidence = reviews.evidence_for_reviewer(me(), evidence_id) or abort(404)
+    attachment = next((a for a in evidence.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment.storage_key)
+    if not path.is_file():
+        abort(404)
+    # Read whole (uploads are capped by MAX_UPLOAD_BYTES), so no file handle outlives the request.
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype=attachment.media_type,
+        as_attachment=True,
+        download_name=attachment.original_filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The supervision record of one enrolment ------------------------------------------
+
+
+@bp.route("/my-record")
+@roles("trainee")
+def my_record():
+    """The trainee's own supervision record: their current enrolment, else the latest one."""
+    mine = enrolments.enrolments_for(current_user.id)
+    current = next((e for e in mine if e.status in ("active", "paused")), None)
+    chosen = current or (mine[0] if mine else None)
+    if chosen is None:
+        flash("You are not enrolled yet, so there is no supervision record to show.")
+        return redirect(url_for("main.home"))
+    return redirect(url_for(".record", enrolment_id=chosen.id))
+
+
+@bp.route("/enrolments/<int:enrolment_id>")
+@roles("trainee", "supervisor", "lead")
+def record(enrolment_id: int):
+    person = me()
+    enrolment = supervision_access.enrolment_for_viewer(person, enrolment_id) or abort(404)
+    records = signoffs.sign_offs_for(enrolment.id)
+    standing = signoffs.standing_by_competency(records)
+    signed = signoffs.signed_off_competency_ids(enrolment.id)
+    is_trainee = enrolment.trainee_id == person.id
+    sessions = supervision_sessions.sessions_for(enrolment.id)
+    today = uk_today()
+    return render_template(
+        "supervisor/record.jinja",
+        title=f"Supervision record: {enrolment.trainee.name}",
+        enrolment=enrolment,
+        domains=sufficiency.by_domain(
+            sufficiency.progress_for(enrolment, signed, count_drafts=is_trainee)
+        ),
+        standing=standing,
+        revoked=[s for s in records if s.revocation is not None],
+        sessions=sessions,
+        missed_months=supervision_sessions.months_without_session(
+            enrolment.started_on, [s.held_on for s in sessions], today
+        )
+        if enrolment.status in supervision_sessions.CURRENT_STATUSES
+        else [],
+        completion_record=completion.completion_for(enrolment.id),
+        is_trainee=is_trainee,
+        can_sign=person.id == enrolment.clinical_supervisor_id and person.has_role("supervisor"),
+        can_log_session=person.has_role("supervisor")
+        and person.id in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id),
+    )
+
+
+# --- Supervision sessions ----------------------------------------------------------------
+
+
+@bp.route("/enrolments/<int:enrolment_id>/sessions/new", methods=["GET", "POST"])
+@roles("supervisor")
+def session_new(enrolment_id: int):
+    person = me()
+    enrolment = supervision_access.enrolment_for_supervisor(person, enrolment_id) or abort(404)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            supervision_sessions.record_session(
+                enrolment,
+                supervisor=person,
+                held_on=form.held_on.data,
+                duration_minutes=form.duration_minutes.data,
+                topics=form.topics.data or "",
+                agreed_actions=form.agreed_actions.data or "",
+                today=uk_today(),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The supervision session is recorded.", "success")
+            return redirect(url_for(".record", enrolment_id=enrolment.id, _anchor="sessions"))
+    return render_template(
+        "supervisor/session_new.jinja",
+        title="Record a supervision session",
+        enrolment=enrolment,
+        form=form,
+    )
+
+
+@bp.route("/sessions")
+@roles("lead")
+def sessions_overview():
+    return render_template(
+        "supervisor/sessions_overview.jinja",
+        title="Supervision sessions",
+        overview=supervision_sessions.overview_for_lead(me(), uk_today()),
+    )
+
+
+# The sign-off pages register their routes on `bp`.
+from app.supervisor import signing_views  # noqa: E402, F401

@@ -1,22 +1,89 @@
-"""The trainee's own portfolio."""
+"""The trainee's own portfolio: progress, competencies, and (in evidence_views) evidence.
+
+Every page works from the trainee's active enrolment (see `loading.with_enrolment`).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.frameworks import Competency, EvidenceType
 from app.permissions import roles
-from app.services import enrolments
-from app.services import frameworks as framework_service
+from app.services import attachments, evidence_lists, signoffs, sufficiency
+from app.trainee import display
+from app.trainee.loading import me, with_enrolment
 
 bp = Blueprint("trainee", __name__, url_prefix="/portfolio")
 
 
+# App-wide, so other roles' pages can show statuses and files the same way.
+bp.add_app_template_global(display.evidence_tag, "evidence_tag")
+bp.add_app_template_global(display.competency_tag, "competency_tag")
+bp.add_app_template_global(display.EVIDENCE_STATUS_LABELS, "evidence_status_labels")
+bp.add_app_template_filter(attachments.describe_size, "filesize")
+
+
+def signed_off_ids(enrolment: Enrolment) -> frozenset[int]:
+    """Competencies with a standing sign-off, which every portfolio page shows as signed off."""
+    return signoffs.signed_off_competency_ids(enrolment.id)
+
+
+def competency_progress(enrolment: Enrolment) -> list[sufficiency.CompetencyProgress]:
+    return sufficiency.progress_for(enrolment, signed_off_ids(enrolment))
+
+
 @bp.route("/")
 @roles("trainee")
-def home():
-    enrolment = enrolments.active_enrolment(current_user.id)
-    framework = framework_service.load_framework_tree(enrolment.framework_id) if enrolment else None
-    return render_template(
-        "trainee/home.jinja", title="My portfolio", enrolment=enrolment, framework=framework
+@with_enrolment
+def home(enrolment: Enrolment):
+    enrolment = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.id == enrolment.id)
+        .options(joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor))
     )
+    return render_template(
+        "trainee/home.jinja",
+        title="My portfolio",
+        enrolment=enrolment,
+        domains=sufficiency.by_domain(competency_progress(enrolment)),
+        counts=evidence_lists.status_counts(me(), enrolment),
+    )
+
+
+@bp.route("/competencies/<competency_code>")
+@roles("trainee")
+@with_enrolment
+def competency(enrolment: Enrolment, competency_code: str):
+    found = db.session.scalar(
+        select(Competency)
+        .where(
+            Competency.framework_id == enrolment.framework_id,
+            Competency.code == competency_code,
+        )
+        .options(joinedload(Competency.domain), selectinload(Competency.standards))
+    )
+    if found is None:
+        abort(404)
+    progress = next(p for p in competency_progress(enrolment) if p.competency_id == found.id)
+    observed_types = db.session.scalars(
+        select(EvidenceType.label)
+        .where(EvidenceType.framework_id == enrolment.framework_id, EvidenceType.observed)
+        .order_by(EvidenceType.position)
+    ).all()
+    return render_template(
+        "trainee/competency.jinja",
+        title=f"{found.code} {found.title}",
+        competency=found,
+        progress=progress,
+        rule=sufficiency.describe_rule(progress.rule),
+        observed_types=observed_types,
+        linked=evidence_lists.evidence_linked_to(me(), enrolment, found),
+    )
+
+
+# The evidence and file pages register their routes on `bp`.
+from app.trainee import attachment_views, evidence_views  # noqa: E402, F401

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app.extensions import db
 from tests.conftest import ROOT, _app_for
 
 CHROMIUM = os.environ.get("PCPT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -85,6 +86,10 @@ def live_server(app, database_url, tmp_path) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+    # Close the served app's pooled connections now: left to the garbage collector, a
+    # PostgreSQL connection warns (ResourceWarning) in whichever later test collects it.
+    with served.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -380,6 +380,12 @@ def test_a_draft_revision_of_submitted_evidence_cannot_be_deleted(enrolment, log
     assert item.status == "draft"
     with pytest.raises(DomainError, match="never submitted"):
         evidence_service.delete_draft(item, actor=enrolment.trainee)
+    assert not evidence_service.deletable(item)
+
+
+def test_deletable_says_in_advance_what_delete_draft_allows(enrolment, log_evidence):
+    assert evidence_service.deletable(log_evidence(enrolment, "mcq", ["D1.1"]))
+    assert not evidence_service.deletable(log_evidence(enrolment, "mcq", ["D1.1"], "submitted"))
 
 
 # --- Attachments ------------------------------------------------------------------------

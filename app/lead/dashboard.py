@@ -1,0 +1,130 @@
+"""The cohort dashboard and a trainee's read-only summary, for leads and supervisors."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from app.lead.blueprint import bp
+from app.lead.forms import DashboardFilterForm
+from app.models.base import utcnow
+from app.models.users import User
+from app.permissions import roles
+from app.services import cohort_dashboard, progress_report, report_flags, report_scope
+from app.services.competency_report import STATUS_LABELS
+from app.services.evidence_content import uk_today
+from app.services.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
+from app.services.registration import FLAG_COLOURS
+from app.services.registration_rules import (
+    QUALIFICATION_KIND_BY_KEY,
+    QUALIFICATION_STATUS_LABELS,
+)
+from app.services.trainee_summary import trainee_summary
+
+SORTABLE = (
+    ("name", "Trainee"),
+    ("supervisor", "Clinical supervisor"),
+    ("progress", "Progress"),
+    ("awaiting", "Awaiting review"),
+    ("last_activity", "Last activity"),
+    ("registration_expiry", "Registration"),
+    ("flags", "Flags"),
+)
+
+
+def me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def filter_form(viewer: User) -> DashboardFilterForm:
+    """The filter form read from the query string, with invalid choices flagged and dropped."""
+    form = DashboardFilterForm(
+        request.args,
+        cohort_dashboard.filter_choices(viewer),
+        report_flags.report_thresholds(),
+    )
+    form.validate_choices()
+    return form
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def scope_label(viewer: User) -> str:
+    parts = []
+    if viewer.has_role("lead"):
+        organisation = viewer.organisation.name if viewer.organisation else "no organisation"
+        parts.append(f"trainees in {organisation}")
+    if viewer.has_role("supervisor"):
+        parts.append("trainees you supervise")
+    return ("Showing " + " and ".join(parts)) if parts else "No trainees"
+
+
+@bp.route("/dashboard")
+@roles("lead", "supervisor")
+def dashboard():
+    viewer = me()
+    form = filter_form(viewer)
+    filters = form.filters()
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in progress_report.SORT_KEYS else "name"
+    descending = request.args.get("order") == "desc"
+    report = progress_report.build_report(viewer, filters, today=uk_today(), now=utcnow())
+    page = progress_report.page_of(
+        report,
+        sort=sort,
+        descending=descending,
+        page=_page_number(),
+        per_page=int(current_app.config.get("PAGE_SIZE", 25)),
+    )
+    filter_args = form.query_args()
+    listing_args = {**filter_args, "sort": sort, "order": "desc" if descending else "asc"}
+
+    def link(**changes: object) -> str:
+        args = {k: v for k, v in {**listing_args, **changes}.items() if v not in (None, "")}
+        return url_for("lead.dashboard", **args)
+
+    return render_template(
+        "lead/dashboard.jinja",
+        title="Cohort dashboard",
+        form=form,
+        report=report,
+        page=page,
+        heat_map=cohort_dashboard.heat_map(page.rows, page.domain_columns),
+        heat_bands=cohort_dashboard.HEAT_BANDS,
+        charts=cohort_dashboard.cohort_charts(viewer, filters, report),
+        flag_labels=report.thresholds.labels(),
+        flags=list(report_flags.Flag),
+        sortable=SORTABLE,
+        sort=sort,
+        descending=descending,
+        link=link,
+        filter_args=filter_args,
+        scope_label=scope_label(viewer),
+        level3_labels=QUALIFICATION_STATUS_LABELS,
+        registration_colours=FLAG_COLOURS,
+    )
+
+
+@bp.route("/trainees/<int:enrolment_id>")
+@roles("lead", "supervisor")
+def trainee(enrolment_id: int):
+    enrolment = report_scope.enrolment_in_scope(me(), enrolment_id) or abort(404)
+    summary = trainee_summary(enrolment, uk_today())
+    qualification = summary.qualification
+    kind = QUALIFICATION_KIND_BY_KEY.get(qualification.kind) if qualification else None
+    return render_template(
+        "lead/trainee.jinja",
+        title=f"Progress summary: {enrolment.trainee.name}",
+        enrolment=enrolment,
+        summary=summary,
+        status_labels=STATUS_LABELS,
+        level3_labels=QUALIFICATION_STATUS_LABELS,
+        level3_kind=(qualification.title or (kind.label if kind else qualification.kind))
+        if qualification
+        else None,
+        pathway_labels=PATHWAY_STATUS_LABELS,
+        funding_labels=FUNDING_LABELS,
+    )

@@ -1,0 +1,107 @@
+"""Exports from the cohort dashboard: the same scope and filters as the page.
+
+CSV streams as it is written; the XLSX is built in constant memory into a temporary
+file that is streamed and deleted; PDFs are small enough to build whole.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from flask import Response, abort, redirect, request, stream_with_context, url_for
+
+from app.lead.blueprint import bp
+from app.lead.dashboard import filter_form, me, scope_label
+from app.permissions import roles
+from app.services import exports_csv, exports_pdf, exports_xlsx, progress_report, report_scope
+from app.services.evidence_content import uk_today
+from app.services.report_scope import ReportFilters
+from app.services.trainee_summary import trainee_summary
+
+
+def attachment(body: Iterable[bytes] | bytes, media_type: str, filename: str) -> Response:
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "trainee"
+
+
+def export_filters() -> ReportFilters | Response:
+    """The dashboard's filters; an invalid one sends the user back to see the message."""
+    form = filter_form(me())
+    if any(form[name].errors for name in ("organisation", "cohort", "supervisor", "flag")):
+        return redirect(url_for("lead.dashboard", **request.args))
+    return form.filters()
+
+
+@bp.route("/exports/progress.csv")
+@roles("lead", "supervisor")
+def export_progress_csv():
+    filters = export_filters()
+    if isinstance(filters, Response):
+        return filters
+    today = uk_today()
+    chunks = exports_csv.progress_csv(me(), filters, today=today)
+    return attachment(
+        stream_with_context(chunks), "text/csv; charset=utf-8", f"progress-{today}.csv"
+    )
+
+
+@bp.route("/exports/competencies.csv")
+@roles("lead", "supervisor")
+def export_competencies_csv():
+    filters = export_filters()
+    if isinstance(filters, Response):
+        return filters
+    today = uk_today()
+    chunks = exports_csv.competencies_csv(me(), filters, today=today)
+    return attachment(
+        stream_with_context(chunks), "text/csv; charset=utf-8", f"competencies-{today}.csv"
+    )
+
+
+@bp.route("/exports/progress.xlsx")
+@roles("lead", "supervisor")
+def export_progress_xlsx():
+    filters = export_filters()
+    if isinstance(filters, Response):
+        return filters
+    today = uk_today()
+    path = exports_xlsx.build_progress_workbook(me(), filters, today=today)
+    return attachment(
+        exports_xlsx.stream_and_delete(path), exports_xlsx.MEDIA_TYPE, f"progress-{today}.xlsx"
+    )
+
+
+@bp.route("/exports/cohort-summary.pdf")
+@roles("lead", "supervisor")
+def export_cohort_summary_pdf():
+    filters = export_filters()
+    if isinstance(filters, Response):
+        return filters
+    today = uk_today()
+    viewer = me()
+    report = progress_report.build_report(viewer, filters, today=today)
+    described = "Filtered as on the dashboard." if filters != ReportFilters() else "No filters."
+    content = exports_pdf.cohort_summary_pdf(
+        report, scope_label=scope_label(viewer), filters_label=described
+    )
+    return attachment(content, exports_pdf.MEDIA_TYPE, f"cohort-summary-{today}.pdf")
+
+
+@bp.route("/trainees/<int:enrolment_id>/portfolio.pdf")
+@roles("lead", "supervisor")
+def trainee_portfolio_pdf(enrolment_id: int):
+    enrolment = report_scope.enrolment_in_scope(me(), enrolment_id) or abort(404)
+    today = uk_today()
+    content = exports_pdf.trainee_portfolio_pdf(
+        trainee_summary(enrolment, today), generated_on=today
+    )
+    name = f"portfolio-{_slug(enrolment.trainee.name)}-{today}.pdf"
+    return attachment(content, exports_pdf.MEDIA_TYPE, name)

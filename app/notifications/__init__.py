@@ -1,0 +1,1 @@
+"""In-app notifications, their count in the header, and e-mail delivery after commit."""

@@ -1,0 +1,59 @@
+"""Sending queued e-mail once the transaction that queued it has committed."""
+
+from __future__ import annotations
+
+from flask import current_app, has_app_context, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.services import mail
+from app.services.notifications import OutgoingMail, take_queued_mail
+
+_installed = False
+
+
+def _full_link(link: str) -> str:
+    if not link:
+        return ""
+    if has_request_context():
+        return request.url_root.rstrip("/") + link
+    return link
+
+
+def _body(message: OutgoingMail) -> str:
+    link = _full_link(message.link)
+    if not link:
+        return message.body
+    return f"{message.body}\n\n{link}\n"
+
+
+def deliver(messages: list[OutgoingMail]) -> None:
+    """Send each message; one failure is logged and does not stop the others."""
+    if not messages or not has_app_context():
+        return
+    settings = mail.settings_from_config(current_app.config)
+    for message in messages:
+        try:
+            mail.send(settings, message.to, message.subject, _body(message))
+        except Exception:  # the change is committed: a mail failure must not undo the reply
+            current_app.logger.exception("Could not send e-mail %r", message.subject)
+
+
+def _after_commit(session: Session) -> None:
+    deliver(take_queued_mail(session))
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    # Only the outermost rollback undoes the change; a savepoint's leaves the rest standing.
+    if previous_transaction.parent is None:
+        take_queued_mail(session)
+
+
+def install() -> None:
+    """Hook every session once per process (apps come and go in tests; the hook stays)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+    _installed = True

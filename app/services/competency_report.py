@@ -1,0 +1,211 @@
+"""The long form of the progress report: one row per trainee x competency, for exports.
+
+Statuses follow app.services.sufficiency exactly, as a lead sees them: drafts are
+private, so only shared evidence makes a competency "in progress". The rows stream:
+trainees are read in batches (the progress report's), and each batch's evidence links
+and sign-offs are fetched with a fixed number of queries and dropped once written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import and_, select
+
+from app.extensions import db
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.frameworks import Competency, Domain, EvidenceType, Framework
+from app.models.signoffs import SignOff, SignOffRevocation
+from app.models.users import User
+from app.services.progress_report import TraineeProgress, iter_progress
+from app.services.report_scope import ReportFilters
+from app.services.sufficiency import AcceptedItem, Rule, missing_for, status_for
+
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "ready": "Ready for sign-off",
+    "signed_off": "Signed off",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyRow:
+    enrolment_id: int
+    trainee_id: int
+    trainee: str
+    gphc_number: str | None
+    organisation: str | None
+    cohort: str | None
+    framework: str  # "code version"
+    domain_code: str
+    domain_title: str
+    competency_code: str
+    competency_title: str
+    status: str  # not_started | in_progress | ready | signed_off
+    outcome: str | None  # the standing sign-off's outcome, if any
+    signed_by: str | None
+    signed_by_gphc: str | None
+    signed_on: date | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True, slots=True)
+class _Competency:
+    id: int
+    framework: str
+    domain_code: str
+    domain_title: str
+    code: str
+    title: str
+    rule: Rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    outcome: str
+    proficient: bool
+    signer: str
+    signer_gphc: str
+    signed_at: datetime
+
+
+def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
+    rows = db.session.execute(
+        select(
+            Competency.id,
+            Competency.framework_id,
+            Framework.code,
+            Framework.version,
+            Domain.code,
+            Domain.title,
+            Competency.code,
+            Competency.title,
+            Competency.min_evidence,
+            Competency.min_types,
+            Competency.require_observed,
+        )
+        .join(Domain, Domain.id == Competency.domain_id)
+        .join(Framework, Framework.id == Competency.framework_id)
+        .where(Competency.framework_id.in_(framework_ids))
+        .order_by(Competency.framework_id, Domain.position, Competency.position)
+    )
+    found: dict[int, list[_Competency]] = {framework_id: [] for framework_id in framework_ids}
+    for cid, fid, fcode, fversion, dcode, dtitle, code, title, n, types, observed in rows:
+        found[fid].append(
+            _Competency(
+                cid, f"{fcode} {fversion}", dcode, dtitle, code, title, Rule(n, types, observed)
+            )
+        )
+    return found
+
+
+def _links(enrolment_ids: list[int]):
+    """Shared evidence whose current version links a competency, streamed."""
+    return db.session.execute(
+        select(
+            Evidence.enrolment_id,
+            EvidenceLink.competency_id,
+            Evidence.id,
+            Evidence.status,
+            Evidence.evidence_type_id,
+            EvidenceType.observed,
+        )
+        .join(
+            EvidenceVersion,
+            and_(
+                EvidenceVersion.evidence_id == Evidence.id,
+                EvidenceVersion.number == Evidence.current_version_number,
+            ),
+        )
+        .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+        .where(Evidence.enrolment_id.in_(enrolment_ids), Evidence.status != "draft")
+        .execution_options(yield_per=1000)
+    )
+
+
+def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], _Standing]:
+    rows = db.session.execute(
+        select(
+            SignOff.enrolment_id,
+            SignOff.competency_id,
+            SignOff.outcome_label,
+            SignOff.proficient,
+            SignOff.signer_name,
+            SignOff.signer_gphc_number,
+            SignOff.signed_at,
+        )
+        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        .where(SignOff.enrolment_id.in_(enrolment_ids), SignOffRevocation.id.is_(None))
+    )
+    return {(e, c): _Standing(*rest) for e, c, *rest in rows}
+
+
+def _rows_for(
+    trainees: list[TraineeProgress], competencies: dict[int, list[_Competency]]
+) -> Iterator[CompetencyRow]:
+    unseen = {t.framework_id for t in trainees} - competencies.keys()
+    if unseen:
+        competencies.update(_competencies(unseen))
+    ids = [t.enrolment_id for t in trainees]
+    linked: dict[tuple[int, int], int] = defaultdict(int)
+    accepted: dict[tuple[int, int], list[AcceptedItem]] = defaultdict(list)
+    for enrolment_id, competency_id, evidence_id, status, type_id, observed in _links(ids):
+        linked[(enrolment_id, competency_id)] += 1
+        if status == "accepted":
+            accepted[(enrolment_id, competency_id)].append(
+                AcceptedItem(evidence_id, type_id, observed)
+            )
+    standing = _standing(ids)
+    for trainee in trainees:
+        for c in competencies[trainee.framework_id]:
+            key = (trainee.enrolment_id, c.id)
+            sign_off = standing.get(key)
+            signed = sign_off is not None and sign_off.proficient
+            yield CompetencyRow(
+                enrolment_id=trainee.enrolment_id,
+                trainee_id=trainee.trainee_id,
+                trainee=trainee.name,
+                gphc_number=trainee.gphc_number,
+                organisation=trainee.organisation,
+                cohort=trainee.cohort,
+                framework=c.framework,
+                domain_code=c.domain_code,
+                domain_title=c.domain_title,
+                competency_code=c.code,
+                competency_title=c.title,
+                status=status_for(missing_for(c.rule, accepted[key]), linked[key] > 0, signed),
+                outcome=sign_off.outcome if sign_off else None,
+                signed_by=sign_off.signer if sign_off else None,
+                signed_by_gphc=sign_off.signer_gphc if sign_off else None,
+                signed_on=sign_off.signed_at.date() if sign_off else None,
+            )
+
+
+def iter_competency_rows(
+    viewer: User,
+    filters: ReportFilters | None = None,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+) -> Iterator[CompetencyRow]:
+    """Every trainee x competency in scope: trainees by name, competencies in framework order."""
+    batch_size = batch_size or int(current_app.config.get("EXPORT_BATCH_SIZE", 200))
+    competencies: dict[int, list[_Competency]] = {}
+    batch: list[TraineeProgress] = []
+    for trainee in iter_progress(viewer, filters, today=today, now=now, batch_size=batch_size):
+        batch.append(trainee)
+        if len(batch) >= batch_size:
+            yield from _rows_for(batch, competencies)
+            batch = []
+    if batch:
+        yield from _rows_for(batch, competencies)

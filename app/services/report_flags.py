@@ -1,0 +1,114 @@
+"""The flags a cohort dashboard raises on a trainee, as pure rules (no database, no Flask).
+
+- stalled: nothing happened on the portfolio (evidence written or changed, a review, a
+  sign-off) for `stalled_days`; a trainee who has done nothing since starting counts
+  from the start date.
+- review waiting: a submission has waited for review for `review_wait_days` or more.
+- behind: signed-off competencies are more than `behind_margin_percent` percentage
+  points under the straight line from 0% at the start to 100% at the expected end.
+- registration: the GPhC registration's renewal is due or overdue, or it has expired,
+  lapsed or been removed.
+- no supervision: no supervision session in the last `supervision_window_days`, once
+  the trainee has been enrolled that long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from flask import current_app
+
+REGISTRATION_FLAGS = ("renewal-due", "overdue", "expired", "lapsed", "removed")
+
+
+class Flag(StrEnum):
+    STALLED = "stalled"
+    REVIEW_WAITING = "review-waiting"
+    BEHIND = "behind"
+    REGISTRATION = "registration"
+    NO_SUPERVISION = "no-supervision"
+
+
+@dataclass(frozen=True)
+class ReportThresholds:
+    stalled_days: int = 42
+    review_wait_days: int = 14
+    behind_margin_percent: int = 10
+    supervision_window_days: int = 31
+
+    def labels(self) -> dict[Flag, str]:
+        """Each flag in words, with the threshold it uses."""
+        weeks, days = divmod(self.stalled_days, 7)
+        stalled = f"{weeks} weeks" if not days else f"{self.stalled_days} days"
+        return {
+            Flag.STALLED: f"Stalled: no activity in {stalled}",
+            Flag.REVIEW_WAITING: f"Review waiting over {self.review_wait_days} days",
+            Flag.BEHIND: "Behind expected progress",
+            Flag.REGISTRATION: "Registration renewal due or expired",
+            Flag.NO_SUPERVISION: "No supervision session in the last month",
+        }
+
+
+def report_thresholds() -> ReportThresholds:
+    config = current_app.config
+    return ReportThresholds(
+        stalled_days=int(config.get("REPORT_STALLED_DAYS", 42)),
+        review_wait_days=int(config.get("REPORT_REVIEW_WAIT_DAYS", 14)),
+        behind_margin_percent=int(config.get("REPORT_BEHIND_MARGIN_PERCENT", 10)),
+        supervision_window_days=int(config.get("REPORT_SUPERVISION_WINDOW_DAYS", 31)),
+    )
+
+
+def percent(part: int, whole: int) -> int:
+    """A whole-number percentage, rounded down so 100% means everything."""
+    return (100 * part) // whole if whole else 0
+
+
+def expected_percent(started_on: date, expected_end_on: date, today: date) -> int:
+    """Where a straight line from start (0%) to expected end (100%) stands today."""
+    duration = (expected_end_on - started_on).days
+    if duration <= 0:
+        return 100
+    elapsed = min(max((today - started_on).days, 0), duration)
+    return (100 * elapsed) // duration
+
+
+def supervision_window_start(today: date, thresholds: ReportThresholds) -> date:
+    """The first day counted as "the last month" (today is the last)."""
+    return today - timedelta(days=thresholds.supervision_window_days - 1)
+
+
+@dataclass(frozen=True)
+class FlagFacts:
+    """What the flags are decided from, for one enrolment."""
+
+    started_on: date
+    last_activity_on: date
+    oldest_waiting_since: datetime | None
+    percent: int
+    expected_percent: int
+    total: int
+    registration_flag: str
+    supervision_sessions: int
+
+
+def flags_for(
+    facts: FlagFacts, thresholds: ReportThresholds, today: date, now: datetime
+) -> tuple[Flag, ...]:
+    flags = []
+    if (today - facts.last_activity_on).days >= thresholds.stalled_days:
+        flags.append(Flag.STALLED)
+    if facts.oldest_waiting_since is not None and now - facts.oldest_waiting_since >= timedelta(
+        days=thresholds.review_wait_days
+    ):
+        flags.append(Flag.REVIEW_WAITING)
+    if facts.total and facts.percent < facts.expected_percent - thresholds.behind_margin_percent:
+        flags.append(Flag.BEHIND)
+    if facts.registration_flag in REGISTRATION_FLAGS:
+        flags.append(Flag.REGISTRATION)
+    enrolled_long_enough = (today - facts.started_on).days >= thresholds.supervision_window_days
+    if facts.supervision_sessions == 0 and enrolled_long_enough:
+        flags.append(Flag.NO_SUPERVISION)
+    return tuple(flags)

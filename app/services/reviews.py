@@ -1,0 +1,262 @@
+"""Supervisors reviewing submitted evidence: the queue, the decision, the history.
+
+A decision applies to the version the reviewer saw. The evidence row is locked while
+the decision is recorded (SELECT ... FOR UPDATE on PostgreSQL; SQLite's write
+transactions are already serial), and a version can carry one review only (a unique
+constraint), so two supervisors deciding at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.frameworks import EvidenceType
+from app.models.reviews import Review
+from app.models.users import User
+from app.services import audit, notifications, sufficiency
+from app.services import evidence as evidence_service
+from app.services.errors import DomainError, NotFound
+
+COMMENT_MAX = 5000
+DECISION_LABELS = {"accepted": "Accepted", "changes_requested": "Changes requested"}
+REVIEWING_ENROLMENT_STATUSES = ("active", "paused")
+
+
+def _supervises(user_id: int):
+    return or_(
+        Enrolment.clinical_supervisor_id == user_id,
+        Enrolment.education_supervisor_id == user_id,
+    )
+
+
+# --- The queue ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    evidence_id: int
+    title: str
+    type_label: str
+    version_number: int
+    trainee_name: str
+    enrolment_id: int
+    submitted_at: datetime
+    days_waiting: int
+
+
+def review_queue(supervisor_id: int, now: datetime | None = None) -> list[QueueItem]:
+    """Submitted evidence of every trainee the supervisor supervises, oldest first (1 query)."""
+    now = now or utcnow()
+    trainee = aliased(User)
+    rows = db.session.execute(
+        select(
+            Evidence.id,
+            Evidence.title,
+            EvidenceType.label,
+            Evidence.current_version_number,
+            trainee.name,
+            Enrolment.id,
+            Evidence.submitted_at,
+        )
+        .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+        .join(trainee, trainee.id == Enrolment.trainee_id)
+        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+        .where(
+            Evidence.status == "submitted",
+            Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+            _supervises(supervisor_id),
+        )
+        .order_by(Evidence.submitted_at, Evidence.id)
+    )
+    return [
+        QueueItem(*row, days_waiting=max((now - row.submitted_at) // timedelta(days=1), 0))
+        for row in rows
+    ]
+
+
+# --- One item --------------------------------------------------------------------------
+
+
+def evidence_for_reviewer(reviewer: User, evidence_id: int) -> Evidence | None:
+    """Shared evidence of a trainee `reviewer` currently supervises, else None (a 404)."""
+    return db.session.scalar(
+        select(Evidence)
+        .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+        .where(
+            Evidence.id == evidence_id,
+            Evidence.status.in_(("submitted", "changes_requested", "accepted")),
+            Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+            _supervises(reviewer.id),
+        )
+        .options(
+            joinedload(Evidence.enrolment).joinedload(Enrolment.trainee),
+            joinedload(Evidence.evidence_type),
+            selectinload(Evidence.attachments),
+        )
+    )
+
+
+def linked_progress(
+    evidence: Evidence, signed_off: Iterable[int] = ()
+) -> list[sufficiency.CompetencyProgress]:
+    """Where each competency the current version links stands against its sign-off rule."""
+    linked = {link.competency_id for link in evidence.current_version.links}
+    progress = sufficiency.progress_for(
+        evidence.enrolment, frozenset(signed_off), count_drafts=False
+    )
+    return [item for item in progress if item.competency_id in linked]
+
+
+def current_links(evidence: Evidence) -> list[EvidenceLink]:
+    return list(
+        db.session.scalars(
+            select(EvidenceLink)
+            .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+            .where(
+                EvidenceVersion.evidence_id == evidence.id,
+                EvidenceVersion.number == evidence.current_version_number,
+            )
+            .options(joinedload(EvidenceLink.competency))
+            .order_by(EvidenceLink.id)
+        )
+    )
+
+
+def _lock(evidence_id: int) -> Evidence:
+    """Re-read the evidence row under a lock, so the status checked is the status written."""
+    found = db.session.scalar(
+        select(Evidence)
+        .where(Evidence.id == evidence_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        raise NotFound("Evidence not found")
+    return found
+
+
+def record_review(
+    evidence: Evidence,
+    *,
+    reviewer: User,
+    decision: str,
+    comment: str,
+    version_number: int,
+) -> Review:
+    """Accept the version the reviewer saw, or ask for changes (which needs a comment)."""
+    comment = (comment or "").strip()
+    if decision not in DECISION_LABELS:
+        raise DomainError("Choose whether to accept the evidence or ask for changes", "decision")
+    if decision == "changes_requested" and not comment:
+        raise DomainError("Say what the trainee needs to change", "comment")
+    if len(comment) > COMMENT_MAX:
+        raise DomainError(f"Comments must be {COMMENT_MAX:,} characters or fewer", "comment")
+    enrolment = evidence.enrolment
+    if reviewer.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
+        raise NotFound("Evidence not found")
+    if enrolment.status not in REVIEWING_ENROLMENT_STATUSES:
+        raise DomainError(f"This enrolment is {enrolment.status}: its evidence cannot change")
+    evidence = _lock(evidence.id)
+    evidence_service.set_status_from_review(evidence, decision, version_number=version_number)
+    version = evidence.current_version
+    review = Review(
+        evidence_id=evidence.id,
+        evidence_version_id=version.id,
+        version_number=version.number,
+        content_sha256=version.content_sha256,
+        reviewer_id=reviewer.id,
+        decision=decision,
+        comment=comment,
+    )
+    db.session.add(review)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError("Someone has just reviewed this version of the evidence") from None
+    audit.record(
+        "evidence.reviewed",
+        "evidence",
+        evidence.id,
+        actor=reviewer,
+        data={
+            "review_id": review.id,
+            "decision": decision,
+            "version": version.number,
+            "content_sha256": version.content_sha256,
+        },
+    )
+    _tell_trainee(evidence, decision)
+    return review
+
+
+def _tell_trainee(evidence: Evidence, decision: str) -> None:
+    trainee = evidence.enrolment.trainee
+    link = notifications.path_for("trainee.evidence_detail", "/portfolio/", evidence_id=evidence.id)
+    if decision == "accepted":
+        notifications.notify(
+            trainee,
+            "evidence_accepted",
+            f"Your supervisor accepted “{evidence.title}”.",
+            link,
+            email_subject="Your evidence was accepted",
+            email_body="Your supervisor has accepted one of your evidence items.",
+        )
+    else:
+        notifications.notify(
+            trainee,
+            "changes_requested",
+            f"Your supervisor asked for changes to “{evidence.title}”.",
+            link,
+            email_subject="Your supervisor asked for changes",
+            email_body=(
+                "Your supervisor has asked for changes to one of your evidence items. "
+                "Sign in to read their comments."
+            ),
+        )
+
+
+# --- History -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    id: int
+    decision: str
+    comment: str
+    reviewer_name: str
+    reviewed_at: datetime
+    version_number: int
+    content_sha256: str
+
+    @property
+    def decision_label(self) -> str:
+        return DECISION_LABELS[self.decision]
+
+
+def review_history(evidence_id: int) -> list[ReviewRecord]:
+    """Every review of an evidence item, newest first, in one query."""
+    rows = db.session.execute(
+        select(
+            Review.id,
+            Review.decision,
+            Review.comment,
+            User.name,
+            Review.created_at,
+            Review.version_number,
+            Review.content_sha256,
+        )
+        .join(User, User.id == Review.reviewer_id)
+        .where(Review.evidence_id == evidence_id)
+        .order_by(Review.created_at.desc(), Review.id.desc())
+    )
+    return [ReviewRecord(*row) for row in rows]

@@ -1,0 +1,90 @@
+"""Forms for supervision: reviewing, signing off, revoking, completing, logging sessions.
+
+The forms check only what a person must fill in; the services hold the rules, and their
+refusals come back as errors on the field they name.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from app.admin.forms import DateRequired
+from app.extensions import db
+from app.form_fields import DateInputField
+from app.services.errors import DomainError
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Undo whatever the service began, and put its message where the person will look."""
+    db.session.rollback()
+    field = form._fields.get(error.field) if error.field else None
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        choices=[
+            SelectChoice("accepted", "Accept this evidence"),
+            SelectChoice("changes_requested", "Ask the trainee to make changes"),
+        ],
+        validators=[InputRequired("Choose whether to accept the evidence or ask for changes")],
+    )
+    comment = TextAreaField(
+        "Comments for the trainee",
+        description="Needed when you ask for changes: say what to change and why.",
+    )
+    # The version on the page: a decision never lands on a version the reviewer did not see.
+    version = HiddenField()
+
+
+class SignOffForm(FlaskForm):
+    outcome = RadioField(
+        "Outcome", validators=[InputRequired("Choose the outcome of your assessment")]
+    )
+    comment = TextAreaField(
+        "Your comments on the trainee's competence",
+        validators=[DataRequired("Write a comment on the trainee's competence")],
+    )
+    override_justification = TextAreaField(
+        "Why you are signing off although the rule is not met",
+        description="This is shown with the sign-off wherever it appears.",
+    )
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Why you are revoking this sign-off",
+        description="The trainee sees this reason, and it stays with the record.",
+        validators=[DataRequired("Say why you are revoking this sign-off")],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs nothing but its CSRF token."""
+
+
+class SessionForm(FlaskForm):
+    held_on = DateInputField(
+        "Date of the session",
+        description="For example, 27 3 2026",
+        validators=[DateRequired("Enter the date of the session")],
+    )
+    duration_minutes = IntegerField(
+        "How long it lasted, in minutes",
+        validators=[InputRequired("Enter how long the session lasted, in minutes")],
+    )
+    topics = TextAreaField(
+        "Topics discussed", validators=[DataRequired("Enter the topics you discussed")]
+    )
+    agreed_actions = TextAreaField(
+        "Actions agreed",
+        description="What the trainee (or you) will do before the next session.",
+        validators=[Optional()],
+    )

@@ -1,0 +1,240 @@
+"""Signing: competency sign-off, revocation, the final sign-off and its statement.
+
+Each is a professional declaration, so it needs a password re-entered in the last few
+minutes: without it the person is sent to /auth/confirm and straight back. Whether a
+signature is allowed is the services' decision (`signoffs`, `completion`); these views
+only load what the person may see, pass the form on and show the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.sessions import FRESH_AT, is_fresh
+from app.cli import fails_cleanly
+from app.extensions import db
+from app.models.frameworks import Competency
+from app.permissions import roles
+from app.services import completion, record_checks, signoffs, supervision_access
+from app.services.errors import DomainError
+from app.services.evidence_content import uk_today
+from app.supervisor.current import me
+from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm, show_error
+from app.supervisor.views import bp
+
+
+def _authenticated_at() -> datetime | None:
+    fresh_at = session.get(FRESH_AT)
+    return datetime.fromtimestamp(fresh_at, UTC) if fresh_at else None
+
+
+def _confirm_first():
+    """Send the person to re-enter their password, then back to this page."""
+    flash("Signing is a professional declaration: confirm your password to continue.")
+    return redirect(url_for("auth.confirm_password", next=request.path))
+
+
+def _is_fresh() -> bool:
+    return is_fresh(int(signoffs.FRESH_AUTHENTICATION.total_seconds()))
+
+
+# --- Competency sign-off ------------------------------------------------------------------
+
+
+def _clinical_enrolment_or_404(enrolment_id: int):
+    person = me()
+    enrolment = supervision_access.enrolment_for_supervisor(person, enrolment_id)
+    if enrolment is None or enrolment.clinical_supervisor_id != person.id:
+        abort(404)
+    return enrolment
+
+
+@bp.route(
+    "/enrolments/<int:enrolment_id>/competencies/<int:competency_id>/sign-off",
+    methods=["GET", "POST"],
+)
+@roles("supervisor")
+def sign_off(enrolment_id: int, competency_id: int):
+    enrolment = _clinical_enrolment_or_404(enrolment_id)
+    competency = db.session.get(Competency, competency_id)
+    if competency is None or competency.framework_id != enrolment.framework_id:
+        abort(404)
+    standing = signoffs.standing_by_competency(signoffs.sign_offs_for(enrolment.id))
+    if competency.id in standing:
+        flash(f"{competency.code} is already signed off. Revoke that sign-off to sign again.")
+        return redirect(url_for(".sign_off_detail", sign_off_id=standing[competency.id].id))
+    if not _is_fresh():
+        return _confirm_first()
+    scale = signoffs.scale_for(enrolment.framework_id)
+    form = SignOffForm()
+    form.outcome.choices = [SelectChoice(s.code, s.label) for s in scale]
+    if form.validate_on_submit():
+        try:
+            record = signoffs.sign_off(
+                enrolment,
+                competency,
+                signer=me(),
+                outcome_code=form.outcome.data,
+                comment=form.comment.data or "",
+                override_justification=form.override_justification.data,
+                authenticated_at=_authenticated_at(),
+            )
+        except signoffs.ReauthenticationRequired:
+            db.session.rollback()
+            return _confirm_first()
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{competency.code} is signed off.", "success")
+            return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
+    progress = signoffs.competency_progress(enrolment, competency.id)
+    return render_template(
+        "supervisor/sign_off.jinja",
+        title=f"Sign off {competency.code}",
+        enrolment=enrolment,
+        competency=competency,
+        progress=progress,
+        relied_on=signoffs.relied_on(
+            signoffs.accepted_evidence_versions(enrolment.id, competency.id)
+        ),
+        proficient_example=next((s for s in scale if s.proficient), None),
+        declaration=signoffs.declaration,
+        form=form,
+    )
+
+
+@bp.route("/sign-offs/<int:sign_off_id>")
+@roles("trainee", "supervisor", "lead")
+def sign_off_detail(sign_off_id: int):
+    person = me()
+    record = supervision_access.sign_off_for_viewer(person, sign_off_id) or abort(404)
+    enrolment = record.enrolment
+    return render_template(
+        "supervisor/sign_off_detail.jinja",
+        title=f"Sign-off of {record.competency_code}",
+        record=record,
+        enrolment=enrolment,
+        competency=record.competency,
+        relied_on=signoffs.relied_on(record.evidence_versions),
+        can_revoke=record.revocation is None
+        and enrolment.status == "active"
+        and person.id == enrolment.clinical_supervisor_id
+        and person.has_role("supervisor"),
+    )
+
+
+@bp.route("/sign-offs/<int:sign_off_id>/revoke", methods=["GET", "POST"])
+@roles("supervisor")
+def revoke(sign_off_id: int):
+    person = me()
+    record = supervision_access.sign_off_for_viewer(person, sign_off_id)
+    if record is None or record.enrolment.clinical_supervisor_id != person.id:
+        abort(404)
+    if record.revocation is not None:
+        flash("This sign-off has already been revoked.")
+        return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
+    if not _is_fresh():
+        return _confirm_first()
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            signoffs.revoke(
+                record, actor=person, reason=form.reason.data, authenticated_at=_authenticated_at()
+            )
+        except signoffs.ReauthenticationRequired:
+            db.session.rollback()
+            return _confirm_first()
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The sign-off of {record.competency_code} is revoked.", "success")
+            return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
+    return render_template(
+        "supervisor/revoke.jinja",
+        title=f"Revoke the sign-off of {record.competency_code}",
+        record=record,
+        form=form,
+    )
+
+
+# --- Final sign-off -------------------------------------------------------------------------
+
+
+@bp.route("/enrolments/<int:enrolment_id>/complete", methods=["GET", "POST"])
+@roles("supervisor")
+def complete(enrolment_id: int):
+    enrolment = _clinical_enrolment_or_404(enrolment_id)
+    existing = completion.completion_for(enrolment.id)
+    if existing is not None:
+        flash("This training is already signed off as complete.")
+        return redirect(url_for(".record", enrolment_id=enrolment.id))
+    form = ConfirmForm()
+    problems = completion.completion_problems(enrolment, uk_today())
+    if form.validate_on_submit():
+        if not _is_fresh():
+            return _confirm_first()
+        try:
+            completion.complete(
+                enrolment,
+                signer=me(),
+                authenticated_at=_authenticated_at(),
+                today=uk_today(),
+            )
+        except signoffs.ReauthenticationRequired:
+            db.session.rollback()
+            return _confirm_first()
+        except completion.PrerequisitesUnmet as error:
+            db.session.rollback()
+            problems = error.problems
+            form.form_errors.append(error.message)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{enrolment.trainee.name}'s training is signed off as complete.", "success")
+            return redirect(url_for(".record", enrolment_id=enrolment.id))
+    return render_template(
+        "supervisor/complete.jinja",
+        title="Final sign-off",
+        enrolment=enrolment,
+        problems=problems,
+        form=form,
+    )
+
+
+@bp.route("/enrolments/<int:enrolment_id>/completion-statement")
+@roles("trainee", "supervisor", "lead")
+def completion_statement(enrolment_id: int):
+    enrolment = supervision_access.enrolment_for_viewer(me(), enrolment_id) or abort(404)
+    record = completion.completion_for(enrolment.id)
+    if record is None:
+        flash("There is no completion statement yet: the training is not signed off as complete.")
+        return redirect(url_for(".record", enrolment_id=enrolment.id))
+    return Response(
+        completion.statement_text(record),
+        mimetype="text/plain",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{completion.statement_filename(record)}"'
+            )
+        },
+    )
+
+
+# --- Commands -------------------------------------------------------------------------------
+
+
+@bp.cli.command("verify-records")
+@fails_cleanly
+def verify_records() -> None:
+    """Check every sign-off, revocation and completion against its digest and audit event."""
+    problems = record_checks.verify_records()
+    if problems:
+        raise click.ClickException(f"record check failed: {problems[0]}")
+    click.echo("sign-off, revocation and completion records intact")

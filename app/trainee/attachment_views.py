@@ -1,0 +1,89 @@
+"""Files on the trainee's evidence: attaching one from the evidence page, downloading.
+
+A download is served to whoever `evidence_access` lets see the evidence, always as an
+attachment under its cleaned name with the type sniffed from its content.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.extensions import db
+from app.models.evidence import Attachment
+from app.permissions import roles
+from app.services import attachments
+from app.services.errors import DomainError
+from app.services.evidence_access import evidence_visible_to
+from app.trainee.evidence_editor import attach_upload
+from app.trainee.evidence_views import detail_page
+from app.trainee.forms import AttachmentForm
+from app.trainee.loading import me, own_evidence_or_404
+from app.trainee.views import bp
+
+
+@bp.route("/evidence/<int:evidence_id>/attachments", methods=["POST"])
+@roles("trainee")
+def attachment_add(evidence_id: int):
+    evidence = own_evidence_or_404(evidence_id)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        if not form.attachment.data:
+            form.attachment.errors = ["Choose a file to attach"]
+        else:
+            previous_version = evidence.current_version_number
+            try:
+                attachment = attach_upload(evidence, form.attachment.data)
+            except DomainError as error:
+                db.session.rollback()
+                form.attachment.errors = [error.message]
+            else:
+                db.session.commit()
+                message = f"{attachment.original_filename} is attached."
+                if evidence.current_version_number != previous_version:
+                    message += (
+                        f" It is part of version {evidence.current_version_number}, a draft: "
+                        "submit it when you are ready for your supervisor to see it."
+                    )
+                flash(message, "success")
+                return redirect(url_for(".evidence_detail", evidence_id=evidence_id))
+    return detail_page(own_evidence_or_404(evidence_id, full=True), form)
+
+
+@bp.route("/evidence/<int:evidence_id>/attachments/<int:attachment_id>")
+@roles("trainee")
+def attachment_download(evidence_id: int, attachment_id: int):
+    # Whoever may see the evidence may download its files; evidence_access decides who.
+    evidence = evidence_visible_to(me(), evidence_id)
+    attachment = db.session.get(Attachment, attachment_id) if evidence else None
+    if attachment is None or attachment.evidence_id != evidence_id:
+        abort(404)
+    path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment.storage_key)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.media_type,
+        as_attachment=True,
+        download_name=attachment.original_filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _upload_too_large(error: RequestEntityTooLarge):
+    return render_template(
+        "trainee/upload_too_large.jinja",
+        title="The file is too large",
+        limit=attachments.describe_size(current_app.config["MAX_UPLOAD_BYTES"]),
+        back=_page_before_upload(),
+    ), 413
+
+
+def _page_before_upload() -> str:
+    """Where the trainee chose the file: the form they were filling in, or the evidence page."""
+    if request.endpoint == "trainee.attachment_add" and request.view_args:
+        return url_for(".evidence_detail", evidence_id=request.view_args["evidence_id"])
+    return request.path

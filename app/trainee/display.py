@@ -1,0 +1,124 @@
+"""How portfolio records read on a page: status words, answers as text, what changed.
+
+Presentation only: the rules that produce these values live in `app.services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from app.services.assessment_forms import FormDefinition
+from app.templating import format_date
+
+# Status is always written in words; the colour only repeats it.
+EVIDENCE_STATUS_LABELS = {
+    "draft": "Draft",
+    "submitted": "Waiting for review",
+    "changes_requested": "Changes requested",
+    "accepted": "Accepted",
+}
+EVIDENCE_STATUS_TAGS = {
+    "draft": "nhsuk-tag--grey",
+    "submitted": "nhsuk-tag--blue",
+    "changes_requested": "nhsuk-tag--orange",
+    "accepted": "nhsuk-tag--green",
+}
+COMPETENCY_STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "ready": "Ready for sign-off",
+    "signed_off": "Signed off",
+}
+COMPETENCY_STATUS_TAGS = {
+    "not_started": "nhsuk-tag--grey",
+    "in_progress": "nhsuk-tag--blue",
+    "ready": "nhsuk-tag--yellow",
+    "signed_off": "nhsuk-tag--green",
+}
+# Names `evidence_content.changed_fields` uses beyond the form's own fields.
+CHANGE_LABELS = {
+    "title": "title",
+    "occurred_on": "date of the activity",
+    "competencies": "competencies linked",
+    "attachments": "attached files",
+}
+
+
+def evidence_tag(status: str) -> dict:
+    """Params for the NHS tag component."""
+    return {"text": EVIDENCE_STATUS_LABELS[status], "classes": EVIDENCE_STATUS_TAGS[status]}
+
+
+def competency_tag(status: str) -> dict:
+    return {"text": COMPETENCY_STATUS_LABELS[status], "classes": COMPETENCY_STATUS_TAGS[status]}
+
+
+@dataclass(frozen=True)
+class Answer:
+    label: str
+    text: str
+    long: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    title: str
+    answers: list[Answer]
+
+
+def _as_text(kind: str, value: object, choice_label: Callable[[str], str | None]) -> str:
+    if kind == "date":
+        return format_date(date.fromisoformat(str(value)))
+    if kind == "choice":
+        return choice_label(str(value)) or str(value)
+    return str(value)
+
+
+def answer_sections(
+    definition: FormDefinition, title: str, occurred_on: date, fields: Mapping[str, object]
+) -> list[AnswerSection]:
+    """A version's answers in the form's order, with labels; unanswered optional ones left out."""
+    values = {**fields, "title": title, "occurred_on": occurred_on.isoformat()}
+    sections = []
+    for section in definition.sections:
+        answers = [
+            Answer(
+                spec.label,
+                _as_text(spec.kind, values[spec.name], spec.choice_label),
+                long=spec.kind == "long_text",
+            )
+            for spec in section.fields
+            if values.get(spec.name) not in (None, "")
+        ]
+        if answers:
+            sections.append(AnswerSection(section.title, answers))
+    return sections
+
+
+def change_labels(definition: FormDefinition, names: list[str]) -> list[str]:
+    """Field names from `changed_fields` as words a person recognises."""
+    labels = {spec.name: spec.label.lower() for spec in definition.fields}
+    labels.update(CHANGE_LABELS)
+    return [labels.get(name, name.replace("_", " ")) for name in names]
+
+
+def pagination(page: int, pages: int, href: Callable[[int], str]) -> dict | None:
+    """Params for the NHS pagination component: first, last, and the pages either side."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
+    items: list[dict] = []
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page})
+        previous = number
+    params: dict = {"items": items}
+    if page > 1:
+        params["previous"] = {"href": href(page - 1)}
+    if page < pages:
+        params["next"] = {"href": href(page + 1)}
+    return params

@@ -1,0 +1,167 @@
+"""The evidence form for one type and enrolment: building it, reading it, showing refusals.
+
+The form is built from the type's definition (see `app.trainee.forms`); the services
+validate the answers, and whatever they refuse is put back on the field at fault.
+The services stop at their first failing step, so after a refusal the remaining checks
+(answers, then links) run again here, read-only, to show every problem at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, render_template
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.form_fields import error_anchor
+from app.models.enrolments import Enrolment
+from app.models.evidence import Attachment, Evidence
+from app.models.frameworks import Domain, EvidenceType
+from app.services import evidence as evidence_service
+from app.services.assessment_forms import FormDefinition, form_for
+from app.services.assessment_forms import validate as validate_answers
+from app.services.errors import DomainError
+from app.services.evidence_content import PatientDataWarning, resolve_links, uk_today
+from app.services.form_answers import FormInvalid
+from app.trainee.forms import evidence_form_class, note_field_name
+from app.trainee.loading import me
+
+
+def chooser_domains(framework_id: int) -> list[Domain]:
+    """The framework's domains with their competencies, for the grouped chooser (2 queries)."""
+    return list(
+        db.session.scalars(
+            select(Domain)
+            .where(Domain.framework_id == framework_id)
+            .order_by(Domain.position)
+            .options(selectinload(Domain.competencies))
+        )
+    )
+
+
+class EvidenceEditor:
+    """One evidence type's form for one enrolment: building it, reading it, showing refusals."""
+
+    def __init__(self, enrolment: Enrolment, evidence_type: EvidenceType, *, new: bool) -> None:
+        self.enrolment = enrolment
+        self.evidence_type = evidence_type
+        self.definition: FormDefinition = form_for(evidence_type.code)
+        self.domains = chooser_domains(enrolment.framework_id)
+        self.by_code = {c.code: c for d in self.domains for c in d.competencies}
+        self.max_links = current_app.config["MAX_COMPETENCY_LINKS"]
+        self.form_class = evidence_form_class(
+            self.definition,
+            self.by_code.values(),
+            max_links=self.max_links,
+            with_attachment=new,
+        )
+        self.warnings: list[dict] = []
+
+    def form(self, data: dict | None = None) -> FlaskForm:
+        return self.form_class(data=data)
+
+    def answers(self, form: FlaskForm) -> dict[str, object]:
+        return {spec.name: form[spec.name].data for spec in self.definition.fields}
+
+    def links(self, form: FlaskForm) -> list[tuple[str, str | None]]:
+        links = []
+        for code in form.competencies.data or []:
+            competency = self.by_code.get(code)
+            note = form[note_field_name(competency)].data if competency else None
+            links.append((code, note))
+        return links
+
+    def checked(self, form: FlaskForm) -> bool:
+        """True when the form parsed cleanly; otherwise marks every answer's problem at once."""
+        if form.validate():
+            return True
+        csrf = getattr(form, "csrf_token", None)
+        if csrf is None or not csrf.errors:
+            _, errors = validate_answers(self.definition, self.answers(form), today=uk_today())
+            for name, message in errors.items():
+                self._add_error(form, name, message)
+            self._check_links(form)
+        return False
+
+    def _check_links(self, form: FlaskForm) -> None:
+        """The services stop at the first failing step; a person wants every problem at once."""
+        try:
+            resolve_links(self.enrolment, self.links(form), self.max_links)
+        except DomainError as error:
+            self._add_error(form, error.field, error.message)
+
+    def _field_name(self, name: str | None) -> str | None:
+        if name and name.startswith("note:"):
+            competency = self.by_code.get(name.removeprefix("note:"))
+            return note_field_name(competency) if competency else "competencies"
+        return {"file": "attachment"}.get(name or "", name)
+
+    def _add_error(self, form: FlaskForm, name: str | None, message: str) -> None:
+        field = form._fields.get(self._field_name(name) or "")
+        if field is None:
+            form.form_errors.append(message)
+        elif not field.errors:
+            # A date the trainee typed half of already says so; one message per field.
+            field.errors = [*field.errors, message]
+
+    def refused(self, form: FlaskForm, error: DomainError) -> None:
+        """Undo whatever the service began and show why, on the fields at fault."""
+        db.session.rollback()
+        if isinstance(error, PatientDataWarning):
+            self.warnings = [self._warning(form, f.field, f.message) for f in error.findings]
+        elif isinstance(error, FormInvalid):
+            for name, message in error.errors.items():
+                self._add_error(form, name, message)
+            self._check_links(form)
+        else:
+            self._add_error(form, error.field, error.message)
+
+    def _warning(self, form: FlaskForm, name: str, message: str) -> dict:
+        field = form._fields.get(self._field_name(name) or "")
+        if field is None:
+            return {"text": message}
+        return {"text": f"{field.label.text}: {message}", "href": f"#{error_anchor(field)}"}
+
+    def render(self, form: FlaskForm, **context):
+        file_field = form._fields.get("attachment")
+        return render_template(
+            "trainee/evidence_form.jinja",
+            form=form,
+            editor=self,
+            definition=self.definition,
+            evidence_type=self.evidence_type,
+            note_field_name=note_field_name,
+            warnings=self.warnings,
+            # Browsers never send a chosen file back: say so when the form comes back.
+            file_dropped=bool(file_field is not None and file_field.data),
+            **context,
+        )
+
+
+def starting_values(evidence: Evidence, editor: EvidenceEditor) -> dict:
+    """The current version's answers as the form's starting values."""
+    version = evidence.current_version
+    data: dict = {"title": version.title, "occurred_on": version.occurred_on}
+    for spec in editor.definition.fields:
+        value = version.fields.get(spec.name)
+        if value is not None and spec.name not in data:
+            data[spec.name] = date.fromisoformat(value) if spec.kind == "date" else value
+    data["competencies"] = [link.competency.code for link in version.links]
+    for link in version.links:
+        data[note_field_name(link.competency)] = link.note
+    return data
+
+
+def attach_upload(evidence: Evidence, upload) -> Attachment:
+    """Store an uploaded file on the evidence (a new version when it was submitted)."""
+    return evidence_service.add_attachment(
+        evidence,
+        upload.stream,
+        upload.filename or "",
+        actor=me(),
+        upload_dir=current_app.config["UPLOAD_DIR"],
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+    )

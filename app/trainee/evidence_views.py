@@ -1,0 +1,313 @@
+"""The trainee's evidence: list, add, read, edit, submit and delete (files: attachment_views).
+
+Views parse the form, call the evidence service, commit once and redirect. A refusal
+(DomainError) rolls back and lands on the field it names; a patient-data warning shows
+the form again asking the trainee to confirm. Items are loaded with
+`own_evidence_or_404`, so another trainee's item answers 404 whatever the action.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence, EvidenceVersion
+from app.models.frameworks import Competency, Domain, EvidenceType
+from app.permissions import roles
+from app.services import attachments, evidence_lists
+from app.services import evidence as evidence_service
+from app.services.assessment_forms import form_for
+from app.services.errors import DomainError
+from app.services.evidence_content import changed_fields, evidence_type_for
+from app.trainee import display
+from app.trainee.evidence_editor import EvidenceEditor, attach_upload, starting_values
+from app.trainee.forms import AttachmentForm, ChooseTypeForm, ConfirmForm, EvidenceFilterForm
+from app.trainee.loading import me, own_evidence_or_404, with_enrolment
+from app.trainee.views import bp
+
+# --- The list ----------------------------------------------------------------------
+
+
+def _framework_types(framework_id: int) -> list[EvidenceType]:
+    return list(
+        db.session.scalars(
+            select(EvidenceType)
+            .where(EvidenceType.framework_id == framework_id)
+            .order_by(EvidenceType.position)
+        )
+    )
+
+
+def _framework_competencies(framework_id: int) -> list[Competency]:
+    return list(
+        db.session.scalars(
+            select(Competency)
+            .join(Domain, Competency.domain_id == Domain.id)
+            .where(Competency.framework_id == framework_id)
+            .order_by(Domain.position, Competency.position)
+        )
+    )
+
+
+def _chosen(field) -> str | None:
+    """A select's value, or None when it is blank or was refused."""
+    return (field.data or None) if not field.errors else None
+
+
+@bp.route("/evidence")
+@roles("trainee")
+@with_enrolment
+def evidence_list(enrolment: Enrolment):
+    form = EvidenceFilterForm(formdata=request.args)
+    form.set_choices(
+        _framework_types(enrolment.framework_id),
+        _framework_competencies(enrolment.framework_id),
+    )
+    form.validate()
+    filters = evidence_lists.EvidenceFilters(
+        type_code=_chosen(form.type),
+        status=_chosen(form.status),
+        competency_code=_chosen(form.competency),
+        occurred_from=form.occurred_from.data if not form.occurred_from.errors else None,
+        occurred_to=form.occurred_to.data if not form.occurred_to.errors else None,
+    )
+    result = evidence_lists.evidence_page(
+        me(),
+        enrolment,
+        filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    kept = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template(
+        "trainee/evidence_list.jinja",
+        title="My evidence" if not filters.active else "My evidence (filtered)",
+        form=form,
+        filters=filters,
+        result=result,
+        pagination=display.pagination(
+            result.page,
+            result.pages,
+            lambda number: url_for(".evidence_list", page=number, **kept),
+        ),
+    )
+
+
+# --- Adding and changing -----------------------------------------------------------
+
+
+@bp.route("/evidence/new")
+@roles("trainee")
+@with_enrolment
+def evidence_choose_type(enrolment: Enrolment):
+    types = _framework_types(enrolment.framework_id)
+    chosen = "type" in request.args or "chosen" in request.args
+    form = ChooseTypeForm(formdata=request.args if chosen else None)
+    form.type.choices = [SelectChoice(t.code, t.label) for t in types]
+    competency = request.args.get("competency") or None
+    if chosen:
+        try:
+            if not form.type.data:
+                raise DomainError("Choose the type of evidence you are adding", "type")
+            evidence_type = evidence_type_for(enrolment, form.type.data)
+        except DomainError as error:
+            form.type.errors = [error.message]
+        else:
+            return redirect(
+                url_for(".evidence_new", type_code=evidence_type.code, competency=competency)
+            )
+    return render_template(
+        "trainee/evidence_choose_type.jinja",
+        title="Add evidence",
+        form=form,
+        types=types,
+        competency=competency,
+    )
+
+
+@bp.route("/evidence/new/<type_code>", methods=["GET", "POST"])
+@roles("trainee")
+@with_enrolment
+def evidence_new(enrolment: Enrolment, type_code: str):
+    try:
+        evidence_type = evidence_type_for(enrolment, type_code)
+    except DomainError:
+        abort(404)
+    editor = EvidenceEditor(enrolment, evidence_type, new=True)
+    preselected = request.args.get("competency")
+    form = editor.form({"competencies": [preselected]} if preselected in editor.by_code else None)
+    if form.is_submitted() and editor.checked(form):
+        try:
+            evidence = evidence_service.create_draft(
+                enrolment,
+                evidence_type,
+                editor.answers(form),
+                editor.links(form),
+                actor=me(),
+                confirmed=form.confirm_no_patient.data,
+            )
+            upload = form.attachment.data
+            if upload:
+                attach_upload(evidence, upload)
+        except DomainError as error:
+            editor.refused(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Your evidence is saved as a draft. Only you can see it until you submit it.",
+                "success",
+            )
+            return redirect(url_for(".evidence_detail", evidence_id=evidence.id))
+    return editor.render(form, title=f"Add evidence: {evidence_type.label}", evidence=None)
+
+
+@bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@roles("trainee")
+def evidence_edit(evidence_id: int):
+    evidence = own_evidence_or_404(evidence_id)
+    editor = EvidenceEditor(evidence.enrolment, evidence.evidence_type, new=False)
+    form = editor.form(starting_values(evidence, editor))
+    if form.is_submitted() and editor.checked(form):
+        before = evidence.current_version_number
+        try:
+            version = evidence_service.edit(
+                evidence,
+                editor.answers(form),
+                editor.links(form),
+                actor=me(),
+                confirmed=form.confirm_no_patient.data,
+            )
+        except DomainError as error:
+            editor.refused(form, error)
+        else:
+            db.session.commit()
+            if version.number != before:
+                flash(
+                    f"Your changes are saved as version {version.number}, a draft. "
+                    "Submit it when you are ready for your supervisor to see it.",
+                    "success",
+                )
+            else:
+                flash("Your changes are saved.", "success")
+            return redirect(url_for(".evidence_detail", evidence_id=evidence.id))
+    return editor.render(form, title=f"Change {evidence.title}", evidence=evidence)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+def _version(evidence: Evidence, number: int) -> EvidenceVersion | None:
+    return next((v for v in evidence.versions if v.number == number), None)
+
+
+def _version_context(evidence: Evidence, version: EvidenceVersion) -> dict:
+    """What shows one version: its answers, links, files and what changed from the one before."""
+    definition = form_for(evidence.evidence_type.code)
+    return {
+        "version": version,
+        "sections": display.answer_sections(
+            definition, version.title, version.occurred_on, version.fields
+        ),
+        "version_attachments": [
+            a for a in evidence.attachments if a.version_number <= version.number
+        ],
+        "history": [
+            {
+                "version": v,
+                "changes": display.change_labels(definition, _changes(evidence, v)),
+            }
+            for v in reversed(evidence.versions)
+        ],
+    }
+
+
+def _changes(evidence: Evidence, version: EvidenceVersion) -> list[str]:
+    previous = _version(evidence, version.number - 1)
+    return changed_fields(previous, version) if previous else []
+
+
+def detail_page(evidence: Evidence, attach_form: AttachmentForm | None = None):
+    current = _version(evidence, evidence.current_version_number)
+    return render_template(
+        "trainee/evidence_detail.jinja",
+        title=f"{evidence.title} ({evidence.evidence_type.label})",
+        evidence=evidence,
+        form=attach_form or AttachmentForm(),
+        confirm_form=ConfirmForm(),
+        can_delete=evidence_service.deletable(evidence),
+        **_version_context(evidence, current),
+    )
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@roles("trainee")
+def evidence_detail(evidence_id: int):
+    return detail_page(own_evidence_or_404(evidence_id, full=True))
+
+
+@bp.route("/evidence/<int:evidence_id>/versions/<int:version_number>")
+@roles("trainee")
+def evidence_version(evidence_id: int, version_number: int):
+    evidence = own_evidence_or_404(evidence_id, full=True)
+    version = _version(evidence, version_number) or abort(404)
+    return render_template(
+        "trainee/evidence_version.jinja",
+        title=f"{version.title}: version {version.number} of {len(evidence.versions)}",
+        evidence=evidence,
+        **_version_context(evidence, version),
+    )
+
+
+# --- Lifecycle actions ---------------------------------------------------------------
+
+
+@bp.route("/evidence/<int:evidence_id>/submit", methods=["POST"])
+@roles("trainee")
+def evidence_submit(evidence_id: int):
+    evidence = own_evidence_or_404(evidence_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        version = evidence_service.submit(evidence, actor=me())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Version {version.number} is submitted. Your supervisor can now review it.",
+            "success",
+        )
+    return redirect(url_for(".evidence_detail", evidence_id=evidence_id))
+
+
+@bp.route("/evidence/<int:evidence_id>/delete", methods=["GET", "POST"])
+@roles("trainee")
+def evidence_delete(evidence_id: int):
+    evidence = own_evidence_or_404(evidence_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = evidence.title
+        try:
+            keys = evidence_service.delete_draft(evidence, actor=me())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".evidence_detail", evidence_id=evidence_id))
+        db.session.commit()
+        # Files go only once the rows are gone for good.
+        for key in keys:
+            attachments.remove_stored(current_app.config["UPLOAD_DIR"], key)
+        flash(f"The draft “{title}” is deleted.", "success")
+        return redirect(url_for(".evidence_list"))
+    can_delete = evidence_service.deletable(evidence)
+    return render_template(
+        "trainee/evidence_delete.jinja",
+        title=f"Delete {evidence.title}?" if can_delete else f"{evidence.title} cannot be deleted",
+        evidence=evidence,
+        form=form,
+        can_delete=can_delete,
+    )

@@ -1,0 +1,62 @@
+"""Loading the trainee's own records for a request, and 404 for anything that is not theirs."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import abort, render_template
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.users import User
+from app.services import enrolments
+from app.services.evidence_access import visible_evidence_for
+
+
+def me() -> User:
+    return current_user._get_current_object()
+
+
+def with_enrolment(view: Callable) -> Callable:
+    """Pass the trainee's active enrolment as the view's first argument.
+
+    Without one, every portfolio page explains what happens next instead of failing.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        enrolment = enrolments.active_enrolment(current_user.id)
+        if enrolment is None:
+            return render_template("trainee/not_enrolled.jinja", title="You are not enrolled yet")
+        return view(enrolment, *args, **kwargs)
+
+    return wrapper
+
+
+def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:
+    """The signed-in trainee's own evidence item, or 404 (never 403: others' items do not exist).
+
+    Visibility comes from `evidence_access`; the portfolio pages then keep to the trainee's
+    own items, so a person who also supervises never edits a trainee's work from here.
+    `full` loads every version with its links and the attachments, for the evidence page.
+    """
+    user = me()
+    query = visible_evidence_for(user).where(
+        Evidence.id == evidence_id, Enrolment.trainee_id == user.id
+    )
+    options = [joinedload(Evidence.evidence_type), joinedload(Evidence.enrolment)]
+    if full:
+        options += [
+            selectinload(Evidence.versions)
+            .selectinload(EvidenceVersion.links)
+            .joinedload(EvidenceLink.competency),
+            selectinload(Evidence.attachments),
+        ]
+    evidence = db.session.scalar(query.options(*options))
+    if evidence is None:
+        abort(404)
+    return evidence

@@ -1,0 +1,197 @@
+"""The revalidation and programme status pages."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from app.extensions import db
+from app.services import enrolments
+from app.services.revalidation import RECORD_KINDS, RecordInput, add_record
+from tests.registration.conftest import PDF
+from tests.registration.page_helpers import (
+    TODAY,
+    date_fields,
+    page,
+    registered,
+    text,
+)
+
+# --- Revalidation ---------------------------------------------------------------------------
+
+
+def test_adding_a_peer_discussion_through_the_form(trainee, as_user):
+    registered(trainee)
+    client = as_user(trainee)
+    form = page(client.get("/registration/revalidation/records/new?kind=peer-discussion"))
+    assert form.select_one("#not_a_relative") is not None
+    response = client.post(
+        "/registration/revalidation/records/new?kind=peer-discussion",
+        data={
+            "kind": "peer-discussion",
+            "title": "Talk with a peer",
+            **date_fields("occurred_on", TODAY),
+            "peer_name": "Pat Peer",
+            "peer_role": "Community pharmacist",
+            "not_a_relative": "y",
+            "not_a_partner": "y",
+            "no_conflict_of_interest": "y",
+            "discussion": "Repeat prescribing checks",
+            "changed_practice": "I check monitoring first",
+            "example": "A blood test was booked in time",
+        },
+    )
+    assert response.status_code == 302
+    soup = page(client.get("/registration/revalidation"))
+    rules = {
+        row["data-rule"]: row.get_text(" ", strip=True)
+        for row in soup.select("#revalidation-rules tbody tr")
+    }
+    assert "Met 1 of 1 peer discussion" in rules["peer-discussion"]
+    assert "Not yet met 0 of 4 CPD records" in rules["cpd-records"]
+    assert "days left" in text(soup, "#days-left") or "Due today" in text(soup, "#days-left")
+
+
+def test_a_record_dated_outside_the_year_is_explained(trainee, as_user):
+    registered(trainee)
+    response = as_user(trainee).post(
+        "/registration/revalidation/records/new?kind=cpd-unplanned",
+        data={
+            "kind": "cpd-unplanned",
+            "title": "Old learning",
+            **date_fields("occurred_on", TODAY - timedelta(days=800)),
+            "what_learned": "Something",
+            "benefit": "Something else",
+        },
+    )
+    assert "within this registration year" in text(page(response), "#occurred_on-error")
+
+
+def test_the_printable_year_holds_each_answer(trainee, supervisor, as_user):
+    registered(trainee)
+    answers = {"what_learned": "About shortages in detail", "benefit": "Same-day switches"}
+    add_record(
+        trainee,
+        RecordInput("cpd-unplanned", "Shortage query", TODAY, answers),
+        actor=trainee,
+        today=TODAY,
+    )
+    db.session.commit()
+    for client, url in (
+        (as_user(trainee), "/registration/revalidation/print"),
+        (as_user(supervisor), f"/registration/people/{trainee.id}/revalidation/print"),
+    ):
+        soup = page(client.get(url))
+        section = text(soup, "[data-kind='cpd-unplanned']")
+        assert RECORD_KINDS["cpd-unplanned"].prompts[0].label in section
+        assert "About shortages in detail" in section
+        assert "5012345" in text(soup, "#print-summary")
+
+
+def test_exceptional_circumstances_through_the_form(trainee, as_user):
+    registered(trainee)
+    client = as_user(trainee)
+    response = client.post(
+        "/registration/revalidation/exceptional-circumstances", data={"reason": "Long illness"}
+    )
+    assert response.status_code == 302
+    soup = page(client.get("/registration/revalidation"))
+    assert "reduced to its minimum" in text(soup, "#exceptional-note")
+    assert [row["data-rule"] for row in soup.select("#revalidation-rules tbody tr")] == [
+        "planned-cpd",
+        "reflective-account",
+    ]
+
+
+def test_a_record_can_be_drafted_from_an_evidence_item(trainee, as_user):
+    from app.services import evidence as evidence_service
+    from app.services.assessment_forms import form_for
+
+    registered(trainee)
+    answers: dict[str, object] = {}
+    for spec in form_for("reflective-account").fields:
+        if spec.kind == "date":
+            answers[spec.name] = TODAY.isoformat()
+        elif spec.kind == "choice":
+            answers[spec.name] = spec.choices[0].value
+        elif spec.kind == "integer":
+            answers[spec.name] = spec.min_value or 1
+        else:
+            answers[spec.name] = f"My written answer about {spec.name}"
+    answers["title"] = "Inhaler clinic reflection"
+    item = evidence_service.create_draft(
+        enrolments.active_enrolment(trainee.id),
+        "reflective-account",
+        answers,
+        [("D1.1", "It shows teamwork")],
+        actor=trainee,
+        today=TODAY,
+    )
+    db.session.commit()
+    client = as_user(trainee)
+    soup = page(client.get("/registration/revalidation/records/new?kind=cpd-unplanned"))
+    assert "Inhaler clinic reflection" in text(soup, "#evidence-sources")
+    soup = page(
+        client.get(
+            f"/registration/revalidation/records/new?kind=cpd-unplanned&evidence_id={item.id}"
+        )
+    )
+    assert soup.select_one("#title")["value"] == "Inhaler clinic reflection"
+    assert "My written answer about" in soup.select_one("#what_learned").get_text()
+    assert soup.select_one("input[name=copied_from_evidence_id]")["value"] == str(item.id)
+
+
+# --- Programme status --------------------------------------------------------------------------
+
+
+def programme_form(**extra) -> dict:
+    return {
+        "pathway_status": "in-progress",
+        "wte": "0.4",
+        "protected_learning_days_used": "2",
+        "funding": "arrs",
+        "afc_band": "5",
+        **extra,
+    }
+
+
+def test_an_admin_changes_programme_status_and_sees_the_wte_warning(trainee, make_user, as_user):
+    enrolment = enrolments.active_enrolment(trainee.id)
+    client = as_user(make_user(roles=("admin",)))
+    url = f"/registration/enrolments/{enrolment.id}/programme"
+    assert client.post(url, data=programme_form()).status_code == 302
+    soup = page(client.get(url))
+    assert "0.4 WTE is below the 0.5 WTE" in text(soup, "#programme-warnings")
+
+
+def test_exempt_without_a_document_is_refused_then_accepted_with_one(trainee, lead, as_user):
+    enrolment = enrolments.active_enrolment(trainee.id)
+    client = as_user(lead)
+    url = f"/registration/enrolments/{enrolment.id}/programme"
+    soup = page(client.post(url, data=programme_form(pathway_status="exempt")))
+    assert "Upload the document" in text(soup, "#exemption_document-error")
+    response = client.post(
+        url,
+        data=programme_form(
+            pathway_status="exempt", exemption_document=(io.BytesIO(PDF), "letter.pdf")
+        ),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    download = client.get(
+        f"/registration/enrolments/{enrolment.id}/exemption-document", buffered=True
+    )
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.data == PDF
+    download.close()
+
+
+def test_a_lead_outside_the_organisation_cannot_open_programme_status(
+    trainee, outside_lead, as_user
+):
+    enrolment = enrolments.active_enrolment(trainee.id)
+    client = as_user(outside_lead)
+    assert client.get(f"/registration/enrolments/{enrolment.id}/programme").status_code == 404
+    assert (
+        client.get(f"/registration/enrolments/{enrolment.id}/exemption-document").status_code == 404
+    )
