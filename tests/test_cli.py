@@ -287,6 +287,13 @@ def test_demo_seed_creates_every_role_and_is_safe_to_run_twice(runner):
     # One account per role, plus the registration demo's trainees and technician.
     assert count(User) == users == len(DEMO_PEOPLE) + len(DEMO_REGISTRATION_PEOPLE)
     assert count(Enrolment) == 1 + len(DEMO_REGISTRATION_PEOPLE)
+    from app.models import Evidence
+
+    statuses = db.session.execute(
+        select(Evidence.status, func.count()).group_by(Evidence.status)
+    ).all()
+    assert dict(statuses) == {"accepted": 2, "changes_requested": 1, "submitted": 1, "draft": 1}
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
 def test_demo_seed_refuses_the_production_configuration(app, runner):

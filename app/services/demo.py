@@ -1,4 +1,4 @@
-"""Demonstration data for `make run`: an organisation tree, a cohort and one account per role."""
+"""Demonstration data for `make run`: organisations, a cohort, one account per role, evidence."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.services import accounts, enrolments, organisations, passwords
 from app.services import frameworks as framework_service
+from app.services.demo_evidence import seed_demo_evidence
 from app.services.demo_registration import registration_demo_logins, seed_registration_demo
 from app.services.errors import DomainError
 
@@ -63,7 +64,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
             organisation=organisations.find_organisation(org_name),
             gphc_number=gphc,
         )
-    enrolments.enrol(
+    enrolment = enrolments.enrol(
         people["trainee"],
         ncf,
         supervisor=people["supervisor"],
@@ -71,5 +72,6 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         started_on=today - timedelta(days=120),
     )
     db.session.flush()
+    seed_demo_evidence(enrolment, people["trainee"], people["supervisor"], today)
     seed_registration_demo(password_hash=password_hash, today=today)
     return True, logins
