@@ -29,6 +29,7 @@ from app.services import (
     attachments,
     completion,
     enrolments,
+    registration,
     reviews,
     signoffs,
     sufficiency,
@@ -77,6 +78,9 @@ def home():
         enrolments=supervised,
         waiting=waiting,
         overview=overview,
+        registrations=registration.registration_status_for(
+            [e.trainee_id for e in supervised], uk_today()
+        ),
     )
 
 

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.frameworks import Competency, EvidenceType
 from app.permissions import roles
-from app.services import attachments, evidence_lists, signoffs, sufficiency
+from app.services import attachments, evidence_lists, registration, signoffs, sufficiency
+from app.services.evidence_content import uk_today
 from app.trainee import display
 from app.trainee.loading import me, with_enrolment
 
@@ -51,6 +52,7 @@ def home(enrolment: Enrolment):
         enrolment=enrolment,
         domains=sufficiency.by_domain(competency_progress(enrolment)),
         counts=evidence_lists.status_counts(me(), enrolment),
+        registration=registration.registration_status(enrolment.trainee_id, uk_today()),
     )
 
 

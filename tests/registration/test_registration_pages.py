@@ -391,3 +391,30 @@ def test_an_account_without_the_trainee_role_is_not_listed(supervisor, make_user
     db.session.commit()
     soup = page(as_user(supervisor).get("/registration/people"))
     assert text(soup, "#people-count") == "0 people"
+
+
+def test_registration_flag_shows_on_the_trainee_home_and_the_supervisors_list(
+    app, make_user, make_org, login, framework
+):
+    from bs4 import BeautifulSoup
+
+    from app.extensions import db
+    from app.services import enrolments
+
+    practice = make_org("Flag Practice")
+    supervisor = make_user(roles=("supervisor",), org=practice, gphc="2000777")
+    trainee = make_user(roles=("trainee",), org=practice, name="Flag Trainee")
+    enrolments.enrol(trainee, framework, supervisor=supervisor)
+    db.session.commit()
+
+    trainee_client = app.test_client()
+    login(trainee_client, trainee)
+    home = BeautifulSoup(trainee_client.get("/portfolio/").data, "html.parser")
+    tag = home.select_one("#registration-status .app-registration-flag")
+    assert tag.get_text(strip=True) == "No registration recorded"
+
+    supervisor_client = app.test_client()
+    login(supervisor_client, supervisor)
+    page = BeautifulSoup(supervisor_client.get("/supervision/").data, "html.parser")
+    row = next(tr for tr in page.select("tbody tr") if "Flag Trainee" in tr.get_text())
+    assert "No registration recorded" in row.get_text(" ", strip=True)
