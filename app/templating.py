@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,6 +41,26 @@ def navigation_items() -> list[dict]:
         active = not current and (request.blueprint or "") == item.endpoint.split(".")[0] != "main"
         items.append({"text": item.text, "href": href, "current": current, "active": active})
     return items
+
+
+def pagination(page: int, pages: int, href: Callable[[int], str]) -> dict | None:
+    """Params for the NHS pagination component: first, last, and the pages either side."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
+    items: list[dict] = []
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page})
+        previous = number
+    params: dict = {"items": items}
+    if page > 1:
+        params["previous"] = {"href": href(page - 1)}
+    if page < pages:
+        params["next"] = {"href": href(page + 1)}
+    return params
 
 
 def format_date(value: date | datetime | None) -> str:

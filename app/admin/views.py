@@ -31,6 +31,7 @@ from app.models.users import ROLE_LABELS, ROLES, User
 from app.permissions import roles
 from app.services import accounts, enrolments, gphc, organisations
 from app.services.errors import DomainError
+from app.templating import pagination
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -104,30 +105,9 @@ def users():
 
 
 def _pagination(result: accounts.UserPage, endpoint: str, args: dict) -> dict | None:
-    """Params for the NHS pagination component: first, last, and the pages either side."""
-    if result.pages <= 1:
-        return None
-    current = result.page
-
-    def href(number: int) -> str:
-        return url_for(endpoint, page=number, **args)
-
-    shown = sorted(
-        {1, result.pages, *range(max(1, current - 1), min(result.pages, current + 1) + 1)}
+    return pagination(
+        result.page, result.pages, lambda number: url_for(endpoint, page=number, **args)
     )
-    items: list[dict] = []
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == current})
-        previous = number
-    params: dict = {"items": items}
-    if current > 1:
-        params["previous"] = {"href": href(current - 1)}
-    if current < result.pages:
-        params["next"] = {"href": href(current + 1)}
-    return params
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -102,23 +102,3 @@ def change_labels(definition: FormDefinition, names: list[str]) -> list[str]:
     labels = {spec.name: spec.label.lower() for spec in definition.fields}
     labels.update(CHANGE_LABELS)
     return [labels.get(name, name.replace("_", " ")) for name in names]
-
-
-def pagination(page: int, pages: int, href: Callable[[int], str]) -> dict | None:
-    """Params for the NHS pagination component: first, last, and the pages either side."""
-    if pages <= 1:
-        return None
-    shown = sorted({1, pages, *range(max(1, page - 1), min(pages, page + 1) + 1)})
-    items: list[dict] = []
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-        previous = number
-    params: dict = {"items": items}
-    if page > 1:
-        params["previous"] = {"href": href(page - 1)}
-    if page < pages:
-        params["next"] = {"href": href(page + 1)}
-    return params

@@ -22,6 +22,7 @@ from app.services import evidence as evidence_service
 from app.services.assessment_forms import form_for
 from app.services.errors import DomainError
 from app.services.evidence_content import changed_fields, evidence_type_for
+from app.templating import pagination
 from app.trainee import display
 from app.trainee.evidence_editor import EvidenceEditor, attach_upload, starting_values
 from app.trainee.forms import AttachmentForm, ChooseTypeForm, ConfirmForm, EvidenceFilterForm
@@ -88,7 +89,7 @@ def evidence_list(enrolment: Enrolment):
         form=form,
         filters=filters,
         result=result,
-        pagination=display.pagination(
+        pagination=pagination(
             result.page,
             result.pages,
             lambda number: url_for(".evidence_list", page=number, **kept),
