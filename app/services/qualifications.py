@@ -22,7 +22,7 @@ from app.services import audit
 from app.services.documents import StoredDocument, Upload, discard, store_document
 from app.services.errors import DomainError
 from app.services.record_digest import record_digest
-from app.services.registration_access import can_oversee
+from app.services.registration_access import can_oversee, check_can_verify
 from app.services.registration_rules import QUALIFICATION_KIND_BY_KEY
 from app.services.rule_results import long_date
 
@@ -186,13 +186,7 @@ def verify_qualification(
     person: User, qualification_id: int, *, actor: User, today: date
 ) -> Qualification:
     """Record that `actor` checked the achieved qualification (certificate or awarding body)."""
-    if actor.id == person.id:
-        raise DomainError("You cannot verify your own qualification: your supervisor or lead does")
-    if not can_oversee(actor, person):
-        raise DomainError(
-            "Only the person's supervisor or an education lead for their organisation "
-            "can verify their qualification"
-        )
+    check_can_verify(actor, person, "qualification")
     qualification = qualification_for(person.id)
     if qualification is None:
         raise DomainError("There is no qualification to verify")

@@ -22,7 +22,7 @@ from app.services.errors import DomainError
 from app.services.gphc import REGISTER_LABELS, current_registration, normalise_gphc_number
 from app.services.qualifications import qualification_for
 from app.services.record_digest import record_digest
-from app.services.registration_access import can_oversee
+from app.services.registration_access import can_oversee, check_can_verify
 from app.services.registration_rules import (
     REGISTRATION_STATUS_LABELS,
     Currency,
@@ -146,13 +146,7 @@ def verify_registration(
     person: User, registration_id: int, *, actor: User, today: date
 ) -> Registration:
     """Record that `actor` checked the current registration on the GPhC register today."""
-    if actor.id == person.id:
-        raise DomainError("You cannot verify your own registration: your supervisor or lead does")
-    if not can_oversee(actor, person):
-        raise DomainError(
-            "Only the person's supervisor or an education lead for their organisation "
-            "can verify their registration"
-        )
+    check_can_verify(actor, person, "registration")
     current = current_registration(person.id)
     if current is None:
         raise DomainError("There is no registration to verify")

@@ -16,6 +16,7 @@ from sqlalchemy import exists, or_, select
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.users import User
+from app.services.errors import DomainError
 from app.services.organisations import subtree_ids
 
 CURRENT_ENROLMENT_STATUSES = ("active", "paused")
@@ -52,6 +53,17 @@ def can_oversee(viewer: User, person: User) -> bool:
     if viewer.has_role("supervisor") and supervises(viewer.id, person.id):
         return True
     return leads_organisation_of(viewer, person)
+
+
+def check_can_verify(actor: User, person: User, record: str) -> None:
+    """Verification is someone else's check: the person's supervisor or a lead over them."""
+    if actor.id == person.id:
+        raise DomainError(f"You cannot verify your own {record}: your supervisor or lead does")
+    if not can_oversee(actor, person):
+        raise DomainError(
+            "Only the person's supervisor or an education lead for their organisation "
+            f"can verify their {record}"
+        )
 
 
 def person_for_viewer(viewer: User, user_id: int) -> User | None:
