@@ -100,6 +100,17 @@ class Config:
     REPORT_SUPERVISION_WINDOW_DAYS = _env_int("REPORT_SUPERVISION_WINDOW_DAYS", 31)
     EXPORT_BATCH_SIZE = _env_int("EXPORT_BATCH_SIZE", 200)
 
+    # JSON API: how long a new token lasts by default and at most, requests allowed per
+    # token (or address, before authentication), and the largest request body accepted.
+    API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
+    API_TOKEN_MAX_DAYS = _env_int("API_TOKEN_MAX_DAYS", 365)
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_MAX_BODY_BYTES = _env_int("API_MAX_BODY_BYTES", 64 * 1024)
+    # flask-smorest builds the OpenAPI document from the API's views and schemas.
+    API_TITLE = "PCPT Portfolio API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.0.3"
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -244,13 +244,14 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 @tokens_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--label", default="")
+@click.option("--days", type=int, default=None, help="Lifetime in days (default API_TOKEN_DAYS).")
 @fails_cleanly
-def tokens_create(email: str, label: str) -> None:
+def tokens_create(email: str, label: str, days: int | None) -> None:
     """Print a new API token for the user, once: only its digest is stored."""
     user = accounts.find_user_by_email(email)
     if user is None:
         raise DomainError(f"no account for {email}")
-    token = api_tokens.create_token(user, label)
+    token = api_tokens.create_token(user, label, days=days)
     db.session.commit()
     click.echo(token)
 

@@ -92,6 +92,7 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(100), default="")
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

@@ -1,10 +1,18 @@
-"""Bearer tokens for the JSON API."""
+"""Bearer tokens for the JSON API.
+
+A token is shown once, when it is made; only its SHA-256 digest is stored. Every token
+has an expiry (API_TOKEN_DAYS by default, at most API_TOKEN_MAX_DAYS) and can be
+revoked by its owner or an administrator; either ends it at once.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -14,26 +22,64 @@ from app.services import audit
 from app.services.errors import DomainError
 
 TOKEN_PREFIX = "pcpt_"  # noqa: S105 - a public prefix, not a secret
+LABEL_MAX = 100
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, label: str = "", *, actor: User | None = None) -> str:
-    """Make a token for `user` and return it; only its digest is kept."""
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def lifetime_limits() -> tuple[int, int]:
+    """(default days, most days) a new token may live."""
+    config = current_app.config
+    return int(config.get("API_TOKEN_DAYS", 90)), int(config.get("API_TOKEN_MAX_DAYS", 365))
+
+
+def create_token(
+    user: User,
+    label: str = "",
+    *,
+    days: int | None = None,
+    actor: User | None = None,
+) -> str:
+    """Make a token for `user` that lives `days` days and return it; only its digest is kept."""
     if not user.active:
         raise DomainError(f"{user.email} is deactivated", "email")
+    label = label.strip()
+    if len(label) > LABEL_MAX:
+        raise DomainError(f"Labels must be {LABEL_MAX} characters or fewer", "label")
+    default_days, most_days = lifetime_limits()
+    days = default_days if days is None else days
+    if not 1 <= days <= most_days:
+        raise DomainError(f"A token must last between 1 and {most_days} days", "days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, label=label.strip()[:100], token_sha256=_digest(token))
+    now = utcnow()
+    row = ApiToken(
+        user_id=user.id,
+        label=label,
+        token_sha256=_digest(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("api_token.created", "api_token", row.id, actor=actor, data={"user_id": user.id})
+    audit.record(
+        "api_token.created",
+        "api_token",
+        row.id,
+        actor=actor,
+        data={"user_id": user.id, "days": days},
+    )
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a live token belongs to, or None."""
+def user_for_token(token: str, now: datetime | None = None) -> User | None:
+    """The active user a live (unrevoked, unexpired) token belongs to, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(
@@ -41,15 +87,47 @@ def user_for_token(token: str) -> User | None:
             ApiToken.token_sha256 == _digest(token), ApiToken.revoked_at.is_(None)
         )
     )
-    if row is None or not row.user.active:
+    if row is None or _aware(row.expires_at) <= (now or utcnow()) or not row.user.active:
         return None
     return row.user
 
 
+@dataclass(frozen=True)
+class TokenSummary:
+    id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    live: bool
+
+
+def tokens_of(user: User, now: datetime | None = None) -> list[TokenSummary]:
+    """The user's tokens, newest first, with whether each still works (1 query)."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    )
+    return [
+        TokenSummary(
+            id=row.id,
+            label=row.label,
+            created_at=_aware(row.created_at),
+            expires_at=_aware(row.expires_at),
+            revoked_at=_aware(row.revoked_at) if row.revoked_at else None,
+            live=row.revoked_at is None and _aware(row.expires_at) > now,
+        )
+        for row in rows
+    ]
+
+
 def revoke_token(token_id: int, *, actor: User) -> None:
+    """End a token now. Its owner may revoke it, and so may an administrator."""
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.revoked_at is not None:
-        raise DomainError("That token does not exist or is already revoked")
+    if row is None or (row.user_id != actor.id and not actor.has_role("admin")):
+        raise DomainError("That token does not exist")
+    if row.revoked_at is not None:
+        raise DomainError("That token is already revoked")
     row.revoked_at = utcnow()
     db.session.flush()
     audit.record("api_token.revoked", "api_token", row.id, actor=actor)
