@@ -55,6 +55,16 @@ def _check_trainee(enrolment: Enrolment, actor: User) -> None:
         raise DomainError(f"This enrolment is {enrolment.status}: its evidence cannot change")
 
 
+def _lock(evidence: Evidence) -> None:
+    """Re-read the item under a row lock, so the state checked is the state changed.
+
+    On PostgreSQL two requests (two browser tabs, a trainee and a reviewer) may read the
+    same item at once; without the lock both would pass the status check and the second
+    would overwrite the first. SQLite's write transactions are already serial.
+    """
+    db.session.refresh(evidence, with_for_update=True)
+
+
 def _sync_current(evidence: Evidence, version: EvidenceVersion) -> None:
     evidence.title = version.title
     evidence.occurred_on = version.occurred_on
@@ -163,6 +173,7 @@ def edit(
     Saving identical content changes nothing and returns the current version.
     """
     _check_trainee(evidence.enrolment, actor)
+    _lock(evidence)
     values, resolved = prepare_content(
         evidence.enrolment,
         evidence.evidence_type,
@@ -204,6 +215,7 @@ def edit(
 def submit(evidence: Evidence, *, actor: User) -> EvidenceVersion:
     """Send the current version to the trainee's supervisors for review."""
     _check_trainee(evidence.enrolment, actor)
+    _lock(evidence)
     if evidence.status != "draft":
         raise DomainError(
             f"This evidence is {STATUS_LABELS[evidence.status]}: change it to submit it again",
@@ -236,6 +248,7 @@ def delete_draft(evidence: Evidence, *, actor: User) -> list[str]:
     Remove those files with `attachments.remove_stored` once the transaction commits.
     """
     _check_trainee(evidence.enrolment, actor)
+    _lock(evidence)
     if not deletable(evidence):
         raise DomainError(
             "Only a draft that was never submitted can be deleted: "
@@ -270,6 +283,7 @@ def add_attachment(
 ) -> Attachment:
     """Attach a file, on a new version when the item was already submitted."""
     _check_trainee(evidence.enrolment, actor)
+    _lock(evidence)
     # The name is shown to reviewers, so it gets the same NHS number check as the text.
     guard_patient_data([("file", filename)], confirmed=True, today=uk_today())
     number = evidence.current_version_number + (0 if evidence.status == "draft" else 1)
