@@ -11,7 +11,7 @@ from app.permissions import roles
 from app.registration.forms import ConfirmForm, ReasonForm, record_form_class
 from app.registration.views import Links, bp, me, show_error, today
 from app.services import revalidation as revalidation_service
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 from app.services.revalidation_questions import draft_from_evidence
 from app.services.revalidation_rules import GPHC_STANDARDS, PeerDeclaration
 
@@ -173,6 +173,8 @@ def delete_record(record_id: int):
         abort(400)
     try:
         revalidation_service.delete_record(person, record_id, actor=person)
+    except NotFound:
+        abort(404)  # another person's record answers as one that does not exist
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -50,7 +50,7 @@ from app.services import (
 from app.services.attachments import describe_size, stored_path
 from app.services.documents import Upload, discard
 from app.services.enrolments import enrolments_for
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 from app.services.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.registration_rules import (
     QUALIFICATION_KIND_BY_KEY,
@@ -369,6 +369,8 @@ def delete_week(week_id: int):
         abort(400)
     try:
         training_log.delete_week(person, week_id, actor=person)
+    except NotFound:
+        abort(404)  # another person's week answers as one that does not exist
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

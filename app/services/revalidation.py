@@ -23,7 +23,7 @@ from app.models.registration import (
 )
 from app.models.users import User
 from app.services import audit
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 from app.services.gphc import current_registration
 from app.services.record_digest import record_digest
 from app.services.registration_settings import (
@@ -206,7 +206,7 @@ def delete_record(person: User, record_id: int, *, actor: User) -> None:
         )
     )
     if record is None:
-        raise DomainError("That record is not in your revalidation records")
+        raise NotFound("That record is not in your revalidation records")
     db.session.delete(record)
     db.session.flush()
     audit.record(

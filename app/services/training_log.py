@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.registration import TrainingDeclaration, TrainingPeriod, TrainingWeek
 from app.models.users import User
 from app.services import audit
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 from app.services.gphc import REGISTER_LABELS, current_registration
 from app.services.qualifications import qualification_for
 from app.services.record_digest import record_digest
@@ -207,7 +207,7 @@ def delete_week(person: User, week_id: int, *, actor: User) -> None:
         select(TrainingWeek).where(TrainingWeek.id == week_id, TrainingWeek.user_id == person.id)
     )
     if week is None:
-        raise DomainError("That week is not in this training log")
+        raise NotFound("That week is not in this training log")
     _check_not_declared(person.id, week.week_starting)
     db.session.delete(week)
     db.session.flush()

@@ -1,0 +1,196 @@
+"""Who may use each route, and on whose records: the expectations of the access matrix.
+
+One line per endpoint: the roles its view declares, and the rule that decides which of
+those people may act on trainee A's records through it. The matrix test derives every
+expected status from this table, so a route missing here fails the suite by name.
+
+The rules name the relations of `conftest.ACTORS` to A's records:
+- ANY: the route shows no one person's records (a list scoped to the viewer, a form for
+  their own records, reference pages, an administrator's account pages);
+- OWNER: only A herself, drafts included;
+- REVIEWER: only her assigned supervisor (clinical), and never a draft;
+- VIEWER: A, her assigned supervisor and a lead of her organisation;
+- OVERSEER: her assigned supervisor and a lead of her organisation;
+- MANAGER: a lead of her organisation and any administrator;
+- EVIDENCE_VIEWER: A (drafts too), her assigned supervisor and a lead of her
+  organisation (submitted items only).
+Everyone else whose role the route admits gets 404, exactly as for a record that does
+not exist; a role the route does not admit gets 403; anonymous people are sent to sign
+in (401 from the API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.security.world import ACTORS, World
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    admits: frozenset[str]
+    drafts: frozenset[str] = frozenset()
+
+
+ANY = Rule("any", frozenset(ACTORS), frozenset(ACTORS))
+OWNER = Rule("owner", frozenset({"owner"}), frozenset({"owner"}))
+REVIEWER = Rule("reviewer", frozenset({"assigned_supervisor"}))
+VIEWER = Rule("viewer", frozenset({"owner", "assigned_supervisor", "lead_inside"}))
+OVERSEER = Rule("overseer", frozenset({"assigned_supervisor", "lead_inside"}))
+MANAGER = Rule("manager", frozenset({"lead_inside", "admin"}))
+EVIDENCE_VIEWER = Rule(
+    "evidence viewer",
+    frozenset({"owner", "assigned_supervisor", "lead_inside"}),
+    frozenset({"owner"}),
+)
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[str]
+    rule: Rule
+    # Statuses that count as "let in" beyond 200 and 302: a POST whose form the view
+    # checks after the access check may answer 400 to the matrix's minimal form.
+    also_ok: frozenset[int] = frozenset()
+    # Form fields for a POST (a JSON body for the API), given the world (default: none).
+    data: Callable[[World], dict] | None = field(default=None, compare=False)
+
+
+def access(
+    roles: str,
+    rule: Rule = ANY,
+    *,
+    also_ok: tuple[int, ...] = (),
+    data: Callable[[World], dict] | None = None,
+) -> Access:
+    return Access(frozenset(roles.split()), rule, frozenset(also_ok), data)
+
+
+def _assign_unassigned_supervisor(world: World) -> dict:
+    return {"supervisor": world.others["unassigned_supervisor_id"], "kind": "clinical"}
+
+
+def _verify_registration(world: World) -> dict:
+    return {"record_id": world.others["registration_id"]}
+
+
+def _review(world: World) -> dict:
+    return {"decision": "changes_requested", "comment": "Say what you would do next time."}
+
+
+TABLE: dict[str, Access] = {
+    # Public pages and signing in and out.
+    "main.accessibility": access(PUBLIC),
+    "main.privacy": access(PUBLIC),
+    "main.healthz": access(PUBLIC),
+    "auth.login": access(PUBLIC),
+    "api.openapi": access(PUBLIC),
+    "auth.confirm_password": access(AUTHENTICATED),
+    "auth.logout": access(AUTHENTICATED),
+    # Everyone's own pages and the framework reference.
+    "main.home": access(AUTHENTICATED),
+    "main.frameworks": access(AUTHENTICATED),
+    "main.framework": access(AUTHENTICATED),
+    "notifications.index": access(AUTHENTICATED),
+    "notifications.mark_read": access(AUTHENTICATED, OWNER),
+    "notifications.mark_all_read": access(AUTHENTICATED),
+    "api.me": access(AUTHENTICATED),
+    "api.frameworks": access(AUTHENTICATED),
+    "api.framework": access(AUTHENTICATED),
+    # The API: the same rules as the pages.
+    "api.trainee_list": access("supervisor lead"),
+    "api.progress": access("supervisor lead"),
+    "api.trainee_detail": access("trainee supervisor lead", VIEWER),
+    "api.trainee_evidence": access("trainee supervisor lead", VIEWER),
+    "api.evidence_item": access("trainee supervisor lead", EVIDENCE_VIEWER),
+    "api.create_evidence": access("trainee", also_ok=(422,)),
+    "api.submit_evidence": access("trainee", OWNER, also_ok=(409,)),
+    "api.review_evidence": access("supervisor", REVIEWER, data=_review),
+    # Administration: accounts, organisations and cohorts anywhere.
+    "admin.home": access("admin"),
+    "admin.users": access("admin"),
+    "admin.user_new": access("admin"),
+    "admin.user_detail": access("admin"),
+    "admin.user_edit": access("admin"),
+    "admin.user_deactivate": access("admin"),
+    "admin.user_reactivate": access("admin"),
+    "admin.organisation_list": access("admin"),
+    "admin.organisation_new": access("admin"),
+    "admin.organisation_edit": access("admin"),
+    "admin.cohort_list": access("admin"),
+    "admin.cohort_new": access("admin"),
+    # Enrolment and supervisors: admins anywhere, leads inside their organisation.
+    "admin.trainee_enrolment": access("admin lead", MANAGER),
+    "admin.trainee_supervisors": access("admin lead", MANAGER, data=_assign_unassigned_supervisor),
+    "registration.programme": access("admin lead", MANAGER),
+    "registration.exemption_document": access("admin lead", MANAGER),
+    # The trainee's portfolio: their own records only.
+    "trainee.home": access("trainee"),
+    "trainee.competency": access("trainee"),
+    "trainee.evidence_list": access("trainee"),
+    "trainee.evidence_choose_type": access("trainee"),
+    "trainee.evidence_new": access("trainee"),
+    "trainee.evidence_detail": access("trainee", OWNER),
+    "trainee.evidence_version": access("trainee", OWNER),
+    "trainee.evidence_edit": access("trainee", OWNER),
+    "trainee.evidence_submit": access("trainee", OWNER, also_ok=(400,)),
+    "trainee.evidence_delete": access("trainee", OWNER),
+    "trainee.attachment_add": access("trainee", OWNER),
+    "trainee.attachment_download": access("trainee", OWNER),
+    "lead.my_record": access("trainee"),
+    "lead.my_record_zip": access("trainee"),
+    "supervisor.my_record": access("trainee"),
+    # Registration, qualification, training log and revalidation: the registrant's own.
+    "registration.overview": access("trainee"),
+    "registration.details": access("trainee"),
+    "registration.qualification": access("trainee"),
+    "registration.certificate": access("trainee"),
+    "registration.training": access("trainee"),
+    "registration.training_start": access("trainee"),
+    "registration.log_week": access("trainee"),
+    "registration.delete_week": access("trainee", OWNER),
+    "registration.revalidation": access("trainee"),
+    "registration.new_record": access("trainee"),
+    "registration.delete_record": access("trainee", OWNER),
+    "registration.exceptional_circumstances": access("trainee"),
+    "registration.withdraw_exceptional_circumstances": access("trainee"),
+    "registration.print_year": access("trainee"),
+    # Oversight of a person's registration records: their supervisor or a lead over them.
+    "registration.people": access("supervisor lead"),
+    "registration.person_overview": access("supervisor lead", OVERSEER),
+    "registration.person_training": access("supervisor lead", OVERSEER),
+    "registration.person_revalidation": access("supervisor lead", OVERSEER),
+    "registration.person_print_year": access("supervisor lead", OVERSEER),
+    "registration.person_certificate": access("supervisor lead", OVERSEER),
+    "registration.verify_registration": access(
+        "supervisor lead", OVERSEER, data=_verify_registration
+    ),
+    "registration.verify_qualification": access("supervisor lead", OVERSEER, also_ok=(400,)),
+    "registration.declare_training": access("supervisor", OVERSEER),
+    # Supervision: reviewing, signing off, sessions, the supervision record.
+    "supervisor.home": access("supervisor"),
+    "supervisor.review": access("supervisor", REVIEWER),
+    "supervisor.attachment_download": access("supervisor", REVIEWER),
+    "supervisor.record": access("trainee supervisor lead", VIEWER),
+    "supervisor.completion_statement": access("trainee supervisor lead", VIEWER),
+    "supervisor.sign_off_detail": access("trainee supervisor lead", VIEWER),
+    "supervisor.sign_off": access("supervisor", REVIEWER),
+    "supervisor.revoke": access("supervisor", REVIEWER),
+    "supervisor.complete": access("supervisor", REVIEWER),
+    "supervisor.session_new": access("supervisor", REVIEWER),
+    "supervisor.sessions_overview": access("lead"),
+    # Cohort reports: each viewer's own scope (their organisation, their trainees).
+    "lead.home": access("lead"),
+    "lead.dashboard": access("supervisor lead"),
+    "lead.export_progress_csv": access("supervisor lead"),
+    "lead.export_competencies_csv": access("supervisor lead"),
+    "lead.export_progress_xlsx": access("supervisor lead"),
+    "lead.export_cohort_summary_pdf": access("supervisor lead"),
+    "lead.trainee": access("supervisor lead", OVERSEER),
+    "lead.trainee_portfolio_pdf": access("supervisor lead", OVERSEER),
+}
