@@ -344,6 +344,43 @@ def demo_seed() -> None:
         click.echo(f"  {role:<11} {email:<32} {password}")
 
 
+def _count(value: str, option: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise click.ClickException(f"{option} must be a whole number, not {value!r}") from None
+
+
+@demo_cli.command("generate")
+@click.option("--trainees", required=True, help="how many trainees (1 to 100,000)")
+@click.option("--evidence-per-trainee", default="100", show_default=True)
+@click.option("--seed", default="1", show_default=True, help="the same seed gives the same data")
+@fails_cleanly
+def demo_generate(trainees: str, evidence_per_trainee: str, seed: str) -> None:
+    """Bulk-generate a large reproducible dataset (for load tests) in an empty database."""
+    from app.services.demo_generate import check_size, generate_dataset
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo generate refuses to run with the production configuration")
+    counts = (
+        _count(trainees, "--trainees"),
+        _count(evidence_per_trainee, "--evidence-per-trainee"),
+        _count(seed, "--seed"),
+    )
+    check_size(counts[0], counts[1])
+    import_bundled_frameworks()
+    result = generate_dataset(
+        counts[0], counts[1], seed=counts[2], progress=lambda line: click.echo(line, err=True)
+    )
+    db.session.commit()
+    click.echo(f"Generated in {result.seconds:.1f} s:")
+    for table, count in result.rows.items():
+        click.echo(f"  {table:<24} {count:>10,}")
+    click.echo("Logins (password demo-portfolio-pass):")
+    for role, email in vars(result.logins).items():
+        click.echo(f"  {role.replace('_', ' '):<12} {email}")
+
+
 def register(app: Flask) -> None:
     for command in (
         frameworks_cli,
