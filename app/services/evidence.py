@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.enrolments import Enrolment
@@ -62,7 +64,10 @@ def _lock(evidence: Evidence) -> None:
     same item at once; without the lock both would pass the status check and the second
     would overwrite the first. SQLite's write transactions are already serial.
     """
-    db.session.refresh(evidence, with_for_update=True)
+    # The lock is its own statement: PostgreSQL refuses FOR UPDATE on a query that
+    # outer-joins the relationships a page loaded with the item.
+    db.session.execute(select(Evidence.id).where(Evidence.id == evidence.id).with_for_update())
+    db.session.refresh(evidence)
 
 
 def _sync_current(evidence: Evidence, version: EvidenceVersion) -> None:
