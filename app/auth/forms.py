@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -20,5 +20,29 @@ class ConfirmPasswordForm(FlaskForm):
         validators=[
             DataRequired("Enter your password"),
             Length(max=128, message="Password is too long"),
+        ],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """Length and the common-password list are the service's rules (`passwords`)."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=128, message="Password is too long"),
+        ],
+    )
+    new_password = PasswordField(
+        "New password",
+        description="At least 12 characters. A few unrelated words make a strong password.",
+        validators=[DataRequired("Enter a new password")],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            DataRequired("Enter the new password again"),
+            EqualTo("new_password", message="The two new passwords do not match"),
         ],
     )

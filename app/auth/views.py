@@ -16,11 +16,12 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from app.auth.forms import ConfirmPasswordForm, LoginForm
+from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
 from app.auth.sessions import mark_fresh, start_session
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
 from app.services import accounts
+from app.services.errors import DomainError
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -90,6 +91,36 @@ def confirm_password():
         db.session.commit()  # keep the audit event of the failure
         form.password.errors.append("The password is not correct")
     return render_template("auth/confirm.jinja", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=lambda: f"password:{current_user.id}",
+    deduct_when=_failed,
+)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                user, form.current_password.data or "", form.new_password.data or ""
+            )
+        except DomainError as error:
+            db.session.commit()  # keep the audit event of a wrong current password
+            getattr(form, error.field or "new_password").errors.append(error.message)
+        else:
+            db.session.commit()
+            # Every session ended with the old password; this one starts again.
+            session.clear()
+            login_user(user)
+            start_session()
+            flash("Your password is changed. Any other device you used is signed out.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.jinja", form=form)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -143,6 +143,25 @@ def confirm_password(user: User, password: str) -> bool:
     return ok
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every session of theirs ends.
+
+    The view starts a fresh session for the person changing it; any other device, and any
+    copied cookie, is signed out.
+    """
+    if not passwords.verify_password(user.password_hash, current):
+        audit.record("auth.password_change_failed", "user", user.id, actor=user)
+        raise DomainError("Your current password is not correct", "current_password")
+    try:
+        passwords.check_password_rules(new)
+    except DomainError as error:
+        raise DomainError(error.message, "new_password") from None
+    user.password_hash = passwords.hash_password(new)
+    user.session_version += 1
+    db.session.flush()
+    audit.record("auth.password_changed", "user", user.id, actor=user)
+
+
 def end_all_sessions(user: User) -> None:
     user.session_version += 1
     db.session.flush()

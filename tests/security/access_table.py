@@ -91,6 +91,7 @@ TABLE: dict[str, Access] = {
     "auth.login": access(PUBLIC),
     "api.openapi": access(PUBLIC),
     "auth.confirm_password": access(AUTHENTICATED),
+    "auth.change_password": access(AUTHENTICATED),
     "auth.logout": access(AUTHENTICATED),
     # Everyone's own pages and the framework reference.
     "main.home": access(AUTHENTICATED),
