@@ -9,13 +9,17 @@ from pathlib import Path
 from flask import Flask, request
 from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoader
 from jinja2.bccache import Bucket
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.models.base import MAX_ID
 from config import CONFIGS, INSTANCE_DIR, Config
 
 
 def create_app(config: type[Config] | str | None = None, **overrides: object) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    # Before any route exists: ids in URLs never exceed what the database can hold.
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.from_object(_config_class(config))
     app.config.update(overrides)
     _ensure_secret_key(app)
@@ -27,6 +31,14 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a record id, so at most the largest id the database
+    stores (a 32-bit integer); anything larger is a 404, not a database error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=None, signed=False) -> None:
+        super().__init__(url_map, fixed_digits, min, max if max is not None else MAX_ID, signed)
 
 
 def _config_class(config: type[Config] | str | None) -> type[Config]:
@@ -126,6 +138,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.api.blueprint import register_api
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.lead.views import bp as lead_bp
@@ -141,7 +154,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.
     csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
+    register_api(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -62,8 +62,14 @@ def handle_http_error(error: HTTPException):
     if code >= 500:
         return handle_unexpected(error)
     if _wants_json():
-        name = (error.name or "error").lower().replace(" ", "_")
-        return _json_error(code, name, error.description or "")
+        from app.api.problems import describe
+
+        name, message, fields = describe(error)
+        response = _json_error(code, name, message, fields)
+        for header in ("Retry-After", "Allow"):
+            if header in (headers := dict(error.get_headers())):
+                response.headers[header] = headers[header]
+        return response
     title = TITLES.get(code, error.name)
     page = render_template("errors/error.jinja", error=error, title=title, reference=_reference())
     return page, code

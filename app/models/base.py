@@ -18,6 +18,10 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id a record can have: ids are 32-bit integers on every database.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -136,6 +136,25 @@ def evidence_page(
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
+    rows = _rows(
+        query.order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return EvidencePage(rows, page, per_page, total)
+
+
+def evidence_row(viewer: User, evidence_id: int) -> EvidenceRow | None:
+    """One item as a list shows it, if `viewer` may see it (2 queries)."""
+    query = visible_evidence_for(viewer).join(
+        EvidenceType, Evidence.evidence_type_id == EvidenceType.id
+    )
+    found = _rows(query.where(Evidence.id == evidence_id))
+    return found[0] if found else None
+
+
+def _rows(query) -> list[EvidenceRow]:
+    """The list columns of the items `query` selects, with their current competencies."""
     found = db.session.execute(
         query.with_only_columns(
             Evidence.id,
@@ -147,9 +166,6 @@ def evidence_page(
             Evidence.updated_at,
             Evidence.current_version_number,
         )
-        .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     ).all()
     codes: dict[int, list[str]] = defaultdict(list)
     if found:
@@ -160,8 +176,7 @@ def evidence_page(
         ).all()
         for evidence_id, _note, competency in links:
             codes[evidence_id].append(competency.code)
-    rows = [EvidenceRow(*row, competency_codes=codes[row[0]]) for row in found]
-    return EvidencePage(rows, page, per_page, total)
+    return [EvidenceRow(*row, competency_codes=codes[row[0]]) for row in found]
 
 
 def status_counts(viewer: User, enrolment: Enrolment) -> dict[str, int]:

@@ -65,3 +65,21 @@ def sign_off_for_viewer(user: User, sign_off_id: int) -> SignOff | None:
     if sign_off is None or enrolment_for_viewer(user, sign_off.enrolment_id) is None:
         return None
     return sign_off
+
+
+def trainee_enrolment_for_viewer(user: User, trainee_id: int) -> Enrolment | None:
+    """The trainee's enrolment `user` may see: the active one, else the most recent."""
+    candidates = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.trainee_id == trainee_id)
+        .options(
+            joinedload(Enrolment.trainee),
+            joinedload(Enrolment.framework),
+            joinedload(Enrolment.clinical_supervisor),
+            joinedload(Enrolment.education_supervisor),
+        )
+        .order_by(
+            (Enrolment.status == "active").desc(), Enrolment.started_on.desc(), Enrolment.id.desc()
+        )
+    )
+    return next((e for e in candidates if can_view(user, e)), None)

@@ -1,0 +1,89 @@
+"""The progress report through the API: the dashboard's rows, in its scope and with its
+filters, as streamed JSON, CSV or XLSX (the same files the dashboard exports)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from flask import Response, stream_with_context
+
+from app.api.blueprint import bp, errors, me
+from app.api.schemas import ProgressReport, ProgressReportArgs
+from app.api.trainees import filters_from, list_item
+from app.lead.exports import attachment
+from app.models.users import User
+from app.permissions import roles
+from app.services import exports_csv, exports_xlsx
+from app.services.evidence_content import uk_today
+from app.services.progress_report import TraineeProgress, iter_progress
+from app.services.report_scope import ReportFilters
+
+CSV_TYPE = "text/csv; charset=utf-8"
+
+
+def report_row(row: TraineeProgress) -> dict:
+    item = list_item(row)
+    item.update(
+        {
+            "gphc_number": row.gphc_number,
+            "registration_expires_on": row.registration_expires_on,
+            "pathway_status": row.pathway_status,
+            "domains": {
+                d.code: {"signed_off": d.signed_off, "total": d.total, "percent": d.percent}
+                for d in row.domains
+            },
+        }
+    )
+    return item
+
+
+def _json_default(value: object) -> str:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return]
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def json_chunks(viewer: User, filters: ReportFilters) -> Iterator[bytes]:
+    """`{"items": [...], "total": n}` written row by row: memory stays flat."""
+    yield b'{"items": ['
+    total = 0
+    for row in iter_progress(viewer, filters, today=uk_today()):
+        prefix = b"," if total else b""
+        yield prefix + json.dumps(report_row(row), default=_json_default).encode()
+        total += 1
+    yield b'], "total": %d}' % total
+
+
+@bp.route("/reports/progress")
+@bp.arguments(ProgressReportArgs, location="query", error_status_code=400, as_kwargs=True)
+@bp.response(
+    200,
+    ProgressReport,
+    description="JSON by default; `format=csv` or `format=xlsx` gives the dashboard's "
+    "export file instead (text/csv, or the XLSX media type)",
+)
+@errors(400, 401, 403)
+@bp.doc(
+    summary="The cohort progress report, streamed (leads and supervisors)",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                exports_xlsx.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+@roles("lead", "supervisor")
+def progress(format: str, **filter_args):
+    viewer, filters, today = me(), filters_from(filter_args), uk_today()
+    if format == "csv":
+        chunks = exports_csv.progress_csv(viewer, filters, today=today)
+        return attachment(stream_with_context(chunks), CSV_TYPE, f"progress-{today}.csv")
+    if format == "xlsx":
+        path = exports_xlsx.build_progress_workbook(viewer, filters, today=today)
+        return attachment(
+            exports_xlsx.stream_and_delete(path), exports_xlsx.MEDIA_TYPE, f"progress-{today}.xlsx"
+        )
+    return Response(stream_with_context(json_chunks(viewer, filters)), mimetype="application/json")

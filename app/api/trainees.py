@@ -1,0 +1,205 @@
+"""Trainees through the API: the progress list, one trainee's status, their evidence.
+
+The list is the cohort dashboard's report (same scope, same filters, same fixed number
+of queries); one trainee answers 404 unless the pages would show them to the caller.
+"""
+
+from __future__ import annotations
+
+from app.api.blueprint import bp, errors, me
+from app.api.problems import ApiProblem
+from app.api.schemas import EvidenceList, PageArgs, TraineeDetail, TraineeList, TraineeListArgs
+from app.models.enrolments import Enrolment
+from app.models.users import User
+from app.permissions import roles
+from app.services import evidence_lists, signoffs, sufficiency
+from app.services.evidence_content import uk_today
+from app.services.progress_report import TraineeProgress, progress_report
+from app.services.qualifications import qualification_for
+from app.services.registration import RegistrationStatus, registration_status
+from app.services.report_scope import ReportFilters
+from app.services.supervision_access import trainee_enrolment_for_viewer
+
+
+def filters_from(args: dict) -> ReportFilters:
+    return ReportFilters(
+        organisation_id=args.get("organisation_id"),
+        cohort_id=args.get("cohort_id"),
+        supervisor_id=args.get("supervisor_id"),
+        flag=args.get("flag"),
+    )
+
+
+def list_item(row: TraineeProgress) -> dict:
+    return {
+        "id": row.trainee_id,
+        "name": row.name,
+        "email": row.email,
+        "enrolment_id": row.enrolment_id,
+        "organisation": row.organisation,
+        "cohort": row.cohort,
+        "clinical_supervisor": row.clinical_supervisor,
+        "progress": {
+            "signed_off": row.signed_off,
+            "total": row.total,
+            "percent": row.percent,
+            "expected_percent": row.expected_percent,
+        },
+        "awaiting_review": row.awaiting_review,
+        "last_activity_on": row.last_activity_on,
+        "registration": row.registration_flag,
+        "level3": row.level3_status,
+        "flags": [str(flag) for flag in row.flags],
+    }
+
+
+@bp.route("/trainees")
+@bp.arguments(TraineeListArgs, location="query", error_status_code=400, as_kwargs=True)
+@bp.response(200, TraineeList)
+@errors(400, 401, 403)
+@bp.doc(summary="Trainees in your scope with their progress (the cohort dashboard's rows)")
+@roles("lead", "supervisor")
+def trainee_list(page: int, per_page: int, **filters):
+    found = progress_report(me(), filters_from(filters), page=page, per_page=per_page)
+    return {
+        "items": [list_item(row) for row in found.rows],
+        "page": found.page,
+        "per_page": found.per_page,
+        "total": found.total,
+    }
+
+
+def _visible(trainee_id: int) -> tuple[User, Enrolment | None]:
+    """The trainee and the enrolment the caller may see; 404 when they may see neither."""
+    viewer = me()
+    enrolment = trainee_enrolment_for_viewer(viewer, trainee_id)
+    if enrolment is not None:
+        return enrolment.trainee, enrolment
+    if viewer.id == trainee_id and viewer.has_role("trainee"):
+        return viewer, None
+    raise ApiProblem(404, "not_found", "No trainee with that id is visible to you")
+
+
+def _registration(status: RegistrationStatus) -> dict:
+    row = status.registration
+    return {
+        "flag": status.flag,
+        "label": status.label,
+        "status": row.status if row else None,
+        "register": row.register if row else None,
+        "number": status.number,
+        "expires_on": status.expires_on,
+        "verified": status.verified,
+    }
+
+
+def _qualification(trainee_id: int) -> dict:
+    row = qualification_for(trainee_id)
+    if row is None:
+        return {"kind": None, "title": None, "status": None, "achieved_on": None, "verified": False}
+    return {
+        "kind": row.kind,
+        "title": row.title,
+        "status": row.status,
+        "achieved_on": row.achieved_on,
+        "verified": row.verified_by_id is not None,
+    }
+
+
+def _person(user: User | None) -> dict | None:
+    return {"id": user.id, "name": user.name} if user else None
+
+
+def _enrolment(enrolment: Enrolment) -> dict:
+    return {
+        "id": enrolment.id,
+        "framework": enrolment.framework.code,
+        "version": enrolment.framework.version,
+        "status": enrolment.status,
+        "supervisor": _person(enrolment.clinical_supervisor),
+        "education_supervisor": _person(enrolment.education_supervisor),
+        "cohort": enrolment.cohort.name if enrolment.cohort else None,
+        "started_on": enrolment.started_on,
+        "expected_end_on": enrolment.expected_end_on,
+    }
+
+
+def _competencies(enrolment: Enrolment, *, own: bool) -> list[dict]:
+    standing = signoffs.standing_by_competency(signoffs.sign_offs_for(enrolment.id))
+    signed = frozenset(c for c, s in standing.items() if s.proficient)
+    # Drafts are private: only the trainee's own view counts them as "in progress".
+    progress = sufficiency.progress_for(enrolment, signed, count_drafts=own)
+    return [
+        {
+            "id": item.code,
+            "title": item.title,
+            "domain": item.domain_code,
+            "status": item.status,
+            "missing": [] if item.status == "signed_off" else item.missing,
+            "accepted_evidence": item.accepted_count,
+            "signed_off_on": (
+                standing[item.competency_id].signed_at.date()
+                if item.status == "signed_off"
+                else None
+            ),
+        }
+        for item in progress
+    ]
+
+
+@bp.route("/trainees/<int:trainee_id>")
+@bp.response(200, TraineeDetail)
+@errors(401, 403, 404)
+@bp.doc(summary="One trainee: registration, Level 3, enrolment and each competency's status")
+@roles("trainee", "supervisor", "lead")
+def trainee_detail(trainee_id: int):
+    trainee, enrolment = _visible(trainee_id)
+    today = uk_today()
+    competencies = (
+        _competencies(enrolment, own=me().id == trainee.id) if enrolment is not None else []
+    )
+    signed = sum(1 for c in competencies if c["status"] == "signed_off")
+    return {
+        "id": trainee.id,
+        "name": trainee.name,
+        "email": trainee.email,
+        "registration": _registration(registration_status(trainee.id, today)),
+        "qualification": _qualification(trainee.id),
+        "enrolment": _enrolment(enrolment) if enrolment is not None else None,
+        "progress": {
+            "signed_off": signed,
+            "total": len(competencies),
+            "percent": round(100 * signed / len(competencies)) if competencies else 0,
+        },
+        "competencies": competencies,
+    }
+
+
+@bp.route("/trainees/<int:trainee_id>/evidence")
+@bp.arguments(PageArgs, location="query", error_status_code=400, as_kwargs=True)
+@bp.response(200, EvidenceList)
+@errors(400, 401, 403, 404)
+@bp.doc(summary="A trainee's evidence you may see, newest activity first")
+@roles("trainee", "supervisor", "lead")
+def trainee_evidence(trainee_id: int, page: int, per_page: int):
+    _trainee, enrolment = _visible(trainee_id)
+    if enrolment is None:
+        return {"items": [], "page": 1, "per_page": per_page, "total": 0}
+    found = evidence_lists.evidence_page(me(), enrolment, page=page, per_page=per_page)
+    return {
+        "items": [
+            {
+                "id": row.id,
+                "type": row.type_code,
+                "title": row.title,
+                "occurred_on": row.occurred_on,
+                "status": row.status,
+                "competencies": row.competency_codes,
+                "version": row.version_number,
+            }
+            for row in found.rows
+        ],
+        "page": found.page,
+        "per_page": found.per_page,
+        "total": found.total,
+    }
