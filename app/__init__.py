@@ -54,13 +54,21 @@ def _config_class(config: type[Config] | str | None) -> type[Config]:
     return config
 
 
+def _strong_key(key: str) -> bool:
+    """32+ characters with some variety: refuses placeholders such as 'x' * 32."""
+    return len(key) >= 32 and len(set(key)) >= 10
+
+
 def _ensure_secret_key(app: Flask) -> None:
     key = app.config.get("SECRET_KEY") or ""
     if app.config.get("ENV_NAME") == "production":
-        if len(key) < 32:
+        if not _strong_key(key):
             raise SystemExit(
                 "SECRET_KEY must be set to at least 32 random characters in production"
             )
+        # An old key still signs valid cookies during a rotation, so it must be strong too.
+        if not all(_strong_key(old) for old in app.config.get("SECRET_KEY_FALLBACKS") or []):
+            raise SystemExit("every SECRET_KEY_FALLBACKS key must be 32+ random characters")
         return
     if key:
         return

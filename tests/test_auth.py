@@ -209,7 +209,7 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
 
     app = create_app(
         "production",
-        SECRET_KEY="k" * 40,
+        SECRET_KEY="production-key-0123456789-abcdefghij-KLMNOP",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}",
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

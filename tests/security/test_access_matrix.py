@@ -14,7 +14,8 @@ the answer must be the expected one (let in: 200 or 302, not to the sign-in page
 as for one that does not exist; sign-in for anonymous people, 401 from the API), and a
 refused request must change nothing: no audit event, and after a POST every row of
 every table and every stored file as before. No answer may carry words of A's records
-that the actor may not see, and every form a page serves carries a CSRF token.
+that the actor may not see; every answer is marked no-store and nosniff under the CSP,
+no page has inline script, and every form a page serves carries a CSRF token.
 
 Size when written: 118 route-methods, 8 roles, 1 to 3 cases each (187 route-method-cases):
 1,496 cells.
@@ -208,6 +209,31 @@ def _leaks(response, actor: str) -> list[str]:
     return [word for word, who in MARKERS.items() if actor not in who and word in body]
 
 
+def _header_problems(response) -> list[str]:
+    """Every answer: never cached, never sniffed, under the CSP."""
+    problems = []
+    if "no-store" not in response.headers.get("Cache-Control", ""):
+        problems.append("no Cache-Control: no-store")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no X-Content-Type-Options: nosniff")
+    if "frame-ancestors 'none'" not in response.headers.get("Content-Security-Policy", ""):
+        problems.append("no Content-Security-Policy")
+    return problems
+
+
+def _inline_script(response) -> list[str]:
+    """What the CSP would block: script elements without src, on* handlers, javascript: links."""
+    if response.status_code != 200 or response.mimetype != "text/html":
+        return []
+    page = BeautifulSoup(response.data, "html.parser")
+    found = [f"<script> {s.get_text()[:40]!r}" for s in page.find_all("script") if not s.get("src")]
+    for tag in page.find_all(True):
+        found += [f"{tag.name} {name}=" for name in tag.attrs if name.lower().startswith("on")]
+        if str(tag.get("href", "")).strip().lower().startswith("javascript:"):
+            found.append(f"{tag.name} href=javascript:")
+    return found
+
+
 def _forms_without_csrf_token(response) -> list[str]:
     if response.status_code != 200 or response.mimetype != "text/html":
         return []
@@ -251,6 +277,10 @@ def test_access_matrix(app, world, login, actor):
             problems.append(f"{where}: shows {leaked}")
         if cell.method == "GET" and (bare := _forms_without_csrf_token(response)):
             problems.append(f"{where}: forms without a CSRF token posting to {bare}")
+        if headers := _header_problems(response):
+            problems.append(f"{where}: {headers}")
+        if inline := _inline_script(response):
+            problems.append(f"{where}: inline script the CSP would block: {inline}")
         if outcome != ALLOWED:
             if audit_count() != before:
                 problems.append(f"{where}: refused but wrote an audit event")
