@@ -1,22 +1,29 @@
 """Real-browser tests: the app served on a free loopback port, driven by Debian's Chromium.
 
 Without Chromium these tests are skipped with one line saying how to enable them;
-CI sets PCPT_REQUIRE_BROWSER=1 so a missing browser fails instead.
+CI sets PCPT_REQUIRE_BROWSER=1 so a missing browser fails instead. The checks a journey
+makes of each page (axe-core, titles, error summaries) are in `page_checks`.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.extensions import db
+from tests.browser.page_checks import (  # noqa: F401 - the journeys import them from here
+    CHECKED,
+    SCREENSHOTS,
+    assert_accessible,
+    assert_error_summary_focused,
+    screenshot,
+)
 from tests.conftest import ROOT, _app_for
 
 CHROMIUM = os.environ.get("PCPT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,19 +33,36 @@ SKIP_REASON = (
     "browser tests need Chromium: install it (apt-get install chromium) "
     "or set PCPT_CHROMIUM=/path/to/chromium"
 )
-SCREENSHOTS = ROOT / "tests" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def pytest_collection_modifyitems(config, items):
     if HAVE_CHROMIUM:
         return
-    if REQUIRE_BROWSER:
+    if REQUIRE_BROWSER and any("browser" in item.path.parts for item in items):
         raise pytest.UsageError(f"PCPT_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-    skip = pytest.mark.skip(reason=SKIP_REASON)
-    for item in items:
-        if "browser" in item.path.parts:
-            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_or_skip() -> None:
+    if not HAVE_CHROMIUM:
+        pytest.skip(SKIP_REASON)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Every browser test's skip is reported from here, so `-ra` folds them into one line."""
+    report = yield
+    if report.skipped and not HAVE_CHROMIUM and isinstance(report.longrepr, tuple):
+        report.longrepr = (__file__, 1, f"Skipped: {SKIP_REASON}")
+    return report
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if CHECKED:
+        terminalreporter.write_line(
+            f"axe-core: {len(CHECKED)} page states checked at 1280 and 320 px wide "
+            f"({len(set(CHECKED))} distinct), screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +86,19 @@ def browser():
         browser.close()
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request: a failing journey's output shows the failure, not the traffic."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
 class LiveServer:
     def __init__(self, app) -> None:
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server(
+            "127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -93,37 +126,46 @@ def live_server(app, database_url, tmp_path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def page(browser, live_server, request):
+def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
+    """`new_page(**context_options)`: a page in its own browser context (its own cookies),
+    at desktop size; `java_script_enabled=False` gives a browser without JavaScript.
+
+    Whatever the pages load must load: a stylesheet, script or image that fails, or an
+    error in the browser's console (a script error, a blocked inline script), fails the test.
+    """
+    contexts = []
+    broken: list[str] = []
+
+    def watch(response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            broken.append(f"{response.status} {response.url}")
+
+    def console(message) -> None:
+        # A page answered 4xx on purpose logs "status of 4..": `watch` judges those.
+        if message.type == "error" and "status of 4" not in message.text:
+            broken.append(f"console: {message.text}")
+
+    def make(**options):
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(base_url=live_server.url, accept_downloads=True, **options)
+        contexts.append(context)
+        context.on("response", watch)
+        page = context.new_page()
+        page.on("console", console)
+        page.on("pageerror", lambda error: broken.append(f"script error: {error}"))
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert broken == [], "the pages loaded with problems:\n" + "\n".join(broken)
+
+
+@pytest.fixture
+def page(new_page):
     """A fresh browser context per test (no shared cookies), at desktop size."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def screenshot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
-    page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
-
-
-def assert_accessible(page, name: str) -> None:
-    """No WCAG 2.0/2.1/2.2 A or AA violations, at desktop width and at 320 px; screenshots both."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    original = page.viewport_size
-    problems = []
-    for width in (original["width"], 320):
-        page.set_viewport_size({"width": width, "height": original["height"]})
-        screenshot(page, f"{name}-{width}")
-        result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-        for violation in result.response["violations"]:
-            targets = [n["target"] for n in violation["nodes"]][:3]
-            problems.append(f"{width}px {violation['id']}: {violation['help']} at {targets}")
-    page.set_viewport_size(original)
-    assert problems == [], f"accessibility violations on {name}:\n" + "\n".join(problems)
+    return new_page()
 
 
 def sign_in(page, email: str, password: str = "correct horse battery") -> None:
@@ -131,3 +173,15 @@ def sign_in(page, email: str, password: str = "correct horse battery") -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def make_login_stale(page, live_server: LiveServer) -> None:
+    """As if the password was last entered long ago: the browser's session cookie is
+    re-signed with the app's own key, its `fresh_at` moved to 1970, nothing else changed."""
+    app = live_server.app
+    serializer = app.session_interface.get_signing_serializer(app)
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = next(c for c in page.context.cookies() if c["name"] == name)
+    data = serializer.loads(cookie["value"])
+    data["fresh_at"] = 0
+    page.context.add_cookies([{**cookie, "value": serializer.dumps(data)}])

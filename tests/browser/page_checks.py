@@ -1,0 +1,104 @@
+"""What every browser journey checks on the pages it visits.
+
+`assert_accessible` runs axe-core (every WCAG 2.0, 2.1 and 2.2 A and AA rule, none
+switched off) at desktop width and at 320 px, screenshots both widths into
+tests/screenshots/ (ignored by git), and checks the title: it ends with the service
+name, starts with "Error: " exactly when the page shows an error summary, and names one
+page only across every journey of the run. Error summary links must reach a field.
+
+The state shared across journeys lives in this module, not in conftest.py, so the copy
+pytest loads and the copy the tests import see the same lists.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import expect
+
+from tests.conftest import ROOT
+
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Only violations are sent back: axe skips building the passes, which halves its time.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+# The page states checked with axe in this run, for the summary line.
+CHECKED: list[str] = []
+# Each page title seen in this run (without "Error: "), and the page it named.
+TITLES: dict[str, str] = {}
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
+
+
+def _route(url: str) -> str:
+    """The page a URL shows, whatever the record: /portfolio/evidence/12 gives
+    /portfolio/evidence/<id>."""
+    return re.sub(r"/\d+(?=/|$)", "/<id>", urlsplit(url).path)
+
+
+def assert_page_title(page) -> None:
+    """The title names this page only, and says "Error: " first exactly when there are errors."""
+    title = page.title()
+    assert title.endswith(" - PCPT Portfolio"), f"{title!r} does not end with the service name"
+    has_errors = page.locator(".nhsuk-error-summary").count() > 0
+    assert title.startswith("Error: ") == has_errors, (
+        f"{title!r}: the error prefix must be there exactly when the page shows errors"
+    )
+    bare = title.removeprefix("Error: ")
+    route = _route(page.url)
+    named = TITLES.setdefault(bare, route)
+    assert named == route, f"two pages share the title {bare!r}: {named} and {route}"
+
+
+def assert_error_links_reach_fields(page) -> None:
+    """Every link in the error summary points at a form control (or its fieldset) on the page."""
+    for href in page.locator(".nhsuk-error-summary__list a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    ):
+        assert (href or "").startswith("#"), f"error summary link {href!r} is not to a field"
+        target = page.locator(f"[id='{href[1:]}']")
+        assert target.count() == 1, f"error summary link {href} points at no element"
+        assert target.evaluate(
+            "el => el.matches('input, select, textarea, button') || "
+            "!!el.querySelector('input, select, textarea')"
+        ), f"error summary link {href} points at no form control"
+
+
+def assert_error_summary_focused(page, link: str, field) -> None:
+    """After a submission with errors: the summary has focus, and its link moves focus to
+    the field it names (the behaviour NHS.UK's script gives, so JavaScript must be on)."""
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=link).click()
+    expect(field).to_be_focused()
+
+
+def assert_accessible(page, name: str) -> None:
+    """No WCAG 2.0/2.1/2.2 A or AA violations, at desktop width and at 320 px; screenshots both.
+
+    The page's title and error summary are checked too (see `assert_page_title`).
+    """
+    assert_page_title(page)
+    assert_error_links_reach_fields(page)
+    page.evaluate(AXE_SCRIPT)  # once per page: the narrow run reuses it
+    original = page.viewport_size
+    problems = []
+    for width in (original["width"], 320):
+        page.set_viewport_size({"width": width, "height": original["height"]})
+        screenshot(page, f"{name}-{width}")
+        violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
+            "violations"
+        ]
+        for violation in violations:
+            targets = [n["target"] for n in violation["nodes"]][:3]
+            problems.append(f"{width}px {violation['id']}: {violation['help']} at {targets}")
+    page.set_viewport_size(original)
+    CHECKED.append(name)
+    assert problems == [], f"accessibility violations on {name}:\n" + "\n".join(problems)
