@@ -55,6 +55,8 @@ class Config:
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     # The whole request may carry one upload plus the form around it.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 256 * 1024
+    # Each trainee's file storage: attachments, certificate and exemption letters together.
+    UPLOAD_QUOTA_BYTES = _env_int("UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024)
     FRAMEWORKS_DIR = str(BASE_DIR / "frameworks")
 
     SESSION_COOKIE_HTTPONLY = True

@@ -20,10 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from app.extensions import db
 from app.models.evidence import Attachment, Evidence
 from app.models.users import User
+from app.services import storage_quota
 from app.services.errors import DomainError
+from app.services.file_sizes import describe_size
 
 CHUNK = 64 * 1024
 MAX_FILENAME = 150
@@ -76,14 +81,6 @@ class StoredFile:
     sha256: str
     size_bytes: int
     media_type: str
-
-
-def describe_size(size_bytes: int) -> str:
-    """'10 MB', '500 KB' or '20 bytes', in the binary units browsers and file managers use."""
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size_bytes >= scale:
-            return f"{size_bytes / scale:.3g} {unit}"
-    return f"{size_bytes} bytes"
 
 
 def stored_path(upload_dir: str | Path, storage_key: str) -> Path:
@@ -240,6 +237,35 @@ def remove_stored(upload_dir: str | Path, storage_key: str) -> None:
         stored_path(upload_dir, storage_key).unlink()
 
 
+# --- Files written inside a transaction that may not commit ------------------------------
+
+_NEW_FILES = "pcpt.files_written"
+
+
+def discard_on_rollback(upload_dir: str | Path, storage_key: str) -> None:
+    """Delete the stored file again unless the current transaction commits.
+
+    A file is written before the row that points at it; if anything later in the request
+    fails (a refusal, a fault, a full disk), the rollback must not leave the file behind.
+    """
+    db.session.info.setdefault(_NEW_FILES, []).append((str(upload_dir), storage_key))
+
+
+def _keep_files(session: Session) -> None:
+    session.info.pop(_NEW_FILES, None)
+
+
+def _drop_files(session: Session, transaction) -> None:
+    # The outermost transaction ended without a commit (rolled back, or the session closed).
+    if transaction.parent is None:
+        for upload_dir, storage_key in session.info.pop(_NEW_FILES, []):
+            remove_stored(upload_dir, storage_key)
+
+
+event.listen(Session, "after_commit", _keep_files)
+event.listen(Session, "after_transaction_end", _drop_files)
+
+
 def store_upload(
     evidence: Evidence,
     stream: BinaryIO,
@@ -252,9 +278,17 @@ def store_upload(
 ) -> Attachment:
     """Store a file and add its Attachment row to `evidence` (flushed, not committed).
 
-    Use `app.services.evidence.add_attachment`, which also versions and audits the change.
+    The file counts against the trainee's storage quota; one that does not fit is refused
+    and deleted at once. Use `app.services.evidence.add_attachment`, which also versions
+    and audits the change.
     """
     stored = store_file(stream, filename, upload_dir=upload_dir, max_bytes=max_bytes)
+    discard_on_rollback(upload_dir, stored.storage_key)
+    try:
+        storage_quota.check_room(evidence.enrolment.trainee_id, stored.size_bytes)
+    except BaseException:
+        remove_stored(upload_dir, stored.storage_key)
+        raise
     attachment = Attachment(
         evidence=evidence,
         version_number=version_number,

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from app.services.attachments import remove_stored, safe_filename, store_file
+from app.services.attachments import (
+    discard_on_rollback,
+    remove_stored,
+    safe_filename,
+    store_file,
+)
 from app.services.errors import DomainError
 
 
@@ -38,6 +43,7 @@ def store_document(
         )
     except DomainError as error:
         raise DomainError(error.message, field) from None
+    discard_on_rollback(upload_dir, stored.storage_key)
     return StoredDocument(
         stored.storage_key,
         stored.sha256,

@@ -21,6 +21,7 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment, Evidence
 from app.models.frameworks import Domain, EvidenceType
 from app.services import evidence as evidence_service
+from app.services import storage_quota
 from app.services.assessment_forms import FormDefinition, form_for
 from app.services.assessment_forms import validate as validate_answers
 from app.services.errors import DomainError
@@ -137,6 +138,11 @@ class EvidenceEditor:
             warnings=self.warnings,
             # Browsers never send a chosen file back: say so when the form comes back.
             file_dropped=bool(file_field is not None and file_field.data),
+            storage=(
+                storage_quota.usage_for(self.enrolment.trainee_id)
+                if file_field is not None
+                else None
+            ),
             **context,
         )
 

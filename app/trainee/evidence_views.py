@@ -17,7 +17,7 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceVersion
 from app.models.frameworks import Competency, Domain, EvidenceType
 from app.permissions import roles
-from app.services import attachments, evidence_lists
+from app.services import attachments, evidence_lists, storage_quota
 from app.services import evidence as evidence_service
 from app.services.assessment_forms import form_for
 from app.services.errors import DomainError
@@ -239,6 +239,7 @@ def detail_page(evidence: Evidence, attach_form: AttachmentForm | None = None):
         form=attach_form or AttachmentForm(),
         confirm_form=ConfirmForm(),
         can_delete=evidence_service.deletable(evidence),
+        storage=storage_quota.usage_for(evidence.enrolment.trainee_id),
         **_version_context(evidence, current),
     )
 
