@@ -1,0 +1,221 @@
+"""Migrations go down and up again without losing a row.
+
+A fresh database is migrated to head and seeded with the demo data (plus an API token,
+so every kind of record is there). Then, for each revision from the newest down, the
+database is downgraded to that revision's parent and upgraded to head again: every
+table that exists at the parent must come back with the same rows, compared on the
+columns that exist at the parent. A table the downgrade drops comes back empty, which
+is what downgrading past its creation means. Finally a downgrade to base and an upgrade
+to head rebuild the schema the models describe.
+
+Runs on SQLite, and on PostgreSQL in a schema of its own when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import MetaData, create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.signoffs import Completion
+from app.services import (
+    accounts,
+    api_tokens,
+    notifications,
+    organisations,
+    revalidation,
+    signoffs,
+    supervision_sessions,
+    training_log,
+)
+from app.services import frameworks as framework_service
+from app.services.enrolments import active_enrolment
+from app.services.evidence_content import uk_today
+from tests.conftest import ON_POSTGRES, ROOT, TEST_DATABASE_URL, _app_for
+from tests.security.world import build_world
+
+Snapshot = dict[str, dict[str, list[tuple]]]  # table -> column -> values, row by row
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """A database of its own: a new SQLite file, or a new PostgreSQL schema."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'round-trip.sqlite3'}"
+        return
+    schema = f"round_trip_{secrets.token_hex(4)}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migration_app(empty_database: str, tmp_path: Path) -> Iterator[Flask]:
+    app = _app_for(empty_database, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _snapshot() -> Snapshot:
+    """Every row of every table as the database has it now (alembic's own table aside)."""
+    db.session.remove()
+    found = MetaData()
+    found.reflect(bind=db.engine)
+    snapshot: Snapshot = {}
+    with db.engine.connect() as conn:
+        for table in found.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            key = list(table.primary_key.columns) or list(table.columns)
+            rows = conn.execute(select(table).order_by(*key)).mappings().all()
+            snapshot[table.name] = {c.name: [row[c.name] for row in rows] for c in table.columns}
+    return snapshot
+
+
+def _rows(snapshot: Snapshot, table: str) -> int:
+    columns = snapshot[table]
+    return len(next(iter(columns.values()))) if columns else 0
+
+
+def _lost(before: Snapshot, at_parent: Snapshot, after: Snapshot) -> list[str]:
+    """What changed in the tables the parent revision has, on the columns it has."""
+    problems = []
+    for table, columns in at_parent.items():
+        for column in columns:
+            if before[table][column] != after[table][column]:
+                problems.append(
+                    f"{table}.{column}: {_rows(before, table)} rows before, "
+                    f"{_rows(after, table)} after, or values changed"
+                )
+    return problems
+
+
+def _seed(app: Flask) -> None:
+    """The demo, then the records it has none of, made through the services where they
+    allow it: files, sign-offs and their revocation, sessions, declarations, digests."""
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    framework = framework_service.find_framework("ncf-pcpt")
+    counter = iter(range(1, 100))
+
+    def make_org(name, kind="practice", parent=None):
+        return organisations.create_organisation(f"Round trip {name}", kind, parent)
+
+    def make_user(roles=("trainee",), org=None, gphc=None, name=None, email=None):
+        n = next(counter)
+        return accounts.create_user(
+            email=email or f"round-trip-{n}@example.org",
+            name=name or f"Round Trip {n}",
+            roles=roles,
+            password=None,
+            password_hash="$argon2id$not-a-usable-hash",
+            organisation=org,
+            gphc_number=gphc,
+        )
+
+    world = build_world(app, make_user, make_org, framework)
+    owner = world.users["owner"]
+    supervisor = world.users["assigned_supervisor"]
+    enrolment = active_enrolment(owner.id)
+    today = uk_today()
+    now = utcnow()
+    signoffs.revoke(
+        signoffs.sign_offs_for(enrolment.id)[0],
+        actor=supervisor,
+        reason="Signed against the wrong competency.",
+        authenticated_at=now,
+    )
+    supervision_sessions.record_session(
+        enrolment,
+        supervisor=supervisor,
+        held_on=today,
+        duration_minutes=45,
+        topics="Progress against the plan.",
+        today=today,
+    )
+    start, end = training_log.default_declaration_period(owner.id, today)
+    training_log.declare_training(
+        owner, actor=supervisor, period_start=start, period_end=end, confirmed=True, today=today
+    )
+    revalidation.record_exceptional_circumstances(owner, "Long illness.", actor=owner)
+    notifications.send_submission_digests(today)
+    # The final sign-off needs a whole portfolio; the row alone is what this test needs.
+    other = world.users["other_trainee"]
+    db.session.add(
+        Completion(
+            enrolment_id=active_enrolment(other.id).id,
+            signer_id=world.users["unassigned_supervisor"].id,
+            signer_name="Round Trip Supervisor",
+            signer_gphc_number="2000002",
+            trainee_name=other.name,
+            framework_label=framework.title,
+            statement="Training complete.",
+            prerequisites={},
+            completed_at=now,
+            record_sha256="0" * 64,
+        )
+    )
+    api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")
+    db.session.commit()
+
+
+def test_every_downgrade_and_upgrade_keeps_every_row(migration_app, capsys):
+    upgrade()
+    _seed(migration_app)
+    before = _snapshot()
+    seeded = {table: _rows(before, table) for table in before}
+    empty = sorted(table for table, rows in seeded.items() if rows == 0)
+
+    script = ScriptDirectory.from_config(migration_app.extensions["migrate"].migrate.get_config())
+    steps = [r for r in script.walk_revisions() if r.down_revision is not None]
+    problems = []
+    for revision in steps:  # newest first
+        downgrade(revision=revision.down_revision)
+        at_parent = _snapshot()
+        upgrade()
+        after = _snapshot()
+        problems += [
+            f"{revision.revision} down and up: {p}" for p in _lost(before, at_parent, after)
+        ]
+    with capsys.disabled():
+        print(
+            f"\nmigration round trip on {db.engine.dialect.name}: {len(steps)} steps, "
+            f"{sum(seeded.values())} rows in {len(seeded)} tables kept"
+            + (f" (empty after seeding: {', '.join(empty)})" if empty else "")
+        )
+    assert not problems, "\n".join(problems)
+    assert not empty, f"the seed leaves tables empty, so their rows go untested: {empty}"
+
+    downgrade(revision="base")
+    assert set(_snapshot()) == set(), "a downgrade to base leaves tables behind"
+    upgrade()
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_the_migrations_form_one_line(migration_app):
+    script = ScriptDirectory.from_config(migration_app.extensions["migrate"].migrate.get_config())
+    assert len(script.get_heads()) == 1, "more than one head: merge the migrations"
+    assert len(script.get_bases()) == 1
+    assert (ROOT / "migrations" / "versions").is_dir()
