@@ -25,6 +25,19 @@ from tests.browser.page_checks import (  # noqa: F401 - the journeys import them
     screenshot,
 )
 from tests.conftest import ROOT, _app_for
+from tests.lead.conftest import (  # noqa: F401 - the dashboard tests' seeded cohort, for the lead journey
+    cliff,
+    cliff_practice,
+    cohort,
+    harbour,
+    harbour_practice,
+    hub,
+    lead,
+    other_supervisor,
+    seeded,
+    supervisor,
+    today,
+)
 
 CHROMIUM = os.environ.get("PCPT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
