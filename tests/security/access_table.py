@@ -59,6 +59,9 @@ class Access:
     also_ok: frozenset[int] = frozenset()
     # Form fields for a POST (a JSON body for the API), given the world (default: none).
     data: Callable[[World], dict] | None = field(default=None, compare=False)
+    # How a record that is not theirs (or does not exist) is refused: 404, unless a form
+    # on the person's own page answers both alike with a message and a redirect (302).
+    not_theirs: int = 404
 
 
 def access(
@@ -67,8 +70,9 @@ def access(
     *,
     also_ok: tuple[int, ...] = (),
     data: Callable[[World], dict] | None = None,
+    not_theirs: int = 404,
 ) -> Access:
-    return Access(frozenset(roles.split()), rule, frozenset(also_ok), data)
+    return Access(frozenset(roles.split()), rule, frozenset(also_ok), data, not_theirs)
 
 
 def _assign_unassigned_supervisor(world: World) -> dict:
@@ -92,6 +96,9 @@ TABLE: dict[str, Access] = {
     "api.openapi": access(PUBLIC),
     "auth.confirm_password": access(AUTHENTICATED),
     "auth.change_password": access(AUTHENTICATED),
+    "account.tokens": access(AUTHENTICATED, also_ok=(400,)),
+    # "That token does not exist" on the tokens page, for another's token as for none.
+    "account.revoke_token": access(AUTHENTICATED, OWNER, not_theirs=302),
     "auth.logout": access(AUTHENTICATED),
     # Everyone's own pages and the framework reference.
     "main.home": access(AUTHENTICATED),

@@ -198,8 +198,12 @@ def _check_answer(response, cell: Cell, outcome: str, entry: Access) -> str | No
         if status == 302 and "/auth/login" in response.headers.get("Location", ""):
             return None
         return f"sign-in redirect expected, got {status}"
-    wanted = 403 if outcome == FORBIDDEN else 404
-    return None if status == wanted else f"{wanted} expected, got {status}"
+    wanted = 403 if outcome == FORBIDDEN else entry.not_theirs
+    if status != wanted:
+        return f"{wanted} expected, got {status}"
+    if status == 302 and "/auth/login" in response.headers.get("Location", ""):
+        return "sent to sign in instead of refused"
+    return None
 
 
 def _leaks(response, actor: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 Trainee A ("the owner", Ada Ownerby) has a record of every kind the routes act on:
 an enrolment, submitted and draft evidence with files, a sign-off, a registration, a
-qualification certificate, a training log week, a revalidation record, a notification.
+qualification certificate, a training log week, a revalidation record, a notification,
+an API token.
 Around her:
 
 - trainee B, in the same practice, with evidence of their own ("another trainee");
@@ -30,7 +31,7 @@ from app.extensions import db
 from app.models import Base
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
-from app.models.users import User
+from app.models.users import ApiToken, User
 from app.services import (
     api_tokens,
     enrolments,
@@ -206,6 +207,8 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
     )
     records = _registration_records(app, owner, supervisor, today)
     note = notifications.notify(owner, "evidence.reviewed", "Your evidence was reviewed.")
+    api_tokens.create_token(owner, "Ada's script")
+    token_id = db.session.scalar(select(func.max(ApiToken.id)))
     db.session.commit()
 
     args: dict[str, object] = {
@@ -226,6 +229,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         "type_code": framework.evidence_types[0].code,
         "sign_off_id": sign_off.id,
         "notification_id": note.id,
+        "token_id": token_id,
         "week_id": records["week_id"],
         "record_id": records["record_id"],
     }
