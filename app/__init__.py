@@ -145,6 +145,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.account.views import bp as account_bp
     from app.admin.views import bp as admin_bp
     from app.api.blueprint import register_api
     from app.api.views import bp as api_bp
@@ -155,7 +156,16 @@ def register_blueprints(app: Flask) -> None:
     from app.supervisor.views import bp as supervisor_bp
     from app.trainee.views import bp as trainee_bp
 
-    for bp in (main_bp, auth_bp, trainee_bp, supervisor_bp, lead_bp, admin_bp, notifications_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        account_bp,
+        trainee_bp,
+        supervisor_bp,
+        lead_bp,
+        admin_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(bp)
     from app.registration.views import bp as registration_bp
 

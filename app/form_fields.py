@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import Field, SelectMultipleField, widgets
+from wtforms import Field, IntegerField, SelectMultipleField, widgets
 from wtforms.utils import unset_value
+from wtforms.validators import StopValidation
 
 
 class DateInputField(Field):
@@ -66,10 +67,30 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class WholeNumberField(IntegerField):
+    """An integer field whose "not a number" message says what to type."""
+
+    def __init__(self, label: str, *, not_a_number: str, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.not_a_number = not_a_number
+
+    def process_formdata(self, valuelist: list) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.not_a_number) from None
+
+    def pre_validate(self, form) -> None:
+        # Not a number: the range and other checks have nothing to say.
+        if self.process_errors:
+            raise StopValidation()
+
+
 TEXT_INPUT_TYPES = {
     "StringField": "text",
     "EmailField": "email",
     "IntegerField": "text",
+    "WholeNumberField": "text",
     "DecimalField": "text",
     "TelField": "tel",
     "URLField": "url",
@@ -96,8 +117,8 @@ def nhsuk_field(field: Field, extra: dict[str, Any] | None = None) -> tuple[str,
         params["type"] = TEXT_INPUT_TYPES[kind]
         if kind != "PasswordField":
             params["value"] = field._value()
-        if kind in ("IntegerField", "DecimalField"):
-            params["inputmode"] = "numeric" if kind == "IntegerField" else "decimal"
+        if kind in ("IntegerField", "WholeNumberField", "DecimalField"):
+            params["inputmode"] = "decimal" if kind == "DecimalField" else "numeric"
     elif kind == "TextAreaField":
         component = "textarea"
         params["value"] = field._value()

@@ -88,6 +88,7 @@ def world(app, make_user, make_org, framework):
             "competency_id": framework.domains[0].competencies[0].id,
             "sign_off_id": sign_off.id,
             "notification_id": 1,  # POST-only routes
+            "token_id": 1,
         },
     }
 

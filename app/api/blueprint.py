@@ -12,7 +12,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema
+from marshmallow import RAISE, Schema
 from marshmallow import fields as f
 
 from app.models.users import User
@@ -111,3 +111,10 @@ def errors(*codes: int) -> Callable:
 def me() -> User:
     """The token's owner, as the model (not Flask-Login's proxy)."""
     return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def query_args(schema: type[Schema]) -> Callable:
+    """Parse the query string with `schema`: a bad or unknown parameter is a 400."""
+    return bp.arguments(
+        schema, location="query", error_status_code=400, as_kwargs=True, unknown=RAISE
+    )

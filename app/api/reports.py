@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from flask import Response, stream_with_context
 
-from app.api.blueprint import bp, errors, me
+from app.api.blueprint import bp, errors, me, query_args
 from app.api.schemas import ProgressReport, ProgressReportArgs
 from app.api.trainees import filters_from, list_item
 from app.lead.exports import attachment
@@ -56,7 +56,7 @@ def json_chunks(viewer: User, filters: ReportFilters) -> Iterator[bytes]:
 
 
 @bp.route("/reports/progress")
-@bp.arguments(ProgressReportArgs, location="query", error_status_code=400, as_kwargs=True)
+@query_args(ProgressReportArgs)
 @bp.response(
     200,
     ProgressReport,

@@ -6,7 +6,7 @@ of queries); one trainee answers 404 unless the pages would show them to the cal
 
 from __future__ import annotations
 
-from app.api.blueprint import bp, errors, me
+from app.api.blueprint import bp, errors, me, query_args
 from app.api.problems import ApiProblem
 from app.api.schemas import EvidenceList, PageArgs, TraineeDetail, TraineeList, TraineeListArgs
 from app.models.enrolments import Enrolment
@@ -54,7 +54,7 @@ def list_item(row: TraineeProgress) -> dict:
 
 
 @bp.route("/trainees")
-@bp.arguments(TraineeListArgs, location="query", error_status_code=400, as_kwargs=True)
+@query_args(TraineeListArgs)
 @bp.response(200, TraineeList)
 @errors(400, 401, 403)
 @bp.doc(summary="Trainees in your scope with their progress (the cohort dashboard's rows)")
@@ -176,7 +176,7 @@ def trainee_detail(trainee_id: int):
 
 
 @bp.route("/trainees/<int:trainee_id>/evidence")
-@bp.arguments(PageArgs, location="query", error_status_code=400, as_kwargs=True)
+@query_args(PageArgs)
 @bp.response(200, EvidenceList)
 @errors(400, 401, 403, 404)
 @bp.doc(summary="A trainee's evidence you may see, newest activity first")

@@ -121,10 +121,14 @@ def tokens_of(user: User, now: datetime | None = None) -> list[TokenSummary]:
     ]
 
 
-def revoke_token(token_id: int, *, actor: User) -> None:
-    """End a token now. Its owner may revoke it, and so may an administrator."""
+def revoke_token(token_id: int, *, actor: User, owner_only: bool = False) -> None:
+    """End a token now. Its owner may revoke it, and so may an administrator (unless
+    `owner_only`, as on a person's own account page)."""
     row = db.session.get(ApiToken, token_id)
-    if row is None or (row.user_id != actor.id and not actor.has_role("admin")):
+    may = row is not None and (
+        row.user_id == actor.id or (actor.has_role("admin") and not owner_only)
+    )
+    if row is None or not may:
         raise DomainError("That token does not exist")
     if row.revoked_at is not None:
         raise DomainError("That token is already revoked")

@@ -1,0 +1,71 @@
+"""Your account: API tokens you make for yourself, see, and revoke."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.account.forms import NewTokenForm, RevokeTokenForm
+from app.extensions import db
+from app.models.users import User
+from app.permissions import signed_in
+from app.services import api_tokens
+from app.services.errors import DomainError
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200):
+    default_days, most_days = api_tokens.lifetime_limits()
+    if form.days.data is None and not form.is_submitted():
+        form.days.data = default_days
+    page = render_template(
+        "account/tokens.jinja",
+        form=form,
+        revoke_form=RevokeTokenForm(),
+        tokens=api_tokens.tokens_of(me()),
+        new_token=new_token,
+        most_days=most_days,
+    )
+    return page, status
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@signed_in
+def tokens():
+    form = NewTokenForm()
+    if form.validate_on_submit():
+        try:
+            token = api_tokens.create_token(
+                me(), form.label.data or "", days=form.days.data, actor=me()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field or "label").errors.append(error.message)
+        else:
+            db.session.commit()
+            # Shown once, in this response only: never stored, flashed or logged.
+            return _page(NewTokenForm(formdata=None), new_token=token)
+    return _page(form, status=400 if form.errors else 200)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@signed_in
+def revoke_token(token_id: int):
+    form = RevokeTokenForm()
+    if not form.validate_on_submit():
+        flash("The page had expired. Try revoking the token again.", "warning")
+        return redirect(url_for("account.tokens"))
+    try:
+        api_tokens.revoke_token(token_id, actor=me(), owner_only=True)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash("Token revoked. Anything using it can no longer reach the API.", "success")
+    return redirect(url_for("account.tokens"))
