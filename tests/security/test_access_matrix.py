@@ -17,8 +17,8 @@ every table and every stored file as before. No answer may carry words of A's re
 that the actor may not see; every answer is marked no-store and nosniff under the CSP,
 no page has inline script, and every form a page serves carries a CSRF token.
 
-Size when written: 118 route-methods, 8 roles, 1 to 3 cases each (187 route-method-cases):
-1,496 cells.
+Size when written: 123 route-methods, 8 roles, 1 to 3 cases each (193 route-method-cases):
+1,544 cells.
 """
 
 from __future__ import annotations
@@ -154,15 +154,16 @@ def test_the_table_agrees_with_the_roles_each_view_declares(app):
     assert not differ, f"table roles vs view roles: {differ}"
 
 
-def test_matrix_size(app):
+def test_matrix_size(app, capsys):
     route_methods, roles, total = matrix_size(app)
     per_case = {}
     for cell in cells(app):
         per_case[cell.case] = per_case.get(cell.case, 0) + 1
-    print(
-        f"\naccess matrix: {route_methods} route-methods x {roles} roles x cases "
-        f"{per_case} = {total} cells"
-    )
+    with capsys.disabled():
+        print(
+            f"\naccess matrix: {route_methods} route-methods x {roles} roles, cases "
+            f"{per_case} = {total} cells"
+        )
     assert total >= route_methods * roles
 
 
