@@ -107,3 +107,19 @@ def test_tokens_create_for_an_unknown_user_fails_in_one_line(runner):
     result = runner.invoke(args=["tokens", "create", "--email", "nobody@example.org"])
     assert result.exit_code == 1
     assert result.output.strip() == "Error: no account for nobody@example.org"
+
+
+def test_too_many_requests_get_429_with_retry_after_per_token(app, client, make_user):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    busy = {"Authorization": f"Bearer {api_tokens.create_token(make_user())}"}
+    calm = {"Authorization": f"Bearer {api_tokens.create_token(make_user())}"}
+    db.session.commit()
+    statuses = [client.get("/api/v1/me", headers=busy).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get("/api/v1/me", headers=busy)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    body = refused.get_json()
+    assert body["error"]["code"] == "too_many_requests"
+    # Another token has its own allowance.
+    assert client.get("/api/v1/me", headers=calm).status_code == 200
