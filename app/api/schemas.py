@@ -195,6 +195,8 @@ class CompetencyStatus(Schema):
     missing = fields.List(fields.String(), required=True, metadata=_d("What sign-off still needs"))
     accepted_evidence = fields.Integer()
     signed_off_on = fields.Date(allow_none=True)
+    signed_off_by = fields.String(allow_none=True, metadata=_d("The signing supervisor's name"))
+    outcome = fields.String(allow_none=True, metadata=_d("The scale outcome recorded"))
 
 
 class TraineeDetail(Schema):

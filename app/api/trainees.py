@@ -10,6 +10,7 @@ from app.api.blueprint import bp, errors, me, query_args
 from app.api.problems import ApiProblem
 from app.api.schemas import EvidenceList, PageArgs, TraineeDetail, TraineeList, TraineeListArgs
 from app.models.enrolments import Enrolment
+from app.models.signoffs import SignOff
 from app.models.users import User
 from app.permissions import roles
 from app.services import evidence_lists, signoffs, sufficiency
@@ -137,14 +138,21 @@ def _competencies(enrolment: Enrolment, *, own: bool) -> list[dict]:
             "status": item.status,
             "missing": [] if item.status == "signed_off" else item.missing,
             "accepted_evidence": item.accepted_count,
-            "signed_off_on": (
-                standing[item.competency_id].signed_at.date()
-                if item.status == "signed_off"
-                else None
-            ),
+            **_sign_off(standing.get(item.competency_id) if item.status == "signed_off" else None),
         }
         for item in progress
     ]
+
+
+def _sign_off(record: SignOff | None) -> dict:
+    """Who signed the competency off, when, at what outcome (made only in the pages)."""
+    if record is None:
+        return {"signed_off_on": None, "signed_off_by": None, "outcome": None}
+    return {
+        "signed_off_on": record.signed_at.date(),
+        "signed_off_by": record.signer_name,
+        "outcome": record.outcome_label,
+    }
 
 
 @bp.route("/trainees/<int:trainee_id>")

@@ -105,6 +105,8 @@ def test_one_trainee_has_registration_level3_enrolment_and_competencies(
     assert competencies[first.code]["status"] == "signed_off"
     assert competencies[first.code]["missing"] == []
     assert competencies[first.code]["signed_off_on"] is not None
+    assert competencies[first.code]["signed_off_by"] == "Sam Okafor"
+    assert competencies[first.code]["outcome"] == framework.scale[-1].label
     # Two accepted items of two types, one observed: the NCF asks for three.
     assert competencies[second.code]["status"] == "in_progress"
     assert competencies[second.code]["missing"] == ["needs 1 more accepted item"]
