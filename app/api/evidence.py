@@ -18,15 +18,13 @@ from app.services.enrolments import active_enrolment
 from app.services.errors import DomainError, NotFound
 from app.services.evidence_access import evidence_visible_to
 from app.services.evidence_content import PatientDataWarning
+from app.services.evidence_lists import EvidenceRow
 
 EVIDENCE_FIELDS = frozenset(EvidenceIn().fields) | {"competencies", "type"}
 REVIEW_FIELDS = frozenset(ReviewIn().fields)
 
 
-def _out(evidence: Evidence) -> dict:
-    row = evidence_lists.evidence_row(me(), evidence.id)
-    if row is None:  # the caller saw it a moment ago; only a concurrent erasure gets here
-        raise ApiProblem(404, "not_found", "No evidence with that id is visible to you")
+def evidence_out(row: EvidenceRow) -> dict:
     return {
         "id": row.id,
         "type": row.type_code,
@@ -35,8 +33,14 @@ def _out(evidence: Evidence) -> dict:
         "status": row.status,
         "competencies": row.competency_codes,
         "version": row.version_number,
-        "submitted_at": evidence.submitted_at,
     }
+
+
+def _out(evidence: Evidence) -> dict:
+    row = evidence_lists.evidence_row(me(), evidence.id)
+    if row is None:  # the caller saw it a moment ago; only a concurrent erasure gets here
+        raise ApiProblem(404, "not_found", "No evidence with that id is visible to you")
+    return {**evidence_out(row), "submitted_at": evidence.submitted_at}
 
 
 def _answers(body: dict) -> dict[str, object]:

@@ -7,6 +7,7 @@ of queries); one trainee answers 404 unless the pages would show them to the cal
 from __future__ import annotations
 
 from app.api.blueprint import bp, errors, me, query_args
+from app.api.evidence import evidence_out
 from app.api.problems import ApiProblem
 from app.api.schemas import EvidenceList, PageArgs, TraineeDetail, TraineeList, TraineeListArgs
 from app.models.enrolments import Enrolment
@@ -195,18 +196,7 @@ def trainee_evidence(trainee_id: int, page: int, per_page: int):
         return {"items": [], "page": 1, "per_page": per_page, "total": 0}
     found = evidence_lists.evidence_page(me(), enrolment, page=page, per_page=per_page)
     return {
-        "items": [
-            {
-                "id": row.id,
-                "type": row.type_code,
-                "title": row.title,
-                "occurred_on": row.occurred_on,
-                "status": row.status,
-                "competencies": row.competency_codes,
-                "version": row.version_number,
-            }
-            for row in found.rows
-        ],
+        "items": [evidence_out(row) for row in found.rows],
         "page": found.page,
         "per_page": found.per_page,
         "total": found.total,

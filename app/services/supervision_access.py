@@ -33,16 +33,19 @@ def can_view(user: User, enrolment: Enrolment) -> bool:
     return False
 
 
+def _with_people(query):
+    """Load the trainee, framework and supervisors with the enrolment (no extra queries)."""
+    return query.options(
+        joinedload(Enrolment.trainee),
+        joinedload(Enrolment.framework),
+        joinedload(Enrolment.clinical_supervisor),
+        joinedload(Enrolment.education_supervisor),
+    )
+
+
 def enrolment_for_viewer(user: User, enrolment_id: int) -> Enrolment | None:
     enrolment = db.session.scalar(
-        select(Enrolment)
-        .where(Enrolment.id == enrolment_id)
-        .options(
-            joinedload(Enrolment.trainee),
-            joinedload(Enrolment.framework),
-            joinedload(Enrolment.clinical_supervisor),
-            joinedload(Enrolment.education_supervisor),
-        )
+        _with_people(select(Enrolment).where(Enrolment.id == enrolment_id))
     )
     if enrolment is None or not can_view(user, enrolment):
         return None
@@ -70,15 +73,7 @@ def sign_off_for_viewer(user: User, sign_off_id: int) -> SignOff | None:
 def trainee_enrolment_for_viewer(user: User, trainee_id: int) -> Enrolment | None:
     """The trainee's enrolment `user` may see: the active one, else the most recent."""
     candidates = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.trainee_id == trainee_id)
-        .options(
-            joinedload(Enrolment.trainee),
-            joinedload(Enrolment.framework),
-            joinedload(Enrolment.clinical_supervisor),
-            joinedload(Enrolment.education_supervisor),
-        )
-        .order_by(
+        _with_people(select(Enrolment).where(Enrolment.trainee_id == trainee_id)).order_by(
             (Enrolment.status == "active").desc(), Enrolment.started_on.desc(), Enrolment.id.desc()
         )
     )
