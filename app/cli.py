@@ -18,8 +18,9 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.extensions import db
 from app.models.organisations import Cohort
-from app.services import accounts, api_tokens, audit, enrolments, organisations
+from app.services import accounts, api_tokens, audit, enrolments, erasure, organisations
 from app.services import frameworks as framework_service
+from app.services.attachments import remove_stored
 from app.services.errors import DomainError
 from app.services.framework_format import format_problems, validate_framework_file
 
@@ -186,6 +187,33 @@ def users_create(email, name, roles, org_name, gphc, password_stdin) -> None:
     )
     db.session.commit()
     click.echo(f"created {user.email} with roles {', '.join(sorted(user.roles))}")
+
+
+@users_cli.command("erase")
+@click.option("--email", required=True)
+@click.option("--confirm", is_flag=True, help="erase; without it, only show what would go")
+@fails_cleanly
+def users_erase(email: str, confirm: bool) -> None:
+    """Erase a person's personal data and files; see SECURITY.md, "Retention and erasure"."""
+    person = accounts.find_user_by_email(email)
+    if person is None:
+        raise DomainError(f"no account for {email}")
+    erased = erasure.erase_person(person, actor=None)
+    summary = ", ".join(
+        f"{what.replace('_', ' ')}: {n}" for what, n in sorted(erased.counts.items())
+    )
+    files = len(erased.storage_keys)
+    if not confirm:
+        db.session.rollback()
+        click.echo(f"would erase {email} (user {erased.user_id}): {summary}; files: {files}")
+        click.echo("nothing changed: run again with --confirm to erase")
+        return
+    db.session.commit()
+    # The rows are gone for good: now the files may go.
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    for key in erased.storage_keys:
+        remove_stored(upload_dir, key)
+    click.echo(f"erased {email}: now user {erased.user_id}; {summary}; files deleted: {files}")
 
 
 # --- enrolment --------------------------------------------------------------------------

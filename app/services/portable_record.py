@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.models.enrolments import Enrolment
+from app.models.enrolments import Enrolment, SupervisorAssignment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.notifications import Notification
 from app.models.registration import (
@@ -29,8 +29,9 @@ from app.models.registration import (
     TrainingWeek,
 )
 from app.models.reviews import Review
+from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
-from app.models.users import User
+from app.models.users import ApiToken, User
 from app.services import signoffs, sufficiency
 from app.services.attachments import stored_path
 from app.services.completion import completion_for
@@ -320,6 +321,89 @@ def _sign_offs(enrolment: Enrolment) -> list[dict]:
     ]
 
 
+def _supervisor_history(enrolment: Enrolment) -> list[dict]:
+    """Every supervisor the enrolment had, the current ones with no end."""
+    rows = db.session.scalars(
+        select(SupervisorAssignment)
+        .where(SupervisorAssignment.enrolment_id == enrolment.id)
+        .options(joinedload(SupervisorAssignment.supervisor))
+        .order_by(SupervisorAssignment.assigned_at, SupervisorAssignment.id)
+    )
+    return [
+        {
+            "kind": a.kind,
+            "supervisor": a.supervisor.name,
+            "from": a.assigned_at,
+            "to": a.ended_at,
+        }
+        for a in rows
+    ]
+
+
+def _api_tokens(person: User) -> list[dict]:
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == person.id).order_by(ApiToken.id)
+    )
+    return [
+        {
+            "label": t.label,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "revoked_at": t.revoked_at,
+        }
+        for t in rows
+    ]
+
+
+def _ids(query) -> list[str]:
+    return [str(i) for i in db.session.scalars(query)]
+
+
+def _events_about(person: User) -> list[dict]:
+    """What others (or the service) recorded about the person in the audit trail: events
+    on their account or on any record of theirs, and events naming them by id."""
+    enrolment_ids = select(Enrolment.id).where(Enrolment.trainee_id == person.id)
+    sign_off_ids = select(SignOff.id).where(SignOff.enrolment_id.in_(enrolment_ids))
+    subjects = {
+        "user": [str(person.id)],
+        "enrolment": _ids(enrolment_ids),
+        "evidence": _ids(select(Evidence.id).where(Evidence.enrolment_id.in_(enrolment_ids))),
+        "sign_off": _ids(sign_off_ids),
+        "sign_off_revocation": _ids(
+            select(SignOffRevocation.id).where(SignOffRevocation.sign_off_id.in_(sign_off_ids))
+        ),
+        "completion": _ids(select(Completion.id).where(Completion.enrolment_id.in_(enrolment_ids))),
+        "supervision_session": _ids(
+            select(SupervisionSession.id).where(SupervisionSession.enrolment_id.in_(enrolment_ids))
+        ),
+    }
+    about = or_(
+        *(
+            and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
+            for kind, ids in subjects.items()
+            if ids
+        ),
+        AuditEvent.data["user_id"].as_integer() == person.id,
+        AuditEvent.data["trainee_id"].as_integer() == person.id,
+    )
+    rows = db.session.execute(
+        select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(about, or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != person.id))
+        .order_by(AuditEvent.id)
+    )
+    return [
+        {
+            "at": event.at,
+            "action": event.action,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "by": name,
+        }
+        for event, name in rows
+    ]
+
+
 def _enrolment(enrolment: Enrolment, files: _Files) -> dict:
     signed = signoffs.signed_off_competency_ids(enrolment.id)
     progress = sufficiency.progress_for(enrolment, signed, count_drafts=True)
@@ -341,6 +425,7 @@ def _enrolment(enrolment: Enrolment, files: _Files) -> dict:
         "education_supervisor": (
             enrolment.education_supervisor.name if enrolment.education_supervisor else None
         ),
+        "supervisor_history": _supervisor_history(enrolment),
         "started_on": enrolment.started_on,
         "expected_end_on": enrolment.expected_end_on,
         "status": enrolment.status,
@@ -431,6 +516,7 @@ def portable_record(
         "training": _training(person),
         "revalidation": _revalidation(person),
         "enrolments": [_enrolment(e, files) for e in enrolments_of(person)],
+        "api_tokens": _api_tokens(person),
         "notifications": [
             {"kind": n.kind, "text": n.text, "created_at": n.created_at, "read_at": n.read_at}
             for n in notifications
@@ -444,5 +530,6 @@ def portable_record(
             }
             for a in actions
         ],
+        "events": _events_about(person),
     }
     return record, files.found
