@@ -82,10 +82,50 @@ def _storage_full(error: Exception) -> bool:
     )
 
 
+def _busy(error: Exception) -> bool:
+    """Another writer held the lock too long (SQLite's busy timeout), or PostgreSQL chose
+    this transaction to break a deadlock or a serialisation conflict."""
+    text = str(getattr(error, "orig", error)).lower()
+    return isinstance(error, OperationalError) and (
+        "database is locked" in text
+        or "deadlock detected" in text
+        or "could not serialize access" in text
+        or "could not obtain lock" in text
+    )
+
+
+def handle_busy(error: OperationalError):
+    """The change lost a race for a lock: nothing was saved, and trying again will work."""
+    from flask import current_app
+
+    from app.database import set_read_only
+
+    db.session.rollback()
+    # The page only reads (who is signed in, for the header): it must not queue for the
+    # write lock again. The request's teardown restores the mode.
+    set_read_only(True)
+    current_app.logger.warning("database busy", extra={"context": _log_context()})
+    message = "The service is busy. Nothing was saved. Try again in a moment."
+    if _wants_json():
+        response = _json_error(503, "busy", message)
+    else:
+        page = render_template(
+            "errors/error.jinja",
+            error=ServiceUnavailable(message),
+            title="The service is busy",
+            reference=_reference(),
+        )
+        response = current_app.make_response((page, 503))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def handle_storage_full(error: OperationalError):
     """The database cannot grow: say so plainly; the transaction was rolled back whole."""
     from flask import current_app
 
+    if _busy(error):
+        return handle_busy(error)
     if not _storage_full(error):
         return handle_unexpected(error)
     db.session.rollback()

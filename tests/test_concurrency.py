@@ -361,3 +361,45 @@ def test_twenty_writers_lose_nothing_and_keep_the_audit_chain_whole(app, world):
     report = audit.verify_chain()
     db.session.rollback()
     assert report.intact, report
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's busy timeout; PostgreSQL writers queue on locks")
+def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_to_try_again(
+    app, make_user, login, database_url
+):
+    import sqlite3
+    from contextlib import closing
+
+    from bs4 import BeautifulSoup
+    from sqlalchemy import event, func
+
+    from app.models.organisations import Organisation
+
+    client = app.test_client()
+    login(client, make_user(roles=("admin",)))
+    db.session.commit()
+
+    def short_timeout(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    db.engine.dispose()
+    event.listen(db.engine, "connect", short_timeout)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        with closing(holder):
+            holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock throughout
+            response = client.post(
+                "/admin/organisations/new",
+                data={"name": "Harbour practice", "kind": "practice", "parent": ""},
+            )
+            holder.execute("ROLLBACK")
+    finally:
+        event.remove(db.engine, "connect", short_timeout)
+        db.engine.dispose()
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    page = BeautifulSoup(response.data, "html.parser")
+    assert page.h1.get_text() == "The service is busy"
+    assert "Nothing was saved. Try again in a moment." in page.get_text()
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
