@@ -46,7 +46,8 @@ class Enrolment(Base):
     framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"), index=True)
     clinical_supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    education_supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Indexed like the clinical one: "trainees I supervise" asks for either (review queue).
+    education_supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     started_on: Mapped[date]
     expected_end_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default="active")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -29,10 +29,15 @@ class Evidence(Base):
         CheckConstraint(
             "status IN ('draft', 'submitted', 'changes_requested', 'accepted')", name="status"
         ),
+        # An enrolment's items, and (read from the index alone) the columns the progress
+        # report aggregates for every trainee on a dashboard.
+        Index(
+            "ix_evidence_enrolment_activity", "enrolment_id", "status", "submitted_at", "updated_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"))
     evidence_type_id: Mapped[int] = mapped_column(ForeignKey("evidence_types.id"))
     # Copies of the current version's title and date, so lists can filter and sort.
     title: Mapped[str] = mapped_column(String(200))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -19,10 +19,12 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (
         CheckConstraint("decision IN ('accepted', 'changes_requested')", name="decision"),
+        # An item's reviews, and each enrolment's latest review read from the index alone.
+        Index("ix_reviews_evidence_created", "evidence_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     # The version the reviewer saw. A version is reviewed once: after a decision the item
     # only returns to review as a new version, so two decisions on one version are a race.
     evidence_version_id: Mapped[int] = mapped_column(
