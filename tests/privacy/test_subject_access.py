@@ -127,7 +127,9 @@ def test_withdrawn_superseded_and_earlier_things_stay_in_the_record(app, world):
     enrolments.assign_supervisor(
         enrolment, world.users["unassigned_supervisor"], kind="clinical", actor=admin
     )
-    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == owner_id))
+    token_id = db.session.scalar(
+        select(ApiToken.id).where(ApiToken.user_id == owner_id, ApiToken.label == TOKEN_LABEL)
+    )
     api_tokens.revoke_token(token_id, actor=owner)
     registration.record_registration(
         owner,
