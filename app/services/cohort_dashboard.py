@@ -6,7 +6,7 @@ against the expected straight line, laid out for a server-rendered SVG chart.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -195,21 +195,27 @@ def _month_key(column):
     return func.strftime("%Y-%m", column)
 
 
-def _signed_by_month(viewer: User, filters: ReportFilters) -> dict[int, dict[str, int]]:
-    """Standing proficient sign-offs per enrolment per month "YYYY-MM" (one query)."""
+def _signed_by_month(
+    viewer: User, filters: ReportFilters, *, by_cohort: bool
+) -> dict[int, dict[str, int]]:
+    """Standing proficient sign-offs per month "YYYY-MM", per enrolment, or per cohort id
+    (0 for none) with `by_cohort`, which leaves the adding up to the database (one query)."""
     month = _month_key(SignOff.signed_at)
+    group = func.coalesce(Enrolment.cohort_id, 0) if by_cohort else SignOff.enrolment_id
+    query = select(group, month, func.count(SignOff.id))
+    if by_cohort:
+        query = query.join(Enrolment, Enrolment.id == SignOff.enrolment_id)
     rows = db.session.execute(
-        select(SignOff.enrolment_id, month, func.count(SignOff.id))
-        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        query.outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
         .where(
             SignOff.enrolment_id.in_(enrolment_ids(scope_for(viewer), filters)),
             and_(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None)),
         )
-        .group_by(SignOff.enrolment_id, month)
+        .group_by(group, month)
     )
     found: dict[int, dict[str, int]] = defaultdict(dict)
-    for enrolment_id, key, count in rows:
-        found[enrolment_id][key] = count
+    for key, month_key, count in rows:
+        found[key][month_key] = count
     return found
 
 
@@ -218,12 +224,12 @@ def _month_end(month: date, today: date) -> date:
     return min(date.fromordinal(end.toordinal() - 1), today)
 
 
-def _expected(row: TraineeProgress, day: date) -> float:
-    duration = (row.expected_end_on - row.started_on).days
+def _expected(started_on: date, expected_end_on: date, total: int, day: date) -> float:
+    duration = (expected_end_on - started_on).days
     if duration <= 0:
-        return float(row.total)
-    elapsed = min(max((day - row.started_on).days, 0), duration)
-    return row.total * elapsed / duration
+        return float(total)
+    elapsed = min(max((day - started_on).days, 0), duration)
+    return total * elapsed / duration
 
 
 def _nice_ceiling(value: float) -> int:
@@ -238,15 +244,23 @@ def _nice_ceiling(value: float) -> int:
 
 def cohort_charts(viewer: User, filters: ReportFilters, report: Report) -> list[CohortChart]:
     """One chart per cohort of the report's rows (those without a cohort together)."""
-    by_month = _signed_by_month(viewer, filters)
+    # Unfiltered by flag, the rows are every enrolment in scope, so each cohort's months
+    # can be added up in SQL; a flag filter keeps some rows only, so count theirs.
+    by_cohort = not filters.flag
+    by_month = _signed_by_month(viewer, filters, by_cohort=by_cohort)
     groups: dict[tuple[str, int], list[TraineeProgress]] = defaultdict(list)
     for row in report.rows:
         groups[(row.cohort or "", row.cohort_id or 0)].append(row)
     charts = []
     for (name, cohort_id), rows in sorted(groups.items(), key=lambda g: (g[0][0] == "", g[0])):
-        charts.append(
-            _chart(f"cohort-{cohort_id}", name or NO_COHORT, rows, by_month, report.today)
-        )
+        if by_cohort:
+            counts = by_month.get(cohort_id, {})
+        else:
+            counts = defaultdict(int)
+            for row in rows:
+                for month_key, n in by_month.get(row.enrolment_id, {}).items():
+                    counts[month_key] += n
+        charts.append(_chart(f"cohort-{cohort_id}", name or NO_COHORT, rows, counts, report.today))
     return charts
 
 
@@ -254,7 +268,7 @@ def _chart(
     key: str,
     title: str,
     rows: list[TraineeProgress],
-    by_month: dict[int, dict[str, int]],
+    counts: dict[str, int],
     today: date,
 ) -> CohortChart:
     first = min(row.started_on for row in rows).replace(day=1)
@@ -264,16 +278,15 @@ def _chart(
         months.append(add_months(months[-1], 1))
     earlier = months[:-MAX_CHART_MONTHS] if len(months) > MAX_CHART_MONTHS else []
     months = months[-MAX_CHART_MONTHS:]
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        for month_key, n in by_month.get(row.enrolment_id, {}).items():
-            counts[month_key] += n
+    # Trainees of a cohort mostly share their dates: add each line up once, times its count.
+    lines = Counter((row.started_on, row.expected_end_on, row.total) for row in rows)
     running = sum(counts.get(f"{m:%Y-%m}", 0) for m in earlier)
     points = []
     for month in months:
         running += counts.get(f"{month:%Y-%m}", 0)
         end = _month_end(month, today)
-        points.append(ChartPoint(month, running, sum(_expected(r, end) for r in rows)))
+        expected = sum(n * _expected(*line, end) for line, n in lines.items())
+        points.append(ChartPoint(month, running, expected))
     return _layout(key, title, rows, points)
 
 
