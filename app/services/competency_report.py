@@ -3,18 +3,18 @@
 Statuses follow app.services.sufficiency exactly, as a lead sees them: drafts are
 private, so only shared evidence makes a competency "in progress". The rows stream:
 trainees are read in batches (the progress report's), and each batch's evidence links
-and sign-offs are fetched with a fixed number of queries and dropped once written.
+(added up per trainee and competency in SQL) and sign-offs are fetched with a fixed
+number of queries and dropped once written.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, distinct, func, select
 
 from app.extensions import db
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
@@ -23,8 +23,9 @@ from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.progress_report import TraineeProgress, iter_progress
 from app.services.report_scope import ReportFilters
-from app.services.sufficiency import AcceptedItem, Rule, missing_for, status_for
+from app.services.sufficiency import Rule, missing_for_counts, status_for
 
+NO_LINKS = (0, 0, 0, 0)
 STATUS_LABELS = {
     "not_started": "Not started",
     "in_progress": "In progress",
@@ -107,16 +108,19 @@ def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
     return found
 
 
-def _links(enrolment_ids: list[int]):
-    """Shared evidence whose current version links a competency, streamed."""
-    return db.session.execute(
+def _link_counts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+    """Per (enrolment, competency), over shared evidence whose current version links it:
+    the items, and of the accepted ones their number, distinct types and observed ones.
+    One aggregate query: the database adds up the links, Python sees a row per pair."""
+    accepted = Evidence.status == "accepted"
+    rows = db.session.execute(
         select(
             Evidence.enrolment_id,
             EvidenceLink.competency_id,
-            Evidence.id,
-            Evidence.status,
-            Evidence.evidence_type_id,
-            EvidenceType.observed,
+            func.count(Evidence.id),
+            func.sum(case((accepted, 1), else_=0)),
+            func.count(distinct(case((accepted, Evidence.evidence_type_id)))),
+            func.sum(case((and_(accepted, EvidenceType.observed), 1), else_=0)),
         )
         .join(
             EvidenceVersion,
@@ -128,8 +132,12 @@ def _links(enrolment_ids: list[int]):
         .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
         .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
         .where(Evidence.enrolment_id.in_(enrolment_ids), Evidence.status != "draft")
-        .execution_options(yield_per=1000)
+        .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
     )
+    return {
+        (enrolment_id, competency_id): (int(linked), int(n or 0), int(types), int(observed or 0))
+        for enrolment_id, competency_id, linked, n, types, observed in rows
+    }
 
 
 def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], _Standing]:
@@ -156,20 +164,15 @@ def _rows_for(
     if unseen:
         competencies.update(_competencies(unseen))
     ids = [t.enrolment_id for t in trainees]
-    linked: dict[tuple[int, int], int] = defaultdict(int)
-    accepted: dict[tuple[int, int], list[AcceptedItem]] = defaultdict(list)
-    for enrolment_id, competency_id, evidence_id, status, type_id, observed in _links(ids):
-        linked[(enrolment_id, competency_id)] += 1
-        if status == "accepted":
-            accepted[(enrolment_id, competency_id)].append(
-                AcceptedItem(evidence_id, type_id, observed)
-            )
+    counts = _link_counts(ids)
     standing = _standing(ids)
     for trainee in trainees:
         for c in competencies[trainee.framework_id]:
             key = (trainee.enrolment_id, c.id)
             sign_off = standing.get(key)
             signed = sign_off is not None and sign_off.proficient
+            linked, accepted, types, observed = counts.get(key, NO_LINKS)
+            missing = missing_for_counts(c.rule, accepted=accepted, types=types, observed=observed)
             yield CompetencyRow(
                 enrolment_id=trainee.enrolment_id,
                 trainee_id=trainee.trainee_id,
@@ -182,7 +185,7 @@ def _rows_for(
                 domain_title=c.domain_title,
                 competency_code=c.code,
                 competency_title=c.title,
-                status=status_for(missing_for(c.rule, accepted[key]), linked[key] > 0, signed),
+                status=status_for(missing, linked > 0, signed),
                 outcome=sign_off.outcome if sign_off else None,
                 signed_by=sign_off.signer if sign_off else None,
                 signed_by_gphc=sign_off.signer_gphc if sign_off else None,

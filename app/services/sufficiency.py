@@ -83,10 +83,20 @@ def _items(count: int) -> str:
 def missing_for(rule: Rule, accepted: Iterable[AcceptedItem]) -> list[str]:
     """Plain-English gaps between the accepted items and the rule; empty when it is met."""
     accepted = list(accepted)
+    return missing_for_counts(
+        rule,
+        accepted=len(accepted),
+        types=len({item.evidence_type_id for item in accepted}),
+        observed=sum(1 for item in accepted if item.observed),
+    )
+
+
+def missing_for_counts(rule: Rule, *, accepted: int, types: int, observed: int) -> list[str]:
+    """`missing_for` from counts of the accepted items, their distinct types and the
+    observed ones among them (what an aggregate query returns)."""
     missing = []
-    if len(accepted) < rule.min_evidence:
-        missing.append(f"needs {_items(rule.min_evidence - len(accepted))}")
-    types = len({item.evidence_type_id for item in accepted})
+    if accepted < rule.min_evidence:
+        missing.append(f"needs {_items(rule.min_evidence - accepted)}")
     if types < rule.min_types:
         short = rule.min_types - types
         if types == 0:
@@ -98,7 +108,7 @@ def missing_for(rule: Rule, accepted: Iterable[AcceptedItem]) -> list[str]:
             missing.append(f"needs a {ordinal} evidence type")
         else:
             missing.append(f"needs {short} more evidence types")
-    if rule.require_observed and not any(item.observed for item in accepted):
+    if rule.require_observed and not observed:
         missing.append("needs an observed assessment")
     return missing
 
