@@ -42,7 +42,7 @@ class Raw:
     def _sql(self, sql: str) -> str:
         if self.dialect == "sqlite":
             return sql
-        return re.sub(r"(?<![:\w]):([a-z_][a-z0-9_]*)", r"%(\1)s", sql)
+        return re.sub(r"(?<![:\w]):([a-z_][a-z0-9_]*)", r"%(\1)s", sql.replace("%", "%%"))
 
     def _params(self, params: dict) -> dict:
         if self.dialect != "sqlite":
