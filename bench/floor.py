@@ -62,7 +62,8 @@ class Raw:
         return cursor
 
     def all(self, sql: str, params: dict | None = None) -> list:
-        return self.cursor(sql, params).fetchall()
+        cursor = self.cursor(sql, params)
+        return cursor.fetchall() if cursor.description is not None else []
 
     def run(self, sql: str, params: dict) -> list:
         """`all` with only the parameters `sql` names (the rest are ignored)."""
