@@ -4,7 +4,8 @@
 switched off) at desktop width and at 320 px, screenshots both widths into
 tests/screenshots/ (ignored by git), and checks the title: it ends with the service
 name, starts with "Error: " exactly when the page shows an error summary, and names one
-page only across every journey of the run. Error summary links must reach a field.
+page only across every journey of the run. Error summary links must reach a field, and
+every status tag must say its status in words.
 
 The state shared across journeys lives in this module, not in conftest.py, so the copy
 pytest loads and the copy the tests import see the same lists.
@@ -70,6 +71,12 @@ def assert_error_links_reach_fields(page) -> None:
         ), f"error summary link {href} points at no form control"
 
 
+def assert_status_in_words(page) -> None:
+    """Every status tag says its status: the colour only repeats the words."""
+    tags = page.locator(".nhsuk-tag").evaluate_all("tags => tags.map(t => t.innerText.trim())")
+    assert all(tags), f"a status tag with no words on {page.url}: {tags}"
+
+
 def assert_error_summary_focused(page, link: str, field) -> None:
     """After a submission with errors: the summary has focus, and its link moves focus to
     the field it names (the behaviour NHS.UK's script gives, so JavaScript must be on)."""
@@ -78,6 +85,23 @@ def assert_error_summary_focused(page, link: str, field) -> None:
     expect(summary).to_be_focused()
     summary.get_by_role("link", name=link).click()
     expect(field).to_be_focused()
+
+
+_TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+# WCAG 1.4.10 Reflow, which axe-core does not test: at 320 px nothing makes the page scroll
+# sideways (a wide table scrolls inside its own region instead). Names what sticks out.
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return null;
+  const out = [...document.querySelectorAll("body *")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 1;
+  });
+  const outermost = out.filter((el) => !out.includes(el.parentElement));
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    [...el.classList].map((name) => "." + name).join("");
+  return outermost.slice(0, 3).map(describe).join(", ") || "the page";
+}"""
 
 
 def assert_accessible(page, name: str, *, copy_into=None) -> None:
@@ -90,6 +114,7 @@ def assert_accessible(page, name: str, *, copy_into=None) -> None:
     """
     assert_page_title(page)
     assert_error_links_reach_fields(page)
+    assert_status_in_words(page)
     checked = page
     if copy_into is not None:
         document = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
@@ -102,6 +127,10 @@ def assert_accessible(page, name: str, *, copy_into=None) -> None:
     for width in (original["width"], 320):
         for shown in {page, checked}:
             shown.set_viewport_size({"width": width, "height": original["height"]})
+        if copy_into is None:
+            # Let the page's scripts finish reacting to the new width (the header moves
+            # links into its "More" menu) before the screenshot.
+            page.evaluate(_TWO_FRAMES)
         screenshot(page, f"{name}-{width}")
         violations = checked.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
             "violations"
@@ -109,6 +138,9 @@ def assert_accessible(page, name: str, *, copy_into=None) -> None:
         for violation in violations:
             targets = [n["target"] for n in violation["nodes"]][:3]
             problems.append(f"{width}px {violation['id']}: {violation['help']} at {targets}")
+        overflow = checked.evaluate(_OVERFLOW)
+        if overflow:
+            problems.append(f"{width}px reflow (WCAG 1.4.10): wider than the window: {overflow}")
     for shown in {page, checked}:
         shown.set_viewport_size(original)
     CHECKED.append(name)
