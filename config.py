@@ -100,7 +100,7 @@ class Config:
     REPORT_REVIEW_WAIT_DAYS = _env_int("REPORT_REVIEW_WAIT_DAYS", 14)
     REPORT_BEHIND_MARGIN_PERCENT = _env_int("REPORT_BEHIND_MARGIN_PERCENT", 10)
     REPORT_SUPERVISION_WINDOW_DAYS = _env_int("REPORT_SUPERVISION_WINDOW_DAYS", 31)
-    EXPORT_BATCH_SIZE = _env_int("EXPORT_BATCH_SIZE", 200)
+    EXPORT_BATCH_SIZE = _env_int("EXPORT_BATCH_SIZE", 1000)
 
     # JSON API: how long a new token lasts by default and at most, requests allowed per
     # token (or address, before authentication), and the largest request body accepted.

@@ -9,7 +9,7 @@ number of queries and dropped once written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +21,12 @@ from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, Domain, EvidenceType, Framework
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
-from app.services.progress_report import TraineeProgress, iter_progress
+from app.services.progress_report import (
+    TraineeIdentity,
+    TraineeProgress,
+    iter_identity_batches,
+    iter_progress,
+)
 from app.services.report_scope import ReportFilters
 from app.services.sufficiency import Rule, missing_for_counts, status_for
 
@@ -158,7 +163,8 @@ def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], _Standing]:
 
 
 def _rows_for(
-    trainees: list[TraineeProgress], competencies: dict[int, list[_Competency]]
+    trainees: Sequence[TraineeProgress | TraineeIdentity],
+    competencies: dict[int, list[_Competency]],
 ) -> Iterator[CompetencyRow]:
     unseen = {t.framework_id for t in trainees} - competencies.keys()
     if unseen:
@@ -202,8 +208,14 @@ def iter_competency_rows(
     batch_size: int | None = None,
 ) -> Iterator[CompetencyRow]:
     """Every trainee x competency in scope: trainees by name, competencies in framework order."""
-    batch_size = batch_size or int(current_app.config.get("EXPORT_BATCH_SIZE", 200))
+    batch_size = batch_size or int(current_app.config.get("EXPORT_BATCH_SIZE", 1000))
+    filters = filters or ReportFilters()
     competencies: dict[int, list[_Competency]] = {}
+    if not filters.flag:
+        # Who each row is about is all the long form repeats: skip the report's aggregates.
+        for trainees in iter_identity_batches(viewer, filters, batch_size=batch_size):
+            yield from _rows_for(trainees, competencies)
+        return
     batch: list[TraineeProgress] = []
     for trainee in iter_progress(viewer, filters, today=today, now=now, batch_size=batch_size):
         batch.append(trainee)

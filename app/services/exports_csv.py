@@ -31,8 +31,14 @@ def neutralise(text: str) -> str:
 
 
 def cell(value: Any) -> str:
+    # Exact types first: most cells are plain text or whole numbers (bool before int).
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)
     if value is None:
         return ""
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
