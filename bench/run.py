@@ -578,8 +578,49 @@ def logged_queries(query_log: Path, path: str) -> int | None:
     return None
 
 
+EXPORT_ROUNDS = 2
+
+
+def floor_export(url: str, kind: str, ctx: Context, window: dict) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "floor_export.py"), kind, url, str(ctx.region_id),
+         json.dumps(window, default=str)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def product_export(server: Server, lead: Browser, path: str, csv_rows: bool) -> dict:
+    """One download: its time, rows (CSV), size, and the busiest worker's peak RSS."""
+    workers = server.workers
+    baseline = {pid: rss_mb(pid) for pid in workers}
+    peaks_reset = all(reset_peak(pid) for pid in workers)
+    with tempfile.NamedTemporaryFile() as sink:
+        reply = lead.request("GET", path, sink=sink)
+        sink.flush()
+        size = sink.tell()
+        rows = None
+        if csv_rows:
+            sink.seek(0)
+            rows = sum(1 for _ in sink) - 1
+    peak = {pid: rss_mb(pid, "VmHWM") for pid in workers}
+    busiest = max(workers, key=lambda pid: peak[pid] - baseline[pid])
+    return {
+        "status": reply.status,
+        "seconds": reply.seconds,
+        "bytes": size,
+        "rows": rows,
+        "peak_rss_mb": peak[busiest] if peaks_reset else None,
+        "added_rss_mb": peak[busiest] - baseline[busiest] if peaks_reset else None,
+    }
+
+
 def run_exports(args, server: Server, url: str, ctx: Context, query_log: Path) -> dict:
-    """The whole organisation's exports: rows per second and the worker's peak memory."""
+    """The whole organisation's exports: rows per second and the worker's peak memory.
+
+    Product and floor alternate for EXPORT_ROUNDS rounds and the best time of each
+    counts (others' load on a shared machine only ever slows a run down); memory is the
+    highest peak seen."""
     lead = Browser(HOST, server.port)
     lead.login(REGION_LEAD_EMAIL, DEMO_PASSWORD)
     window = {
@@ -587,66 +628,49 @@ def run_exports(args, server: Server, url: str, ctx: Context, query_log: Path) -
         "framework_id": ctx.framework_id,
         **dict(zip(("d1", "d2", "d3", "d4"), ctx.domain_ids, strict=True)),
     }
-    floors = {}
-    for kind in ("progress", "competencies"):
-        result = subprocess.run(
-            [sys.executable, str(BENCH / "floor_export.py"), kind, url, str(ctx.region_id),
-             json.dumps(window, default=str)],
-            capture_output=True, text=True, check=True, cwd=ROOT,
-        )  # fmt: skip
-        floors[kind] = json.loads(result.stdout.strip().splitlines()[-1])
     exports = {
-        "progress CSV": ("/lead/exports/progress.csv", "progress"),
-        "competencies CSV": ("/lead/exports/competencies.csv", "competencies"),
-        "progress XLSX (both sheets)": ("/lead/exports/progress.xlsx", None),
+        "progress CSV": ("/lead/exports/progress.csv", ("progress",)),
+        "competencies CSV": ("/lead/exports/competencies.csv", ("competencies",)),
+        "progress XLSX (both sheets)": (
+            "/lead/exports/progress.xlsx",
+            ("progress", "competencies"),
+        ),
     }
     results = {}
-    for name, (path, kind) in exports.items():
-        workers = server.workers
-        baseline = {pid: rss_mb(pid) for pid in workers}
-        peaks_reset = all(reset_peak(pid) for pid in workers)
-        query_log.write_text("")
-        with tempfile.NamedTemporaryFile() as sink:
-            reply = lead.request("GET", path, sink=sink)
-            sink.flush()
-            size = sink.tell()
-            rows = None
-            if kind is not None:
-                sink.seek(0)
-                rows = sum(1 for _ in sink) - 1
-        peak = {pid: rss_mb(pid, "VmHWM") for pid in workers}
-        busiest = max(workers, key=lambda pid: peak[pid] - baseline[pid])
-        if rows is None:
-            rows = floors["progress"]["rows"] + floors["competencies"]["rows"]
-        floor = (
-            floors[kind]
-            if kind
-            else {
-                "rows": rows,
-                "seconds": floors["progress"]["seconds"] + floors["competencies"]["seconds"],
-                "peak_rss_mb": max(f["peak_rss_mb"] for f in floors.values()),
-            }
-        )
+    for name, (path, kinds) in exports.items():
+        products, floors = [], []
+        for _ in range(EXPORT_ROUNDS):
+            floors.append([floor_export(url, kind, ctx, window) for kind in kinds])
+            query_log.write_text("")
+            products.append(product_export(server, lead, path, csv_rows=len(kinds) == 1))
         queries = logged_queries(query_log, path)
-        rate = rows / reply.seconds
-        floor_rate = floor["rows"] / floor["seconds"]
+        floor_rows = sum(part["rows"] for part in floors[0])
+        floor_seconds = min(sum(part["seconds"] for part in run) for run in floors)
+        floor_peak = max(part["peak_rss_mb"] for run in floors for part in run)
+        best = min(products, key=lambda p: p["seconds"])
+        rows = best["rows"] if best["rows"] is not None else floor_rows
+        peaks = [p["peak_rss_mb"] for p in products if p["peak_rss_mb"] is not None]
+        added = [p["added_rss_mb"] for p in products if p["added_rss_mb"] is not None]
+        rate = rows / best["seconds"]
+        floor_rate = floor_rows / floor_seconds
         results[name] = {
             "path": path,
-            "status": reply.status,
-            "bytes": size,
+            "status": best["status"],
+            "bytes": best["bytes"],
             "rows": rows,
-            "seconds": round(reply.seconds, 2),
+            "seconds": round(best["seconds"], 2),
+            "all_seconds": [round(p["seconds"], 2) for p in products],
             "rows_per_second": round(rate),
             "queries": queries,
-            "peak_rss_mb": round(peak[busiest], 1) if peaks_reset else None,
-            "added_rss_mb": round(peak[busiest] - baseline[busiest], 1) if peaks_reset else None,
-            "floor_rows": floor["rows"],
+            "peak_rss_mb": round(max(peaks), 1) if peaks else None,
+            "added_rss_mb": round(max(added), 1) if added else None,
+            "floor_rows": floor_rows,
             "floor_rows_per_second": round(floor_rate),
-            "floor_peak_rss_mb": round(floor["peak_rss_mb"], 1),
+            "floor_peak_rss_mb": round(floor_peak, 1),
             "share_of_floor_rate": round(rate / floor_rate, 2),
         }
         print(
-            f"{name}: {rows:,} rows in {reply.seconds:.1f} s ({rate:,.0f} rows/s, "
+            f"{name}: {rows:,} rows in {best['seconds']:.1f} s ({rate:,.0f} rows/s, "
             f"{results[name]['share_of_floor_rate']:.0%} of the floor's {floor_rate:,.0f}), "
             f"peak RSS {results[name]['peak_rss_mb']} MB"
         )
