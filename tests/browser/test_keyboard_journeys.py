@@ -27,6 +27,8 @@ def test_a_trainee_adds_and_submits_evidence_without_a_mouse(page, make_user, ma
     db.session.commit()
     sign_in(page, trainee.email)
     expect(page.get_by_role("heading", name="My portfolio", level=1)).to_be_visible()
+    # The page's scripts have run (they make the skip link move focus, not just scroll).
+    expect(page.locator("body")).to_have_class(re.compile("nhsuk-frontend-supported"))
     keys = Keyboard(page)
 
     # The skip link comes first and moves focus to the main content.
