@@ -140,6 +140,8 @@ def assign_supervisor(enrolment: Enrolment, supervisor: User, *, kind: str, acto
 
 
 def supervised_enrolments(supervisor_id: int) -> list[Enrolment]:
+    """Current enrolments the supervisor supervises either way, with what their list shows
+    (both supervisors too: a fixed number of queries however many trainees)."""
     return list(
         db.session.scalars(
             select(Enrolment)
@@ -152,6 +154,8 @@ def supervised_enrolments(supervisor_id: int) -> list[Enrolment]:
                 joinedload(Enrolment.trainee),
                 joinedload(Enrolment.framework),
                 joinedload(Enrolment.cohort),
+                joinedload(Enrolment.clinical_supervisor),
+                joinedload(Enrolment.education_supervisor),
             )
             .order_by(Enrolment.started_on)
         )
