@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.account.forms import NewTokenForm, RevokeTokenForm
@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.users import User
 from app.permissions import signed_in
 from app.services import api_tokens
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -62,6 +62,8 @@ def revoke_token(token_id: int):
         return redirect(url_for("account.tokens"))
     try:
         api_tokens.revoke_token(token_id, actor=me(), owner_only=True)
+    except NotFound:
+        abort(404)  # another person's token answers like one that does not exist
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "warning")

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import ApiToken, User
 from app.services import audit
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 
 TOKEN_PREFIX = "pcpt_"  # noqa: S105 - a public prefix, not a secret
 LABEL_MAX = 100
@@ -129,7 +129,7 @@ def revoke_token(token_id: int, *, actor: User, owner_only: bool = False) -> Non
         row.user_id == actor.id or (actor.has_role("admin") and not owner_only)
     )
     if row is None or not may:
-        raise DomainError("That token does not exist")
+        raise NotFound("That token does not exist")
     if row.revoked_at is not None:
         raise DomainError("That token is already revoked")
     row.revoked_at = utcnow()

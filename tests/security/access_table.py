@@ -98,7 +98,7 @@ TABLE: dict[str, Access] = {
     "auth.change_password": access(AUTHENTICATED),
     "account.tokens": access(AUTHENTICATED, also_ok=(400,)),
     # "That token does not exist" on the tokens page, for another's token as for none.
-    "account.revoke_token": access(AUTHENTICATED, OWNER, not_theirs=302),
+    "account.revoke_token": access(AUTHENTICATED, OWNER),
     "auth.logout": access(AUTHENTICATED),
     # Everyone's own pages and the framework reference.
     "main.home": access(AUTHENTICATED),
