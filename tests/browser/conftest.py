@@ -22,6 +22,7 @@ from tests.browser.page_checks import (  # noqa: F401 - the journeys import them
     SCREENSHOTS,
     assert_accessible,
     assert_error_summary_focused,
+    route,
     screenshot,
 )
 from tests.conftest import ROOT, _app_for
@@ -48,6 +49,11 @@ SKIP_REASON = (
 )
 
 
+# Pages a journey may visit without checking them itself: the sign-in page every journey
+# starts on has its own test (test_foundation_journeys.py).
+UNCHECKED_ROUTES = {"/auth/login"}
+
+
 def pytest_collection_modifyitems(config, items):
     if HAVE_CHROMIUM:
         return
@@ -72,9 +78,10 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_terminal_summary(terminalreporter) -> None:
     if CHECKED:
+        routes = {shown for _, shown in CHECKED}
         terminalreporter.write_line(
-            f"axe-core: {len(CHECKED)} page states checked at 1280 and 320 px wide "
-            f"({len(set(CHECKED))} distinct), screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+            f"axe-core: {len(CHECKED)} page states on {len(routes)} pages checked at 1280 and "
+            f"320 px wide, screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
         )
 
 
@@ -145,13 +152,19 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
 
     Whatever the pages load must load: a stylesheet, script or image that fails, or an
     error in the browser's console (a script error, a blocked inline script), fails the test.
+    So does a page the test visited but never checked with `assert_accessible`.
     """
     contexts = []
     broken: list[str] = []
+    visited: set[str] = set()
+    checked_before = len(CHECKED)
 
     def watch(response) -> None:
-        if response.status >= 400 and response.request.resource_type != "document":
-            broken.append(f"{response.status} {response.url}")
+        if response.request.resource_type != "document":
+            if response.status >= 400:
+                broken.append(f"{response.status} {response.url}")
+        elif response.status < 300 and "text/html" in response.headers.get("content-type", ""):
+            visited.add(route(response.url))
 
     def console(message) -> None:
         # A page answered 4xx on purpose logs "status of 4..": `watch` judges those.
@@ -173,6 +186,8 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
     for context in contexts:
         context.close()
     assert broken == [], "the pages loaded with problems:\n" + "\n".join(broken)
+    unchecked = visited - {shown for _, shown in CHECKED[checked_before:]} - UNCHECKED_ROUTES
+    assert not unchecked, f"pages visited but not checked with axe: {sorted(unchecked)}"
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Each step uses what a person sees: labels, legends and button names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -30,9 +31,13 @@ def pdf_file(folder: Path, name: str) -> Path:
     return path
 
 
-def choose_type(page, type_label: str) -> None:
-    """From the trainee's home: Add evidence, choose the type, continue to its form."""
+def choose_type(page, type_label: str, *, check: Callable[[], None] | None = None) -> None:
+    """From the trainee's home: Add evidence, choose the type, continue to its form.
+    `check` runs on the page that offers the types, before one is chosen."""
     page.get_by_role("link", name="Add evidence").first.click()
+    expect(page.get_by_role("group", name="What type of evidence are you adding?")).to_be_visible()
+    if check is not None:
+        check()
     page.get_by_label(type_label, exact=True).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add evidence")

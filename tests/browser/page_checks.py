@@ -25,8 +25,9 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # Only violations are sent back: axe skips building the passes, which halves its time.
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-# The page states checked with axe in this run, for the summary line.
-CHECKED: list[str] = []
+# The page states checked with axe in this run, as (name, route): for the summary line, and
+# so each journey can show it checked every page it visited.
+CHECKED: list[tuple[str, str]] = []
 # Each page title seen in this run (without "Error: "), and the page it named.
 TITLES: dict[str, str] = {}
 
@@ -37,7 +38,7 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
 
 
-def _route(url: str) -> str:
+def route(url: str) -> str:
     """The page a URL shows, whatever the record: /portfolio/evidence/12 gives
     /portfolio/evidence/<id>."""
     return re.sub(r"/\d+(?=/|$)", "/<id>", urlsplit(url).path)
@@ -52,9 +53,9 @@ def assert_page_title(page) -> None:
         f"{title!r}: the error prefix must be there exactly when the page shows errors"
     )
     bare = title.removeprefix("Error: ")
-    route = _route(page.url)
-    named = TITLES.setdefault(bare, route)
-    assert named == route, f"two pages share the title {bare!r}: {named} and {route}"
+    shown = route(page.url)
+    named = TITLES.setdefault(bare, shown)
+    assert named == shown, f"two pages share the title {bare!r}: {named} and {shown}"
 
 
 def assert_error_links_reach_fields(page) -> None:
@@ -143,5 +144,5 @@ def assert_accessible(page, name: str, *, copy_into=None) -> None:
             problems.append(f"{width}px reflow (WCAG 1.4.10): wider than the window: {overflow}")
     for shown in {page, checked}:
         shown.set_viewport_size(original)
-    CHECKED.append(name)
+    CHECKED.append((name, route(page.url)))
     assert problems == [], f"accessibility violations on {name}:\n" + "\n".join(problems)

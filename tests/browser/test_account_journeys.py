@@ -13,6 +13,8 @@ def test_a_lead_makes_uses_and_revokes_an_api_token(page, make_user, make_org, l
     hub = make_org("North Hub", "training-hub")
     lead = make_user(roles=("lead",), org=hub)
     sign_in(page, lead.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
+    assert_accessible(page, "lead-home-no-cohorts")
     page.get_by_role("link", name="API tokens").click()
     expect(page).to_have_title("API tokens - PCPT Portfolio")
     expect(page.get_by_text("You have no API tokens.")).to_be_visible()

@@ -29,6 +29,7 @@ def test_a_trainee_adds_and_submits_evidence_without_a_mouse(page, make_user, ma
     expect(page.get_by_role("heading", name="My portfolio", level=1)).to_be_visible()
     # The page's scripts have run (they make the skip link move focus, not just scroll).
     expect(page.locator("body")).to_have_class(re.compile("nhsuk-frontend-supported"))
+    assert_accessible(page, "keyboard-home")
     keys = Keyboard(page)
 
     # The skip link comes first and moves focus to the main content.
@@ -42,6 +43,7 @@ def test_a_trainee_adds_and_submits_evidence_without_a_mouse(page, make_user, ma
 
     # Choose the type: the arrow keys move through the radios and choose.
     expect(page.get_by_role("group", name="What type of evidence are you adding?")).to_be_visible()
+    assert_accessible(page, "keyboard-choose-type")
     keys.tab_to(re.compile("^Holistic assessment"))
     while not keys.focused().text.startswith("Reflective account"):
         keys.move("ArrowDown")
@@ -49,6 +51,7 @@ def test_a_trainee_adds_and_submits_evidence_without_a_mouse(page, make_user, ma
     keys.tab_to("Continue")
     keys.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Add evidence")
+    assert_accessible(page, "keyboard-add-evidence")
 
     # Only a title, then Enter in the field: the form comes back with its errors, the
     # summary takes focus, and its first link takes focus to the first field to fix.

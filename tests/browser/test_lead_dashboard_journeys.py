@@ -44,7 +44,9 @@ def test_a_lead_filters_the_dashboard_and_downloads_what_it_shows(
     page, seeded, lead, today, tmp_path
 ):
     sign_in(page, lead.email)
-    page.goto("/lead/dashboard")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
+    assert_accessible(page, "lead-home")
+    page.get_by_role("link", name="Dashboard").first.click()
     expect(page.get_by_role("heading", name="Cohort dashboard", level=1)).to_be_visible()
     expect(page.locator("#trainee-count")).to_contain_text("3 trainees match")
     chart = page.get_by_role("img", name="Competencies signed off in Spring intake, by month")
@@ -118,6 +120,8 @@ def test_a_lead_filters_the_dashboard_and_downloads_what_it_shows(
 
 def test_filter_errors_are_announced_accessibly(page, seeded, lead):
     sign_in(page, lead.email)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
+    assert_accessible(page, "lead-home")
     page.goto("/lead/dashboard?cohort=99999")
     expect(page).to_have_title("Error: Cohort dashboard - PCPT Portfolio")
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose a cohort from the list")

@@ -42,8 +42,13 @@ def test_a_trainee_adds_evidence_with_a_file_and_submits_it_without_javascript(
     sign_in(page, trainee.email)
     expect(page.get_by_role("heading", name="My portfolio", level=1)).to_be_visible()
     assert page.evaluate("document.body.classList.contains('js-enabled')") is False
+    assert_accessible(page, "no-js-home", copy_into=axe_page)
 
-    choose_type(page, "Reflective account")
+    choose_type(
+        page,
+        "Reflective account",
+        check=lambda: assert_accessible(page, "no-js-choose-type", copy_into=axe_page),
+    )
     # No search box; every competency and every note field is there to use.
     expect(page.get_by_label("Search competencies")).to_have_count(0)
     expect(page.locator("input[name=competencies]")).to_have_count(COMPETENCIES)

@@ -45,7 +45,12 @@ def test_evidence_is_reviewed_changed_accepted_and_signed_off(
     # --- The trainee logs a reflective account ------------------------------------------
     learner = new_page()
     sign_in(learner, trainee.email)
-    choose_type(learner, "Reflective account")
+    assert_accessible(learner, "journey-trainee-home")
+    choose_type(
+        learner,
+        "Reflective account",
+        check=lambda: assert_accessible(learner, "journey-trainee-choose-type"),
+    )
     assert_accessible(learner, "journey-trainee-add-reflective-account")
     learner.get_by_role("button", name="Save as draft").click()
     assert_error_summary_focused(learner, "Enter title", learner.get_by_label("Title", exact=True))
