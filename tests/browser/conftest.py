@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(config, items):
     if HAVE_CHROMIUM:
         return
     if REQUIRE_BROWSER and any("browser" in item.path.parts for item in items):
-        raise pytest.UsageError(f"PCPT_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        raise pytest.UsageError(f"PCPT_REQUIRE_BROWSER=1 but {CHROMIUM} is missing; {SKIP_REASON}")
 
 
 @pytest.fixture(scope="session", autouse=True)
