@@ -318,6 +318,10 @@ class Context:
     domain_ids: tuple[int, int, int, int]
     today: date
     since: date  # the supervision window's start
+    # The writes go to another trainee (another supervisor's), so the pages measured above
+    # keep the generated data however many runs add evidence.
+    writer_id: int
+    writer_enrolment_id: int
 
 
 def page_statements(ctx: Context, dialect: str) -> dict[str, list[tuple[str, dict]]]:
@@ -512,7 +516,7 @@ def create_draft(raw: Raw, ctx: Context, type_id: int, competencies: list[tuple[
         "INSERT INTO evidence (enrolment_id, evidence_type_id, title, occurred_on, status, "
         "current_version_number, created_at, updated_at) VALUES (:e, :t, :title, :day, 'draft', "
         "1, :now, :now) RETURNING id",
-        {"e": ctx.enrolment_id, "t": type_id, "title": title, "day": today, "now": now},
+        {"e": ctx.writer_enrolment_id, "t": type_id, "title": title, "day": today, "now": now},
     )[0]
     version_id = raw.one(
         "INSERT INTO evidence_versions (evidence_id, number, title, occurred_on, fields, "
@@ -525,7 +529,7 @@ def create_draft(raw: Raw, ctx: Context, type_id: int, competencies: list[tuple[
             "fields": json.dumps(fields),
             "sha": sha,
             "now": now,
-            "by": ctx.trainee_id,
+            "by": ctx.writer_id,
         },
     )[0]
     for competency_id, _code in competencies:
@@ -535,8 +539,8 @@ def create_draft(raw: Raw, ctx: Context, type_id: int, competencies: list[tuple[
             {"v": version_id, "c": competency_id},
         )
     _append_audit(
-        raw, now, ctx.trainee_id, "evidence.created", evidence_id,
-        {"enrolment_id": ctx.enrolment_id, "evidence_type_id": type_id, "version": 1,
+        raw, now, ctx.writer_id, "evidence.created", evidence_id,
+        {"enrolment_id": ctx.writer_enrolment_id, "evidence_type_id": type_id, "version": 1,
          "content_sha256": sha},
     )  # fmt: skip
     raw.all("COMMIT")
@@ -560,7 +564,7 @@ def submit(raw: Raw, ctx: Context, evidence_id: int) -> None:
         {"id": evidence_id, "now": now},
     )
     _append_audit(
-        raw, now, ctx.trainee_id, "evidence.submitted", evidence_id,
+        raw, now, ctx.writer_id, "evidence.submitted", evidence_id,
         {"version": 1, "content_sha256": sha},
     )  # fmt: skip
     raw.all("COMMIT")

@@ -285,11 +285,15 @@ def throughput(
     return total / elapsed
 
 
-def context(raw: Raw, today: date) -> Context:
+def context(raw: Raw, today: date, trainees: int) -> Context:
     def user(email: str) -> tuple[int, int]:
         return raw.one("SELECT id, organisation_id FROM users WHERE email = :e", {"e": email})
 
     trainee_id, _ = user(trainee_email(1))
+    writer_id, _ = user(trainee_email(trainees))
+    writer_enrolment_id = raw.one(
+        "SELECT id FROM enrolments WHERE trainee_id = :t AND status = 'active'", {"t": writer_id}
+    )[0]
     enrolment_id, framework_id = raw.one(
         "SELECT id, framework_id FROM enrolments WHERE trainee_id = :t AND status = 'active'",
         {"t": trainee_id},
@@ -329,6 +333,8 @@ def context(raw: Raw, today: date) -> Context:
         domain_ids=tuple(domains[:4]),
         today=today,
         since=today - timedelta(days=31),
+        writer_id=writer_id,
+        writer_enrolment_id=writer_enrolment_id,
     )
 
 
@@ -417,7 +423,8 @@ def run_pages(args, server: Server, raw: Raw, ctx: Context, token: str) -> tuple
             path, seconds, reply, rps, floor_sql, trivial, len(floors[name])
         )
         report_line(name, results[name])
-    writes, trivial = run_writes(args, server, raw, ctx, sessions["trainee"], healthz)
+    writer = browser(trainee_email(args.trainees))
+    writes, trivial = run_writes(args, server, raw, ctx, writer, healthz)
     results.update(writes)
     return results, summary(all_trivial + trivial)
 
@@ -469,7 +476,8 @@ REFLECTIVE_FORM = {
 def run_writes(
     args, server: Server, raw: Raw, ctx: Context, trainee: Browser, healthz
 ) -> tuple[dict, list[float]]:
-    """Evidence create and submit through the forms, then the same writes by hand."""
+    """Evidence create and submit through the forms, then the same writes by hand, as the
+    last generated trainee (not the one whose pages are measured, nor their supervisor's)."""
     today = ctx.today
     form = {
         **REFLECTIVE_FORM,
@@ -527,7 +535,7 @@ def run_writes(
 
     def creator() -> Callable[[], Reply]:
         b = Browser(HOST, server.port)
-        b.login(trainee_email(1), DEMO_PASSWORD)
+        b.login(trainee_email(args.trainees), DEMO_PASSWORD)
         b.csrf_from("/portfolio/evidence/new/reflective-account")
 
         def call() -> Reply:
@@ -545,7 +553,7 @@ def run_writes(
 
     def submitter() -> Callable[[], Reply]:
         b = Browser(HOST, server.port)
-        b.login(trainee_email(1), DEMO_PASSWORD)
+        b.login(trainee_email(args.trainees), DEMO_PASSWORD)
         b.csrf_from("/portfolio/evidence/new/reflective-account")
 
         def call() -> Reply:
@@ -772,7 +780,7 @@ def main() -> None:
     token = api_token(url)
     raw = Raw(url)
     today = datetime.now(UTC).date()
-    ctx = context(raw, today)
+    ctx = context(raw, today, args.trainees)
     with tempfile.TemporaryDirectory() as tmp:
         query_log = Path(tmp) / "queries.jsonl"
         server = Server(url, args.workers, query_log)
