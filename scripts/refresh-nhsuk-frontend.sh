@@ -17,8 +17,10 @@ mkdir -p "$dest"
 cp "$dist/nhsuk-frontend.min.css" "$dist/nhsuk-frontend.min.js" "$dest/"
 # The compiled CSS points at /assets/images/; here the icons sit beside it in images/.
 sed -i 's#url(/assets/images/#url(images/#g' "$dest/nhsuk-frontend.min.css"
-# Frutiger is fetched from assets.nhs.uk, which the CSP (default-src 'self') blocks with a
-# console error on every page: drop the @font-face rules, so pages use the stack's Arial.
+# Frutiger is licensed for services on the nhs.uk domain only, which this is not (the
+# NHS.UK service manual asks other services to use Arial), and it is fetched from
+# assets.nhs.uk, which the CSP (default-src 'self') blocks: drop the @font-face rules,
+# so pages use the font stack's Arial.
 sed -i 's#@font-face{font-family:Frutiger W01;[^}]*}##g' "$dest/nhsuk-frontend.min.css"
 cp -r "$dist/assets/images" "$dest/images"
 cp "$dist/assets/manifest.json" "$dest/manifest.json"
