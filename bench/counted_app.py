@@ -1,5 +1,5 @@
-"""The app as gunicorn serves it for the benchmark, plus one thing: SQL statements counted
-per request. Production never loads this module (its entry point is `wsgi:app`).
+"""The app as gunicorn serves it for the benchmark (`wsgi:app` itself), plus one thing: SQL
+statements counted per request. Production never loads this module.
 
 Each response carries `X-Bench-Queries` (statements run before the response started, so
 everything for a page). Streamed downloads run more queries while they stream: when
@@ -16,13 +16,12 @@ import re
 from flask import g, has_request_context, request
 from sqlalchemy import event
 
-from app import create_app
 from app.extensions import db
+from wsgi import app
 
 # Transaction control is not a query (the test suite's count_queries skips it too).
 NOT_A_QUERY = re.compile(r"\s*(SAVEPOINT|RELEASE|BEGIN|PRAGMA)", re.IGNORECASE)
 
-app = create_app()
 _log_path = os.environ.get("BENCH_QUERY_LOG")
 
 with app.app_context():
