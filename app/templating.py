@@ -85,6 +85,8 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_form_helpers(app: Flask) -> None:
     from app.form_fields import error_anchor, nhsuk_field
+    from app.nhsuk_components import render_component
 
     app.jinja_env.globals["nhsuk_field"] = nhsuk_field
+    app.jinja_env.globals["nhsuk_component"] = render_component
     app.jinja_env.globals["error_anchor"] = error_anchor
