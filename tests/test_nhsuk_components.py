@@ -28,12 +28,24 @@ def test_a_remembered_date_input_is_the_macros_own_markup(app):
         assert again is first  # served from memory
 
 
-def test_parameters_with_markup_are_rendered_every_time(app):
-    params = {"id": "title", "name": "title", "label": {"html": Markup("<b>Title</b>")}}
+def test_the_same_words_as_markup_and_as_text_are_remembered_apart(app):
+    with app.test_request_context():
+        as_markup = render_component("input", {"id": "t", "label": {"text": Markup("<b>T</b>")}})
+        as_text = render_component("input", {"id": "t", "label": {"text": "<b>T</b>"}})
+        again = render_component("input", {"id": "t", "label": {"text": Markup("<b>T</b>")}})
+    assert again is as_markup
+    assert "<b>T</b>" in as_markup
+    assert "&lt;b&gt;T&lt;/b&gt;" in as_text
+
+
+def test_parameters_holding_other_objects_are_rendered_every_time(app):
+    from datetime import date
+
+    params = {"id": "d", "name": "d", "label": {"text": "Day"}, "value": date(2026, 1, 2)}
     with app.test_request_context():
         before = len(nhsuk_components._cache)
         html = render_component("input", params)
-        assert "<b>Title</b>" in html
+        assert "2026-01-02" in html
         assert len(nhsuk_components._cache) == before
 
 
