@@ -128,7 +128,7 @@ def _enrolment(enrolment: Enrolment) -> dict:
 
 def _competencies(enrolment: Enrolment, *, own: bool) -> list[dict]:
     standing = signoffs.standing_by_competency(signoffs.sign_offs_for(enrolment.id))
-    signed = frozenset(c for c, s in standing.items() if s.proficient)
+    signed = signoffs.proficient_competency_ids(standing)
     # Drafts are private: only the trainee's own view counts them as "in progress".
     progress = sufficiency.progress_for(enrolment, signed, count_drafts=own)
     return [

@@ -420,3 +420,8 @@ def relied_on(evidence_versions: list[dict]) -> list[ReliedOn]:
 
 def standing_by_competency(sign_offs: list[SignOff]) -> dict[int, SignOff]:
     return {s.competency_id: s for s in sign_offs if s.revocation is None}
+
+
+def proficient_competency_ids(standing: dict[int, SignOff]) -> frozenset[int]:
+    """Competencies whose standing sign-off is at a proficient outcome: the signed-off ones."""
+    return frozenset(c for c, s in standing.items() if s.proficient)

@@ -97,7 +97,7 @@ def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
     """Everything the summary shows, in a fixed number of queries."""
     records = signoffs.sign_offs_for(enrolment.id)
     standing = signoffs.standing_by_competency(records)
-    signed = frozenset(c for c, s in standing.items() if s.proficient)
+    signed = signoffs.proficient_competency_ids(standing)
     progress = sufficiency.progress_for(enrolment, signed, count_drafts=False)
     sessions, last = db.session.execute(
         select(func.count(SupervisionSession.id), func.max(SupervisionSession.held_on)).where(
