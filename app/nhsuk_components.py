@@ -27,6 +27,14 @@ MACROS = {
     "header": ("header", "header"),
     "footer": ("footer", "footer"),
     "skip-link": ("skip-link", "skipLink"),
+    "back-link": ("back-link", "backLink"),
+    "action-link": ("action-link", "actionLink"),
+    "button": ("button", "button"),
+    "tag": ("tag", "tag"),
+    "inset-text": ("inset-text", "insetText"),
+    "warning-callout": ("warning-callout", "warningCallout"),
+    "notification-banner": ("notification-banner", "notificationBanner"),
+    "pagination": ("pagination", "pagination"),
 }
 CACHE_LIMIT = 2048
 _cache: dict[str, Markup] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -63,6 +64,26 @@ def pagination(page: int, pages: int, href: Callable[[int], str]) -> dict | None
     return params
 
 
+# A value no real record id or code takes, valid for both string and integer converters.
+_PLACEHOLDER = "2147483646"
+# How werkzeug's converters quote a path segment (werkzeug.routing.converters.BaseConverter).
+_SAFE = "!$&'()*+,/:;=@"
+
+
+def url_maker(endpoint: str, argument: str, **values: object) -> Callable[[object], str]:
+    """`url_for(endpoint, argument=value, **values)` for many values, built once.
+
+    Werkzeug walks its routing rules for every URL it builds; for a table of a hundred
+    links to the same page that cost more than the rest of the rows. The URL is built
+    once with a placeholder and each value is quoted into it as the converter would.
+    """
+    pattern = url_for(endpoint, **{argument: _PLACEHOLDER}, **values)
+    before, found, after = pattern.partition(_PLACEHOLDER)
+    if not found or _PLACEHOLDER in after or "?" in before:
+        raise ValueError(f"{endpoint}: {argument} is not a part of its path")
+    return lambda value: f"{before}{quote(str(value), safe=_SAFE)}{after}"
+
+
 def format_date(value: date | datetime | None) -> str:
     """GOV.UK/NHS style: 1 March 2026."""
     if value is None:
@@ -78,6 +99,7 @@ def format_datetime(value: datetime | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
+    app.jinja_env.globals["url_maker"] = url_maker
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     register_form_helpers(app)

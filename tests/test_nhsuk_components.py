@@ -73,3 +73,26 @@ def test_the_task_list_wires_each_link_to_its_hint_and_status(client, app):
     assert 'aria-describedby="domain-1-2-status"' in html
     assert "D1.1 &lt;Audit&gt;" in html
     assert '<strong class="nhsuk-tag nhsuk-tag--green">Signed off</strong>' in html
+
+
+def _tags(html: str) -> list[str]:
+    """The markup's tags and text, whitespace between them aside."""
+    import re
+
+    parts = (" ".join(part.split()) for part in re.split(r"(<[^>]+>)", html))
+    return [part.replace(" >", ">") for part in parts if part]
+
+
+def test_the_scrolling_table_is_the_scroll_components_markup(app):
+    ours = app.jinja_env.from_string(
+        '{% from "macros/tables.jinja" import scrollingTable %}'
+        '{% call scrollingTable("cap") %}<table><caption id="cap">T &amp; U</caption>'
+        "</table>{% endcall %}"
+    )
+    theirs = app.jinja_env.from_string(
+        '{% from "nhsuk/components/scroll/macro.jinja" import scroll %}'
+        '{% call scroll({"labelledBy": "cap"}) %}<table><caption id="cap">T &amp; U</caption>'
+        "</table>{% endcall %}"
+    )
+    with app.test_request_context():
+        assert _tags(ours.render()) == _tags(theirs.render())

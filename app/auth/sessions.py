@@ -6,6 +6,7 @@ import time
 
 from flask import current_app, request, session
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.users import User
@@ -23,7 +24,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_rows)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -37,8 +37,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship()
+    # Loaded on first use: the signed-in user's roles come with the user in one query
+    # (`auth.sessions.load_user`), and lists of people ask for them only where they show them.
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     @property

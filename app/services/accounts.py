@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -198,7 +198,7 @@ def list_users(
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 1), pages)
     items = db.session.scalars(
-        query.options(joinedload(User.organisation))
+        query.options(joinedload(User.organisation), selectinload(User.role_rows))
         .order_by(User.name, User.id)
         .limit(per_page)
         .offset((page - 1) * per_page)

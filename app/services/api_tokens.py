@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -83,9 +84,9 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_sha256 == _digest(token), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .where(ApiToken.token_sha256 == _digest(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
     )
     if row is None or _aware(row.expires_at) <= (now or utcnow()) or not row.user.active:
         return None

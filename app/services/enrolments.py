@@ -22,10 +22,17 @@ from app.services.gphc import pharmacist_number
 DEFAULT_DURATION = timedelta(days=548)
 
 
-def active_enrolment(trainee_id: int) -> Enrolment | None:
-    return db.session.scalar(
-        select(Enrolment).where(Enrolment.trainee_id == trainee_id, Enrolment.status == "active")
+def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
+    """The trainee's active enrolment; `with_people` brings its framework and clinical
+    supervisor in the same query, for pages that show them."""
+    query = select(Enrolment).where(
+        Enrolment.trainee_id == trainee_id, Enrolment.status == "active"
     )
+    if with_people:
+        query = query.options(
+            joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor)
+        )
+    return db.session.scalar(query)
 
 
 def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:

@@ -9,7 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from markupsafe import Markup
+
+from app.nhsuk_components import render_component
 from app.services.assessment_forms import FormDefinition
+from app.services.sufficiency import CompetencyProgress
 from app.templating import format_date
 
 # Status is always written in words; the colour only repeats it.
@@ -53,6 +57,25 @@ def evidence_tag(status: str) -> dict:
 
 def competency_tag(status: str) -> dict:
     return {"text": COMPETENCY_STATUS_LABELS[status], "classes": COMPETENCY_STATUS_TAGS[status]}
+
+
+def evidence_status(status: str) -> Markup:
+    """The evidence status as an NHS tag: words first, the colour only repeats them."""
+    return render_component("tag", evidence_tag(status))
+
+
+def competency_status(status: str) -> Markup:
+    return render_component("tag", competency_tag(status))
+
+
+def missing_text(progress: CompetencyProgress) -> str:
+    """One line on what a competency still needs, for lists of competencies."""
+    if progress.status == "signed_off":
+        return "Signed off"
+    if progress.status == "ready":
+        return "Ready: ask your supervisor to sign it off"
+    text = "; ".join(progress.missing)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def with_enrolment(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        enrolment = enrolments.active_enrolment(current_user.id)
+        enrolment = enrolments.active_enrolment(current_user.id, with_people=True)
         if enrolment is None:
             return render_template("trainee/not_enrolled.jinja", title="You are not enrolled yet")
         return view(enrolment, *args, **kwargs)

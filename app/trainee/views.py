@@ -24,6 +24,9 @@ bp = Blueprint("trainee", __name__, url_prefix="/portfolio")
 # App-wide, so other roles' pages can show statuses and files the same way.
 bp.add_app_template_global(display.evidence_tag, "evidence_tag")
 bp.add_app_template_global(display.competency_tag, "competency_tag")
+bp.add_app_template_global(display.evidence_status, "evidence_status")
+bp.add_app_template_global(display.competency_status, "competency_status")
+bp.add_app_template_global(display.missing_text, "missing_text")
 bp.add_app_template_global(display.EVIDENCE_STATUS_LABELS, "evidence_status_labels")
 bp.add_app_template_filter(attachments.describe_size, "filesize")
 
@@ -41,11 +44,6 @@ def competency_progress(enrolment: Enrolment) -> list[sufficiency.CompetencyProg
 @roles("trainee")
 @with_enrolment
 def home(enrolment: Enrolment):
-    enrolment = db.session.scalar(
-        select(Enrolment)
-        .where(Enrolment.id == enrolment.id)
-        .options(joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor))
-    )
     return render_template(
         "trainee/home.jinja",
         title="My portfolio",
