@@ -409,13 +409,16 @@ def page_statements(ctx: Context, dialect: str) -> dict[str, list[tuple[str, dic
                LEFT JOIN cohorts co ON co.id = e.cohort_id
                WHERE {SUPERVISES} AND e.status IN ('active', 'paused') ORDER BY e.started_on""",
              {"user_id": ctx.supervisor_id}),
+            (f"""SELECT e.id, count(*) FROM evidence ev JOIN enrolments e ON e.id = ev.enrolment_id
+               WHERE ev.status = 'submitted' AND e.status IN ('active', 'paused') AND {SUPERVISES}
+               GROUP BY e.id""", {"user_id": ctx.supervisor_id}),
             (f"""SELECT ev.id, ev.title, et.label, ev.current_version_number, t.name, e.id,
                  ev.submitted_at
                FROM evidence ev JOIN enrolments e ON e.id = ev.enrolment_id
                JOIN users t ON t.id = e.trainee_id
                JOIN evidence_types et ON et.id = ev.evidence_type_id
                WHERE ev.status = 'submitted' AND e.status IN ('active', 'paused') AND {SUPERVISES}
-               ORDER BY ev.submitted_at, ev.id""", {"user_id": ctx.supervisor_id}),
+               ORDER BY ev.submitted_at, ev.id LIMIT 25""", {"user_id": ctx.supervisor_id}),
             (f"""SELECT s.enrolment_id, s.held_on FROM supervision_sessions s
                JOIN enrolments e ON e.id = s.enrolment_id
                WHERE {SUPERVISES} AND e.status IN ('active', 'paused')""",

@@ -73,7 +73,7 @@ def _lock(evidence: Evidence) -> None:
 def _sync_current(evidence: Evidence, version: EvidenceVersion) -> None:
     evidence.title = version.title
     evidence.occurred_on = version.occurred_on
-    db.session.flush()
+    # The digest is of content only (no ids), so it is written with the rows in one flush.
     version.content_sha256 = version_digest(evidence, version)
     db.session.flush()
     db.session.expire(evidence, ["current_version"])

@@ -8,11 +8,13 @@ constraint), so two supervisors deciding at once cannot both succeed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -42,8 +44,7 @@ def _supervises(user_id: int):
 # --- The queue ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueItem:
+class QueueItem(NamedTuple):
     evidence_id: int
     title: str
     type_label: str
@@ -54,34 +55,89 @@ class QueueItem:
     days_waiting: int
 
 
-def review_queue(supervisor_id: int, now: datetime | None = None) -> list[QueueItem]:
-    """Submitted evidence of every trainee the supervisor supervises, oldest first (1 query)."""
-    now = now or utcnow()
-    trainee = aliased(User)
-    rows = db.session.execute(
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, oldest first, and how many items wait for each enrolment."""
+
+    items: list[QueueItem]
+    total: int
+    page: int
+    per_page: int
+    waiting: dict[int, int]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_number(self) -> int:
+        return self.first_number + len(self.items) - 1 if self.items else 0
+
+
+_TRAINEE = aliased(User)
+
+
+@functools.cache
+def _queue_statements():
+    """Built once: the page of items and the count per enrolment (see `review_queue`)."""
+    waiting = and_(
+        Evidence.status == "submitted",
+        Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+        _supervises(bindparam("supervisor_id")),
+    )
+    items = (
         select(
             Evidence.id,
             Evidence.title,
             EvidenceType.label,
             Evidence.current_version_number,
-            trainee.name,
+            _TRAINEE.name,
             Enrolment.id,
             Evidence.submitted_at,
         )
         .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
-        .join(trainee, trainee.id == Enrolment.trainee_id)
+        .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
         .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-        .where(
-            Evidence.status == "submitted",
-            Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
-            _supervises(supervisor_id),
-        )
+        .where(waiting)
         .order_by(Evidence.submitted_at, Evidence.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
-    return [
-        QueueItem(*row, days_waiting=max((now - row.submitted_at) // timedelta(days=1), 0))
-        for row in rows
-    ]
+    counts = (
+        select(Enrolment.id, func.count(Evidence.id))
+        .join(Evidence, Evidence.enrolment_id == Enrolment.id)
+        .where(waiting)
+        .group_by(Enrolment.id)
+    )
+    return items, counts
+
+
+def review_queue(
+    supervisor_id: int, now: datetime | None = None, *, page: int = 1, per_page: int = 1000
+) -> QueuePage:
+    """Submitted evidence of every trainee the supervisor supervises, oldest first: one
+    page of it, and the count waiting per enrolment (2 queries)."""
+    now = now or utcnow()
+    items_sql, counts_sql = _queue_statements()
+    waiting = dict(db.session.execute(counts_sql, {"supervisor_id": supervisor_id}).all())
+    total = sum(waiting.values())
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = (
+        db.session.execute(
+            items_sql,
+            {"supervisor_id": supervisor_id, "limit": per_page, "offset": (page - 1) * per_page},
+        ).all()
+        if total
+        else []
+    )
+    day = timedelta(days=1)
+    items = [QueueItem(*row, max((now - row[6]) // day, 0)) for row in rows]
+    return QueuePage(items, total, page, per_page, waiting)
 
 
 # --- One item --------------------------------------------------------------------------

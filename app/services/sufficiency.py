@@ -12,11 +12,12 @@ Statuses: not_started (nothing linked) -> in_progress (something linked) -> read
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -143,13 +144,64 @@ def progress_for(
     `signed_off` holds competency ids already signed off. With `count_drafts=False`,
     drafts do not make a competency "in progress" (for people who may not see drafts).
     """
+    competencies_sql, links_sql = _progress_statements()
     competencies = db.session.execute(
-        select(Competency, Domain.code, Domain.title)
-        .join(Domain, Competency.domain_id == Domain.id)
-        .where(Competency.framework_id == enrolment.framework_id)
-        .order_by(Domain.position, Competency.position)
+        competencies_sql, {"framework_id": enrolment.framework_id}
     ).all()
-    links = db.session.execute(
+    links = db.session.execute(links_sql, {"enrolment_id": enrolment.id}).all()
+    linked: dict[int, int] = defaultdict(int)
+    accepted: dict[int, list[AcceptedItem]] = defaultdict(list)
+    for competency_id, evidence_id, status, type_id, observed in links:
+        if status != "draft" or count_drafts:
+            linked[competency_id] += 1
+        if status == "accepted":
+            accepted[competency_id].append(AcceptedItem(evidence_id, type_id, observed))
+    progress = []
+    for competency in competencies:
+        rule = Rule(competency.min_evidence, competency.min_types, competency.require_observed)
+        items = accepted[competency.id]
+        missing = missing_for(rule, items)
+        progress.append(
+            CompetencyProgress(
+                competency_id=competency.id,
+                code=competency.code,
+                title=competency.title,
+                domain_id=competency.domain_id,
+                domain_code=competency.domain_code,
+                domain_title=competency.domain_title,
+                rule=rule,
+                status=status_for(missing, linked[competency.id] > 0, competency.id in signed_off),
+                missing=missing,
+                linked_count=linked[competency.id],
+                accepted_count=len(items),
+                accepted_type_count=len({i.evidence_type_id for i in items}),
+                observed_count=sum(1 for i in items if i.observed),
+            )
+        )
+    return progress
+
+
+@functools.cache
+def _progress_statements():
+    """Built once (parameters bound per call): a framework's competencies in order, with
+    just what progress needs, and the links of an enrolment's items' current versions."""
+    competencies = (
+        select(
+            Competency.id,
+            Competency.code,
+            Competency.title,
+            Competency.domain_id,
+            Competency.min_evidence,
+            Competency.min_types,
+            Competency.require_observed,
+            Domain.code.label("domain_code"),
+            Domain.title.label("domain_title"),
+        )
+        .join(Domain, Competency.domain_id == Domain.id)
+        .where(Competency.framework_id == bindparam("framework_id"))
+        .order_by(Domain.position, Competency.position)
+    )
+    links = (
         select(
             EvidenceLink.competency_id,
             Evidence.id,
@@ -166,38 +218,9 @@ def progress_for(
             ),
         )
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
-        .where(Evidence.enrolment_id == enrolment.id)
-    ).all()
-    linked: dict[int, int] = defaultdict(int)
-    accepted: dict[int, list[AcceptedItem]] = defaultdict(list)
-    for competency_id, evidence_id, status, type_id, observed in links:
-        if status != "draft" or count_drafts:
-            linked[competency_id] += 1
-        if status == "accepted":
-            accepted[competency_id].append(AcceptedItem(evidence_id, type_id, observed))
-    progress = []
-    for competency, domain_code, domain_title in competencies:
-        rule = Rule.of(competency)
-        items = accepted[competency.id]
-        missing = missing_for(rule, items)
-        progress.append(
-            CompetencyProgress(
-                competency_id=competency.id,
-                code=competency.code,
-                title=competency.title,
-                domain_id=competency.domain_id,
-                domain_code=domain_code,
-                domain_title=domain_title,
-                rule=rule,
-                status=status_for(missing, linked[competency.id] > 0, competency.id in signed_off),
-                missing=missing,
-                linked_count=linked[competency.id],
-                accepted_count=len(items),
-                accepted_type_count=len({i.evidence_type_id for i in items}),
-                observed_count=sum(1 for i in items if i.observed),
-            )
-        )
-    return progress
+        .where(Evidence.enrolment_id == bindparam("enrolment_id"))
+    )
+    return competencies, links
 
 
 def by_domain(progress: Iterable[CompetencyProgress]) -> list[DomainProgress]:

@@ -18,6 +18,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -41,6 +42,7 @@ from app.services.errors import DomainError
 from app.services.evidence_content import uk_today
 from app.supervisor.current import me
 from app.supervisor.forms import ReviewForm, SessionForm, show_error
+from app.templating import pagination
 from app.trainee.display import answer_sections, competency_tag, evidence_tag
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervision")
@@ -64,10 +66,11 @@ def _display_helpers() -> dict:
 @roles("supervisor")
 def home():
     supervised = enrolments.supervised_enrolments(current_user.id)
-    queue = reviews.review_queue(current_user.id)
-    waiting: dict[int, int] = {}
-    for item in queue:
-        waiting[item.enrolment_id] = waiting.get(item.enrolment_id, 0) + 1
+    queue = reviews.review_queue(
+        current_user.id,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
     overview = {
         o.enrolment_id: o for o in supervision_sessions.overview_for(supervised, uk_today())
     }
@@ -75,8 +78,11 @@ def home():
         "supervisor/home.jinja",
         title="My trainees",
         queue=queue,
+        pagination=pagination(
+            queue.page, queue.pages, lambda number: url_for(".home", page=number) + "#queue-heading"
+        ),
         enrolments=supervised,
-        waiting=waiting,
+        waiting=queue.waiting,
         overview=overview,
         registrations=registration.registration_status_for(
             [e.trainee_id for e in supervised], uk_today()

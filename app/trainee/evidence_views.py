@@ -156,12 +156,13 @@ def evidence_new(enrolment: Enrolment, type_code: str):
         except DomainError as error:
             editor.refused(form, error)
         else:
+            evidence_id = evidence.id  # read before the commit expires it
             db.session.commit()
             flash(
                 "Your evidence is saved as a draft. Only you can see it until you submit it.",
                 "success",
             )
-            return redirect(url_for(".evidence_detail", evidence_id=evidence.id))
+            return redirect(url_for(".evidence_detail", evidence_id=evidence_id))
     return editor.render(form, title=f"Add evidence: {evidence_type.label}", evidence=None)
 
 
@@ -278,9 +279,10 @@ def evidence_submit(evidence_id: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
+        number = version.number  # read before the commit expires it
         db.session.commit()
         flash(
-            f"Version {version.number} is submitted. Your supervisor can now review it.",
+            f"Version {number} is submitted. Your supervisor can now review it.",
             "success",
         )
     return redirect(url_for(".evidence_detail", evidence_id=evidence_id))

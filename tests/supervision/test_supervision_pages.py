@@ -180,6 +180,27 @@ def _today() -> str:
 # --- The queue ---------------------------------------------------------------------------
 
 
+def test_a_long_review_queue_is_shown_a_page_at_a_time(
+    app, as_supervisor, enrolment, submitted, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+    titles = [f"Reflection {n}" for n in range(1, 4)]
+    for title in titles:
+        submitted(enrolment, "reflective-account", ["B1"], title=title)
+    first = soup(as_supervisor.get("/supervision/"))
+    second = soup(as_supervisor.get("/supervision/?page=2"))
+    assert text_of(first, "#queue-count") == (
+        "3 evidence items waiting, oldest first. Showing 1 to 2."
+    )
+    assert [row[0] for row in table_rows(first, "#review-queue")] == titles[:2]
+    assert [row[0] for row in table_rows(second, "#review-queue")] == titles[2:]
+    assert text_of(second, "#queue-count").endswith("Showing 3 to 3.")
+    # The trainees table counts everything waiting, not only the page shown.
+    assert table_rows(second, "#trainees")[0][3] == "3"
+    next_link = first.select_one("a.nhsuk-pagination__next")
+    assert next_link is not None and next_link["href"] == "/supervision/?page=2#queue-heading"
+
+
 def test_the_review_queue_costs_the_same_queries_for_2_or_8_items(
     app, as_supervisor, enrolment, enrol, make_user, org, small_framework, submitted, count_queries
 ):

@@ -49,7 +49,7 @@ def test_queue_lists_submitted_evidence_of_my_trainees_oldest_first_with_days_wa
     db.session.commit()
 
     later = second.submitted_at + timedelta(days=3, hours=1)
-    queue = reviews.review_queue(supervisor.id, now=later)
+    queue = reviews.review_queue(supervisor.id, now=later).items
 
     assert [(i.title, i.trainee_name) for i in queue] == [
         ("First", "Sam Okafor"),
@@ -63,7 +63,8 @@ def test_queue_lists_submitted_evidence_of_my_trainees_oldest_first_with_days_wa
 def test_queue_leaves_out_trainees_of_other_supervisors(enrolment, submitted, make_user, org):
     submitted(enrolment, "reflective-account", ["B1"])
     stranger = make_user(roles=("supervisor",), org=org, gphc="2000002")
-    assert reviews.review_queue(stranger.id) == []
+    queue = reviews.review_queue(stranger.id)
+    assert (queue.items, queue.total, queue.waiting) == ([], 0, {})
     assert reviews.evidence_for_reviewer(stranger, enrolment.id) is None
 
 
@@ -137,7 +138,7 @@ def test_the_education_supervisor_may_review_too(enrolment, submitted, make_user
     enrolments.assign_supervisor(enrolment, educator, kind="education", actor=lead)
     db.session.commit()
     item = submitted(enrolment, "reflective-account", ["B1"])
-    assert [i.evidence_id for i in reviews.review_queue(educator.id)] == [item.id]
+    assert [i.evidence_id for i in reviews.review_queue(educator.id).items] == [item.id]
     review = decide(item, reviewer=educator)
     assert review.reviewer_id == educator.id
 
@@ -198,3 +199,19 @@ def test_history_lists_every_review_newest_first_with_the_version_seen(
     ]
     assert {r.reviewer_name for r in history} == {supervisor.name}
     assert audit_actions()[-1] == "evidence.reviewed"
+
+
+def test_the_queue_comes_a_page_at_a_time_with_the_count_for_each_trainee(
+    enrolment, submitted, make_user, org, small_framework, enrol
+):
+    supervisor = enrolment.clinical_supervisor
+    other = enrol(make_user(roles=("trainee",), org=org, name="Alex Other"), small_framework)
+    made = [submitted(e, "reflective-account", ["B1"]) for e in (enrolment, other, enrolment)]
+    first = reviews.review_queue(supervisor.id, page=1, per_page=2)
+    second = reviews.review_queue(supervisor.id, page=2, per_page=2)
+    beyond = reviews.review_queue(supervisor.id, page=9, per_page=2)
+    assert [i.evidence_id for i in first.items] == [made[0].id, made[1].id]
+    assert [i.evidence_id for i in second.items] == [made[2].id]
+    assert (first.total, first.pages, second.first_number, second.last_number) == (3, 2, 3, 3)
+    assert first.waiting == second.waiting == {enrolment.id: 2, other.id: 1}
+    assert beyond.page == 2  # a page past the end shows the last one
