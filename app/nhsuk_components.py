@@ -9,7 +9,6 @@ bounded in-process cache keyed by those parameters. Anything else is always rend
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import current_app
@@ -40,32 +39,23 @@ CACHE_LIMIT = 2048
 _cache: dict[str, Markup] = {}
 
 
-class _NotPlain(Exception):
-    pass
-
-
-def _keyable(value: Any) -> Any:
-    """The parameters as JSON data, markup marked as such (the same text renders
-    differently as text and as markup); anything else cannot be remembered."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, Markup):
-        return {"__html__": str(value)}
-    if type(value) is str:
-        return value
-    if isinstance(value, list | tuple):
-        return [_keyable(v) for v in value]
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: _keyable(v) for k, v in value.items()}
-    raise _NotPlain
+def _plain(value: Any) -> bool:
+    """True when the parameters are data (text, markup, numbers, lists and dicts of them),
+    whose repr names their type and content, so it can key the cache: markup and text
+    with the same characters are kept apart (they render differently)."""
+    kind = type(value)
+    if kind is str or kind is Markup or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return all(_plain(v) for v in value)
+    return False
 
 
 def render_component(component: str, params: dict[str, Any]) -> Markup:
     folder, name = MACROS[component]
-    try:
-        key: str | None = f"{component}:{json.dumps(_keyable(params), sort_keys=True)}"
-    except _NotPlain:
-        key = None
+    key = f"{component}:{params!r}" if _plain(params) else None
     if key is not None and (found := _cache.get(key)) is not None:
         return found
     template = current_app.jinja_env.get_template(f"nhsuk/components/{folder}/macro.jinja")

@@ -71,10 +71,10 @@ class EvidencePage:
         return self.first_number + len(self.rows) - 1 if self.rows else 0
 
 
-def _current_links():
-    """(evidence id, competency) pairs of every item's current version."""
+def _current_link_codes():
+    """(evidence id, competency code) of every item's current version, in framework order."""
     return (
-        select(EvidenceVersion.evidence_id, EvidenceLink.note, Competency)
+        select(EvidenceVersion.evidence_id, Competency.code)
         .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
         .join(Competency, EvidenceLink.competency_id == Competency.id)
         .join(
@@ -84,6 +84,7 @@ def _current_links():
                 Evidence.current_version_number == EvidenceVersion.number,
             ),
         )
+        .order_by(Competency.domain_id, Competency.position)
     )
 
 
@@ -170,12 +171,10 @@ def _rows(query) -> list[EvidenceRow]:
     codes: dict[int, list[str]] = defaultdict(list)
     if found:
         links = db.session.execute(
-            _current_links()
-            .where(EvidenceVersion.evidence_id.in_([row[0] for row in found]))
-            .order_by(Competency.domain_id, Competency.position)
+            _current_link_codes().where(EvidenceVersion.evidence_id.in_([row[0] for row in found]))
         ).all()
-        for evidence_id, _note, competency in links:
-            codes[evidence_id].append(competency.code)
+        for evidence_id, code in links:
+            codes[evidence_id].append(code)
     return [EvidenceRow(*row, competency_codes=codes[row[0]]) for row in found]
 
 

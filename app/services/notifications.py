@@ -12,12 +12,13 @@ e-mail a day at most (`send_submission_digests`, run by `flask notifications sen
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
@@ -81,15 +82,16 @@ def notify(
 # --- Reading and marking -------------------------------------------------------------
 
 
-def unread_count(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id)).where(
-                Notification.user_id == user_id, Notification.read_at.is_(None)
-            )
-        )
-        or 0
+@functools.cache
+def _unread_count_statement():
+    """Built once: every page's header asks it."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
     )
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(_unread_count_statement(), {"user_id": user_id}) or 0
 
 
 def recent_for(user_id: int, limit: int = 100) -> list[Notification]:

@@ -9,7 +9,7 @@ the form again asking the trainee to confirm. Items are loaded with
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
@@ -42,10 +42,11 @@ def _framework_types(framework_id: int) -> list[EvidenceType]:
     )
 
 
-def _framework_competencies(framework_id: int) -> list[Competency]:
+def _framework_competencies(framework_id: int) -> list[Row]:
+    """(code, title) of the framework's competencies in order, for the filter."""
     return list(
-        db.session.scalars(
-            select(Competency)
+        db.session.execute(
+            select(Competency.code, Competency.title)
             .join(Domain, Competency.domain_id == Domain.id)
             .where(Competency.framework_id == framework_id)
             .order_by(Domain.position, Competency.position)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import Row
 from wtforms import (
     BooleanField,
     Field,
@@ -76,9 +77,8 @@ class EvidenceFilterForm(FlaskForm):
     occurred_from = DateInputField("Activity on or after", description=DATE_HINT)
     occurred_to = DateInputField("Activity on or before", description=DATE_HINT)
 
-    def set_choices(
-        self, types: Iterable[EvidenceType], competencies: Iterable[Competency]
-    ) -> None:
+    def set_choices(self, types: Iterable[EvidenceType], competencies: Iterable[Row]) -> None:
+        """The framework's types and its competencies as (code, title) rows, in order."""
         self.type.choices = [
             SelectChoice("", "Any type"),
             *(SelectChoice(t.code, t.label) for t in types),
