@@ -64,6 +64,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12))
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    # The cookie is re-sent only when the session changes (the idle clock moves every 30
+    # seconds at most); its expiry stays the absolute limit set at sign-in.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -138,17 +138,22 @@ def progress_for(
     signed_off: Collection[int] = frozenset(),
     *,
     count_drafts: bool = True,
+    competency_id: int | None = None,
 ) -> list[CompetencyProgress]:
-    """Every competency of the enrolment's framework version, in framework order, in 2 queries.
+    """Every competency of the enrolment's framework version, in framework order, in 2 queries
+    (or just the one `competency_id` names, for its own page).
 
     `signed_off` holds competency ids already signed off. With `count_drafts=False`,
     drafts do not make a competency "in progress" (for people who may not see drafts).
     """
-    competencies_sql, links_sql = _progress_statements()
-    competencies = db.session.execute(
-        competencies_sql, {"framework_id": enrolment.framework_id}
-    ).all()
-    links = db.session.execute(links_sql, {"enrolment_id": enrolment.id}).all()
+    competencies_sql, links_sql = _progress_statements(one=competency_id is not None)
+    params = {
+        "framework_id": enrolment.framework_id,
+        "enrolment_id": enrolment.id,
+        "competency_id": competency_id,
+    }
+    competencies = db.session.execute(competencies_sql, params).all()
+    links = db.session.execute(links_sql, params).all()
     linked: dict[int, int] = defaultdict(int)
     accepted: dict[int, list[AcceptedItem]] = defaultdict(list)
     for competency_id, evidence_id, status, type_id, observed in links:
@@ -182,9 +187,10 @@ def progress_for(
 
 
 @functools.cache
-def _progress_statements():
+def _progress_statements(*, one: bool):
     """Built once (parameters bound per call): a framework's competencies in order, with
-    just what progress needs, and the links of an enrolment's items' current versions."""
+    just what progress needs, and the links of an enrolment's items' current versions;
+    `one` narrows both to one competency."""
     competencies = (
         select(
             Competency.id,
@@ -220,6 +226,9 @@ def _progress_statements():
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
         .where(Evidence.enrolment_id == bindparam("enrolment_id"))
     )
+    if one:
+        competencies = competencies.where(Competency.id == bindparam("competency_id"))
+        links = links.where(EvidenceLink.competency_id == bindparam("competency_id"))
     return competencies, links
 
 

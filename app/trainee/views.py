@@ -36,8 +36,12 @@ def signed_off_ids(enrolment: Enrolment) -> frozenset[int]:
     return signoffs.signed_off_competency_ids(enrolment.id)
 
 
-def competency_progress(enrolment: Enrolment) -> list[sufficiency.CompetencyProgress]:
-    return sufficiency.progress_for(enrolment, signed_off_ids(enrolment))
+def competency_progress(
+    enrolment: Enrolment, competency_id: int | None = None
+) -> list[sufficiency.CompetencyProgress]:
+    return sufficiency.progress_for(
+        enrolment, signed_off_ids(enrolment), competency_id=competency_id
+    )
 
 
 @bp.route("/")
@@ -68,7 +72,7 @@ def competency(enrolment: Enrolment, competency_code: str):
     )
     if found is None:
         abort(404)
-    progress = next(p for p in competency_progress(enrolment) if p.competency_id == found.id)
+    (progress,) = competency_progress(enrolment, found.id)
     observed_types = db.session.scalars(
         select(EvidenceType.label)
         .where(EvidenceType.framework_id == enrolment.framework_id, EvidenceType.observed)

@@ -238,3 +238,17 @@ def test_progress_uses_two_queries_however_much_evidence(
         progress = progress_for(enrolment)
     assert queries.count == 2
     assert {p.status for p in progress if p.code in codes} == {"ready"}
+
+
+def test_one_competencys_progress_is_its_entry_in_the_whole_list(enrolment, log_evidence):
+    log_evidence(enrolment, "reflective-account", ["D1.1", "D2.1"], status="accepted")
+    log_evidence(enrolment, "mini-cex", ["D1.1"], status="accepted")
+    log_evidence(enrolment, "mcq", ["D2.1"], status="submitted")
+    whole = {p.competency_id: p for p in progress_for(enrolment, frozenset())}
+    for code in ("D1.1", "D2.1", "D3.1"):
+        competency_id = next(p.competency_id for p in whole.values() if p.code == code)
+        assert progress_for(enrolment, competency_id=competency_id) == [whole[competency_id]]
+    assert {whole[i].status for i in whole if whole[i].code in ("D1.1", "D2.1")} == {
+        "ready",
+        "in_progress",
+    }

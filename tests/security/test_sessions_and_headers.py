@@ -69,6 +69,27 @@ def test_the_idle_limit_follows_the_configuration(app, make_user, login):
     assert "/auth/login" in idle.get("/portfolio/").headers["Location"]
 
 
+def test_the_idle_clock_moves_in_30_second_steps_without_resigning_the_cookie_between(
+    app, make_user, login
+):
+    user = make_user()
+    client = app.test_client()
+    login(client, user)
+    client.get("/portfolio/")  # the first page adds the CSRF secret to the session
+    _age_session(client, seen_at=10)
+    with client.session_transaction() as session:
+        before = session["seen_at"]
+    quiet = client.get("/portfolio/")
+    assert "Set-Cookie" not in quiet.headers  # nothing in the session changed
+    with client.session_transaction() as session:
+        assert session["seen_at"] == before
+    _age_session(client, seen_at=45)
+    moved = client.get("/portfolio/")
+    assert "session=" in moved.headers["Set-Cookie"]
+    with client.session_transaction() as session:
+        assert time.time() - session["seen_at"] < 5
+
+
 def test_the_absolute_limit_follows_the_configuration(app, make_user, login):
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=2)
     user = make_user()
