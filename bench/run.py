@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -473,6 +474,15 @@ REFLECTIVE_FORM = {
 }
 
 
+def follow(browser: Browser, reply: Reply) -> None:
+    """Open the page a write redirects to, untimed, as a browser would: it shows (and so
+    clears) the write's flash message. Without it the messages pile up in the session
+    cookie, which then grows with every write, as no real person's does."""
+    if reply.status == 302:
+        target = urlsplit(reply.headers["location"])
+        browser.request("GET", target.path + (f"?{target.query}" if target.query else ""))
+
+
 def run_writes(
     args, server: Server, raw: Raw, ctx: Context, trainee: Browser, healthz
 ) -> tuple[dict, list[float]]:
@@ -513,6 +523,7 @@ def run_writes(
             raise RuntimeError(f"creating evidence answered {create_reply.status}")
         create_seconds.append(create_reply.seconds)
         created.append(int(create_reply.headers["location"].rstrip("/").rsplit("/", 1)[1]))
+        follow(trainee, create_reply)
         started = time.perf_counter()
         floor_ids.append(create_draft(raw, ctx, type_id, links))
         floor_create.append(time.perf_counter() - started)
@@ -524,6 +535,7 @@ def run_writes(
         if submit_reply.status != 302:
             raise RuntimeError(f"submitting evidence answered {submit_reply.status}")
         submit_seconds.append(submit_reply.seconds)
+        follow(trainee, submit_reply)
         started = time.perf_counter()
         submit(raw, ctx, floor_id)
         floor_submit.append(time.perf_counter() - started)
@@ -545,6 +557,7 @@ def run_writes(
             if reply.status == 302:
                 with lock:
                     made.append(int(reply.headers["location"].rstrip("/").rsplit("/", 1)[1]))
+                follow(b, reply)
             return reply
 
         return call
@@ -559,9 +572,11 @@ def run_writes(
         def call() -> Reply:
             with lock:
                 evidence_id = made.pop()
-            return b.request(
+            reply = b.request(
                 "POST", f"/portfolio/evidence/{evidence_id}/submit", {"csrf_token": b.csrf}
             )
+            follow(b, reply)
+            return reply
 
         return call
 

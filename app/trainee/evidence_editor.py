@@ -19,7 +19,7 @@ from app.extensions import db
 from app.form_fields import error_anchor
 from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment, Evidence
-from app.models.frameworks import Domain, EvidenceType
+from app.models.frameworks import Competency, Domain, EvidenceType
 from app.services import evidence as evidence_service
 from app.services import storage_quota
 from app.services.assessment_forms import FormDefinition, form_for
@@ -32,13 +32,18 @@ from app.trainee.loading import me
 
 
 def chooser_domains(framework_id: int) -> list[Domain]:
-    """The framework's domains with their competencies, for the grouped chooser (2 queries)."""
+    """The framework's domains with their competencies, for the grouped chooser (2 queries):
+    of each competency just what the chooser and the form use, not its long text."""
     return list(
         db.session.scalars(
             select(Domain)
             .where(Domain.framework_id == framework_id)
             .order_by(Domain.position)
-            .options(selectinload(Domain.competencies))
+            .options(
+                selectinload(Domain.competencies).load_only(
+                    Competency.code, Competency.title, Competency.position
+                )
+            )
         )
     )
 

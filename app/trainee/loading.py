@@ -21,20 +21,26 @@ def me() -> User:
     return current_user._get_current_object()
 
 
-def with_enrolment(view: Callable) -> Callable:
-    """Pass the trainee's active enrolment as the view's first argument.
+def with_enrolment(view: Callable | None = None, *, people: bool = False) -> Callable:
+    """Pass the trainee's active enrolment as the view's first argument; `people=True`
+    (as `@with_enrolment(people=True)`) loads its framework and clinical supervisor with it.
 
     Without one, every portfolio page explains what happens next instead of failing.
     """
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        enrolment = enrolments.active_enrolment(current_user.id, with_people=True)
-        if enrolment is None:
-            return render_template("trainee/not_enrolled.jinja", title="You are not enrolled yet")
-        return view(enrolment, *args, **kwargs)
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            enrolment = enrolments.active_enrolment(current_user.id, with_people=people)
+            if enrolment is None:
+                return render_template(
+                    "trainee/not_enrolled.jinja", title="You are not enrolled yet"
+                )
+            return view(enrolment, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:

@@ -46,7 +46,7 @@ def competency_progress(
 
 @bp.route("/")
 @roles("trainee")
-@with_enrolment
+@with_enrolment(people=True)
 def home(enrolment: Enrolment):
     return render_template(
         "trainee/home.jinja",
