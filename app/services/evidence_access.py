@@ -10,7 +10,9 @@ One person may hold several roles; they see the union.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, or_, select
+import functools
+
+from sqlalchemy import Select, and_, bindparam, false, or_, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -26,20 +28,34 @@ def _organisation_subtree(root_id: int):
     return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
 
 
-def visible_evidence_for(user: User) -> Select[tuple[Evidence]]:
-    """A query for the evidence `user` may see; add filters, ordering and loading to it."""
+AccessFlags = tuple[bool, bool, bool]  # sees as trainee, as supervisor, as lead
+
+
+def access_flags(user: User) -> AccessFlags:
+    """Which of the rules above apply to `user` (a lead needs an organisation)."""
+    return (
+        user.has_role("trainee"),
+        user.has_role("supervisor"),
+        user.has_role("lead") and user.organisation_id is not None,
+    )
+
+
+def _visible(flags: AccessFlags, viewer_id, organisation_id) -> Select[tuple[Evidence]]:
+    """The rule, written once: `viewer_id` and `organisation_id` are values or bind
+    parameters (see `visible_evidence_template`)."""
+    as_trainee, as_supervisor, as_lead = flags
     shared = Evidence.status.in_(SHARED_STATUSES)
     allowed = []
-    if user.has_role("trainee"):
-        allowed.append(Enrolment.trainee_id == user.id)
-    if user.has_role("supervisor"):
+    if as_trainee:
+        allowed.append(Enrolment.trainee_id == viewer_id)
+    if as_supervisor:
         supervises = or_(
-            Enrolment.clinical_supervisor_id == user.id,
-            Enrolment.education_supervisor_id == user.id,
+            Enrolment.clinical_supervisor_id == viewer_id,
+            Enrolment.education_supervisor_id == viewer_id,
         )
         allowed.append(and_(shared, supervises))
-    if user.has_role("lead") and user.organisation_id is not None:
-        tree = _organisation_subtree(user.organisation_id)
+    if as_lead:
+        tree = _organisation_subtree(organisation_id)
         in_tree = select(User.id).where(User.organisation_id.in_(select(tree.c.id)))
         allowed.append(and_(shared, Enrolment.trainee_id.in_(in_tree)))
     return (
@@ -47,6 +63,23 @@ def visible_evidence_for(user: User) -> Select[tuple[Evidence]]:
         .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
         .where(or_(*allowed) if allowed else false())
     )
+
+
+def visible_evidence_for(user: User) -> Select[tuple[Evidence]]:
+    """A query for the evidence `user` may see; add filters, ordering and loading to it."""
+    return _visible(access_flags(user), user.id, user.organisation_id)
+
+
+@functools.cache
+def visible_evidence_template(flags: AccessFlags) -> Select[tuple[Evidence]]:
+    """`visible_evidence_for` built once per kind of viewer, with the viewer as bind
+    parameters: for statements a hot page builds once and runs many times. Execute what
+    is built on it with `viewer_params(user)` among the parameters."""
+    return _visible(flags, bindparam("viewer_id"), bindparam("viewer_organisation_id"))
+
+
+def viewer_params(user: User) -> dict[str, int | None]:
+    return {"viewer_id": user.id, "viewer_organisation_id": user.organisation_id}
 
 
 def evidence_visible_to(user: User, evidence_id: int) -> Evidence | None:

@@ -8,18 +8,25 @@ current version: that is what the item claims now.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import EVIDENCE_STATUSES, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, EvidenceType
 from app.models.users import User
-from app.services.evidence_access import visible_evidence_for
+from app.services.evidence_access import (
+    AccessFlags,
+    access_flags,
+    viewer_params,
+    visible_evidence_for,
+    visible_evidence_template,
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,10 @@ class EvidencePage:
         return self.first_number + len(self.rows) - 1 if self.rows else 0
 
 
-def _current_link_codes():
-    """(evidence id, competency code) of every item's current version, in framework order."""
+@functools.cache
+def _link_codes_statement():
+    """(evidence id, competency code) of the current versions of the items given as `ids`,
+    in framework order (built once)."""
     return (
         select(EvidenceVersion.evidence_id, Competency.code)
         .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
@@ -84,11 +93,12 @@ def _current_link_codes():
                 Evidence.current_version_number == EvidenceVersion.number,
             ),
         )
+        .where(EvidenceVersion.evidence_id.in_(bindparam("ids", expanding=True)))
         .order_by(Competency.domain_id, Competency.position)
     )
 
 
-def _links_current_version_to(competency_code: str):
+def _links_current_version_to(competency_code):
     return exists(
         select(EvidenceLink.id)
         .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
@@ -102,23 +112,37 @@ def _links_current_version_to(competency_code: str):
     )
 
 
-def _filtered(viewer: User, enrolment: Enrolment, filters: EvidenceFilters):
+FILTERS = ("type_code", "status", "competency_code", "occurred_from", "occurred_to")
+
+
+@functools.cache
+def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
+    """The count and one page of rows for a kind of viewer and the filters in use, built
+    once: the viewer, the enrolment, the filters' values and the page are bound per call."""
     query = (
-        visible_evidence_for(viewer)
+        visible_evidence_template(flags)
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
-        .where(Evidence.enrolment_id == enrolment.id)
+        .where(Evidence.enrolment_id == bindparam("enrolment_id"))
     )
-    if filters.type_code is not None:
-        query = query.where(EvidenceType.code == filters.type_code)
-    if filters.status is not None:
-        query = query.where(Evidence.status == filters.status)
-    if filters.competency_code is not None:
-        query = query.where(_links_current_version_to(filters.competency_code))
-    if filters.occurred_from is not None:
-        query = query.where(Evidence.occurred_on >= filters.occurred_from)
-    if filters.occurred_to is not None:
-        query = query.where(Evidence.occurred_on <= filters.occurred_to)
-    return query
+    type_code, status, competency_code, occurred_from, occurred_to = used
+    if type_code:
+        query = query.where(EvidenceType.code == bindparam("type_code"))
+    if status:
+        query = query.where(Evidence.status == bindparam("status"))
+    if competency_code:
+        query = query.where(_links_current_version_to(bindparam("competency_code")))
+    if occurred_from:
+        query = query.where(Evidence.occurred_on >= bindparam("occurred_from"))
+    if occurred_to:
+        query = query.where(Evidence.occurred_on <= bindparam("occurred_to"))
+    count = select(func.count()).select_from(query.subquery())
+    rows = (
+        _row_columns(query)
+        .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return count, rows
 
 
 def evidence_page(
@@ -133,16 +157,22 @@ def evidence_page(
 
     Three queries whatever the page holds: the count, the rows, and their competencies.
     """
-    query = _filtered(viewer, enrolment, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    values = {name: getattr(filters, name) for name in FILTERS}
+    count_sql, rows_sql = _page_statements(
+        access_flags(viewer), tuple(value is not None for value in values.values())
+    )
+    params = {
+        **viewer_params(viewer),
+        "enrolment_id": enrolment.id,
+        **{name: value for name, value in values.items() if value is not None},
+    }
+    total = db.session.scalar(count_sql, params) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    rows = _rows(
-        query.order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return EvidencePage(rows, page, per_page, total)
+    found = db.session.execute(
+        rows_sql, {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    ).all()
+    return EvidencePage(_with_codes(found), page, per_page, total)
 
 
 def evidence_row(viewer: User, evidence_id: int) -> EvidenceRow | None:
@@ -150,39 +180,50 @@ def evidence_row(viewer: User, evidence_id: int) -> EvidenceRow | None:
     query = visible_evidence_for(viewer).join(
         EvidenceType, Evidence.evidence_type_id == EvidenceType.id
     )
-    found = _rows(query.where(Evidence.id == evidence_id))
-    return found[0] if found else None
+    found = db.session.execute(_row_columns(query.where(Evidence.id == evidence_id))).all()
+    rows = _with_codes(found)
+    return rows[0] if rows else None
 
 
-def _rows(query) -> list[EvidenceRow]:
-    """The list columns of the items `query` selects, with their current competencies."""
-    found = db.session.execute(
-        query.with_only_columns(
-            Evidence.id,
-            Evidence.title,
-            EvidenceType.code,
-            EvidenceType.label,
-            Evidence.occurred_on,
-            Evidence.status,
-            Evidence.updated_at,
-            Evidence.current_version_number,
-        )
-    ).all()
+def _row_columns(query):
+    """The list's columns of the items `query` selects."""
+    return query.with_only_columns(
+        Evidence.id,
+        Evidence.title,
+        EvidenceType.code,
+        EvidenceType.label,
+        Evidence.occurred_on,
+        Evidence.status,
+        Evidence.updated_at,
+        Evidence.current_version_number,
+    )
+
+
+def _with_codes(found) -> list[EvidenceRow]:
+    """The rows with the competency codes of their current versions (1 query)."""
     codes: dict[int, list[str]] = defaultdict(list)
     if found:
-        links = db.session.execute(
-            _current_link_codes().where(EvidenceVersion.evidence_id.in_([row[0] for row in found]))
-        ).all()
+        links = db.session.execute(_link_codes_statement(), {"ids": [row[0] for row in found]})
         for evidence_id, code in links:
             codes[evidence_id].append(code)
     return [EvidenceRow(*row, competency_codes=codes[row[0]]) for row in found]
 
 
+@functools.cache
+def _status_counts_statement(flags: AccessFlags):
+    return (
+        visible_evidence_template(flags)
+        .where(Evidence.enrolment_id == bindparam("enrolment_id"))
+        .with_only_columns(Evidence.status, func.count(Evidence.id))
+        .group_by(Evidence.status)
+    )
+
+
 def status_counts(viewer: User, enrolment: Enrolment) -> dict[str, int]:
     """How many of the enrolment's items `viewer` may see are in each status (all keys present)."""
-    query = visible_evidence_for(viewer).where(Evidence.enrolment_id == enrolment.id)
     counted = db.session.execute(
-        query.with_only_columns(Evidence.status, func.count(Evidence.id)).group_by(Evidence.status)
+        _status_counts_statement(access_flags(viewer)),
+        {**viewer_params(viewer), "enrolment_id": enrolment.id},
     ).all()
     counts = dict.fromkeys(EVIDENCE_STATUSES, 0)
     counts.update(dict(counted))
@@ -200,12 +241,10 @@ class LinkedEvidence:
     note: str
 
 
-def evidence_linked_to(
-    viewer: User, enrolment: Enrolment, competency: Competency
-) -> list[LinkedEvidence]:
-    """Items whose current version links `competency`, with the note, newest first (1 query)."""
-    rows = db.session.execute(
-        visible_evidence_for(viewer)
+@functools.cache
+def _linked_statement(flags: AccessFlags):
+    return (
+        visible_evidence_template(flags)
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
         .join(
             EvidenceVersion,
@@ -215,7 +254,10 @@ def evidence_linked_to(
             ),
         )
         .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
-        .where(Evidence.enrolment_id == enrolment.id, EvidenceLink.competency_id == competency.id)
+        .where(
+            Evidence.enrolment_id == bindparam("enrolment_id"),
+            EvidenceLink.competency_id == bindparam("competency_id"),
+        )
         .with_only_columns(
             Evidence.id,
             Evidence.title,
@@ -226,5 +268,15 @@ def evidence_linked_to(
             EvidenceLink.note,
         )
         .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
+    )
+
+
+def evidence_linked_to(
+    viewer: User, enrolment: Enrolment, competency: Competency
+) -> list[LinkedEvidence]:
+    """Items whose current version links `competency`, with the note, newest first (1 query)."""
+    rows = db.session.execute(
+        _linked_statement(access_flags(viewer)),
+        {**viewer_params(viewer), "enrolment_id": enrolment.id, "competency_id": competency.id},
     ).all()
     return [LinkedEvidence(*row) for row in rows]

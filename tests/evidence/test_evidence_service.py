@@ -16,7 +16,13 @@ from app.services import evidence as evidence_service
 from app.services.assessment_forms import FormInvalid
 from app.services.attachments import stored_path
 from app.services.errors import DomainError, NotFound
-from app.services.evidence_access import evidence_visible_to, visible_evidence_for
+from app.services.evidence_access import (
+    access_flags,
+    evidence_visible_to,
+    viewer_params,
+    visible_evidence_for,
+    visible_evidence_template,
+)
 from app.services.evidence_content import PatientDataWarning, changed_fields
 from tests.evidence.conftest import TODAY, valid_answers
 
@@ -451,7 +457,13 @@ def items(enrolment, log_evidence):
 
 
 def visible_titles(user) -> set[str]:
-    return {e.title for e in db.session.scalars(visible_evidence_for(user))}
+    """What `user` sees, asked both ways the rule is written out: with the viewer's values,
+    and built once per kind of viewer with them bound (the two must always agree)."""
+    direct = {e.title for e in db.session.scalars(visible_evidence_for(user))}
+    template = visible_evidence_template(access_flags(user))
+    bound = {e.title for e in db.session.scalars(template, viewer_params(user))}
+    assert bound == direct
+    return direct
 
 
 def test_a_trainee_sees_all_their_own_evidence_including_drafts(trainee, items):

@@ -198,7 +198,8 @@ def test_a_long_review_queue_is_shown_a_page_at_a_time(
     # The trainees table counts everything waiting, not only the page shown.
     assert table_rows(second, "#trainees")[0][3] == "3"
     next_link = first.select_one("a.nhsuk-pagination__next")
-    assert next_link is not None and next_link["href"] == "/supervision/?page=2#queue-heading"
+    assert next_link is not None
+    assert next_link["href"] == "/supervision/?page=2#queue-heading"
 
 
 def test_the_review_queue_costs_the_same_queries_for_2_or_8_items(
