@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -22,17 +23,23 @@ from app.services.gphc import pharmacist_number
 DEFAULT_DURATION = timedelta(days=548)
 
 
-def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
-    """The trainee's active enrolment; `with_people` brings its framework and clinical
-    supervisor in the same query, for pages that show them."""
+@functools.cache
+def _active_enrolment_statement(with_people: bool):
     query = select(Enrolment).where(
-        Enrolment.trainee_id == trainee_id, Enrolment.status == "active"
+        Enrolment.trainee_id == bindparam("trainee_id"), Enrolment.status == "active"
     )
     if with_people:
         query = query.options(
             joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor)
         )
-    return db.session.scalar(query)
+    return query
+
+
+def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
+    """The trainee's active enrolment; `with_people` brings its framework and clinical
+    supervisor in the same query, for pages that show them. (Every portfolio page asks
+    this, so the statement is built once.)"""
+    return db.session.scalar(_active_enrolment_statement(with_people), {"trainee_id": trainee_id})
 
 
 def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:

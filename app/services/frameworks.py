@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -157,4 +158,34 @@ def load_framework_tree(framework_id: int) -> Framework | None:
             selectinload(Framework.scale),
             selectinload(Framework.standards),
         )
+    )
+
+
+# --- Choices for filters (asked on every list page, so built once) --------------------
+
+
+@functools.cache
+def _choices_statements():
+    types = (
+        select(EvidenceType.code, EvidenceType.label)
+        .where(EvidenceType.framework_id == bindparam("framework_id"))
+        .order_by(EvidenceType.position)
+    )
+    competencies = (
+        select(Competency.code, Competency.title)
+        .join(Domain, Competency.domain_id == Domain.id)
+        .where(Competency.framework_id == bindparam("framework_id"))
+        .order_by(Domain.position, Competency.position)
+    )
+    return types, competencies
+
+
+def filter_choices(framework_id: int) -> tuple[list[Row], list[Row]]:
+    """(code, label) of the framework's evidence types and (code, title) of its
+    competencies, each in the framework's order."""
+    types, competencies = _choices_statements()
+    params = {"framework_id": framework_id}
+    return (
+        list(db.session.execute(types, params)),
+        list(db.session.execute(competencies, params)),
     )

@@ -7,11 +7,12 @@ always belongs to the exact number and dates that were checked.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -252,17 +253,23 @@ def status_of(user_id: int, registration: Registration | None, today: date) -> R
     )
 
 
+@functools.cache
+def _latest_registrations_statement():
+    """Each of `user_ids`'s latest registration record (built once: many pages ask)."""
+    latest = (
+        select(func.max(Registration.id))
+        .where(Registration.user_id.in_(bindparam("user_ids", expanding=True)))
+        .group_by(Registration.user_id)
+    )
+    return select(Registration).where(Registration.id.in_(latest))
+
+
 def registration_status_for(user_ids: Iterable[int], today: date) -> dict[int, RegistrationStatus]:
     """Each person's current registration flag, in one query however many people."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    latest = (
-        select(func.max(Registration.id))
-        .where(Registration.user_id.in_(ids))
-        .group_by(Registration.user_id)
-    )
-    rows = db.session.scalars(select(Registration).where(Registration.id.in_(latest)))
+    rows = db.session.scalars(_latest_registrations_statement(), {"user_ids": ids})
     found = {row.user_id: row for row in rows}
     return {user_id: status_of(user_id, found.get(user_id), today) for user_id in ids}
 

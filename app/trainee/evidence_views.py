@@ -9,15 +9,15 @@ the form again asking the trainee to confirm. Items are loaded with
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceVersion
-from app.models.frameworks import Competency, Domain, EvidenceType
+from app.models.frameworks import EvidenceType
 from app.permissions import roles
-from app.services import attachments, evidence_lists, storage_quota
+from app.services import attachments, evidence_lists, frameworks, storage_quota
 from app.services import evidence as evidence_service
 from app.services.assessment_forms import form_for
 from app.services.errors import DomainError
@@ -42,18 +42,6 @@ def _framework_types(framework_id: int) -> list[EvidenceType]:
     )
 
 
-def _framework_competencies(framework_id: int) -> list[Row]:
-    """(code, title) of the framework's competencies in order, for the filter."""
-    return list(
-        db.session.execute(
-            select(Competency.code, Competency.title)
-            .join(Domain, Competency.domain_id == Domain.id)
-            .where(Competency.framework_id == framework_id)
-            .order_by(Domain.position, Competency.position)
-        )
-    )
-
-
 def _chosen(field) -> str | None:
     """A select's value, or None when it is blank or was refused."""
     return (field.data or None) if not field.errors else None
@@ -64,10 +52,7 @@ def _chosen(field) -> str | None:
 @with_enrolment
 def evidence_list(enrolment: Enrolment):
     form = EvidenceFilterForm(formdata=request.args)
-    form.set_choices(
-        _framework_types(enrolment.framework_id),
-        _framework_competencies(enrolment.framework_id),
-    )
+    form.set_choices(*frameworks.filter_choices(enrolment.framework_id))
     form.validate()
     filters = evidence_lists.EvidenceFilters(
         type_code=_chosen(form.type),

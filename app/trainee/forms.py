@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.evidence import EVIDENCE_STATUSES
-from app.models.frameworks import Competency, EvidenceType
+from app.models.frameworks import Competency
 from app.services.assessment_forms import FormDefinition
 from app.services.attachments import ACCEPTED_DESCRIPTION
 from app.services.form_answers import Field as FieldSpec
@@ -77,8 +77,8 @@ class EvidenceFilterForm(FlaskForm):
     occurred_from = DateInputField("Activity on or after", description=DATE_HINT)
     occurred_to = DateInputField("Activity on or before", description=DATE_HINT)
 
-    def set_choices(self, types: Iterable[EvidenceType], competencies: Iterable[Row]) -> None:
-        """The framework's types and its competencies as (code, title) rows, in order."""
+    def set_choices(self, types: Iterable[Row], competencies: Iterable[Row]) -> None:
+        """The framework's types as (code, label) and competencies as (code, title) rows."""
         self.type.choices = [
             SelectChoice("", "Any type"),
             *(SelectChoice(t.code, t.label) for t in types),
