@@ -409,9 +409,10 @@ def page_statements(ctx: Context, dialect: str) -> dict[str, list[tuple[str, dic
                LEFT JOIN cohorts co ON co.id = e.cohort_id
                WHERE {SUPERVISES} AND e.status IN ('active', 'paused') ORDER BY e.started_on""",
              {"user_id": ctx.supervisor_id}),
-            (f"""SELECT e.id, count(*) FROM evidence ev JOIN enrolments e ON e.id = ev.enrolment_id
+            (f"""SELECT ev.enrolment_id, count(*) FROM evidence ev
+               JOIN enrolments e ON e.id = ev.enrolment_id
                WHERE ev.status = 'submitted' AND e.status IN ('active', 'paused') AND {SUPERVISES}
-               GROUP BY e.id""", {"user_id": ctx.supervisor_id}),
+               GROUP BY ev.enrolment_id""", {"user_id": ctx.supervisor_id}),
             (f"""SELECT ev.id, ev.title, et.label, ev.current_version_number, t.name, e.id,
                  ev.submitted_at
                FROM evidence ev JOIN enrolments e ON e.id = ev.enrolment_id

@@ -107,11 +107,13 @@ def _queue_statements():
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
+    # Grouped by the evidence's column: grouped by the enrolment's, SQLite scanned every
+    # enrolment (checked with EXPLAIN QUERY PLAN).
     counts = (
-        select(Enrolment.id, func.count(Evidence.id))
-        .join(Evidence, Evidence.enrolment_id == Enrolment.id)
+        select(Evidence.enrolment_id, func.count(Evidence.id))
+        .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
         .where(waiting)
-        .group_by(Enrolment.id)
+        .group_by(Evidence.enrolment_id)
     )
     return items, counts
 

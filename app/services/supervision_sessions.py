@@ -146,25 +146,44 @@ class SessionOverview:
 
 def overview_for(enrolments: list[Enrolment], today: date) -> list[SessionOverview]:
     """Sessions held and months missed per enrolment, in one query for all of them."""
+    return overview_of(
+        [
+            (
+                e.id,
+                e.trainee.name,
+                e.clinical_supervisor.name if e.clinical_supervisor else None,
+                e.started_on,
+            )
+            for e in enrolments
+        ],
+        today,
+    )
+
+
+def overview_of(
+    enrolments: list[tuple[int, str, str | None, date]], today: date
+) -> list[SessionOverview]:
+    """`overview_for` from (enrolment id, trainee name, clinical supervisor name, started
+    on) tuples, for lists that read those as columns."""
     held: dict[int, list[date]] = defaultdict(list)
     if enrolments:
         rows = db.session.execute(
             select(SupervisionSession.enrolment_id, SupervisionSession.held_on).where(
-                SupervisionSession.enrolment_id.in_([e.id for e in enrolments])
+                SupervisionSession.enrolment_id.in_([e[0] for e in enrolments])
             )
         )
         for enrolment_id, held_on in rows:
             held[enrolment_id].append(held_on)
     return [
         SessionOverview(
-            enrolment_id=e.id,
-            trainee_name=e.trainee.name,
-            supervisor_name=e.clinical_supervisor.name if e.clinical_supervisor else None,
-            session_count=len(held[e.id]),
-            last_held_on=max(held[e.id], default=None),
-            missed_months=months_without_session(e.started_on, held[e.id], today),
+            enrolment_id=enrolment_id,
+            trainee_name=trainee_name,
+            supervisor_name=supervisor_name,
+            session_count=len(held[enrolment_id]),
+            last_held_on=max(held[enrolment_id], default=None),
+            missed_months=months_without_session(started_on, held[enrolment_id], today),
         )
-        for e in enrolments
+        for enrolment_id, trainee_name, supervisor_name, started_on in enrolments
     ]
 
 

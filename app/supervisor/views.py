@@ -72,7 +72,11 @@ def home():
         per_page=current_app.config["PAGE_SIZE"],
     )
     overview = {
-        o.enrolment_id: o for o in supervision_sessions.overview_for(supervised, uk_today())
+        o.enrolment_id: o
+        for o in supervision_sessions.overview_of(
+            [(e.id, e.trainee_name, e.clinical_supervisor_name, e.started_on) for e in supervised],
+            uk_today(),
+        )
     }
     return render_template(
         "supervisor/home.jinja",
