@@ -30,6 +30,19 @@ NAVIGATION = (
 )
 
 
+_fixed_urls: dict[tuple, str] = {}
+
+
+def fixed_url(endpoint: str, **values: str) -> str:
+    """`url_for` for a link that depends on nothing but its arguments (the layout's links
+    and files), remembered per application root: every page asks for a dozen of them."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    found = _fixed_urls.get(key)
+    if found is None:
+        found = _fixed_urls[key] = url_for(endpoint, **values)
+    return found
+
+
 def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
@@ -37,7 +50,7 @@ def navigation_items() -> list[dict]:
     for item in NAVIGATION:
         if item.roles and not current_user.has_role(*item.roles):
             continue
-        href = url_for(item.endpoint)
+        href = fixed_url(item.endpoint)
         current = request.endpoint == item.endpoint
         active = not current and (request.blueprint or "") == item.endpoint.split(".")[0] != "main"
         items.append({"text": item.text, "href": href, "current": current, "active": active})
@@ -81,7 +94,13 @@ def url_maker(endpoint: str, argument: str, **values: object) -> Callable[[objec
     before, found, after = pattern.partition(_PLACEHOLDER)
     if not found or _PLACEHOLDER in after or "?" in before:
         raise ValueError(f"{endpoint}: {argument} is not a part of its path")
-    return lambda value: f"{before}{quote(str(value), safe=_SAFE)}{after}"
+
+    def make(value: object) -> str:
+        if type(value) is int:  # most links are to a record id: nothing to quote
+            return f"{before}{value}{after}"
+        return f"{before}{quote(str(value), safe=_SAFE)}{after}"
+
+    return make
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -100,6 +119,7 @@ def format_datetime(value: datetime | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
     app.jinja_env.globals["url_maker"] = url_maker
+    app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     register_form_helpers(app)

@@ -31,3 +31,16 @@ def test_other_values_stay_in_the_built_url(app):
 def test_an_argument_outside_the_path_is_refused(app):
     with app.test_request_context(), pytest.raises(ValueError, match="not a part of its path"):
         url_maker("trainee.evidence_choose_type", "competency")
+
+
+def test_a_fixed_url_is_url_fors_and_follows_the_application_root(app):
+    from app.templating import fixed_url
+
+    with app.test_request_context():
+        assert fixed_url("static", filename="css/app.css") == url_for(
+            "static", filename="css/app.css"
+        )
+        assert fixed_url("main.home") == url_for("main.home")
+    with app.test_request_context(base_url="http://localhost/portfolio-app/"):
+        assert fixed_url("main.home") == url_for("main.home")
+        assert fixed_url("main.home").startswith("/portfolio-app/")

@@ -13,11 +13,10 @@ Statuses: not_started (nothing linked) -> in_progress (something linked) -> read
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, case, distinct, func, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -141,7 +140,8 @@ def progress_for(
     competency_id: int | None = None,
 ) -> list[CompetencyProgress]:
     """Every competency of the enrolment's framework version, in framework order, in 2 queries
-    (or just the one `competency_id` names, for its own page).
+    (or just the one `competency_id` names, for its own page): the links are counted in
+    the database, so the work here does not grow with the evidence.
 
     `signed_off` holds competency ids already signed off. With `count_drafts=False`,
     drafts do not make a competency "in progress" (for people who may not see drafts).
@@ -153,19 +153,16 @@ def progress_for(
         "competency_id": competency_id,
     }
     competencies = db.session.execute(competencies_sql, params).all()
-    links = db.session.execute(links_sql, params).all()
-    linked: dict[int, int] = defaultdict(int)
-    accepted: dict[int, list[AcceptedItem]] = defaultdict(list)
-    for competency_id, evidence_id, status, type_id, observed in links:
-        if status != "draft" or count_drafts:
-            linked[competency_id] += 1
-        if status == "accepted":
-            accepted[competency_id].append(AcceptedItem(evidence_id, type_id, observed))
+    counted = {row.competency_id: row for row in db.session.execute(links_sql, params)}
     progress = []
     for competency in competencies:
         rule = Rule(competency.min_evidence, competency.min_types, competency.require_observed)
-        items = accepted[competency.id]
-        missing = missing_for(rule, items)
+        counts = counted.get(competency.id)
+        linked = (counts.linked if count_drafts else counts.shared) if counts else 0
+        accepted, types, observed = (
+            (counts.accepted, counts.types, counts.observed) if counts else (0, 0, 0)
+        )
+        missing = missing_for_counts(rule, accepted=accepted, types=types, observed=observed)
         progress.append(
             CompetencyProgress(
                 competency_id=competency.id,
@@ -175,12 +172,12 @@ def progress_for(
                 domain_code=competency.domain_code,
                 domain_title=competency.domain_title,
                 rule=rule,
-                status=status_for(missing, linked[competency.id] > 0, competency.id in signed_off),
+                status=status_for(missing, linked > 0, competency.id in signed_off),
                 missing=missing,
-                linked_count=linked[competency.id],
-                accepted_count=len(items),
-                accepted_type_count=len({i.evidence_type_id for i in items}),
-                observed_count=sum(1 for i in items if i.observed),
+                linked_count=linked,
+                accepted_count=accepted,
+                accepted_type_count=types,
+                observed_count=observed,
             )
         )
     return progress
@@ -207,13 +204,18 @@ def _progress_statements(*, one: bool):
         .where(Competency.framework_id == bindparam("framework_id"))
         .order_by(Domain.position, Competency.position)
     )
+    # Per competency: links (all, and without drafts), then among the accepted items the
+    # count, the distinct evidence types and the observed ones. A version links a
+    # competency once at most (a unique constraint), so counting links counts items.
+    accepted = Evidence.status == "accepted"
     links = (
         select(
-            EvidenceLink.competency_id,
-            Evidence.id,
-            Evidence.status,
-            Evidence.evidence_type_id,
-            EvidenceType.observed,
+            EvidenceLink.competency_id.label("competency_id"),
+            func.count().label("linked"),
+            func.sum(case((Evidence.status != "draft", 1), else_=0)).label("shared"),
+            func.sum(case((accepted, 1), else_=0)).label("accepted"),
+            func.count(distinct(case((accepted, Evidence.evidence_type_id)))).label("types"),
+            func.sum(case((and_(accepted, EvidenceType.observed), 1), else_=0)).label("observed"),
         )
         .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
         .join(
@@ -225,6 +227,7 @@ def _progress_statements(*, one: bool):
         )
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
         .where(Evidence.enrolment_id == bindparam("enrolment_id"))
+        .group_by(EvidenceLink.competency_id)
     )
     if one:
         competencies = competencies.where(Competency.id == bindparam("competency_id"))
