@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import Row, bindparam, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models.frameworks import (
@@ -189,3 +189,36 @@ def filter_choices(framework_id: int) -> tuple[list[Row], list[Row]]:
         list(db.session.execute(types, params)),
         list(db.session.execute(competencies, params)),
     )
+
+
+# --- One competency's page ---------------------------------------------------------------
+
+
+@functools.cache
+def _competency_page_statements():
+    competency = (
+        select(Competency)
+        .where(
+            Competency.framework_id == bindparam("framework_id"),
+            Competency.code == bindparam("code"),
+        )
+        .options(joinedload(Competency.domain), selectinload(Competency.standards))
+    )
+    observed = (
+        select(EvidenceType.label)
+        .where(EvidenceType.framework_id == bindparam("framework_id"), EvidenceType.observed)
+        .order_by(EvidenceType.position)
+    )
+    return competency, observed
+
+
+def competency_by_code(framework_id: int, code: str) -> Competency | None:
+    """A competency of the framework version, with its domain and standards (2 queries)."""
+    statement, _ = _competency_page_statements()
+    return db.session.scalar(statement, {"framework_id": framework_id, "code": code})
+
+
+def observed_type_labels(framework_id: int) -> list[str]:
+    """The framework's evidence types that count as observed assessments, in order."""
+    _, statement = _competency_page_statements()
+    return list(db.session.scalars(statement, {"framework_id": framework_id}))

@@ -6,7 +6,7 @@ Presentation only: the rules that produce these values live in `app.services`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -70,6 +70,22 @@ def evidence_status(status: str) -> Markup:
 @functools.cache
 def competency_status(status: str) -> Markup:
     return render_component("tag", competency_tag(status))
+
+
+def competency_tasks(
+    competencies: Iterable[CompetencyProgress], href: Callable[[str], str]
+) -> list[dict]:
+    """Task-list items (see macros/task_list.jinja) for competencies: where each stands and
+    what it still needs; `href` gives a competency's page from its code."""
+    return [
+        {
+            "title": f"{c.code} {c.title}",
+            "href": href(c.code),
+            "hint": missing_text(c),
+            "tag": competency_tag(c.status),
+        }
+        for c in competencies
+    ]
 
 
 def missing_text(progress: CompetencyProgress) -> str:

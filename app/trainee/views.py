@@ -6,14 +6,17 @@ Every page works from the trainee's active enrolment (see `loading.with_enrolmen
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
-from app.extensions import db
 from app.models.enrolments import Enrolment
-from app.models.frameworks import Competency, EvidenceType
 from app.permissions import roles
-from app.services import attachments, evidence_lists, registration, signoffs, sufficiency
+from app.services import (
+    attachments,
+    evidence_lists,
+    frameworks,
+    registration,
+    signoffs,
+    sufficiency,
+)
 from app.services.evidence_content import uk_today
 from app.trainee import display
 from app.trainee.loading import me, with_enrolment
@@ -26,7 +29,7 @@ bp.add_app_template_global(display.evidence_tag, "evidence_tag")
 bp.add_app_template_global(display.competency_tag, "competency_tag")
 bp.add_app_template_global(display.evidence_status, "evidence_status")
 bp.add_app_template_global(display.competency_status, "competency_status")
-bp.add_app_template_global(display.missing_text, "missing_text")
+bp.add_app_template_global(display.competency_tasks, "competency_tasks")
 bp.add_app_template_global(display.EVIDENCE_STATUS_LABELS, "evidence_status_labels")
 bp.add_app_template_filter(attachments.describe_size, "filesize")
 
@@ -62,22 +65,11 @@ def home(enrolment: Enrolment):
 @roles("trainee")
 @with_enrolment
 def competency(enrolment: Enrolment, competency_code: str):
-    found = db.session.scalar(
-        select(Competency)
-        .where(
-            Competency.framework_id == enrolment.framework_id,
-            Competency.code == competency_code,
-        )
-        .options(joinedload(Competency.domain), selectinload(Competency.standards))
-    )
+    found = frameworks.competency_by_code(enrolment.framework_id, competency_code)
     if found is None:
         abort(404)
     (progress,) = competency_progress(enrolment, found.id)
-    observed_types = db.session.scalars(
-        select(EvidenceType.label)
-        .where(EvidenceType.framework_id == enrolment.framework_id, EvidenceType.observed)
-        .order_by(EvidenceType.position)
-    ).all()
+    observed_types = frameworks.observed_type_labels(enrolment.framework_id)
     return render_template(
         "trainee/competency.jinja",
         title=f"{found.code} {found.title}",
