@@ -64,6 +64,11 @@ def _lock(evidence: Evidence) -> None:
     same item at once; without the lock both would pass the status check and the second
     would overwrite the first. SQLite's write transactions are already serial.
     """
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Nothing to do: what this transaction read is still so. A write transaction
+        # begins IMMEDIATE, and SQLite refuses to turn a reading one into a writing one
+        # once another connection has written since (it is never silently stale).
+        return
     # The lock is its own statement: PostgreSQL refuses FOR UPDATE on a query that
     # outer-joins the relationships a page loaded with the item.
     db.session.execute(select(Evidence.id).where(Evidence.id == evidence.id).with_for_update())

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import abort, render_template
 from flask_login import current_user
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -14,7 +15,12 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.users import User
 from app.services import enrolments
-from app.services.evidence_access import visible_evidence_for
+from app.services.evidence_access import (
+    AccessFlags,
+    access_flags,
+    viewer_params,
+    visible_evidence_template,
+)
 
 
 def me() -> User:
@@ -51,9 +57,18 @@ def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:
     `full` loads every version with its links and the attachments, for the evidence page.
     """
     user = me()
-    query = visible_evidence_for(user).where(
-        Evidence.id == evidence_id, Enrolment.trainee_id == user.id
+    evidence = db.session.scalar(
+        _own_evidence_statement(access_flags(user), full),
+        {**viewer_params(user), "evidence_id": evidence_id},
     )
+    if evidence is None:
+        abort(404)
+    return evidence
+
+
+@functools.cache
+def _own_evidence_statement(flags: AccessFlags, full: bool):
+    """Built once per kind of viewer: every evidence page and action asks it."""
     options = [joinedload(Evidence.evidence_type), joinedload(Evidence.enrolment)]
     if full:
         options += [
@@ -62,7 +77,11 @@ def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:
             .joinedload(EvidenceLink.competency),
             selectinload(Evidence.attachments),
         ]
-    evidence = db.session.scalar(query.options(*options))
-    if evidence is None:
-        abort(404)
-    return evidence
+    return (
+        visible_evidence_template(flags)
+        .where(
+            Evidence.id == bindparam("evidence_id"),
+            Enrolment.trainee_id == bindparam("viewer_id"),
+        )
+        .options(*options)
+    )
