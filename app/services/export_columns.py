@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from app.services.competency_report import CompetencyRow
@@ -23,7 +24,7 @@ FUNDING_SHORT_LABELS = {"arrs": "ARRS", "other": "Other"}
 @dataclass(frozen=True)
 class Column:
     header: str
-    value: Callable[[Any], Any]
+    value: Callable[[Any], Any]  # attrgetter where a field is shown as it is: C-fast per cell
     width: int = 14  # characters, for spreadsheets
 
 
@@ -53,59 +54,61 @@ def _domain_columns(column: DomainColumn) -> list[Column]:
 def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> list[Column]:
     labels = thresholds.labels()
     return [
-        Column("Trainee", lambda r: r.name, 24),
-        Column("Email", lambda r: r.email, 28),
-        Column("GPhC number", lambda r: r.gphc_number, 12),
-        Column("Organisation", lambda r: r.organisation, 24),
-        Column("Cohort", lambda r: r.cohort, 20),
-        Column("Clinical supervisor", lambda r: r.clinical_supervisor, 22),
-        Column("Education supervisor", lambda r: r.education_supervisor, 22),
+        Column("Trainee", attrgetter("name"), 24),
+        Column("Email", attrgetter("email"), 28),
+        Column("GPhC number", attrgetter("gphc_number"), 12),
+        Column("Organisation", attrgetter("organisation"), 24),
+        Column("Cohort", attrgetter("cohort"), 20),
+        Column("Clinical supervisor", attrgetter("clinical_supervisor"), 22),
+        Column("Education supervisor", attrgetter("education_supervisor"), 22),
         *(c for domain in domains for c in _domain_columns(domain)),
-        Column("Competencies signed off", lambda r: r.signed_off, 12),
-        Column("Competencies in total", lambda r: r.total, 12),
-        Column("Progress (%)", lambda r: r.percent, 10),
-        Column("Expected progress (%)", lambda r: r.expected_percent, 10),
-        Column("Evidence awaiting review", lambda r: r.awaiting_review, 10),
+        Column("Competencies signed off", attrgetter("signed_off"), 12),
+        Column("Competencies in total", attrgetter("total"), 12),
+        Column("Progress (%)", attrgetter("percent"), 10),
+        Column("Expected progress (%)", attrgetter("expected_percent"), 10),
+        Column("Evidence awaiting review", attrgetter("awaiting_review"), 10),
         Column(
             "Oldest awaiting review since",
             lambda r: r.oldest_waiting_since.date() if r.oldest_waiting_since else None,
             12,
         ),
-        Column("Last activity", lambda r: r.last_activity_on, 12),
-        Column("Registration status", lambda r: r.registration_label, 18),
-        Column("Registration expiry", lambda r: r.registration_expires_on, 12),
-        Column("Renewal and revalidation due", lambda r: r.renewal_deadline, 12),
+        Column("Last activity", attrgetter("last_activity_on"), 12),
+        Column("Registration status", attrgetter("registration_label"), 18),
+        Column("Registration expiry", attrgetter("registration_expires_on"), 12),
+        Column("Renewal and revalidation due", attrgetter("renewal_deadline"), 12),
         Column("Registration verified", lambda r: _yes_no(r.registration_verified), 10),
         Column("Level 3 status", _level3, 14),
         Column("Level 3 verified", lambda r: _yes_no(r.level3_verified), 10),
-        Column("Supervision sessions in the last month", lambda r: r.supervision_sessions, 12),
-        Column("Last supervision session", lambda r: r.last_supervision_on, 12),
+        Column("Supervision sessions in the last month", attrgetter("supervision_sessions"), 12),
+        Column("Last supervision session", attrgetter("last_supervision_on"), 12),
         Column("Pathway status", lambda r: PATHWAY_STATUS_LABELS.get(r.pathway_status), 14),
-        Column("WTE", lambda r: r.wte, 8),
+        Column("WTE", attrgetter("wte"), 8),
         Column("Funding", lambda r: FUNDING_SHORT_LABELS.get(r.funding or ""), 10),
-        Column("AfC band", lambda r: r.afc_band, 8),
-        Column("Protected learning days used", lambda r: r.protected_learning_days_used, 10),
-        Column("Protected learning days allowed", lambda r: r.protected_learning_days_allowed, 10),
-        Column("Start date", lambda r: r.started_on, 12),
-        Column("Expected end date", lambda r: r.expected_end_on, 12),
+        Column("AfC band", attrgetter("afc_band"), 8),
+        Column("Protected learning days used", attrgetter("protected_learning_days_used"), 10),
+        Column(
+            "Protected learning days allowed", attrgetter("protected_learning_days_allowed"), 10
+        ),
+        Column("Start date", attrgetter("started_on"), 12),
+        Column("Expected end date", attrgetter("expected_end_on"), 12),
         Column("Flags", lambda r: "; ".join(labels[f] for f in r.flags), 40),
     ]
 
 
 LONG_COLUMNS: list[Column] = [
-    Column("Trainee", lambda r: r.trainee, 24),
-    Column("GPhC number", lambda r: r.gphc_number, 12),
-    Column("Organisation", lambda r: r.organisation, 24),
-    Column("Cohort", lambda r: r.cohort, 20),
-    Column("Framework", lambda r: r.framework, 14),
+    Column("Trainee", attrgetter("trainee"), 24),
+    Column("GPhC number", attrgetter("gphc_number"), 12),
+    Column("Organisation", attrgetter("organisation"), 24),
+    Column("Cohort", attrgetter("cohort"), 20),
+    Column("Framework", attrgetter("framework"), 14),
     Column("Domain", lambda r: f"{r.domain_code} {r.domain_title}", 30),
-    Column("Competency code", lambda r: r.competency_code, 10),
-    Column("Competency", lambda r: r.competency_title, 40),
-    Column("Status", lambda r: r.status_label, 16),
-    Column("Outcome", lambda r: r.outcome, 20),
-    Column("Signed off by", lambda r: r.signed_by, 20),
-    Column("Signer GPhC number", lambda r: r.signed_by_gphc, 12),
-    Column("Signed off on", lambda r: r.signed_on, 12),
+    Column("Competency code", attrgetter("competency_code"), 10),
+    Column("Competency", attrgetter("competency_title"), 40),
+    Column("Status", attrgetter("status_label"), 16),
+    Column("Outcome", attrgetter("outcome"), 20),
+    Column("Signed off by", attrgetter("signed_by"), 20),
+    Column("Signer GPhC number", attrgetter("signed_by_gphc"), 12),
+    Column("Signed off on", attrgetter("signed_on"), 12),
 ]
 
 

@@ -66,7 +66,7 @@ def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
     writer.writerow([cell(h) for h in header])
     yield _take(buffer)
     for row in rows:
-        writer.writerow([cell(v) for v in row])
+        writer.writerow(map(cell, row))
         if buffer.tell() >= FLUSH_AT:
             yield _take(buffer)
     if buffer.tell():
@@ -79,9 +79,8 @@ def progress_csv(
     """One row per trainee."""
     columns = wide_columns(domain_columns_for(viewer, filters), report_thresholds())
     rows = iter_progress(viewer, filters, today=today)
-    yield from csv_chunks(
-        [c.header for c in columns], ([c.value(r) for c in columns] for r in rows)
-    )
+    getters = [c.value for c in columns]
+    yield from csv_chunks([c.header for c in columns], ([g(r) for g in getters] for r in rows))
 
 
 def competencies_csv(

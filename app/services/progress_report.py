@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, distinct, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -115,7 +115,10 @@ class TraineeProgress:
     flags: tuple[Flag, ...]
 
     def domain(self, code: str) -> DomainCount | None:
-        return next((d for d in self.domains if d.code == code), None)
+        for count in self.domains:  # a handful: a loop beats building a lookup per row
+            if count.code == code:
+                return count
+        return None
 
 
 @dataclass(frozen=True)
@@ -239,13 +242,14 @@ def _columns(domains: dict[int, list[_DomainInfo]]) -> list[DomainColumn]:
 
 def _sign_offs(ids) -> tuple[dict[tuple[int, int], int], dict[int, datetime]]:
     """Standing proficient sign-offs per (enrolment, domain), and each enrolment's latest
-    sign-off of any kind (one query)."""
+    sign-off of any kind (one query). A competency has one standing sign-off at most (the
+    service refuses another until it is revoked), so a plain count is exact."""
     standing = and_(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
     rows = db.session.execute(
         select(
             SignOff.enrolment_id,
             Competency.domain_id,
-            func.count(distinct(case((standing, SignOff.competency_id)))),
+            func.sum(case((standing, 1), else_=0)),
             func.max(SignOff.signed_at),
         )
         .join(Competency, Competency.id == SignOff.competency_id)
