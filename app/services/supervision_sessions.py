@@ -7,12 +7,13 @@ is still time. Months are counted from the month the enrolment started.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -114,24 +115,18 @@ def sessions_for(enrolment_id: int) -> list[SupervisionSession]:
     )
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
 
 
 def months_without_session(started_on: date, held: Iterable[date], today: date) -> list[date]:
     """First days of the ended months, from the start month, in which no session was held."""
-    covered = {_month(day) for day in held}
-    missed = []
-    month = _month(started_on)
-    while month < _month(today):
-        if month not in covered:
-            missed.append(month)
-        month = _next_month(month)
-    return missed
+    covered = {_month_number(day) for day in held}
+    return [
+        date(number // 12, number % 12 + 1, 1)
+        for number in range(_month_number(started_on), _month_number(today))
+        if number not in covered
+    ]
 
 
 @dataclass(frozen=True)
@@ -160,6 +155,13 @@ def overview_for(enrolments: list[Enrolment], today: date) -> list[SessionOvervi
     )
 
 
+@functools.cache
+def _held_statement():
+    return select(SupervisionSession.enrolment_id, SupervisionSession.held_on).where(
+        SupervisionSession.enrolment_id.in_(bindparam("ids", expanding=True))
+    )
+
+
 def overview_of(
     enrolments: list[tuple[int, str, str | None, date]], today: date
 ) -> list[SessionOverview]:
@@ -167,11 +169,7 @@ def overview_of(
     on) tuples, for lists that read those as columns."""
     held: dict[int, list[date]] = defaultdict(list)
     if enrolments:
-        rows = db.session.execute(
-            select(SupervisionSession.enrolment_id, SupervisionSession.held_on).where(
-                SupervisionSession.enrolment_id.in_([e[0] for e in enrolments])
-            )
-        )
+        rows = db.session.execute(_held_statement(), {"ids": [e[0] for e in enrolments]})
         for enrolment_id, held_on in rows:
             held[enrolment_id].append(held_on)
     return [
