@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -222,3 +223,42 @@ def observed_type_labels(framework_id: int) -> list[str]:
     """The framework's evidence types that count as observed assessments, in order."""
     _, statement = _competency_page_statements()
     return list(db.session.scalars(statement, {"framework_id": framework_id}))
+
+
+# --- The competency chooser of the evidence form ---------------------------------------------
+
+
+class ChooserCompetency(NamedTuple):
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ChooserDomain:
+    code: str
+    title: str
+    competencies: list[ChooserCompetency]
+
+
+@functools.cache
+def _chooser_statement():
+    return (
+        select(Domain.code, Domain.title, Competency.id, Competency.code, Competency.title)
+        .join(Domain, Competency.domain_id == Domain.id)
+        .where(Competency.framework_id == bindparam("framework_id"))
+        .order_by(Domain.position, Competency.position)
+    )
+
+
+def chooser_domains(framework_id: int) -> list[ChooserDomain]:
+    """The framework's domains, each with its competencies, in order (1 query): just what
+    the evidence form's grouped chooser shows and names its fields by."""
+    domains: list[ChooserDomain] = []
+    for domain_code, domain_title, *competency in db.session.execute(
+        _chooser_statement(), {"framework_id": framework_id}
+    ):
+        if not domains or domains[-1].code != domain_code:
+            domains.append(ChooserDomain(domain_code, domain_title, []))
+        domains[-1].competencies.append(ChooserCompetency(*competency))
+    return domains

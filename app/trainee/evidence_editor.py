@@ -12,16 +12,14 @@ from datetime import date
 
 from flask import current_app, render_template
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.form_fields import error_anchor
 from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment, Evidence
-from app.models.frameworks import Competency, Domain, EvidenceType
+from app.models.frameworks import EvidenceType
 from app.services import evidence as evidence_service
-from app.services import storage_quota
+from app.services import frameworks, storage_quota
 from app.services.assessment_forms import FormDefinition, form_for
 from app.services.assessment_forms import validate as validate_answers
 from app.services.errors import DomainError
@@ -31,23 +29,6 @@ from app.trainee.forms import evidence_form_class, note_field_name
 from app.trainee.loading import me
 
 
-def chooser_domains(framework_id: int) -> list[Domain]:
-    """The framework's domains with their competencies, for the grouped chooser (2 queries):
-    of each competency just what the chooser and the form use, not its long text."""
-    return list(
-        db.session.scalars(
-            select(Domain)
-            .where(Domain.framework_id == framework_id)
-            .order_by(Domain.position)
-            .options(
-                selectinload(Domain.competencies).load_only(
-                    Competency.code, Competency.title, Competency.position
-                )
-            )
-        )
-    )
-
-
 class EvidenceEditor:
     """One evidence type's form for one enrolment: building it, reading it, showing refusals."""
 
@@ -55,7 +36,7 @@ class EvidenceEditor:
         self.enrolment = enrolment
         self.evidence_type = evidence_type
         self.definition: FormDefinition = form_for(evidence_type.code)
-        self.domains = chooser_domains(enrolment.framework_id)
+        self.domains = frameworks.chooser_domains(enrolment.framework_id)
         self.by_code = {c.code: c for d in self.domains for c in d.competencies}
         self.max_links = current_app.config["MAX_COMPETENCY_LINKS"]
         self.form_class = evidence_form_class(

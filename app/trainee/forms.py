@@ -29,6 +29,7 @@ from app.models.frameworks import Competency
 from app.services.assessment_forms import FormDefinition
 from app.services.attachments import ACCEPTED_DESCRIPTION
 from app.services.form_answers import Field as FieldSpec
+from app.services.frameworks import ChooserCompetency
 from app.trainee.display import EVIDENCE_STATUS_LABELS
 
 NOTE_FIELD_PREFIX = "note_"
@@ -97,7 +98,7 @@ class EvidenceFilterForm(FlaskForm):
         return valid
 
 
-def note_field_name(competency: Competency) -> str:
+def note_field_name(competency: Competency | ChooserCompetency) -> str:
     # Ids, not codes: a framework's codes may hold characters a field name should not.
     return f"{NOTE_FIELD_PREFIX}{competency.id}"
 
@@ -123,7 +124,7 @@ def _field_for(spec: FieldSpec) -> Field:
 
 def evidence_form_class(
     definition: FormDefinition,
-    competencies: Iterable[Competency],
+    competencies: Iterable[Competency | ChooserCompetency],
     *,
     max_links: int,
     with_attachment: bool,
