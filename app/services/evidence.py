@@ -69,10 +69,15 @@ def _lock(evidence: Evidence) -> None:
         # begins IMMEDIATE, and SQLite refuses to turn a reading one into a writing one
         # once another connection has written since (it is never silently stale).
         return
-    # The lock is its own statement: PostgreSQL refuses FOR UPDATE on a query that
-    # outer-joins the relationships a page loaded with the item.
-    db.session.execute(select(Evidence.id).where(Evidence.id == evidence.id).with_for_update())
-    db.session.refresh(evidence)
+    # One statement takes the lock and re-reads the row into the loaded item. It selects
+    # the item alone: PostgreSQL refuses FOR UPDATE on a query that outer-joins the
+    # relationships a page loaded with it.
+    db.session.execute(
+        select(Evidence)
+        .where(Evidence.id == evidence.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()  # the row is read into the item as the result is consumed
 
 
 def _sync_current(evidence: Evidence, version: EvidenceVersion) -> None:
