@@ -496,7 +496,7 @@ def run_writes(
         "occurred_on[year]": str(today.year),
     }
     token = trainee.csrf_from("/portfolio/evidence/new/reflective-account")
-    count = max(10, min(args.requests, 40))
+    count = max(10, min(args.requests, 60))
     type_id = raw.one(
         "SELECT id FROM evidence_types WHERE framework_id = :f AND code = 'reflective-account'",
         {"f": ctx.framework_id},
@@ -606,7 +606,7 @@ def logged_queries(query_log: Path, path: str) -> int | None:
     return None
 
 
-EXPORT_ROUNDS = 2
+EXPORT_ROUNDS = 3
 
 
 def floor_export(url: str, kind: str, ctx: Context, window: dict) -> dict:
@@ -771,7 +771,9 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(ROOT / "instance" / "bench"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=40, help="timed requests per page, at most")
+    parser.add_argument(
+        "--requests", type=int, default=100, help="timed requests per page, at most"
+    )
     parser.add_argument("--budget", type=float, default=15, help="seconds per page, about")
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--output", default=str(BENCH / "results"))

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -305,6 +305,18 @@ def _supervision(ids, since: date) -> dict[int, tuple[int, date | None]]:
     return {e: (int(n or 0), last) for e, n, last in rows}
 
 
+# What a report row reads of a registration (`registration.status_of`, the row's fields).
+REGISTRATION_SHOWN = (
+    Registration.user_id,
+    Registration.register,
+    Registration.number,
+    Registration.status,
+    Registration.registered_on,
+    Registration.expires_on,
+    Registration.verified_by_id,
+)
+
+
 def _registrations(trainee_ids) -> dict[int, Registration]:
     """Each trainee's current (newest) registration row (one query)."""
     latest = (
@@ -312,7 +324,11 @@ def _registrations(trainee_ids) -> dict[int, Registration]:
         .where(Registration.user_id.in_(trainee_ids))
         .group_by(Registration.user_id)
     )
-    rows = db.session.scalars(select(Registration).where(Registration.id.in_(latest)))
+    rows = db.session.scalars(
+        select(Registration)
+        .where(Registration.id.in_(latest))
+        .options(load_only(*REGISTRATION_SHOWN))  # not when or by whom it was recorded
+    )
     return {row.user_id: row for row in rows}
 
 
