@@ -163,9 +163,16 @@ SORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "expected_end": lambda r: r.expected_end_on,
     "flags": lambda r: len(r.flags),
 }
-BASE_SORT_KEYS = frozenset(
-    ("name", "organisation", "cohort", "supervisor", "started_on", "expected_end")
-)
+# The base query's column each of those keys reads, beyond the name (None: the name alone).
+BASE_SORT_COLUMNS: dict[str, str | None] = {
+    "name": None,
+    "organisation": "organisation",
+    "cohort": "cohort",
+    "supervisor": "clinical_supervisor",
+    "started_on": "started_on",
+    "expected_end": "expected_end_on",
+}
+BASE_SORT_KEYS = frozenset(BASE_SORT_COLUMNS)
 
 
 # --- Queries ------------------------------------------------------------------------------
@@ -539,14 +546,26 @@ def progress_report(
         return page_of(report, sort=sort, descending=descending, page=page, per_page=per_page)
     today, now = _when(today, now)
     thresholds = report_thresholds()
-    base_rows = db.session.execute(_base_query(viewer, filters)).all()
-    domains = _domains({row.framework_id for row in base_rows}) if base_rows else {}
+    # Every row in scope, but only what sorting needs; then the page's rows in full.
+    base = _base_query(viewer, filters).order_by(None).subquery()
+    needed = [base.c.enrolment_id, base.c.name, base.c.framework_id]
+    if BASE_SORT_COLUMNS[sort]:
+        needed.append(base.c[BASE_SORT_COLUMNS[sort]])
+    light = db.session.execute(select(*needed)).all()
+    domains = _domains({row.framework_id for row in light}) if light else {}
     per_page = max(1, per_page)
-    total = len(base_rows)
+    total = len(light)
     page = min(max(page, 1), max(1, math.ceil(total / per_page)))
     start = (page - 1) * per_page
-    chosen = sort_rows(base_rows, sort, descending=descending)[start : start + per_page]
-    ids = [row.enrolment_id for row in chosen]
+    ids = [
+        row.enrolment_id
+        for row in sort_rows(light, sort, descending=descending)[start : start + per_page]
+    ]
+    full = {
+        row.enrolment_id: row
+        for row in db.session.execute(select(base).where(base.c.enrolment_id.in_(ids)))
+    }
+    chosen = [full[enrolment_id] for enrolment_id in ids]
     return ReportPage(
         rows=_assemble(chosen, ids, domains, today=today, now=now, thresholds=thresholds),
         total=total,
