@@ -36,11 +36,18 @@ def me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def filter_form(viewer: User) -> DashboardFilterForm:
-    """The filter form read from the query string, with invalid choices flagged and dropped."""
+CHOICE_FILTERS = ("organisation", "cohort", "supervisor")
+
+
+def filter_form(viewer: User, *, shown: bool = True) -> DashboardFilterForm:
+    """The filter form read from the query string, with invalid choices flagged and dropped.
+
+    A form that is not `shown` (an export's) reads what may be chosen only when something
+    was: the choices cost three queries over everyone in scope."""
+    needed = shown or any(request.args.get(name) for name in CHOICE_FILTERS)
     form = DashboardFilterForm(
         request.args,
-        cohort_dashboard.filter_choices(viewer),
+        cohort_dashboard.filter_choices(viewer) if needed else cohort_dashboard.NO_CHOICES,
         report_flags.report_thresholds(),
     )
     form.validate_choices()

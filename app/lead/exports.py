@@ -34,7 +34,7 @@ def _slug(text: str) -> str:
 
 def export_filters() -> ReportFilters | Response:
     """The dashboard's filters; an invalid one sends the user back to see the message."""
-    form = filter_form(me())
+    form = filter_form(me(), shown=False)
     if any(form[name].errors for name in ("organisation", "cohort", "supervisor", "flag")):
         return redirect(url_for("lead.dashboard", **request.args))
     return form.filters()

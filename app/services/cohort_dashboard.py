@@ -37,6 +37,9 @@ class FilterChoices:
     supervisors: list[tuple[int, str]]
 
 
+NO_CHOICES = FilterChoices([], [], [])
+
+
 def filter_choices(viewer: User) -> FilterChoices:
     """What the viewer may filter by: their organisations, and the cohorts and supervisors
     of the trainees in their scope (3 queries)."""

@@ -196,9 +196,34 @@ class RegistrationStatus:
     user_id: int
     flag: str  # a FLAG_COLOURS key
     label: str
-    detail: str
     registration: Registration | None = None
     position: RenewalPosition | None = None
+
+    @property
+    def detail(self) -> str:
+        """A line under the flag: what to do, and by when (worked out only when shown:
+        exports list thousands of statuses and never show it)."""
+        registration, position = self.registration, self.position
+        if registration is None:
+            return ""
+        if registration.status != "registered":
+            register = REGISTER_LABELS[registration.register].lower()
+            if registration.status == "trainee":
+                return f"Working towards the {register} register"
+            return ""
+        if position is None:
+            return "Add the expiry date"
+        if position.currency is Currency.EXPIRED:
+            return f"Expired on {long_date(position.expires_on)}"
+        if position.currency is Currency.OVERDUE:
+            return (
+                f"Renewal was due by {long_date(position.renewal_deadline)}; "
+                f"expires {long_date(position.expires_on)}"
+            )
+        return (
+            f"Renew by {long_date(position.renewal_deadline)}; "
+            f"expires {long_date(position.expires_on)}"
+        )
 
     @property
     def colour(self) -> str:
@@ -223,33 +248,15 @@ class RegistrationStatus:
 
 def status_of(user_id: int, registration: Registration | None, today: date) -> RegistrationStatus:
     if registration is None:
-        return RegistrationStatus(user_id, "none", "No registration recorded", "")
-    register = REGISTER_LABELS[registration.register].lower()
+        return RegistrationStatus(user_id, "none", "No registration recorded")
     if registration.status != "registered":
         label = REGISTRATION_STATUS_LABELS[registration.status]
-        detail = ""
-        if registration.status == "trainee":
-            detail = f"Working towards the {register} register"
-        return RegistrationStatus(user_id, registration.status, label, detail, registration)
+        return RegistrationStatus(user_id, registration.status, label, registration)
     if registration.expires_on is None:
-        return RegistrationStatus(
-            user_id, "no-expiry", "Expiry not recorded", "Add the expiry date", registration
-        )
+        return RegistrationStatus(user_id, "no-expiry", "Expiry not recorded", registration)
     position = renewal_position(registration.expires_on, today, renewal_rules())
-    if position.currency is Currency.EXPIRED:
-        detail = f"Expired on {long_date(position.expires_on)}"
-    elif position.currency is Currency.OVERDUE:
-        detail = (
-            f"Renewal was due by {long_date(position.renewal_deadline)}; "
-            f"expires {long_date(position.expires_on)}"
-        )
-    else:
-        detail = (
-            f"Renew by {long_date(position.renewal_deadline)}; "
-            f"expires {long_date(position.expires_on)}"
-        )
     return RegistrationStatus(
-        user_id, position.currency.value, position.currency.label, detail, registration, position
+        user_id, position.currency.value, position.currency.label, registration, position
     )
 
 
