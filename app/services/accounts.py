@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from app.models.users import ROLES, User, UserRole
 from app.services import audit, passwords
 from app.services.errors import DomainError
 from app.services.gphc import normalise_gphc_number, record_number_for
+from app.services.paging import PageNumbers, clamp_page
 
 
 def normalise_email(email: str) -> str:
@@ -168,7 +168,7 @@ def end_all_sessions(user: User) -> None:
 
 
 @dataclass(frozen=True)
-class UserPage:
+class UserPage(PageNumbers):
     """One page of a filtered user list, with what pagination needs."""
 
     items: list[User]
@@ -177,8 +177,8 @@ class UserPage:
     per_page: int
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+    def shown(self) -> int:
+        return len(self.items)
 
 
 def list_users(
@@ -195,8 +195,7 @@ def list_users(
             | User.email.icontains(search, autoescape=True)
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     items = db.session.scalars(
         query.options(joinedload(User.organisation), selectinload(User.role_rows))
         .order_by(User.name, User.id)

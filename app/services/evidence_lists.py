@@ -27,6 +27,7 @@ from app.services.evidence_access import (
     visible_evidence_for,
     visible_evidence_template,
 )
+from app.services.paging import PageNumbers, clamp_page
 
 
 @dataclass(frozen=True)
@@ -58,24 +59,15 @@ class EvidenceRow:
 
 
 @dataclass(frozen=True)
-class EvidencePage:
+class EvidencePage(PageNumbers):
     rows: list[EvidenceRow]
     page: int
     per_page: int
     total: int
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_number(self) -> int:
-        """The position of the first row in the whole list (1-based), for "Showing 26 to 50"."""
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_number(self) -> int:
-        return self.first_number + len(self.rows) - 1 if self.rows else 0
+    def shown(self) -> int:
+        return len(self.rows)
 
 
 @functools.cache
@@ -167,8 +159,7 @@ def evidence_page(
         **{name: value for name, value in values.items() if value is not None},
     }
     total = db.session.scalar(count_sql, params) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     found = db.session.execute(
         rows_sql, {**params, "limit": per_page, "offset": (page - 1) * per_page}
     ).all()

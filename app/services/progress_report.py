@@ -10,7 +10,6 @@ of `EXPORT_BATCH_SIZE` trainees so memory stays flat.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import User
+from app.services.paging import PageNumbers, clamp_page
 from app.services.registration import status_of
 from app.services.registration_settings import protected_learning_days
 from app.services.report_flags import (
@@ -133,7 +133,7 @@ class Report:
 
 
 @dataclass(frozen=True)
-class ReportPage:
+class ReportPage(PageNumbers):
     rows: list[TraineeProgress]
     total: int
     page: int
@@ -144,8 +144,8 @@ class ReportPage:
     thresholds: ReportThresholds
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+    def shown(self) -> int:
+        return len(self.rows)
 
 
 # Keys read from the enrolment and its people alone (the base query's columns share these
@@ -507,8 +507,7 @@ def page_of(
 ) -> ReportPage:
     per_page = max(1, per_page)
     total = len(report.rows)
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     ordered = sort_rows(report.rows, sort, descending=descending)
     start = (page - 1) * per_page
     return ReportPage(
@@ -555,7 +554,7 @@ def progress_report(
     domains = _domains({row.framework_id for row in light}) if light else {}
     per_page = max(1, per_page)
     total = len(light)
-    page = min(max(page, 1), max(1, math.ceil(total / per_page)))
+    page = clamp_page(page, total, per_page)
     start = (page - 1) * per_page
     ids = [
         row.enrolment_id

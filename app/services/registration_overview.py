@@ -3,7 +3,6 @@ each person's flags, in a fixed number of queries whatever the page size."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +14,7 @@ from app.models.enrolments import Enrolment
 from app.models.organisations import Organisation
 from app.models.registration import Qualification
 from app.models.users import User, UserRole
+from app.services.paging import PageNumbers, clamp_page
 from app.services.registration import RegistrationStatus, registration_status_for
 from app.services.registration_access import CURRENT_ENROLMENT_STATUSES
 
@@ -55,22 +55,21 @@ class PersonRow:
 
 
 @dataclass(frozen=True)
-class PeoplePage:
+class PeoplePage(PageNumbers):
     rows: list[PersonRow]
     total: int
     page: int
     per_page: int
 
     @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+    def shown(self) -> int:
+        return len(self.rows)
 
 
 def people_overview(viewer: User, *, today: date, page: int = 1, per_page: int = 25) -> PeoplePage:
     query = overseen_people(viewer)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     people = db.session.scalars(
         query.options(joinedload(User.organisation))
         .order_by(User.name, User.id)

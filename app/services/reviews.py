@@ -28,6 +28,7 @@ from app.models.users import User
 from app.services import audit, notifications, sufficiency
 from app.services import evidence as evidence_service
 from app.services.errors import DomainError, NotFound
+from app.services.paging import PageNumbers, clamp_page
 
 COMMENT_MAX = 5000
 DECISION_LABELS = {"accepted": "Accepted", "changes_requested": "Changes requested"}
@@ -56,7 +57,7 @@ class QueueItem(NamedTuple):
 
 
 @dataclass(frozen=True)
-class QueuePage:
+class QueuePage(PageNumbers):
     """One page of the queue, oldest first, and how many items wait for each enrolment."""
 
     items: list[QueueItem]
@@ -66,16 +67,8 @@ class QueuePage:
     waiting: dict[int, int]
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_number(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last_number(self) -> int:
-        return self.first_number + len(self.items) - 1 if self.items else 0
+    def shown(self) -> int:
+        return len(self.items)
 
 
 _TRAINEE = aliased(User)
@@ -127,8 +120,7 @@ def review_queue(
     items_sql, counts_sql = _queue_statements()
     waiting = dict(db.session.execute(counts_sql, {"supervisor_id": supervisor_id}).all())
     total = sum(waiting.values())
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page = clamp_page(page, total, per_page)
     rows = (
         db.session.execute(
             items_sql,
