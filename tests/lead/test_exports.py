@@ -7,13 +7,16 @@ import csv
 import gc
 import io
 import tracemalloc
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.services import exports_csv
+from app.services import competency_report, export_columns, exports_csv, progress_report
+from app.services.report_flags import report_thresholds
+from app.services.report_scope import ReportFilters
 
 
 @pytest.fixture
@@ -336,3 +339,21 @@ def test_the_cohort_summary_pdf_is_one_page_with_the_headline_numbers(
     assert "Spring intake" in flat
     assert "Registration renewal due or expired" in flat
     assert "Ben Harbour" in flat
+
+
+def test_columns_written_as_they_are_match_what_cell_would_write(seeded, lead, today):
+    # `as_is` columns skip `cell`: csv.writer must turn each of their values into the same
+    # text (None empty, numbers and dates plain, the product's own words untouched).
+    report = progress_report.build_report(lead, today=today)
+    wide = export_columns.wide_columns(report.domain_columns, report_thresholds())
+    long_rows = list(competency_report.iter_competency_rows(lead, ReportFilters(), today=today))
+    checked = 0
+    for columns, rows in ((wide, report.rows), (export_columns.LONG_COLUMNS, long_rows)):
+        assert rows
+        for column in (c for c in columns if c.as_is):
+            for row in rows:
+                value = column.value(row)
+                assert not isinstance(value, bool | datetime | Decimal), column.header
+                assert ("" if value is None else str(value)) == exports_csv.cell(value)
+                checked += 1
+    assert checked > 100

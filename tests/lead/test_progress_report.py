@@ -266,3 +266,9 @@ def test_the_report_costs_the_same_queries_for_10_and_300_trainees(
     assert len(progress_report.build_report(lead, today=today).rows) == 300
     print(f"report queries: {at_10} for 10 trainees, {at_300} for 300")
     assert at_10 == at_300 <= 12
+
+
+def test_the_base_rows_named_tuple_names_the_base_querys_columns_in_order(seeded, lead):
+    # Assembly reads base rows as `_Base` tuples, by position: the two must agree.
+    query = progress_report._base_query(lead, ReportFilters())
+    assert list(query.selected_columns.keys()) == list(progress_report._Base._fields)
