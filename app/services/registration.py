@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -189,6 +190,18 @@ FLAG_COLOURS = {
 }
 
 
+class ShownRegistration(Protocol):
+    """What a status reads of a registration record: a `Registration`, or a report's
+    lighter row of the same fields."""
+
+    register: str
+    number: str | None
+    status: str
+    registered_on: date | None
+    expires_on: date | None
+    verified_by_id: int | None
+
+
 @dataclass(frozen=True)
 class RegistrationStatus:
     """A person's current registration as a list or page shows it: a flag in words."""
@@ -196,7 +209,7 @@ class RegistrationStatus:
     user_id: int
     flag: str  # a FLAG_COLOURS key
     label: str
-    registration: Registration | None = None
+    registration: Registration | ShownRegistration | None = None
     position: RenewalPosition | None = None
 
     @property
@@ -246,7 +259,9 @@ class RegistrationStatus:
         return self.registration.expires_on if self.registration else None
 
 
-def status_of(user_id: int, registration: Registration | None, today: date) -> RegistrationStatus:
+def status_of(
+    user_id: int, registration: Registration | ShownRegistration | None, today: date
+) -> RegistrationStatus:
     if registration is None:
         return RegistrationStatus(user_id, "none", "No registration recorded")
     if registration.status != "registered":
