@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, case, distinct, func, select
@@ -28,7 +29,7 @@ from app.services.progress_report import (
     iter_progress,
 )
 from app.services.report_scope import ReportFilters
-from app.services.sufficiency import Rule, missing_for_counts, status_for
+from app.services.sufficiency import Rule, status_from_counts
 
 NO_LINKS = (0, 0, 0, 0)
 STATUS_LABELS = {
@@ -39,8 +40,10 @@ STATUS_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CompetencyRow:
+class CompetencyRow(NamedTuple):
+    """One trainee x competency. A named tuple, not a frozen dataclass: a region's export
+    makes a hundred thousand of them."""
+
     enrolment_id: int
     trainee_id: int
     trainee: str
@@ -176,9 +179,15 @@ def _rows_for(
         for c in competencies[trainee.framework_id]:
             key = (trainee.enrolment_id, c.id)
             sign_off = standing.get(key)
-            signed = sign_off is not None and sign_off.proficient
             linked, accepted, types, observed = counts.get(key, NO_LINKS)
-            missing = missing_for_counts(c.rule, accepted=accepted, types=types, observed=observed)
+            status = status_from_counts(
+                c.rule,
+                linked=linked,
+                accepted=accepted,
+                types=types,
+                observed=observed,
+                signed_off=sign_off is not None and sign_off.proficient,
+            )
             yield CompetencyRow(
                 enrolment_id=trainee.enrolment_id,
                 trainee_id=trainee.trainee_id,
@@ -191,7 +200,7 @@ def _rows_for(
                 domain_title=c.domain_title,
                 competency_code=c.code,
                 competency_title=c.title,
-                status=status_for(missing, linked > 0, signed),
+                status=status,
                 outcome=sign_off.outcome if sign_off else None,
                 signed_by=sign_off.signer if sign_off else None,
                 signed_by_gphc=sign_off.signer_gphc if sign_off else None,

@@ -124,6 +124,28 @@ def describe_rule(rule: Rule) -> str:
     return sentence + "."
 
 
+def meets(rule: Rule, *, accepted: int, types: int, observed: int) -> bool:
+    """Whether counts satisfy the rule: `missing_for_counts` is empty exactly then (a
+    test checks), without putting into words what is missing."""
+    return (
+        accepted >= rule.min_evidence
+        and types >= rule.min_types
+        and (observed > 0 or not rule.require_observed)
+    )
+
+
+def status_from_counts(
+    rule: Rule, *, linked: int, accepted: int, types: int, observed: int, signed_off: bool
+) -> str:
+    """`status_for` straight from counts: for exports of every trainee x competency,
+    which show the status but never what is missing."""
+    if signed_off:
+        return "signed_off"
+    if meets(rule, accepted=accepted, types=types, observed=observed):
+        return "ready"
+    return "in_progress" if linked else "not_started"
+
+
 def status_for(missing: list[str], linked: bool, signed_off: bool) -> str:
     if signed_off:
         return "signed_off"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from app.extensions import db
@@ -11,9 +13,12 @@ from app.services.sufficiency import (
     AcceptedItem,
     Rule,
     by_domain,
+    meets,
     missing_for,
+    missing_for_counts,
     progress_for,
     status_for,
+    status_from_counts,
 )
 from tests.evidence.conftest import TODAY, valid_answers
 
@@ -252,3 +257,30 @@ def test_one_competencys_progress_is_its_entry_in_the_whole_list(enrolment, log_
         "ready",
         "in_progress",
     }
+
+
+@pytest.mark.parametrize("require_observed", [False, True])
+@pytest.mark.parametrize(("min_evidence", "min_types"), [(1, 1), (2, 1), (3, 2), (4, 3)])
+def test_status_from_counts_agrees_with_the_worded_rule(min_evidence, min_types, require_observed):
+    # Exports use the word-free shortcut; it must never disagree with what a trainee reads.
+    rule = Rule(min_evidence, min_types, require_observed)
+    seen = set()
+    for linked, accepted, types, observed, signed_off in itertools.product(
+        range(3), range(6), range(5), range(3), (False, True)
+    ):
+        if types > accepted or observed > accepted or (accepted and not types):
+            continue  # counts a real portfolio cannot have: each accepted item has a type
+        missing = missing_for_counts(rule, accepted=accepted, types=types, observed=observed)
+        assert meets(rule, accepted=accepted, types=types, observed=observed) == (not missing)
+        worded = status_for(missing, linked > 0, signed_off)
+        counted = status_from_counts(
+            rule,
+            linked=linked,
+            accepted=accepted,
+            types=types,
+            observed=observed,
+            signed_off=signed_off,
+        )
+        assert counted == worded
+        seen.add(counted)
+    assert seen == {"not_started", "in_progress", "ready", "signed_off"}
