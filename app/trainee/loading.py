@@ -69,7 +69,12 @@ def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:
 @functools.cache
 def _own_evidence_statement(flags: AccessFlags, full: bool):
     """Built once per kind of viewer: every evidence page and action asks it."""
-    options = [joinedload(Evidence.evidence_type), joinedload(Evidence.enrolment)]
+    # Every action reads the current version: in the same query, not a second one.
+    options = [
+        joinedload(Evidence.evidence_type),
+        joinedload(Evidence.enrolment),
+        joinedload(Evidence.current_version),
+    ]
     if full:
         options += [
             selectinload(Evidence.versions)
