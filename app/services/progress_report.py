@@ -10,7 +10,8 @@ of `EXPORT_BATCH_SIZE` trainees so memory stays flat.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -204,6 +205,14 @@ class _Base(NamedTuple):
     protected_learning_days_used: Decimal | None
     funding: str | None
     afc_band: str | None
+
+
+@functools.cache
+def _light_row(column: str | None) -> type:
+    """The named tuple for rows a page is chosen from: the name, the enrolment and its
+    framework, and the column sorted on (sorting reads each row's attributes many times,
+    and a Row's cost 0.7 µs a lookup)."""
+    return namedtuple("LightRow", ["enrolment_id", "name", "framework_id", *filter(None, [column])])
 
 
 def _bases(rows: Iterable) -> list[_Base]:
@@ -609,7 +618,8 @@ def progress_report(
     needed = [base.c.enrolment_id, base.c.name, base.c.framework_id]
     if BASE_SORT_COLUMNS[sort]:
         needed.append(base.c[BASE_SORT_COLUMNS[sort]])
-    light = db.session.execute(select(*needed)).all()
+    row_type = _light_row(BASE_SORT_COLUMNS[sort])
+    light = [row_type._make(row) for row in db.session.execute(select(*needed))]
     domains = _domains({row.framework_id for row in light}) if light else {}
     per_page = max(1, per_page)
     total = len(light)
