@@ -15,16 +15,13 @@ def clamp_page(page: int, total: int, per_page: int) -> int:
 
 
 class PageNumbers:
-    """Shared by the page dataclasses: they have `total`, `page` and `per_page`, and say
-    in `shown` how many rows this page holds."""
+    """Shared by the page dataclasses: they have `total`, `page` and `per_page`, and a
+    `shown` property saying how many rows this page holds (of whichever list it keeps)."""
 
     total: int
     page: int
     per_page: int
-
-    @property
-    def shown(self) -> int:
-        raise NotImplementedError
+    shown: int
 
     @property
     def pages(self) -> int:
