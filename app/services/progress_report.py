@@ -211,7 +211,7 @@ class _Base(NamedTuple):
 def _light_row(column: str | None) -> type:
     """The named tuple for rows a page is chosen from: the name, the enrolment and its
     framework, and the column sorted on (sorting reads each row's attributes many times,
-    and a Row's cost 0.7 µs a lookup)."""
+    and each lookup on a Row costs 0.7 µs)."""
     return namedtuple("LightRow", ["enrolment_id", "name", "framework_id", *filter(None, [column])])
 
 
