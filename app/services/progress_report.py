@@ -34,7 +34,7 @@ from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import User
 from app.services.paging import PageNumbers, clamp_page
-from app.services.registration import status_of
+from app.services.registration import ShownRegistration, status_of
 from app.services.registration_settings import protected_learning_days
 from app.services.report_flags import (
     Flag,
@@ -354,23 +354,10 @@ def _supervision(ids, since: date) -> dict[int, tuple[int, date | None]]:
     return {e: (int(n or 0), last) for e, n, last in rows}
 
 
-class _Registration(NamedTuple):
-    """What a report row reads of a registration (`registration.status_of`, the row's
-    fields): read as plain columns, not as records, for thousands of trainees at once."""
-
-    user_id: int
-    register: str
-    number: str | None
-    status: str
-    registered_on: date | None
-    expires_on: date | None
-    verified_by_id: int | None
+REGISTRATION_SHOWN = tuple(getattr(Registration, name) for name in ShownRegistration._fields)
 
 
-REGISTRATION_SHOWN = tuple(getattr(Registration, name) for name in _Registration._fields)
-
-
-def _registrations(trainee_ids) -> dict[int, _Registration]:
+def _registrations(trainee_ids) -> dict[int, ShownRegistration]:
     """Each trainee's current (newest) registration (one query)."""
     latest = (
         select(func.max(Registration.id))
@@ -378,7 +365,7 @@ def _registrations(trainee_ids) -> dict[int, _Registration]:
         .group_by(Registration.user_id)
     )
     rows = db.session.execute(select(*REGISTRATION_SHOWN).where(Registration.id.in_(latest)))
-    return {row[0]: _Registration._make(row) for row in rows}
+    return {row[0]: ShownRegistration._make(row) for row in rows}
 
 
 def _qualifications(trainee_ids) -> dict[int, tuple[str, bool]]:

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -190,10 +190,11 @@ FLAG_COLOURS = {
 }
 
 
-class ShownRegistration(Protocol):
-    """What a status reads of a registration record: a `Registration`, or a report's
-    lighter row of the same fields."""
+class ShownRegistration(NamedTuple):
+    """What a status reads of a registration record, as plain columns: reports read these
+    for thousands of trainees at once (a `Registration` record serves as well)."""
 
+    user_id: int
     register: str
     number: str | None
     status: str
