@@ -201,6 +201,7 @@ def sign_in(page, email: str, password: str = "correct horse battery") -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
 
 
 def make_login_stale(page, live_server: LiveServer) -> None:

@@ -46,6 +46,9 @@ def route(url: str) -> str:
 
 def assert_page_title(page) -> None:
     """The title names this page only, and says "Error: " first exactly when there are errors."""
+    # A click that navigates returns once the new page has started to arrive, before its
+    # <head> may have been read: wait for the whole document first.
+    page.wait_for_load_state()
     title = page.title()
     assert title.endswith(" - PCPT Portfolio"), f"{title!r} does not end with the service name"
     has_errors = page.locator(".nhsuk-error-summary").count() > 0
