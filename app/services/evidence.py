@@ -6,7 +6,8 @@ Editing an item in any other state (submitted, changes requested or accepted) ma
 new version, copying the links and keeping the attachments, and returns the item to
 draft: the trainee submits it again when ready, and until then their supervisor keeps
 seeing nothing new, while reviews and sign-offs keep the version they saw. Only a draft
-that was never submitted can be deleted; anything else is history.
+that was never submitted can be deleted; anything else is history. Likewise a file can be
+removed only from a version that was never submitted.
 
 Every change checks that the actor is the enrolment's trainee, validates everything
 before changing anything, writes one audit event, and flushes; the caller commits.
@@ -328,6 +329,51 @@ def add_attachment(
         },
     )
     return attachment
+
+
+def removable(evidence: Evidence, attachment: Attachment) -> bool:
+    """A file can be removed while only the trainee has seen it: added to the current
+    version, and that version not yet submitted. Files of a version a supervisor could
+    see are part of the record, like the version itself."""
+    return (
+        attachment.evidence_id == evidence.id
+        and evidence.status == "draft"
+        and attachment.version_number == evidence.current_version_number
+    )
+
+
+def remove_attachment(evidence: Evidence, attachment: Attachment, *, actor: User) -> str:
+    """Remove a file added to the unsubmitted current version; returns its storage key.
+
+    Remove the stored file with `attachments.remove_stored` once the transaction commits.
+    """
+    _check_trainee(evidence.enrolment, actor)
+    _lock(evidence)
+    # Read under the lock: another tab may have removed the file a moment ago.
+    if attachment not in evidence.attachments:
+        raise NotFound("The file is no longer attached to this evidence")
+    if not removable(evidence, attachment):
+        raise DomainError(
+            "Only a file added since you last submitted can be removed: "
+            "files your supervisor could see stay with the version they saw",
+            "attachment",
+        )
+    version = evidence.current_version
+    evidence.attachments.remove(attachment)
+    _sync_current(evidence, version)
+    audit.record(
+        "evidence.attachment_removed",
+        "evidence",
+        evidence.id,
+        actor=actor,
+        data={
+            "attachment_id": attachment.id,
+            "sha256": attachment.sha256,
+            "version": version.number,
+            "content_sha256": version.content_sha256,
+        },
+    )
+    return attachment.storage_key
 
 
 def set_status_from_review(evidence: Evidence, decision: str, *, version_number: int) -> str:

@@ -1,4 +1,5 @@
-"""Files on the trainee's evidence: attaching one from the evidence page, downloading.
+"""Files on the trainee's evidence: attaching one from the evidence page, removing one
+that nobody else has seen yet, downloading.
 
 A download is served to whoever `evidence_access` lets see the evidence, always as an
 attachment under its cleaned name with the type sniffed from its content.
@@ -13,11 +14,12 @@ from app.extensions import db
 from app.models.evidence import Attachment
 from app.permissions import roles
 from app.services import attachments
+from app.services import evidence as evidence_service
 from app.services.errors import DomainError
 from app.services.evidence_access import evidence_visible_to
 from app.trainee.evidence_editor import attach_upload
 from app.trainee.evidence_views import detail_page
-from app.trainee.forms import AttachmentForm
+from app.trainee.forms import AttachmentForm, ConfirmForm
 from app.trainee.loading import me, own_evidence_or_404
 from app.trainee.views import bp
 
@@ -48,6 +50,46 @@ def attachment_add(evidence_id: int):
                 flash(message, "success")
                 return redirect(url_for(".evidence_detail", evidence_id=evidence_id))
     return detail_page(own_evidence_or_404(evidence_id, full=True), form)
+
+
+@bp.route(
+    "/evidence/<int:evidence_id>/attachments/<int:attachment_id>/remove", methods=["GET", "POST"]
+)
+@roles("trainee")
+def attachment_remove(evidence_id: int, attachment_id: int):
+    evidence = own_evidence_or_404(evidence_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.evidence_id != evidence.id:
+        abort(404)
+    form = ConfirmForm()
+    back = url_for(".evidence_detail", evidence_id=evidence_id, _anchor="files")
+    if form.validate_on_submit():
+        name = attachment.original_filename
+        try:
+            key = evidence_service.remove_attachment(evidence, attachment, actor=me())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(back)
+        db.session.commit()
+        # The file goes only once its row is gone for good.
+        attachments.remove_stored(current_app.config["UPLOAD_DIR"], key)
+        flash(f"{name} is removed.", "success")
+        return redirect(back)
+    can_remove = evidence_service.removable(evidence, attachment)
+    return render_template(
+        "trainee/attachment_remove.jinja",
+        title=(
+            f"Remove {attachment.original_filename}?"
+            if can_remove
+            else f"{attachment.original_filename} cannot be removed"
+        ),
+        evidence=evidence,
+        attachment=attachment,
+        form=form,
+        can_remove=can_remove,
+        back=back,
+    )
 
 
 @bp.route("/evidence/<int:evidence_id>/attachments/<int:attachment_id>")

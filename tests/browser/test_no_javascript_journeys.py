@@ -71,7 +71,7 @@ def test_a_trainee_adds_evidence_with_a_file_and_submits_it_without_javascript(
     expect(page.locator("#evidence-status")).to_contain_text("Draft")
     expect(page.locator("main")).to_contain_text("I matched the discharge letter")
     with page.expect_download() as download:
-        page.get_by_role("link", name="discharge checklist.pdf").click()
+        page.get_by_role("link", name="discharge checklist.pdf", exact=True).click()
     saved = tmp_path / "downloaded.pdf"
     download.value.save_as(saved)
     assert saved.read_bytes() == MINIMAL_PDF

@@ -75,7 +75,7 @@ def test_evidence_is_reviewed_changed_accepted_and_signed_off(
     assert_accessible(learner, "journey-trainee-add-mini-cex")
     learner.get_by_role("button", name="Save as draft").click()
     expect(learner.get_by_role("heading", level=1)).to_have_text(MINI_CEX)
-    expect(learner.get_by_role("link", name="signed mini-CEX form.pdf")).to_be_visible()
+    expect(learner.get_by_role("link", name="signed mini-CEX form.pdf", exact=True)).to_be_visible()
     expect(learner.locator("main")).to_contain_text("4 - meets what is expected")
     assert_accessible(learner, "journey-trainee-mini-cex-draft")
     learner.get_by_role("button", name="Submit version 1 for review").click()

@@ -74,8 +74,26 @@ def test_trainee_adds_a_reflective_account_through_accessible_pages(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Care home ordering")
     expect(page.locator("#evidence-status")).to_contain_text("Draft")
-    expect(page.get_by_role("link", name="order sheet.pdf")).to_be_visible()
+    expect(page.get_by_role("link", name="order sheet.pdf", exact=True)).to_be_visible()
     assert_accessible(page, "trainee-evidence-page")
+
+    # A second file, chosen by mistake, is removed before anyone has seen it.
+    wrong = tmp_path / "wrong sheet.txt"
+    wrong.write_text("Not this one.\n")
+    page.locator("input[type=file][name=attachment]").set_input_files(str(wrong))
+    page.get_by_role("button", name="Attach file").click()
+    expect(page.get_by_role("link", name="wrong sheet.txt", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Remove wrong sheet.txt", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to remove wrong sheet.txt?"
+    )
+    assert_accessible(page, "trainee-remove-file")
+    page.get_by_role("button", name="Yes, remove this file").click()
+    banner = page.locator(".nhsuk-notification-banner")
+    expect(banner).to_contain_text("wrong sheet.txt is removed.")
+    expect(page.get_by_role("link", name="wrong sheet.txt", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="order sheet.pdf", exact=True)).to_be_visible()
+
     page.get_by_role("button", name=re.compile("Submit version 1")).click()
     expect(page.locator("#evidence-status")).to_contain_text("Waiting for review")
 

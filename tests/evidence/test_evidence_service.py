@@ -338,7 +338,7 @@ def test_review_decisions_apply_only_to_the_submitted_version(
         evidence_service.set_status_from_review(item, decision, version_number=version_number)
 
 
-@pytest.mark.parametrize("action", ["edit", "submit", "delete", "attach"])
+@pytest.mark.parametrize("action", ["edit", "submit", "delete", "attach", "remove file"])
 def test_another_trainee_cannot_change_the_evidence(
     enrolment, log_evidence, make_trainee, action, upload_dir
 ):
@@ -353,10 +353,17 @@ def test_another_trainee_cannot_change_the_evidence(
         "attach": lambda: evidence_service.add_attachment(
             item, io.BytesIO(PDF), "a.pdf", actor=intruder, upload_dir=upload_dir, max_bytes=LIMIT
         ),
+        "remove file": lambda: evidence_service.remove_attachment(item, own_file, actor=intruder),
     }
+    own_file = attach(item, upload_dir=upload_dir) if action == "remove file" else None
+    db.session.commit()
+    kept = sorted(p.name for p in upload_dir.rglob("*") if p.is_file())
     with pytest.raises(NotFound):
         calls[action]()
-    assert list(upload_dir.iterdir()) == []
+    assert sorted(p.name for p in upload_dir.rglob("*") if p.is_file()) == kept
+    if own_file is not None:
+        db.session.rollback()
+        assert count(Attachment) == 1
 
 
 # --- Deleting drafts ------------------------------------------------------------------
@@ -420,6 +427,94 @@ def test_attaching_to_submitted_evidence_makes_a_new_version(enrolment, log_evid
     first, second = item.versions
     assert first.content_sha256 == first_digest
     assert changed_fields(first, second) == ["attachments"]
+
+
+def test_a_file_added_to_a_draft_can_be_removed_and_the_digest_goes_back(enrolment, upload_dir):
+    item = create(enrolment)
+    without_file = item.current_version.content_sha256
+    kept = attach(item, name="kept.pdf", upload_dir=upload_dir)
+    with_one_file = item.current_version.content_sha256
+    unwanted = attach(item, PDF + b"%second", "unwanted.pdf", upload_dir=upload_dir)
+    db.session.commit()
+    assert item.current_version.content_sha256 not in (without_file, with_one_file)
+
+    unwanted_id, unwanted_sha256 = unwanted.id, unwanted.sha256
+    key = evidence_service.remove_attachment(item, unwanted, actor=enrolment.trainee)
+    db.session.commit()
+    assert key == unwanted.storage_key
+    # Removing it again (a second tab) is refused in words, not with an error page.
+    with pytest.raises(NotFound, match="no longer attached"):
+        evidence_service.remove_attachment(item, unwanted, actor=enrolment.trainee)
+
+    assert [a.original_filename for a in item.attachments] == ["kept.pdf"]
+    assert list(db.session.scalars(select(Attachment.id))) == [kept.id]
+    # The version's digest is of what it now holds: the same as before the second file.
+    assert item.current_version.content_sha256 == with_one_file
+    assert (item.status, item.current_version_number) == ("draft", 1)
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event.action == "evidence.attachment_removed"
+    assert event.data == {
+        "attachment_id": unwanted_id,
+        "sha256": unwanted_sha256,
+        "version": 1,
+        "content_sha256": with_one_file,
+    }
+    assert audit.verify_chain().intact
+    # The service leaves the stored file for the caller to delete after the commit.
+    assert stored_path(upload_dir, key).is_file()
+
+
+def test_a_file_added_to_a_revision_can_be_removed_but_the_submitted_ones_stay(
+    enrolment, log_evidence, upload_dir
+):
+    item = log_evidence(enrolment, "mcq", ["D1.1"])
+    seen = attach(item, name="seen.pdf", upload_dir=upload_dir)
+    evidence_service.submit(item, actor=enrolment.trainee)
+    added = attach(item, PDF + b"%new", "new.pdf", upload_dir=upload_dir)
+    db.session.commit()
+    assert (item.current_version_number, added.version_number) == (2, 2)
+    assert evidence_service.removable(item, added)
+    assert not evidence_service.removable(item, seen)
+    events = len(audit_actions())
+    with pytest.raises(DomainError, match="stay with the version they saw") as caught:
+        evidence_service.remove_attachment(item, seen, actor=enrolment.trainee)
+    assert caught.value.field == "attachment"
+    db.session.rollback()
+    assert len(audit_actions()) == events
+    assert count(Attachment) == 2
+
+    evidence_service.remove_attachment(item, added, actor=enrolment.trainee)
+    db.session.commit()
+    first, second = item.versions
+    assert [a.original_filename for a in item.attachments] == ["seen.pdf"]
+    # Version 2 now holds exactly what version 1 did.
+    assert second.content_sha256 == first.content_sha256
+
+
+@pytest.mark.parametrize("status", ["submitted", "accepted", "changes_requested"])
+def test_no_file_can_be_removed_from_evidence_a_supervisor_can_see(
+    enrolment, log_evidence, upload_dir, status
+):
+    item = log_evidence(enrolment, "mcq", ["D1.1"])
+    attachment = attach(item, upload_dir=upload_dir)
+    evidence_service.submit(item, actor=enrolment.trainee)
+    item.status = status
+    db.session.commit()
+    assert not evidence_service.removable(item, attachment)
+    with pytest.raises(DomainError, match="Only a file added since you last submitted"):
+        evidence_service.remove_attachment(item, attachment, actor=enrolment.trainee)
+
+
+def test_a_file_of_another_item_is_not_removable_through_this_one(
+    enrolment, log_evidence, upload_dir
+):
+    first = log_evidence(enrolment, "mcq", ["D1.1"])
+    second = log_evidence(enrolment, "mcq", ["D1.1"])
+    attachment = attach(first, upload_dir=upload_dir)
+    assert evidence_service.removable(first, attachment)
+    assert not evidence_service.removable(second, attachment)
+    with pytest.raises(NotFound, match="no longer attached"):
+        evidence_service.remove_attachment(second, attachment, actor=enrolment.trainee)
 
 
 @pytest.mark.parametrize(

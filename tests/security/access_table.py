@@ -149,6 +149,7 @@ TABLE: dict[str, Access] = {
     "trainee.evidence_submit": access("trainee", OWNER, also_ok=(400,)),
     "trainee.evidence_delete": access("trainee", OWNER),
     "trainee.attachment_add": access("trainee", OWNER),
+    "trainee.attachment_remove": access("trainee", OWNER),
     "trainee.attachment_download": access("trainee", OWNER),
     "lead.my_record": access("trainee"),
     "lead.my_record_zip": access("trainee"),
