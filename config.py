@@ -104,6 +104,9 @@ class Config:
     REPORT_BEHIND_MARGIN_PERCENT = _env_int("REPORT_BEHIND_MARGIN_PERCENT", 10)
     REPORT_SUPERVISION_WINDOW_DAYS = _env_int("REPORT_SUPERVISION_WINDOW_DAYS", 31)
     EXPORT_BATCH_SIZE = _env_int("EXPORT_BATCH_SIZE", 1000)
+    # The daily digest reminds a supervisor of evidence still waiting for review this many
+    # days after it was submitted, and again each time this many days pass without review.
+    REVIEW_REMINDER_DAYS = _env_int("REVIEW_REMINDER_DAYS", 7)
 
     # JSON API: how long a new token lasts by default and at most, requests allowed per
     # token (or address, before authentication), and the largest request body accepted.

@@ -76,7 +76,8 @@ def mark_all_read():
 @click.option("--date", "on", help="The day the digest is for, as YYYY-MM-DD (default: today).")
 @fails_cleanly
 def send_digest(on: str | None) -> None:
-    """E-mail each supervisor about newly submitted evidence, at most once a day."""
+    """E-mail each supervisor about newly submitted evidence, or a reminder of evidence
+    still waiting, at most once a day."""
     try:
         today = date.fromisoformat(on) if on else uk_today()
     except ValueError:
@@ -84,6 +85,6 @@ def send_digest(on: str | None) -> None:
     outcome = notifications.send_submission_digests(today)
     db.session.commit()
     click.echo(
-        f"digests sent: {outcome.sent}; "
+        f"digests sent: {outcome.sent}; reminders sent: {outcome.reminded}; "
         f"supervisors already sent one on {today.isoformat()}: {outcome.skipped}"
     )

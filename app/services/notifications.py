@@ -8,6 +8,9 @@ evidence and comments stay behind the sign-in.
 
 Submitted evidence is the exception to "tell them at once": supervisors get one digest
 e-mail a day at most (`send_submission_digests`, run by `flask notifications send-digest`).
+Evidence nobody reviews is not forgotten: with nothing new to report, the digest reminds a
+supervisor whose oldest waiting item has waited `REVIEW_REMINDER_DAYS`, and again each time
+that many days pass without a digest.
 """
 
 from __future__ import annotations
@@ -131,8 +134,20 @@ def mark_all_read(user: User) -> int:
 
 @dataclass(frozen=True)
 class DigestOutcome:
-    sent: int  # supervisors e-mailed
+    sent: int  # supervisors e-mailed about new items
     skipped: int  # supervisors with new items who already had today's digest
+    reminded: int = 0  # supervisors reminded of items still waiting, with nothing new
+
+
+def _reminder_due(oldest_days: int, last_digest_on: date | None, today: date) -> bool:
+    """Remind when the oldest item has waited the set number of days and no digest has
+    gone out for as long."""
+    every = int(current_app.config.get("REVIEW_REMINDER_DAYS", 7))
+    return (
+        every > 0
+        and oldest_days >= every
+        and (last_digest_on is None or (today - last_digest_on).days >= every)
+    )
 
 
 def _waiting_by_supervisor() -> dict[int, list[datetime]]:
@@ -171,13 +186,18 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
     waiting = _waiting_by_supervisor()
     if not waiting:
         return DigestOutcome(0, 0)
-    last_cutoffs = dict(
-        db.session.execute(
-            select(SubmissionDigest.user_id, func.max(SubmissionDigest.covered_until))
+    last_digests = {
+        user_id: (covered_until, digest_on)
+        for user_id, covered_until, digest_on in db.session.execute(
+            select(
+                SubmissionDigest.user_id,
+                func.max(SubmissionDigest.covered_until),
+                func.max(SubmissionDigest.digest_on),
+            )
             .where(SubmissionDigest.user_id.in_(waiting))
             .group_by(SubmissionDigest.user_id)
-        ).all()
-    )
+        )
+    }
     sent_today = set(
         db.session.scalars(
             select(SubmissionDigest.user_id).where(
@@ -189,12 +209,13 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
         u.id: u
         for u in db.session.scalars(select(User).where(User.id.in_(waiting), User.active.is_(True)))
     }
-    sent = skipped = 0
+    sent = skipped = reminded = 0
     for supervisor_id, submitted in sorted(waiting.items()):
         supervisor = supervisors.get(supervisor_id)
-        cutoff = last_cutoffs.get(supervisor_id)
+        cutoff, last_digest_on = last_digests.get(supervisor_id, (None, None))
         new = [at for at in submitted if cutoff is None or at > cutoff]
-        if supervisor is None or not new:
+        oldest_days = max((now - min(submitted)) // timedelta(days=1), 0)
+        if supervisor is None or not (new or _reminder_due(oldest_days, last_digest_on, today)):
             continue
         if supervisor_id in sent_today:
             skipped += 1
@@ -205,7 +226,8 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
                     SubmissionDigest(
                         user_id=supervisor_id,
                         digest_on=today,
-                        covered_until=max(new),
+                        # A reminder covers nothing new: the next digest starts where it was.
+                        covered_until=max(new) if new else cutoff,
                         item_count=len(new),
                         sent_at=now,
                     )
@@ -213,29 +235,46 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
         except IntegrityError:  # another run got there first
             skipped += 1
             continue
-        oldest_days = max((now - min(submitted)) // timedelta(days=1), 0)
-        text = (
-            f"{_items(len(new))} submitted for your review since your last summary; "
-            f"{len(submitted)} waiting in all"
-        )
+        if new:
+            text = (
+                f"{_items(len(new))} submitted for your review since your last summary; "
+                f"{len(submitted)} waiting in all"
+            )
+            subject = "Evidence is waiting for your review"
+            sent += 1
+        else:
+            text = (
+                f"{_waiting(len(submitted))} for your review, the oldest for {_days(oldest_days)}"
+            )
+            subject = "Reminder: evidence is still waiting for your review"
+            reminded += 1
         notify(
             supervisor,
             "evidence_submitted",
             text,
             path_for("supervisor.home"),
-            email_subject="Evidence is waiting for your review",
+            email_subject=subject,
             email_body=(
                 f"{text}. The oldest has waited {_days(oldest_days)}.\n\n"
-                "Open your review queue in PCPT Portfolio to review them."
-            ),
+                if new
+                else f"{text}.\n\n"
+            )
+            + "Open your review queue in PCPT Portfolio to review them.",
         )
-        sent += 1
     db.session.flush()
-    return DigestOutcome(sent, skipped)
+    return DigestOutcome(sent, skipped, reminded)
 
 
 def _items(count: int) -> str:
     return "1 evidence item was" if count == 1 else f"{count} evidence items were"
+
+
+def _waiting(count: int) -> str:
+    return (
+        "1 evidence item is still waiting"
+        if count == 1
+        else f"{count} evidence items are still waiting"
+    )
 
 
 def _days(count: int) -> str:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from app.extensions import db
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.users import User
-from app.services import notifications
+from app.services import notifications, reviews
 from app.services.errors import NotFound
 from tests.supervision.conftest import count, sent_mail
 
@@ -56,8 +56,8 @@ def test_a_long_text_is_shortened_to_fit(trainee):
 # --- The digest of submitted evidence -------------------------------------------------------
 
 
-def digest(on: date = DAY) -> notifications.DigestOutcome:
-    outcome = notifications.send_submission_digests(on)
+def digest(on: date = DAY, now: datetime | None = None) -> notifications.DigestOutcome:
+    outcome = notifications.send_submission_digests(on, now)
     db.session.commit()
     return outcome
 
@@ -97,12 +97,88 @@ def test_no_digest_without_new_submissions(app, enrolment, submitted):
     assert count(SubmissionDigest) == 1
 
 
+def test_evidence_left_unreviewed_brings_a_reminder_once_a_week_until_it_is_reviewed(
+    app, enrolment, submitted, supervisor
+):
+    item = submitted(enrolment, "reflective-account", ["B1"])
+    at = item.submitted_at
+    start = at.date()
+
+    def day(offset: int) -> notifications.DigestOutcome:
+        return digest(start + timedelta(days=offset), at + timedelta(days=offset, minutes=1))
+
+    assert day(0).sent == 1
+    first_cutoff = db.session.scalar(db.select(SubmissionDigest.covered_until))
+    # Nothing new and not yet a week: no e-mail.
+    for offset in range(1, 7):
+        assert day(offset) == notifications.DigestOutcome(0, 0, 0), offset
+    assert len(sent_mail(app)) == 1
+
+    assert day(7) == notifications.DigestOutcome(sent=0, skipped=0, reminded=1)
+    reminder = sent_mail(app)[-1]
+    assert reminder["To"] == supervisor.email
+    assert reminder["Subject"] == "Reminder: evidence is still waiting for your review"
+    assert (
+        "1 evidence item is still waiting for your review, the oldest for 7 days."
+        in reminder.get_content()
+    )
+    latest = db.session.scalars(
+        db.select(SubmissionDigest).order_by(SubmissionDigest.id.desc())
+    ).first()
+    # A reminder covers nothing new: the next digest still starts after the first item.
+    assert (latest.item_count, latest.covered_until) == (0, first_cutoff)
+
+    # Not again for another week.
+    assert [day(offset).reminded for offset in range(8, 14)] == [0] * 6
+    assert day(14).reminded == 1
+    assert "the oldest for 14 days" in sent_mail(app)[-1].get_content()
+
+    # Once reviewed, nothing more.
+    reviews.record_review(
+        item,
+        reviewer=supervisor,
+        decision="accepted",
+        comment="",
+        version_number=item.current_version_number,
+    )
+    db.session.commit()
+    mails = len(sent_mail(app))  # the trainee hears of the review
+    assert day(21) == notifications.DigestOutcome(0, 0, 0)
+    assert len(sent_mail(app)) == mails
+    assert [m["To"] for m in sent_mail(app)].count(supervisor.email) == 3
+
+
+def test_a_new_submission_after_a_reminder_gets_the_usual_digest(app, enrolment, submitted):
+    first = submitted(enrolment, "reflective-account", ["B1"])
+    at, start = first.submitted_at, first.submitted_at.date()
+    digest(start, at + timedelta(minutes=1))
+    assert digest(start + timedelta(days=7), at + timedelta(days=7)).reminded == 1
+    submitted(enrolment, "observation", ["B1"])
+    outcome = digest(start + timedelta(days=8), at + timedelta(days=8))
+    assert (outcome.sent, outcome.reminded) == (1, 0)
+    body = sent_mail(app)[-1].get_content()
+    assert "1 evidence item was submitted for your review since your last summary" in body
+    assert "2 waiting in all" in body
+    assert "The oldest has waited 8 days." in body
+
+
+def test_reminders_can_be_switched_off(app, enrolment, submitted):
+    app.config["REVIEW_REMINDER_DAYS"] = 0
+    item = submitted(enrolment, "reflective-account", ["B1"])
+    at, start = item.submitted_at, item.submitted_at.date()
+    digest(start, at + timedelta(minutes=1))
+    assert digest(start + timedelta(days=30), at + timedelta(days=30)).reminded == 0
+    assert len(sent_mail(app)) == 1
+
+
 def test_the_digest_command_reports_what_it_sent(app, runner, enrolment, submitted):
     submitted(enrolment, "reflective-account", ["B1"])
     db.session.commit()
     result = runner.invoke(args=["notifications", "send-digest", "--date", DAY.isoformat()])
     assert result.exit_code == 0, result.output
-    assert result.output == f"digests sent: 1; supervisors already sent one on {DAY}: 0\n"
+    assert result.output == (
+        f"digests sent: 1; reminders sent: 0; supervisors already sent one on {DAY}: 0\n"
+    )
     again = runner.invoke(args=["notifications", "send-digest", "--date", DAY.isoformat()])
     assert again.exit_code == 0
     assert len(sent_mail(app)) == 1
