@@ -241,12 +241,14 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
                 f"{len(submitted)} waiting in all"
             )
             subject = "Evidence is waiting for your review"
+            body = f"{text}. The oldest has waited {_days(oldest_days)}."
             sent += 1
         else:
             text = (
                 f"{_waiting(len(submitted))} for your review, the oldest for {_days(oldest_days)}"
             )
             subject = "Reminder: evidence is still waiting for your review"
+            body = f"{text}."
             reminded += 1
         notify(
             supervisor,
@@ -254,12 +256,7 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
             text,
             path_for("supervisor.home"),
             email_subject=subject,
-            email_body=(
-                f"{text}. The oldest has waited {_days(oldest_days)}.\n\n"
-                if new
-                else f"{text}.\n\n"
-            )
-            + "Open your review queue in PCPT Portfolio to review them.",
+            email_body=f"{body}\n\nOpen your review queue in PCPT Portfolio to review them.",
         )
     db.session.flush()
     return DigestOutcome(sent, skipped, reminded)
