@@ -1,7 +1,8 @@
 """Benchmark the product against its floor, through gunicorn on loopback. See bench/README.md.
 
-.venv/bin/python bench/run.py --trainees 500
+.venv/bin/python bench/run.py --trainees 500                 # SQLite
 .venv/bin/python bench/run.py --trainees 5000 --database-url postgresql+psycopg://...
+                                        # SQLite, then PostgreSQL (--skip-sqlite: only it)
 .venv/bin/python bench/run.py --compare bench/results/A.json bench/results/B.json
 """
 
@@ -760,37 +761,16 @@ def compare(paths: list[str]) -> None:
         print(f"{name:<30} " + " ".join(f"{c:>22}" for c in cells))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--trainees", type=int, default=500)
-    parser.add_argument("--evidence-per-trainee", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file)")
-    parser.add_argument("--data-dir", default=str(ROOT / "instance" / "bench"))
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument(
-        "--requests", type=int, default=100, help="timed requests per page, at most"
-    )
-    parser.add_argument("--budget", type=float, default=15, help="seconds per page, about")
-    parser.add_argument("--skip-exports", action="store_true")
-    parser.add_argument("--output", default=str(BENCH / "results"))
-    parser.add_argument("--compare", nargs="+", metavar="RESULTS_JSON")
-    args = parser.parse_args()
+def sqlite_url(args) -> str:
+    """The SQLite dataset for these arguments, generated once and reused."""
+    data = Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    name = f"n{args.trainees}-m{args.evidence_per_trainee}-s{args.seed}.sqlite3"
+    return f"sqlite:///{data / name}"
 
-    if args.compare:
-        compare(args.compare)
-        return
 
-    if args.database_url:
-        url = args.database_url
-    else:
-        data = Path(args.data_dir)
-        data.mkdir(parents=True, exist_ok=True)
-        name = f"n{args.trainees}-m{args.evidence_per_trainee}-s{args.seed}.sqlite3"
-        url = f"sqlite:///{data / name}"
+def benchmark_database(args, url: str) -> dict:
+    """One database: generate if needed, time every page and export, write the results."""
     load_at_start = os.getloadavg()[0]
     generate_seconds = ensure_dataset(args, url)
     prepare(url)
@@ -844,10 +824,77 @@ def main() -> None:
     }
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{today.isoformat()}-{dialect}-n{args.trainees}.json"
+    path = out / f"{today.isoformat()}-{dialect}.json"
     path.write_text(json.dumps(results, indent=2, default=str))
-    print_table(results)
-    print(f"\nWritten to {path}")
+    results["written_to"] = str(path)
+    return results
+
+
+def print_ratios(runs: list[dict]) -> None:
+    """Both databases of one run side by side: each page's ratio, each export's share."""
+    names = [run["meta"]["database"] for run in runs]
+    print()
+    print(f"{'ratio to floor (p95 / paired)':<30} " + " ".join(f"{n:>16}" for n in names))
+    for page in runs[0]["pages"]:
+        cells = []
+        for run in runs:
+            r = run["pages"].get(page, {})
+            cells.append(
+                f"{r['ratio_p95']:>7.2f} / {r['ratio_paired_p50']:.2f}" if "ratio_p95" in r else "-"
+            )
+        print(f"{page:<30} " + " ".join(f"{c:>16}" for c in cells))
+    for export in runs[0].get("exports") or {}:
+        cells = [
+            f"{run['exports'][export]['share_of_floor_rate']:.0%} of floor"
+            if export in (run.get("exports") or {})
+            else "-"
+            for run in runs
+        ]
+        print(f"{export:<30} " + " ".join(f"{c:>16}" for c in cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--trainees", type=int, default=500)
+    parser.add_argument("--evidence-per-trainee", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database to measure too, after SQLite (empty, or generated before)",
+    )
+    parser.add_argument(
+        "--skip-sqlite", action="store_true", help="with --database-url: measure only that"
+    )
+    parser.add_argument("--data-dir", default=str(ROOT / "instance" / "bench"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--requests", type=int, default=100, help="timed requests per page, at most"
+    )
+    parser.add_argument("--budget", type=float, default=15, help="seconds per page, about")
+    parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--output", default=str(BENCH / "results"))
+    parser.add_argument("--compare", nargs="+", metavar="RESULTS_JSON")
+    args = parser.parse_args()
+
+    if args.compare:
+        compare(args.compare)
+        return
+    if args.skip_sqlite and not args.database_url:
+        parser.error("--skip-sqlite needs --database-url")
+
+    urls = [] if args.skip_sqlite else [sqlite_url(args)]
+    if args.database_url:
+        urls.append(args.database_url)
+    runs = []
+    for url in urls:
+        runs.append(benchmark_database(args, url))
+        print_table(runs[-1])
+        print(f"\nWritten to {runs[-1]['written_to']}")
+    if len(runs) > 1:
+        print_ratios(runs)
 
 
 if __name__ == "__main__":
