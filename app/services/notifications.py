@@ -176,7 +176,8 @@ def _waiting_by_supervisor() -> dict[int, list[datetime]]:
 
 
 def send_submission_digests(today: date, now: datetime | None = None) -> DigestOutcome:
-    """Queue one e-mail (and an in-app note) per supervisor with newly submitted evidence.
+    """Queue one e-mail (and an in-app note) per supervisor with newly submitted evidence,
+    or, with nothing new, a reminder once the oldest waiting item is due one.
 
     "New" means submitted after the previous digest's cut-off. The unique (user, day)
     row makes this safe to run from several hosts at once: a second run the same day
