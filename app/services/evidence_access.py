@@ -11,6 +11,7 @@ One person may hold several roles; they see the union.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, bindparam, false, or_, select
 
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence
 from app.models.organisations import Organisation
-from app.models.users import User
+from app.models.users import User, UserRole
 
 SHARED_STATUSES = ("submitted", "changes_requested", "accepted")
 
@@ -89,3 +90,66 @@ def evidence_visible_to(user: User, evidence_id: int) -> Evidence | None:
 
 def can_see_evidence(user: User, evidence: Evidence) -> bool:
     return evidence_visible_to(user, evidence.id) is not None
+
+
+# --- Who can see one item, in words for its trainee ----------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    # How they come to see it: "clinical supervisor", "education supervisor", or the
+    # organisation a lead covers.
+    why: str
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Everyone besides the trainee who can open an item now, by the rule above."""
+
+    supervisors: tuple[Viewer, ...] = ()
+    leads: tuple[Viewer, ...] = ()
+
+    @property
+    def nobody_else(self) -> bool:
+        return not (self.supervisors or self.leads)
+
+
+def _organisation_and_ancestors(organisation_id: int):
+    chain = (
+        select(Organisation.id, Organisation.parent_id)
+        .where(Organisation.id == organisation_id)
+        .cte(recursive=True)
+    )
+    return chain.union_all(
+        select(Organisation.id, Organisation.parent_id).where(Organisation.id == chain.c.parent_id)
+    )
+
+
+def audience(evidence: Evidence) -> Audience:
+    """The people other than the trainee who can see `evidence` at present: none while it
+    is a draft; once shared, its enrolment's supervisors and the leads of the trainee's
+    organisation or any organisation above it. Only active accounts are named."""
+    if evidence.status not in SHARED_STATUSES:
+        return Audience()
+    enrolment = evidence.enrolment
+    supervisors = tuple(
+        Viewer(person.name, why)
+        for person, why in (
+            (enrolment.clinical_supervisor, "clinical supervisor"),
+            (enrolment.education_supervisor, "education supervisor"),
+        )
+        if person is not None and person.active and person.has_role("supervisor")
+    )
+    organisation_id = enrolment.trainee.organisation_id
+    if organisation_id is None:
+        return Audience(supervisors)
+    chain = _organisation_and_ancestors(organisation_id)
+    leads = db.session.execute(
+        select(User.name, Organisation.name)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "lead"))
+        .where(User.organisation_id.in_(select(chain.c.id)), User.active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    return Audience(supervisors, tuple(Viewer(name, where) for name, where in leads))

@@ -21,6 +21,7 @@ from app.services import attachments, evidence_lists, frameworks, storage_quota
 from app.services import evidence as evidence_service
 from app.services.assessment_forms import form_for
 from app.services.errors import DomainError
+from app.services.evidence_access import audience
 from app.services.evidence_content import changed_fields, evidence_type_for
 from app.templating import pagination
 from app.trainee import display
@@ -227,6 +228,7 @@ def detail_page(evidence: Evidence, attach_form: AttachmentForm | None = None):
         confirm_form=ConfirmForm(),
         can_delete=evidence_service.deletable(evidence),
         storage=storage_quota.usage_for(evidence.enrolment.trainee_id),
+        audience=audience(evidence),
         **_version_context(evidence, current),
     )
 

@@ -96,6 +96,10 @@ def test_trainee_adds_a_reflective_account_through_accessible_pages(
 
     page.get_by_role("button", name=re.compile("Submit version 1")).click()
     expect(page.locator("#evidence-status")).to_contain_text("Waiting for review")
+    # Once shared, the page names who can now read it.
+    page.get_by_text("Who can see this evidence").click()
+    expect(page.locator("#who-can-see")).to_contain_text("your clinical supervisor")
+    assert_accessible(page, "trainee-evidence-who-can-see")
 
     page.get_by_role("link", name=re.compile(r"D1\.4 Supporting")).click()
     expect(page.locator("#still-missing + ul")).to_contain_text("Needs 2 more accepted items")

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
-from app.services import audit, enrolments
+from app.services import audit, enrolments, evidence_access
 from app.services import evidence as evidence_service
 from app.services.assessment_forms import FormInvalid
 from app.services.attachments import stored_path
 from app.services.errors import DomainError, NotFound
 from app.services.evidence_access import (
     access_flags,
+    can_see_evidence,
     evidence_visible_to,
     viewer_params,
     visible_evidence_for,
@@ -607,3 +608,52 @@ def test_a_lead_elsewhere_and_an_admin_see_nothing(make_user, make_org, org, ite
     admin = make_user(roles=("admin",), org=org.parent)
     assert visible_titles(elsewhere) == set()
     assert visible_titles(admin) == set()
+
+
+# --- Who can see one item, as its trainee is told ----------------------------------------
+
+
+def test_the_audience_named_to_the_trainee_is_exactly_who_the_rule_lets_see_the_item(
+    make_user, make_org, org, enrolment, items
+):
+    educator = make_user(roles=("supervisor",), org=org, name="Sam Educator")
+    enrolments.assign_supervisor(enrolment, educator, kind="education", actor=educator)
+    hub_lead = make_user(roles=("lead",), org=org.parent, name="Hana Hub-Lead")
+    practice_lead = make_user(roles=("lead",), org=org, name="Pat Practice-Lead")
+    make_user(roles=("lead",), org=org, name="Gone Lead").active = False
+    outsiders = [
+        make_user(roles=("lead",), org=make_org("Other hub", "training-hub")),
+        make_user(roles=("supervisor",), org=org, gphc="2000002"),
+        make_user(roles=("admin",), org=org.parent),
+        make_user(roles=("trainee",), org=org),
+    ]
+    db.session.commit()
+    item = items["submitted"]
+    told = evidence_access.audience(item)
+    clinical = enrolment.clinical_supervisor
+    assert [(v.name, v.why) for v in told.supervisors] == [
+        (clinical.name, "clinical supervisor"),
+        ("Sam Educator", "education supervisor"),
+    ]
+    assert [(v.name, v.why) for v in told.leads] == [
+        ("Hana Hub-Lead", "Training hub"),
+        ("Pat Practice-Lead", "Riverside practice"),
+    ]
+    # Everyone named can open the item; nobody else with an account can.
+    for person in (clinical, educator, hub_lead, practice_lead):
+        assert can_see_evidence(person, item), person.name
+    for person in outsiders:
+        assert not can_see_evidence(person, item), person.email
+
+
+@pytest.mark.parametrize("status", ["draft", "revised"])
+def test_nobody_but_the_trainee_is_named_while_an_item_is_a_draft(
+    make_user, org, enrolment, items, supervisor, status
+):
+    make_user(roles=("lead",), org=org.parent)
+    item = items["draft"] if status == "draft" else items["accepted"]
+    if status == "revised":
+        edit(item, description="An update")
+    db.session.commit()
+    assert evidence_access.audience(item).nobody_else
+    assert not can_see_evidence(supervisor, item)

@@ -86,6 +86,31 @@ def test_submitting_shares_the_draft_with_the_supervisor(
     assert item.status == "submitted"
 
 
+def who_can_see(page) -> list[str]:
+    section = page.select_one("details#who-can-see")
+    assert section.select_one("summary").get_text(strip=True) == "Who can see this evidence"
+    return [p.get_text(" ", strip=True) for p in section.select(".nhsuk-details__text p, li")]
+
+
+def test_the_page_says_who_can_see_the_evidence_before_and_after_submitting(
+    client, signed_in_trainee, enrolment, log_evidence, make_user, org
+):
+    make_user(roles=("lead",), org=org.parent, name="Hana Hub-Lead")
+    item = log_evidence(enrolment, "reflective-account", ["D1.1"])
+    told = who_can_see(soup(client.get(f"/portfolio/evidence/{item.id}")))
+    assert told[0] == "Only you. Nobody else can see a draft, not even your supervisors."
+
+    client.post(f"/portfolio/evidence/{item.id}/submit")
+    told = who_can_see(soup(client.get(f"/portfolio/evidence/{item.id}")))
+    supervisor = enrolment.clinical_supervisor.name
+    assert told[:4] == [
+        "You, and:",
+        f"{supervisor}, your clinical supervisor",
+        "Hana Hub-Lead, education lead for Training hub (can read it, cannot change or review it)",
+        "Administrators cannot see evidence. Privacy and who can see your records",
+    ]
+
+
 def test_submitting_twice_explains_why_not_and_changes_nothing(
     client, signed_in_trainee, enrolment, log_evidence
 ):
