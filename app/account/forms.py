@@ -28,3 +28,7 @@ class NewTokenForm(FlaskForm):
 
 class RevokeTokenForm(FlaskForm):
     """Only the CSRF token: the token to revoke is in the URL."""
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """Only the CSRF token: it acts on the signed-in person."""

@@ -1,15 +1,17 @@
-"""Your account: API tokens you make for yourself, see, and revoke."""
+"""Your account: API tokens you make for yourself, see, and revoke, and signing out
+everywhere."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
-from app.account.forms import NewTokenForm, RevokeTokenForm
+from app.account.forms import NewTokenForm, RevokeTokenForm, SignOutEverywhereForm
+from app.auth.sessions import is_fresh
 from app.extensions import db
 from app.models.users import User
 from app.permissions import signed_in
-from app.services import api_tokens
+from app.services import accounts, api_tokens
 from app.services.errors import DomainError, NotFound
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -27,6 +29,7 @@ def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200):
         "account/tokens.jinja",
         form=form,
         revoke_form=RevokeTokenForm(),
+        everywhere_form=SignOutEverywhereForm(),
         tokens=api_tokens.tokens_of(me()),
         new_token=new_token,
         most_days=most_days,
@@ -37,6 +40,12 @@ def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200):
 @bp.route("/tokens", methods=["GET", "POST"])
 @signed_in
 def tokens():
+    # A token works like the password, so the page that makes one asks for the password
+    # again first, as signing off does: a cookie taken from an unlocked computer is not
+    # enough to mint a credential that outlives the session.
+    if not is_fresh():
+        flash("An API token works like your password: confirm your password to continue.")
+        return redirect(url_for("auth.confirm_password", next=request.path))
     form = NewTokenForm()
     if form.validate_on_submit():
         try:
@@ -71,3 +80,20 @@ def revoke_token(token_id: int):
         db.session.commit()
         flash("Token revoked. Anything using it can no longer reach the API.", "success")
     return redirect(url_for("account.tokens"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    if not SignOutEverywhereForm().validate_on_submit():
+        flash("The page had expired. Try signing out everywhere again.", "warning")
+        return redirect(url_for("account.tokens"))
+    accounts.sign_out_everywhere(me())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(
+        "You are signed out on every device, and every API token you had has stopped working.",
+        "success",
+    )
+    return redirect(url_for("auth.login"))

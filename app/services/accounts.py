@@ -15,7 +15,7 @@ from app.models.base import utcnow
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort, Organisation
 from app.models.users import ROLES, User, UserRole
-from app.services import audit, passwords
+from app.services import api_tokens, audit, passwords
 from app.services.errors import DomainError
 from app.services.gphc import normalise_gphc_number, record_number_for
 from app.services.paging import PageNumbers, clamp_page
@@ -113,10 +113,12 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate your own account")
     user.active = active
-    # Ending every session at once is the point of deactivating.
+    # Ending every session and API token at once is the point of deactivating; on
+    # reactivation too, so nothing made before the account was stopped comes back.
     user.session_version += 1
     db.session.flush()
     audit.record("user.activated" if active else "user.deactivated", "user", user.id, actor=actor)
+    api_tokens.revoke_all(user, actor=actor, reason="reactivated" if active else "deactivated")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -144,10 +146,11 @@ def confirm_password(user: User, password: str) -> bool:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; every session of theirs ends.
+    """Set a new password after checking the current one; every session and API token of
+    theirs ends.
 
-    The view starts a fresh session for the person changing it; any other device, and any
-    copied cookie, is signed out.
+    The view starts a fresh session for the person changing it; any other device, any
+    copied cookie and any token made with the old password is signed out.
     """
     if not passwords.verify_password(user.password_hash, current):
         audit.record("auth.password_change_failed", "user", user.id, actor=user)
@@ -160,11 +163,24 @@ def change_password(user: User, current: str, new: str) -> None:
     user.session_version += 1
     db.session.flush()
     audit.record("auth.password_changed", "user", user.id, actor=user)
+    api_tokens.revoke_all(user, actor=user, reason="password_changed")
 
 
 def end_all_sessions(user: User) -> None:
+    """Signing out: every browser session of the person ends (a copied cookie too). Their
+    API tokens stay: each is a separate credential with its own expiry, revoked on the
+    tokens page or with `sign_out_everywhere`."""
     user.session_version += 1
     db.session.flush()
+
+
+def sign_out_everywhere(user: User) -> int:
+    """End every session and every API token of `user` at once, for when they fear someone
+    else has their password, a device or a token; returns how many tokens ended."""
+    user.session_version += 1
+    db.session.flush()
+    audit.record("auth.signed_out_everywhere", "user", user.id, actor=user)
+    return api_tokens.revoke_all(user, actor=user, reason="signed_out_everywhere")
 
 
 @dataclass(frozen=True)

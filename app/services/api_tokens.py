@@ -2,7 +2,10 @@
 
 A token is shown once, when it is made; only its SHA-256 digest is stored. Every token
 has an expiry (API_TOKEN_DAYS by default, at most API_TOKEN_MAX_DAYS) and can be
-revoked by its owner or an administrator; either ends it at once.
+revoked by its owner or an administrator; either ends it at once. A token is a password
+by another name, so whatever ends a person's sessions for safety (a password change,
+signing out everywhere, deactivation or reactivation) ends their tokens too
+(`revoke_all`), and making one on the account pages needs the password re-entered.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -136,3 +139,28 @@ def revoke_token(token_id: int, *, actor: User, owner_only: bool = False) -> Non
     row.revoked_at = utcnow()
     db.session.flush()
     audit.record("api_token.revoked", "api_token", row.id, actor=actor)
+
+
+def revoke_all(user: User, *, actor: User | None, reason: str) -> int:
+    """End every live token of `user` now, as part of ending their sessions; returns how
+    many were ended. `reason` says which event it was, for the audit trail."""
+    now = utcnow()
+    result = db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > now,  # an expired token stays listed as expired
+        )
+        .values(revoked_at=now)
+    )
+    ended = result.rowcount or 0  # type: ignore[attr-defined]
+    if ended:
+        audit.record(
+            "api_token.revoked_all",
+            "user",
+            user.id,
+            actor=actor,
+            data={"tokens": ended, "reason": reason},
+        )
+    return ended

@@ -100,6 +100,7 @@ TABLE: dict[str, Access] = {
     # "That token does not exist" on the tokens page, for another's token as for none.
     "account.revoke_token": access(AUTHENTICATED, OWNER),
     "auth.logout": access(AUTHENTICATED),
+    "account.sign_out_everywhere": access(AUTHENTICATED),
     # Everyone's own pages and the framework reference.
     "main.home": access(AUTHENTICATED),
     "main.frameworks": access(AUTHENTICATED),
