@@ -85,6 +85,14 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    # The service's own address: every absolute link (e-mails, API Location) starts with
+    # it, never with the request's Host (app/base_url.py).
+    BASE_URL = os.environ.get("BASE_URL") or "http://127.0.0.1:5000"
+    # Host names requests may carry (comma-separated); others get 400. Unset: any host,
+    # except in production, where it is BASE_URL's host.
+    TRUSTED_HOSTS = [
+        h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
+    ] or None
     # Product rules that a lead or the regulator may change: configuration, not constants.
     MAX_COMPETENCY_LINKS = _env_int("MAX_COMPETENCY_LINKS", 5)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
@@ -135,6 +143,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    BASE_URL = os.environ.get("BASE_URL", "")  # required: create_app refuses to start without
     # Browsers remember to use HTTPS only for a year.
     HSTS = "max-age=31536000; includeSubDomains"
     SESSION_COOKIE_SECURE = True

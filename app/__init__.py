@@ -11,6 +11,7 @@ from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoade
 from jinja2.bccache import Bucket
 from werkzeug.routing import IntegerConverter
 
+from app import base_url
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.models.base import MAX_ID
 from config import CONFIGS, INSTANCE_DIR, Config
@@ -23,6 +24,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.from_object(_config_class(config))
     app.config.update(overrides)
     _ensure_secret_key(app)
+    base_url.init_app(app)  # first of the hooks: a request for another host stops there
 
     register_jinja(app)
     register_extensions(app)

@@ -210,10 +210,11 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
     app = create_app(
         "production",
         SECRET_KEY="production-key-0123456789-abcdefghij-KLMNOP",
+        BASE_URL="https://pcpt.example",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}",
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    response = app.test_client().get("/auth/login")
+    response = app.test_client().get("/auth/login", base_url="https://pcpt.example")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 

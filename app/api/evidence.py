@@ -9,6 +9,7 @@ from flask import url_for
 from app.api.blueprint import bp, errors, me
 from app.api.problems import ApiProblem, refused
 from app.api.schemas import EvidenceIn, EvidenceOut, ReviewIn, ReviewOut
+from app.base_url import absolute_url
 from app.extensions import db
 from app.models.evidence import Evidence
 from app.permissions import roles
@@ -85,7 +86,7 @@ def create_evidence(body: dict):
         db.session.rollback()
         raise refused(error, EVIDENCE_FIELDS) from None
     db.session.commit()
-    location = url_for("api.evidence_item", evidence_id=evidence.id)
+    location = absolute_url(url_for("api.evidence_item", evidence_id=evidence.id))
     return _out(evidence), 201, {"Location": location}
 
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import UnsupportedMediaType
 
 from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
 from app.auth.sessions import mark_fresh, start_session
@@ -36,25 +37,41 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+# What a browser's form sends. Flask-WTF would also read a JSON body, but the sign-in
+# limit is keyed from `request.form`: with form bodies only, the key and the form read
+# the same e-mail address, so no body reaches the password check under another key.
+FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+@bp.before_request
+def _form_bodies_only():
+    """A POST whose body is of another type (JSON, text) is refused unread."""
+    if request.method == "POST" and request.mimetype and request.mimetype not in FORM_BODIES:
+        raise UnsupportedMediaType(
+            "These pages accept only what their web form sends "
+            "(application/x-www-form-urlencoded). Nothing was checked or changed."
+        )
+
+
 def _submitted_email() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
-def _failed(response) -> bool:
-    """Only failed sign-ins count towards the limits (success redirects)."""
-    return response.status_code != 302
+# Each limit below counts an attempt as it arrives, in one atomic step (an increment of
+# the counter in RATELIMIT_STORAGE_URI, shared by every worker, then a comparison), before
+# the password is checked: parallel guesses cannot all pass a check made before any of
+# them was counted. A successful attempt counts too and gives nothing back, so the count
+# stays that one write (no refund to race or to run below zero); a person needs far
+# fewer sign-ins than a window allows.
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
-)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_submitted_email,
-    deduct_when=_failed,
 )
 def login():
     if current_user.is_authenticated:
@@ -78,7 +95,6 @@ def login():
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=lambda: f"confirm:{current_user.id}",
-    deduct_when=_failed,
 )
 def confirm_password():
     """Re-enter the password before a professional declaration such as a sign-off."""
@@ -99,7 +115,6 @@ def confirm_password():
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=lambda: f"password:{current_user.id}",
-    deduct_when=_failed,
 )
 def change_password():
     form = ChangePasswordForm()

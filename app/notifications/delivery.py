@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.base_url import absolute_url
 from app.services import mail
 from app.services.notifications import OutgoingMail, take_queued_mail
 
 _installed = False
 
 
-def _full_link(link: str) -> str:
-    if not link:
-        return ""
-    if has_request_context():
-        return request.url_root.rstrip("/") + link
-    return link
-
-
 def _body(message: OutgoingMail) -> str:
-    link = _full_link(message.link)
-    if not link:
+    """The text, then the page's full address: from BASE_URL, whether a request or a
+    command (the daily digest) sent it."""
+    if not message.link:
         return message.body
-    return f"{message.body}\n\n{link}\n"
+    return f"{message.body}\n\n{absolute_url(message.link)}\n"
 
 
 def deliver(messages: list[OutgoingMail]) -> None:

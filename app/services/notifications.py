@@ -42,7 +42,7 @@ class OutgoingMail:
     to: str
     subject: str
     body: str
-    # A path inside the app; delivery turns it into a full address when it knows the host.
+    # A path inside the app; delivery makes it a full address under BASE_URL.
     link: str = ""
 
 

@@ -56,7 +56,8 @@ def test_a_trainee_creates_a_draft_and_submits_it(seeded, today, api_as):
     assert item["title"] == "Discharge reconciliation clinic"
     assert item["competencies"] == ["D1.2", "D2.1"]
     assert item["occurred_on"] == (today - timedelta(days=3)).isoformat()
-    assert created.headers["Location"] == f"/api/v1/evidence/{item['id']}"
+    # From BASE_URL (the testing default), not from the request's host (localhost).
+    assert created.headers["Location"] == f"http://127.0.0.1:5000/api/v1/evidence/{item['id']}"
     assert api.get(f"/evidence/{item['id']}").get_json() == item
     stored = db.session.get(Evidence, item["id"])
     assert stored.enrolment_id == enrolment.id

@@ -137,7 +137,12 @@ def _disposed(app) -> None:
 
 
 def test_production_session_cookies_are_also_secure(database_url):
-    app = create_app("production", SECRET_KEY=STRONG_KEY, SQLALCHEMY_DATABASE_URI=database_url)
+    app = create_app(
+        "production",
+        SECRET_KEY=STRONG_KEY,
+        BASE_URL="https://pcpt.example",
+        SQLALCHEMY_DATABASE_URI=database_url,
+    )
     response = app.test_client().get("/auth/login", base_url="https://pcpt.example")
     _disposed(app)
     # The sign-in page keeps its CSRF token in the session, so the cookie is set here.
@@ -203,6 +208,7 @@ def test_production_starts_with_a_generated_key_and_fallback(database_url):
         "production",
         SECRET_KEY=secrets.token_hex(16),
         SECRET_KEY_FALLBACKS=[secrets.token_urlsafe(32)],
+        BASE_URL="https://pcpt.example",
         SQLALCHEMY_DATABASE_URI=database_url,
     )
     assert app.config["ENV_NAME"] == "production"
