@@ -11,9 +11,10 @@ import secrets
 from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 
 from app.extensions import db
+from app.services.errors import DomainError
 
 TITLES = {
     400: "There is a problem with your request",
@@ -142,6 +143,23 @@ def handle_storage_full(error: OperationalError):
     return page, 503
 
 
+def handle_refusal(error: DomainError):
+    """A rule refused the request outright (someone acting as their own supervisor):
+    nothing was saved; the person reads the rule's own words, in the error summary or as
+    the API's error message."""
+    db.session.rollback()
+    if _wants_json():
+        return _json_error(403, "forbidden", error.message)
+    page = render_template(
+        "errors/error.jinja",
+        error=Forbidden(error.message),
+        refusal=error.message,
+        title=TITLES[403],
+        reference=_reference(),
+    )
+    return page, 403
+
+
 def handle_unexpected(error: Exception):
     from flask import current_app
 
@@ -163,6 +181,9 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
+    from app.services.supervision_access import SelfSupervision
+
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(SelfSupervision, handle_refusal)
     app.register_error_handler(OperationalError, handle_storage_full)
     app.register_error_handler(Exception, handle_unexpected)

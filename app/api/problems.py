@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.exceptions import HTTPException
 
 from app.services.errors import DomainError
+from app.services.supervision_access import SelfSupervision
 
 UNKNOWN_FIELD = "Unknown field."
 
@@ -27,8 +28,11 @@ class ApiProblem(HTTPException):
 
 
 def refused(error: DomainError, body_fields: frozenset[str] = frozenset()) -> ApiProblem:
-    """A service's refusal: 422 when a field of the body is at fault, else 409 (the
-    record's state does not allow it, or someone changed it first)."""
+    """A service's refusal: 403 for someone acting as their own supervisor, 422 when a
+    field of the body is at fault, else 409 (the record's state does not allow it, or
+    someone changed it first)."""
+    if isinstance(error, SelfSupervision):
+        return ApiProblem(403, "forbidden", error.message)
     fields = getattr(error, "errors", None)
     if fields:
         return ApiProblem(422, "validation_failed", error.message, fields)

@@ -19,6 +19,7 @@ from app.models.users import User
 from app.services import audit
 from app.services.errors import DomainError
 from app.services.gphc import pharmacist_number
+from app.services.supervision_access import refuse_self_supervision
 
 # The NCF pathway is designed to take about 18 months.
 DEFAULT_DURATION = timedelta(days=548)
@@ -65,6 +66,7 @@ def enrol(
     expected_end_on: date | None = None,
     actor: User | None = None,
 ) -> Enrolment:
+    refuse_self_supervision(supervisor.id, trainee.id, field="supervisor")
     if not trainee.has_role("trainee"):
         raise DomainError(f"{trainee.name} does not have the trainee role", "trainee")
     if active_enrolment(trainee.id) is not None:
@@ -113,6 +115,7 @@ def assign_supervisor(enrolment: Enrolment, supervisor: User, *, kind: str, acto
     """Make `supervisor` the current one of `kind`, closing the previous assignment."""
     if kind not in ("clinical", "education"):
         raise DomainError("Choose clinical or education supervisor", "kind")
+    refuse_self_supervision(supervisor.id, enrolment.trainee_id, field="supervisor")
     check_can_supervise(supervisor, kind)
     current_id = (
         enrolment.clinical_supervisor_id

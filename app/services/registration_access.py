@@ -6,7 +6,9 @@ revalidation records: the one place that decides it.
   supervise, clinically or educationally.
 - A lead sees the trainees inside their organisation's subtree.
 - Admins see none of it (it is portfolio content), though they manage programme status.
-Verifying follows seeing, except that nobody verifies their own records.
+Verifying follows seeing, except that nobody verifies their own records (the rule that
+nobody supervises themselves, `supervision_access.refuse_self_supervision`): someone
+reaching their own records through the oversight pages is refused with its message.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from app.models.enrolments import Enrolment
 from app.models.users import User
 from app.services.errors import DomainError
 from app.services.organisations import subtree_ids
+from app.services.supervision_access import is_self_supervision, refuse_self_supervision
 
 CURRENT_ENROLMENT_STATUSES = ("active", "paused")
 
@@ -48,7 +51,7 @@ def leads_organisation_of(lead: User, person: User) -> bool:
 
 def can_oversee(viewer: User, person: User) -> bool:
     """A supervisor or lead who may see and verify `person`'s records (never themself)."""
-    if viewer.id == person.id or not person.has_role("trainee"):
+    if is_self_supervision(viewer.id, person.id) or not person.has_role("trainee"):
         return False
     if viewer.has_role("supervisor") and supervises(viewer.id, person.id):
         return True
@@ -57,8 +60,7 @@ def can_oversee(viewer: User, person: User) -> bool:
 
 def check_can_verify(actor: User, person: User, record: str) -> None:
     """Verification is someone else's check: the person's supervisor or a lead over them."""
-    if actor.id == person.id:
-        raise DomainError(f"You cannot verify your own {record}: your supervisor or lead does")
+    refuse_self_supervision(actor.id, person.id)
     if not can_oversee(actor, person):
         raise DomainError(
             "Only the person's supervisor or an education lead for their organisation "
@@ -69,6 +71,8 @@ def check_can_verify(actor: User, person: User, record: str) -> None:
 def person_for_viewer(viewer: User, user_id: int) -> User | None:
     """The person whose records `viewer` may oversee, else None (a view answers 404)."""
     person = db.session.get(User, user_id)
+    if person is not None:
+        refuse_self_supervision(viewer.id, person.id)
     if person is None or not can_oversee(viewer, person):
         return None
     return person

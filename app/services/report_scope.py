@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.organisations import Organisation
 from app.models.users import User
+from app.services.supervision_access import refuse_self_supervision
 
 REPORTED_STATUSES = ("active",)
 
@@ -109,11 +110,15 @@ def enrolment_ids(scope: ReportScope, filters: ReportFilters | None = None) -> S
 
 
 def enrolment_in_scope(viewer: User, enrolment_id: int) -> Enrolment | None:
-    """The enrolment (any status) if `viewer` may see its progress, else None (a 404)."""
+    """The enrolment (any status) if `viewer` may see its progress, else None (a 404);
+    the viewer's own enrolment is refused (nobody oversees themselves)."""
     trainee = aliased(User)
     query = (
         select(Enrolment)
         .join(trainee, trainee.id == Enrolment.trainee_id)
         .where(Enrolment.id == enrolment_id)
     )
-    return db.session.scalar(restrict(query, trainee, scope_for(viewer), statuses=None))
+    enrolment = db.session.scalar(restrict(query, trainee, scope_for(viewer), statuses=None))
+    if enrolment is not None:
+        refuse_self_supervision(viewer.id, enrolment.trainee_id)
+    return enrolment

@@ -29,6 +29,7 @@ from app.services import audit, notifications, sufficiency
 from app.services import evidence as evidence_service
 from app.services.errors import DomainError, NotFound
 from app.services.paging import PageNumbers, clamp_page
+from app.services.supervision_access import refuse_self_supervision
 
 COMMENT_MAX = 5000
 DECISION_LABELS = {"accepted": "Accepted", "changes_requested": "Changes requested"}
@@ -138,8 +139,9 @@ def review_queue(
 
 
 def evidence_for_reviewer(reviewer: User, evidence_id: int) -> Evidence | None:
-    """Shared evidence of a trainee `reviewer` currently supervises, else None (a 404)."""
-    return db.session.scalar(
+    """Shared evidence of a trainee `reviewer` currently supervises, else None (a 404);
+    their own evidence, under an enrolment recorded as supervised by themselves, is refused."""
+    evidence = db.session.scalar(
         select(Evidence)
         .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
         .where(
@@ -154,6 +156,9 @@ def evidence_for_reviewer(reviewer: User, evidence_id: int) -> Evidence | None:
             selectinload(Evidence.attachments),
         )
     )
+    if evidence is not None:
+        refuse_self_supervision(reviewer.id, evidence.enrolment.trainee_id)
+    return evidence
 
 
 def linked_progress(
@@ -219,6 +224,7 @@ def record_review(
     evidence = _lock(evidence.id)
     evidence_service.set_status_from_review(evidence, decision, version_number=version_number)
     version = evidence.current_version
+    refuse_self_supervision(reviewer.id, evidence.enrolment.trainee_id)
     review = Review(
         evidence_id=evidence.id,
         evidence_version_id=version.id,

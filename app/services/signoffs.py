@@ -36,6 +36,7 @@ from app.models.users import User
 from app.services import audit, gphc, notifications, sufficiency
 from app.services.errors import DomainError, NotFound
 from app.services.record_digest import record_digest
+from app.services.supervision_access import refuse_self_supervision
 
 FRESH_AUTHENTICATION = timedelta(minutes=5)
 TEXT_MAX = 5000
@@ -62,8 +63,7 @@ def signer_gphc_number(enrolment: Enrolment, signer: User, *, require_active: bo
     lists it with the other prerequisites).
     """
     trainee = enrolment.trainee
-    if signer.id == enrolment.trainee_id:
-        raise DomainError("You cannot sign off your own training")
+    refuse_self_supervision(signer.id, enrolment.trainee_id)
     if signer.id != enrolment.clinical_supervisor_id:
         raise DomainError(f"Only {trainee.name}'s clinical supervisor can sign off their training")
     if not signer.active or not signer.has_role("supervisor"):

@@ -24,6 +24,7 @@ from app.services import audit, notifications
 from app.services.errors import DomainError
 from app.services.organisations import subtree_ids
 from app.services.record_digest import record_digest
+from app.services.supervision_access import refuse_self_supervision
 
 DURATION_MAX = 480  # minutes: a session longer than a working day is a typing mistake
 TEXT_MAX = 10_000
@@ -41,6 +42,7 @@ def record_session(
     today: date,
 ) -> SupervisionSession:
     """Log a session the supervisor held with the trainee; the trainee can read it."""
+    refuse_self_supervision(supervisor.id, enrolment.trainee_id)
     if supervisor.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
         raise DomainError("Only the trainee's supervisors can record supervision sessions")
     if enrolment.status not in CURRENT_STATUSES:

@@ -27,6 +27,7 @@ from app.services.record_digest import record_digest
 from app.services.registration_access import can_oversee, supervises
 from app.services.registration_settings import eligibility_rules
 from app.services.rule_results import format_number, long_date, plural
+from app.services.supervision_access import refuse_self_supervision
 from app.services.training_eligibility import (
     TrainingEligibility,
     WeeklyLog,
@@ -342,8 +343,7 @@ def declare_training(
     today: date,
 ) -> TrainingDeclaration:
     """The clinical supervisor declares a period of the person's work-based experience."""
-    if actor.id == person.id:
-        raise DomainError("You cannot declare your own training period")
+    refuse_self_supervision(actor.id, person.id)
     if not supervises(actor.id, person.id, clinical_only=True):
         raise DomainError(
             f"Only {person.name}'s clinical supervisor can declare their training period"

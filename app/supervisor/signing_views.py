@@ -46,11 +46,8 @@ def _is_fresh() -> bool:
 
 
 def _clinical_enrolment_or_404(enrolment_id: int):
-    person = me()
-    enrolment = supervision_access.enrolment_for_supervisor(person, enrolment_id)
-    if enrolment is None or enrolment.clinical_supervisor_id != person.id:
-        abort(404)
-    return enrolment
+    enrolment = supervision_access.enrolment_for_supervisor(me(), enrolment_id, clinical=True)
+    return enrolment or abort(404)
 
 
 @bp.route(
@@ -123,8 +120,7 @@ def sign_off_detail(sign_off_id: int):
         relied_on=signoffs.relied_on(record.evidence_versions),
         can_revoke=record.revocation is None
         and enrolment.status == "active"
-        and person.id == enrolment.clinical_supervisor_id
-        and person.has_role("supervisor"),
+        and supervision_access.may_supervise(person, enrolment, clinical=True),
     )
 
 
@@ -132,9 +128,7 @@ def sign_off_detail(sign_off_id: int):
 @roles("supervisor")
 def revoke(sign_off_id: int):
     person = me()
-    record = supervision_access.sign_off_for_viewer(person, sign_off_id)
-    if record is None or record.enrolment.clinical_supervisor_id != person.id:
-        abort(404)
+    record = supervision_access.sign_off_for_clinical_supervisor(person, sign_off_id) or abort(404)
     if record.revocation is not None:
         flash("This sign-off has already been revoked.")
         return redirect(url_for(".sign_off_detail", sign_off_id=record.id))

@@ -3,7 +3,8 @@
 Views parse the form, call one service, commit once and redirect; a refusal from a
 service (DomainError) rolls back and lands on the field it names. Records are loaded
 through `supervision_access` (or `reviews.evidence_for_reviewer`), which answer None, and
-so 404, for anything the signed-in person may not see. Signing off lives in
+so 404, for anything the signed-in person may not see, and refuse (403, with the rule's
+words) anyone acting as their own supervisor. Signing off lives in
 `signing_views`, on the same blueprint.
 """
 
@@ -212,9 +213,8 @@ def record(enrolment_id: int):
         else [],
         completion_record=completion.completion_for(enrolment.id),
         is_trainee=is_trainee,
-        can_sign=person.id == enrolment.clinical_supervisor_id and person.has_role("supervisor"),
-        can_log_session=person.has_role("supervisor")
-        and person.id in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id),
+        can_sign=supervision_access.may_supervise(person, enrolment, clinical=True),
+        can_log_session=supervision_access.may_supervise(person, enrolment),
     )
 
 

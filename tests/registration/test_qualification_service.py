@@ -20,6 +20,7 @@ from app.services.qualifications import (
     save_qualification,
     verify_qualification,
 )
+from app.services.supervision_access import SELF_SUPERVISION
 from tests.registration.conftest import HTML, PDF, TODAY
 
 ACHIEVED = QualificationDetails(
@@ -218,7 +219,7 @@ def test_a_trainee_cannot_verify_their_own_qualification(trainee):
     error = _error(
         lambda: verify_qualification(trainee, saved.qualification.id, actor=trainee, today=TODAY)
     )
-    assert "own qualification" in error.message
+    assert error.message == SELF_SUPERVISION
 
 
 def test_a_lead_outside_the_organisation_cannot_verify(trainee, outside_lead):

@@ -8,10 +8,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 
 from app.extensions import db
 from app.services import accounts, enrolments, qualifications, registration, training_log
 from app.services.revalidation import RecordInput, add_record
+from app.services.supervision_access import SELF_SUPERVISION
 from tests.registration.conftest import HTML, PDF
 from tests.registration.page_helpers import (
     CURRENT_EXPIRY,
@@ -80,7 +82,7 @@ def test_a_pharmacist_number_shows_the_error_summary_and_the_message_inline(trai
 
 def test_history_shows_each_change(trainee, supervisor, as_user):
     registered(trainee, verified_by=supervisor)
-    registered(trainee, expires_on=CURRENT_EXPIRY + timedelta(days=365))
+    registered(trainee, expires_on=CURRENT_EXPIRY + timedelta(days=60))
     soup = page(as_user(trainee).get("/registration/"))
     rows = soup.select("#registration-history tbody tr")
     assert len(rows) == 2
@@ -125,11 +127,18 @@ def test_a_trainee_who_is_also_a_supervisor_cannot_verify_themself(
     enrolments.enrol(person, framework, supervisor=supervisor)
     db.session.commit()
     row = registered(person)
-    response = as_user(person).post(
+    client = as_user(person)
+    before = audit_count()
+    response = client.post(
         f"/registration/people/{person.id}/registration/verify", data={"record_id": row.id}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
+    summary = BeautifulSoup(response.data, "html.parser").select_one(".nhsuk-error-summary")
+    assert SELF_SUPERVISION in summary.get_text(" ", strip=True)
     assert registration.registration_history(person.id)[0].verified_by_id is None
+    assert audit_count() == before
+    # Their own records through the oversight pages: the same refusal.
+    assert client.get(f"/registration/people/{person.id}").status_code == 403
 
 
 @pytest.mark.parametrize("who", ["outside_lead", "other_supervisor"])

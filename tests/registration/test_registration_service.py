@@ -21,6 +21,7 @@ from app.services.registration import (
     registration_status_for,
     verify_registration,
 )
+from app.services.supervision_access import SELF_SUPERVISION
 from tests.registration.conftest import TODAY, technician_details
 
 DAY = timedelta(days=1)
@@ -170,7 +171,7 @@ def test_a_lead_in_the_organisation_subtree_can_verify(trainee, lead, register):
 def test_a_trainee_cannot_verify_their_own_registration(trainee, register):
     row = register(trainee)
     error = _error(lambda: verify_registration(trainee, row.id, actor=trainee, today=TODAY))
-    assert "own registration" in error.message
+    assert error.message == SELF_SUPERVISION
 
 
 def test_a_supervisor_who_is_also_the_trainee_cannot_verify_themself(
@@ -184,7 +185,7 @@ def test_a_supervisor_who_is_also_the_trainee_cannot_verify_themself(
     db.session.commit()
     row = register(person)
     error = _error(lambda: verify_registration(person, row.id, actor=person, today=TODAY))
-    assert "own registration" in error.message
+    assert error.message == SELF_SUPERVISION
 
 
 def test_an_unassigned_supervisor_cannot_verify(trainee, other_supervisor, register):

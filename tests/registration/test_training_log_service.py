@@ -13,8 +13,10 @@ from app.models.audit import AuditEvent
 from app.models.registration import TrainingWeek
 from app.services import qualifications
 from app.services.errors import DomainError
+from app.services.supervision_access import SELF_SUPERVISION
 from app.services.training_log import (
     WeekEntry,
+    declarations_for,
     declare_training,
     delete_week,
     eligibility_for,
@@ -286,7 +288,7 @@ def test_declared_weeks_can_no_longer_be_changed(started, supervisor):
 
 def test_only_the_clinical_supervisor_can_declare(started, other_supervisor, lead):
     log_years(started, 630, 630)
-    for actor in (other_supervisor, lead, started):
+    for actor in (other_supervisor, lead):
         error = _error(
             lambda actor=actor: declare_training(
                 started,
@@ -298,6 +300,22 @@ def test_only_the_clinical_supervisor_can_declare(started, other_supervisor, lea
             )
         )
         assert "declare" in error.message
+
+
+def test_nobody_declares_their_own_training_period(started):
+    log_years(started, 630, 630)
+    error = _error(
+        lambda: declare_training(
+            started,
+            actor=started,
+            period_start=START,
+            period_end=TODAY,
+            confirmed=True,
+            today=TODAY,
+        )
+    )
+    assert error.message == SELF_SUPERVISION
+    assert declarations_for(started.id) == []
 
 
 def test_the_declaration_must_be_confirmed(started, supervisor):

@@ -17,6 +17,10 @@ The rules name the relations of `conftest.ACTORS` to A's records:
 Everyone else whose role the route admits gets 404, exactly as for a record that does
 not exist; a role the route does not admit gets 403; anonymous people are sent to sign
 in (401 from the API).
+
+The self supervisor walks the routes over her own records: she is let in wherever the
+owner is, and every route that supervises or oversees a trainee (REVIEWER, OVERSEER)
+refuses her with 403 and the words of the rule that nobody supervises themselves.
 """
 
 from __future__ import annotations
@@ -35,18 +39,23 @@ class Rule:
     name: str
     admits: frozenset[str]
     drafts: frozenset[str] = frozenset()
+    # A supervising route: someone reaching their own records through it is refused.
+    supervises: bool = False
 
+
+# Whoever may act on A's records as herself may act on her own as the self supervisor.
+OWN = frozenset({"owner", "self_supervisor"})
 
 ANY = Rule("any", frozenset(ACTORS), frozenset(ACTORS))
-OWNER = Rule("owner", frozenset({"owner"}), frozenset({"owner"}))
-REVIEWER = Rule("reviewer", frozenset({"assigned_supervisor"}))
-VIEWER = Rule("viewer", frozenset({"owner", "assigned_supervisor", "lead_inside"}))
-OVERSEER = Rule("overseer", frozenset({"assigned_supervisor", "lead_inside"}))
+OWNER = Rule("owner", OWN, OWN)
+REVIEWER = Rule("reviewer", frozenset({"assigned_supervisor"}), supervises=True)
+VIEWER = Rule("viewer", OWN | {"assigned_supervisor", "lead_inside"})
+OVERSEER = Rule("overseer", frozenset({"assigned_supervisor", "lead_inside"}), supervises=True)
 MANAGER = Rule("manager", frozenset({"lead_inside", "admin"}))
 EVIDENCE_VIEWER = Rule(
     "evidence viewer",
-    frozenset({"owner", "assigned_supervisor", "lead_inside"}),
-    frozenset({"owner"}),
+    OWN | {"assigned_supervisor", "lead_inside"},
+    OWN,
 )
 
 

@@ -17,6 +17,11 @@ every table and every stored file as before. No answer may carry words of A's re
 that the actor may not see; every answer is marked no-store and nosniff under the CSP,
 no page has inline script, and every form a page serves carries a CSRF token.
 
+The self-supervision row is the self supervisor, who holds the trainee and supervisor
+roles, on her own records (an enrolment recorded with her as her own supervisor): let in
+where the owner is, and refused by every supervising route with 403 and the rule's words
+(`SELF_SUPERVISION`), nothing written.
+
 Size when written: 123 route-methods, 8 roles, 1 to 3 cases each (193 route-method-cases):
 1,544 cells.
 """
@@ -31,6 +36,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
 from app.permissions import allowed_roles_for
+from app.services.supervision_access import SELF_SUPERVISION
 from tests.security.access_table import AUTHENTICATED, PUBLIC, TABLE, Access
 from tests.security.world import (
     ACTORS,
@@ -42,20 +48,22 @@ from tests.security.world import (
 )
 
 SKIP_ENDPOINTS = {"static"}
-ROLE_OF = {
-    "anonymous": None,
-    "owner": "trainee",
-    "other_trainee": "trainee",
-    "assigned_supervisor": "supervisor",
-    "unassigned_supervisor": "supervisor",
-    "lead_inside": "lead",
-    "lead_outside": "lead",
-    "admin": "admin",
+ROLES_OF = {
+    "anonymous": frozenset(),
+    "owner": frozenset({"trainee"}),
+    "other_trainee": frozenset({"trainee"}),
+    "assigned_supervisor": frozenset({"supervisor"}),
+    "unassigned_supervisor": frozenset({"supervisor"}),
+    "lead_inside": frozenset({"lead"}),
+    "lead_outside": frozenset({"lead"}),
+    "admin": frozenset({"admin"}),
+    "self_supervisor": frozenset({"trainee", "supervisor"}),
 }
 MISSING_ID = 987_654
 TEXT_TYPES = ("text/", "application/json")
 
 ALLOWED, FORBIDDEN, NOT_FOUND, SIGN_IN = "let in", "403", "404", "sign in"
+SELF_REFUSED = "403: nobody supervises themselves"
 # Routes that end the actor's session when they are let in: tried last, and their answer
 # is the sign-in page.
 SIGN_OUTS = {"auth.logout", "account.sign_out_everywhere"}
@@ -118,16 +126,19 @@ def expected(entry: Access, actor: str, case: str) -> str:
         return ALLOWED
     if actor == "anonymous":
         return SIGN_IN
-    if AUTHENTICATED not in entry.roles and ROLE_OF[actor] not in entry.roles:
+    if AUTHENTICATED not in entry.roles and not ROLES_OF[actor] & entry.roles:
         return FORBIDDEN
     if case == "missing":
         return NOT_FOUND
+    if case == "own" and actor == "self_supervisor" and entry.rule.supervises:
+        return SELF_REFUSED
     admitted = entry.rule.drafts if case == "draft" else entry.rule.admits
     return ALLOWED if actor in admitted else NOT_FOUND
 
 
-def url_for_cell(cell: Cell, world: World) -> str:
-    args = world.draft_args if cell.case == "draft" else dict(world.args)
+def url_for_cell(cell: Cell, world: World, actor: str = "") -> str:
+    """The cell's URL over A's records, or over the self supervisor's own for her row."""
+    args = dict(world.args_for(actor, draft=cell.case == "draft"))
     if cell.case == "missing":
         args = {**args, **dict.fromkeys(_int_arguments(cell.rule), MISSING_ID)}
     missing = [a for a in cell.rule.arguments if a not in args]
@@ -202,6 +213,15 @@ def _check_answer(response, cell: Cell, outcome: str, entry: Access) -> str | No
         if status == 302 and "/auth/login" in response.headers.get("Location", ""):
             return None
         return f"sign-in redirect expected, got {status}"
+    if outcome == SELF_REFUSED:
+        if status != 403:
+            return f"403 expected, got {status}"
+        body = response.get_data(as_text=True)
+        if response.mimetype == "text/html":
+            body = BeautifulSoup(body, "html.parser").get_text()
+        if SELF_SUPERVISION not in body:
+            return "refused without saying that nobody supervises themselves"
+        return None
     wanted = 403 if outcome == FORBIDDEN else entry.not_theirs
     if status != wanted:
         return f"{wanted} expected, got {status}"
@@ -266,7 +286,7 @@ def test_access_matrix(app, world, login, actor):
     problems: list[str] = []
     for cell, outcome in plan:
         entry = TABLE[cell.endpoint]
-        url = url_for_cell(cell, world)
+        url = url_for_cell(cell, world, actor)
         where = f"{actor} {cell.method} {url} [{cell.case}]"
         data = entry.data(world) if entry.data and cell.method == "POST" else {}
         before = audit_count()

@@ -14,6 +14,12 @@ Around her:
 - an administrator.
 
 Everyone but A has something of their own, so a refusal is never just an empty account.
+
+Beside them, Dee Selfsup ("self supervisor") holds the trainee and supervisor roles and
+has records of every kind A has, under an enrolment recorded with Dee as her own clinical
+and education supervisor: written to the row directly, as an enrolment made before the
+rule that nobody supervises themselves would hold. The matrix's self-supervision row
+walks every route over Dee's own records (`World.args_for`).
 """
 
 from __future__ import annotations
@@ -25,12 +31,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Base
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
+from app.models.enrolments import Enrolment
 from app.models.users import ApiToken, User
 from app.services import (
     api_tokens,
@@ -60,6 +67,7 @@ ACTORS = (
     "lead_inside",
     "lead_outside",
     "admin",
+    "self_supervisor",
 )
 
 # Words that identify A's records. Each may appear only in answers to the actors named.
@@ -84,6 +92,14 @@ class World:
     draft_args: dict[str, object]
     # Ids of records of others, for form fields that name one (a supervisor to assign).
     others: dict[str, int] = field(default_factory=dict)
+    # The self supervisor's own records, in place of A's, for her row of the matrix.
+    self_args: dict[str, object] = field(default_factory=dict)
+    self_draft_args: dict[str, object] = field(default_factory=dict)
+
+    def args_for(self, actor: str, *, draft: bool = False) -> dict[str, object]:
+        if actor == "self_supervisor":
+            return self.self_draft_args if draft else self.self_args
+        return self.draft_args if draft else self.args
 
 
 def _monday_on_or_before(day: date) -> date:
@@ -112,7 +128,15 @@ def _evidence(app: Flask, enrolment, trainee: User, title: str, *, submit: bool)
     return item, attachment
 
 
-def _registration_records(app: Flask, person: User, supervisor: User, today: date) -> dict:
+def _registration_records(
+    app: Flask,
+    person: User,
+    supervisor: User,
+    today: date,
+    *,
+    number: str = "5012345",
+    what_learned: str = "How to find licensed alternatives during a shortage.",
+) -> dict:
     """A registered technician's records: registration, certificate, training log, CPD."""
     expires_on = today + timedelta(days=150)
     row = registration.record_registration(
@@ -120,7 +144,7 @@ def _registration_records(app: Flask, person: User, supervisor: User, today: dat
         registration.RegistrationDetails(
             "pharmacy-technician",
             "registered",
-            "5012345",
+            number,
             date(expires_on.year - 3, 3, 1),
             expires_on,
         ),
@@ -156,7 +180,7 @@ def _registration_records(app: Flask, person: User, supervisor: User, today: dat
             "Query about a shortage",
             today,
             {
-                "what_learned": "How to find licensed alternatives during a shortage.",
+                "what_learned": what_learned,
                 "benefit": "A patient switched to an available product the same day.",
             },
         ),
@@ -210,6 +234,9 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
     api_tokens.create_token(owner, "Ada's script")
     token_id = db.session.scalar(select(func.max(ApiToken.id)))
     db.session.commit()
+    self_supervisor = make_user(
+        roles=("trainee", "supervisor"), org=practice, name="Dee Selfsup", gphc="2000004"
+    )
 
     args: dict[str, object] = {
         "code": framework.code,
@@ -233,6 +260,9 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         "week_id": records["week_id"],
         "record_id": records["record_id"],
     }
+    self_args, self_draft_args = _self_supervised_records(
+        app, self_supervisor, unassigned, framework, cohort, started, today, args
+    )
     return World(
         users={
             "owner": owner,
@@ -242,6 +272,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
             "lead_inside": lead,
             "lead_outside": outside_lead,
             "admin": admin,
+            "self_supervisor": self_supervisor,
         },
         args=args,
         draft_args={**args, "evidence_id": draft.id, "attachment_id": draft_file.id},
@@ -250,7 +281,61 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
             "unassigned_supervisor_id": unassigned.id,
             "framework_id": framework.id,
         },
+        self_args=self_args,
+        self_draft_args=self_draft_args,
     )
+
+
+def _self_supervised_records(
+    app: Flask, person: User, real_supervisor: User, framework, cohort, started, today, args
+) -> tuple[dict, dict]:
+    """Dee's records, made through the services while `real_supervisor` supervised her,
+    then her enrolment rewritten to name her as her own supervisor."""
+    enrolment = enrolments.enrol(
+        person, framework, supervisor=real_supervisor, cohort=cohort, started_on=started
+    )
+    shared, shared_file = _evidence(app, enrolment, person, "Dee's shared reflection", submit=True)
+    draft, draft_file = _evidence(app, enrolment, person, "Dee's draft", submit=False)
+    sign_off = signoffs.sign_off(
+        enrolment,
+        framework.domains[0].competencies[1],
+        signer=real_supervisor,
+        outcome_code=framework.scale[-1].code,
+        comment="Watched at the counter.",
+        override_justification="Checked at the counter.",
+        authenticated_at=utcnow(),
+    )
+    records = _registration_records(
+        app,
+        person,
+        real_supervisor,
+        today,
+        number="5012346",
+        what_learned="Where the practice keeps its stock records.",
+    )
+    note = notifications.notify(person, "evidence.reviewed", "Your evidence was reviewed.")
+    api_tokens.create_token(person, "Dee's script")
+    token_id = db.session.scalar(select(func.max(ApiToken.id)))
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.id == enrolment.id)
+        .values(clinical_supervisor_id=person.id, education_supervisor_id=person.id)
+    )
+    db.session.commit()
+    own = {
+        **args,
+        "user_id": person.id,
+        "trainee_id": person.id,
+        "enrolment_id": enrolment.id,
+        "evidence_id": shared.id,
+        "attachment_id": shared_file.id,
+        "sign_off_id": sign_off.id,
+        "notification_id": note.id,
+        "token_id": token_id,
+        "week_id": records["week_id"],
+        "record_id": records["record_id"],
+    }
+    return own, {**own, "evidence_id": draft.id, "attachment_id": draft_file.id}
 
 
 def signed_in_client(app: Flask, login, user: User | None):
