@@ -3,6 +3,12 @@
 What a supervisor reviewed, or a sign-off relied on, must never change under them:
 every version keeps its own fields, competency links and content digest, and editing
 something that was submitted makes a new version instead of changing the old one.
+
+An item has up to three versions that matter at once: the current one (the trainee's
+latest, perhaps a draft only they can see), the shared one (what their supervisors and
+leads see) and the accepted one (what counts towards sign-off). While the trainee
+revises accepted evidence, the accepted version stays shared and counted; see
+`Evidence.shared_version_number`.
 """
 
 from __future__ import annotations
@@ -10,7 +16,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -44,6 +60,9 @@ class Evidence(Base):
     occurred_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(20), default="draft")
     current_version_number: Mapped[int] = mapped_column(default=1)
+    # The version a supervisor last accepted: it counts towards sign-off, and stays
+    # shared, until a later version is accepted. None until one is.
+    accepted_version_number: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The latest submission; None while the item has never left the trainee's drafts.
@@ -69,6 +88,41 @@ class Evidence(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    # The rule for what everyone but the trainee sees, in Python and in SQL side by side.
+    @hybrid_property
+    def shared_version_number(self) -> int | None:
+        """The version the trainee's supervisors and leads see: the current one once it is
+        submitted; while the trainee drafts a revision, the accepted version, if any (a
+        draft is the trainee's alone, and what was accepted stays on the record); None
+        while nothing is shared."""
+        if self.status != "draft":
+            return self.current_version_number
+        return self.accepted_version_number
+
+    @shared_version_number.inplace.expression
+    @classmethod
+    def _shared_version_number(cls):
+        return case(
+            (cls.status != "draft", cls.current_version_number),
+            else_=cls.accepted_version_number,
+        )
+
+    @hybrid_property
+    def shared_status(self) -> str:
+        """The status of the shared version: a revision in progress shows as the
+        accepted item it revises."""
+        if self.status == "draft" and self.accepted_version_number is not None:
+            return "accepted"
+        return self.status
+
+    @shared_status.inplace.expression
+    @classmethod
+    def _shared_status(cls):
+        return case(
+            ((cls.status == "draft") & cls.accepted_version_number.is_not(None), "accepted"),
+            else_=cls.status,
+        )
 
 
 class EvidenceVersion(Base):

@@ -15,11 +15,11 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
-from app.models.frameworks import Competency, Domain, EvidenceType, Framework
+from app.models.evidence import Evidence, EvidenceLink
+from app.models.frameworks import Competency, Domain, Framework
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.progress_report import (
@@ -29,7 +29,7 @@ from app.services.progress_report import (
     iter_progress,
 )
 from app.services.report_scope import ReportFilters
-from app.services.sufficiency import Rule, status_from_counts
+from app.services.sufficiency import Rule, link_counts, status_from_counts
 
 NO_LINKS = (0, 0, 0, 0)
 STATUS_LABELS = {
@@ -117,34 +117,23 @@ def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
 
 
 def _link_counts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[int, int, int, int]]:
-    """Per (enrolment, competency), over shared evidence whose current version links it:
-    the items, and of the accepted ones their number, distinct types and observed ones.
-    One aggregate query: the database adds up the links, Python sees a row per pair."""
-    accepted = Evidence.status == "accepted"
-    rows = db.session.execute(
-        select(
-            Evidence.enrolment_id,
-            EvidenceLink.competency_id,
-            func.count(Evidence.id),
-            func.sum(case((accepted, 1), else_=0)),
-            func.count(distinct(case((accepted, Evidence.evidence_type_id)))),
-            func.sum(case((and_(accepted, EvidenceType.observed), 1), else_=0)),
-        )
-        .join(
-            EvidenceVersion,
-            and_(
-                EvidenceVersion.evidence_id == Evidence.id,
-                EvidenceVersion.number == Evidence.current_version_number,
-            ),
-        )
-        .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
-        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-        .where(Evidence.enrolment_id.in_(enrolment_ids), Evidence.status != "draft")
+    """Per (enrolment, competency), counted as `sufficiency.link_counts` counts: the shared
+    items linking it, and of the accepted versions their number, distinct types and
+    observed ones. One aggregate query: the database adds up the links, Python sees a row
+    per pair."""
+    query = (
+        link_counts(Evidence.enrolment_id)
+        .where(Evidence.enrolment_id.in_(enrolment_ids))
         .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
     )
     return {
-        (enrolment_id, competency_id): (int(linked), int(n or 0), int(types), int(observed or 0))
-        for enrolment_id, competency_id, linked, n, types, observed in rows
+        (row.enrolment_id, row.competency_id): (
+            int(row.shared),
+            int(row.accepted or 0),
+            int(row.types),
+            int(row.observed or 0),
+        )
+        for row in db.session.execute(query)
     }
 
 

@@ -228,6 +228,13 @@ class _Item:
     links: list[tuple[CompetencyInfo, str]]
     versions: list[_Version] = field(default_factory=list)
 
+    @property
+    def accepted(self) -> _Version | None:
+        """The version last accepted: it counts towards sign-off whatever came after."""
+        return next(
+            (v for v in reversed(self.versions) if v.review and v.review[0] == "accepted"), None
+        )
+
 
 def _at(day: date, rng: random.Random) -> datetime:
     """A moment in the working day of `day`, in UTC, to the second."""
@@ -382,6 +389,7 @@ class PortfolioWriter:
                 "occurred_on": item.occurred_on,
                 "status": status,
                 "current_version_number": current.number,
+                "accepted_version_number": item.accepted.number if item.accepted else None,
                 "created_at": item.versions[0].created_at,
                 "updated_at": max(moments),
                 "submitted_at": max(submissions) if submissions else None,
@@ -470,10 +478,9 @@ class PortfolioWriter:
         rng = self.rng
         accepted: dict[int, list[tuple[_Item, _Version]]] = defaultdict(list)
         for item in items:
-            current = item.versions[-1]
-            if current.review is not None and current.review[0] == "accepted":
+            if item.accepted is not None:
                 for competency, _note in item.links:
-                    accepted[competency.id].append((item, current))
+                    accepted[competency.id].append((item, item.accepted))
         competencies = list(self.framework.competencies)
 
         def gaps(c: CompetencyInfo) -> list[str]:

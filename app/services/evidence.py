@@ -9,6 +9,12 @@ seeing nothing new, while reviews and sign-offs keep the version they saw. Only 
 that was never submitted can be deleted; anything else is history. Likewise a file can be
 removed only from a version that was never submitted.
 
+Accepting a version records it on the item (`accepted_version_number`). What was accepted
+is what was assessed, so it stays on the record while the trainee revises it: their
+supervisors and leads keep seeing it, and it keeps counting towards sign-off, until a
+later version is accepted in its place. A later version sent back for changes leaves it
+counting; the revision itself is the trainee's alone until they submit it.
+
 Every change checks that the actor is the enrolment's trainee, validates everything
 before changing anything, writes one audit event, and flushes; the caller commits.
 """
@@ -393,5 +399,7 @@ def set_status_from_review(evidence: Evidence, decision: str, *, version_number:
         raise DomainError("This evidence has changed since you opened it: review it again")
     previous = evidence.status
     evidence.status = decision
+    if decision == "accepted":
+        evidence.accepted_version_number = version_number
     db.session.flush()
     return previous

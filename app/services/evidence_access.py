@@ -1,11 +1,15 @@
-"""Who may see which evidence: the one place that decides it.
+"""Who may see which evidence, and which version of it: the one place that decides it.
 
-- A trainee sees all of their own evidence, drafts included.
-- A supervisor sees the shared evidence (submitted, changes requested, accepted) of the
-  enrolments they currently supervise, clinically or educationally; never a draft.
-- A lead sees the shared evidence of trainees inside their organisation's subtree.
+- A trainee sees all of their own evidence, drafts included, at its current version.
+- A supervisor sees the shared evidence of the enrolments they currently supervise,
+  clinically or educationally, at its shared version (`Evidence.shared_version_number`):
+  the submitted one, or while the trainee drafts a revision of accepted evidence, the
+  accepted one. Never a draft.
+- A lead sees the shared evidence of trainees inside their organisation's subtree, at
+  its shared version.
 - Anyone else, admins included, sees none.
-One person may hold several roles; they see the union.
+One person may hold several roles; they see the union, each item as the rule for that
+item says (their own at its current version, a supervisee's at its shared one).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, or_, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -21,7 +25,8 @@ from app.models.evidence import Evidence
 from app.models.organisations import Organisation
 from app.models.users import User, UserRole
 
-SHARED_STATUSES = ("submitted", "changes_requested", "accepted")
+# Something is shared with the trainee's supervisors and leads once it has a shared version.
+SHARED = Evidence.shared_version_number.is_not(None)
 
 
 def _organisation_subtree(root_id: int):
@@ -45,7 +50,6 @@ def _visible(flags: AccessFlags, viewer_id, organisation_id) -> Select[tuple[Evi
     """The rule, written once: `viewer_id` and `organisation_id` are values or bind
     parameters (see `visible_evidence_template`)."""
     as_trainee, as_supervisor, as_lead = flags
-    shared = Evidence.status.in_(SHARED_STATUSES)
     allowed = []
     if as_trainee:
         allowed.append(Enrolment.trainee_id == viewer_id)
@@ -54,11 +58,11 @@ def _visible(flags: AccessFlags, viewer_id, organisation_id) -> Select[tuple[Evi
             Enrolment.clinical_supervisor_id == viewer_id,
             Enrolment.education_supervisor_id == viewer_id,
         )
-        allowed.append(and_(shared, supervises))
+        allowed.append(and_(SHARED, supervises))
     if as_lead:
         tree = _organisation_subtree(organisation_id)
         in_tree = select(User.id).where(User.organisation_id.in_(select(tree.c.id)))
-        allowed.append(and_(shared, Enrolment.trainee_id.in_(in_tree)))
+        allowed.append(and_(SHARED, Enrolment.trainee_id.in_(in_tree)))
     return (
         select(Evidence)
         .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
@@ -90,6 +94,36 @@ def evidence_visible_to(user: User, evidence_id: int) -> Evidence | None:
 
 def can_see_evidence(user: User, evidence: Evidence) -> bool:
     return evidence_visible_to(user, evidence.id) is not None
+
+
+# --- Which version a viewer sees ----------------------------------------------------------
+
+
+def version_seen_by(user: User, evidence: Evidence) -> int | None:
+    """The version number of `evidence` that `user` sees (None: they see none of it); ask
+    only about an item the rule above lets them see."""
+    if evidence.enrolment.trainee_id == user.id:
+        return evidence.current_version_number
+    return evidence.shared_version_number
+
+
+def seen_version_number(flags: AccessFlags, viewer_id) -> ColumnElement[int]:
+    """`version_seen_by` in SQL, for the items of a query built on `_visible` (which joins
+    the enrolment); `viewer_id` a value or a bind parameter."""
+    if not flags[0]:
+        return Evidence.shared_version_number
+    return case(
+        (Enrolment.trainee_id == viewer_id, Evidence.current_version_number),
+        else_=Evidence.shared_version_number,
+    )
+
+
+def seen_status(flags: AccessFlags, viewer_id) -> ColumnElement[str]:
+    """The status of the version `seen_version_number` gives: the trainee sees their own
+    item's status; anyone else the shared version's (an item being revised is accepted)."""
+    if not flags[0]:
+        return Evidence.shared_status
+    return case((Enrolment.trainee_id == viewer_id, Evidence.status), else_=Evidence.shared_status)
 
 
 # --- Who can see one item, in words for its trainee ----------------------------------
@@ -127,10 +161,10 @@ def _organisation_and_ancestors(organisation_id: int):
 
 
 def audience(evidence: Evidence) -> Audience:
-    """The people other than the trainee who can see `evidence` at present: none while it
-    is a draft; once shared, its enrolment's supervisors and the leads of the trainee's
-    organisation or any organisation above it. Only active accounts are named."""
-    if evidence.status not in SHARED_STATUSES:
+    """The people other than the trainee who can see `evidence` at present: none while
+    nothing of it is shared; once shared, its enrolment's supervisors and the leads of the
+    trainee's organisation or any organisation above it. Only active accounts are named."""
+    if evidence.shared_version_number is None:
         return Audience()
     enrolment = evidence.enrolment
     supervisors = tuple(

@@ -2,8 +2,9 @@
 
 Every query starts from `evidence_access.visible_evidence_for`, so nothing here can show
 someone evidence the access rules hide, and each function issues a fixed number of
-queries however many items there are. Competency links are always those of an item's
-current version: that is what the item claims now.
+queries however many items there are. Each item is read at the version its viewer sees
+(`evidence_access.seen_version_number`): title, date, status and competency links are
+that version's, so a trainee's revision in progress never shows to anyone else.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -23,8 +25,9 @@ from app.models.users import User
 from app.services.evidence_access import (
     AccessFlags,
     access_flags,
+    seen_status,
+    seen_version_number,
     viewer_params,
-    visible_evidence_for,
     visible_evidence_template,
 )
 from app.services.paging import PageNumbers, clamp_page
@@ -70,34 +73,41 @@ class EvidencePage(PageNumbers):
         return len(self.rows)
 
 
+# The version of each item its viewer sees.
+Seen = aliased(EvidenceVersion, name="seen_version")
+
+
+def _seen(flags: AccessFlags):
+    """The items `flags`' kind of viewer may see, each joined to the version they see;
+    the viewer is bound per call (`viewer_params`)."""
+    viewer_id = bindparam("viewer_id")
+    return visible_evidence_template(flags).join(
+        Seen,
+        and_(
+            Seen.evidence_id == Evidence.id,
+            Seen.number == seen_version_number(flags, viewer_id),
+        ),
+    )
+
+
 @functools.cache
 def _link_codes_statement():
-    """(evidence id, competency code) of the current versions of the items given as `ids`,
-    in framework order (built once)."""
+    """(version id, competency code) of the versions given as `ids`, in framework order
+    (built once)."""
     return (
-        select(EvidenceVersion.evidence_id, Competency.code)
-        .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        select(EvidenceLink.evidence_version_id, Competency.code)
         .join(Competency, EvidenceLink.competency_id == Competency.id)
-        .join(
-            Evidence,
-            and_(
-                Evidence.id == EvidenceVersion.evidence_id,
-                Evidence.current_version_number == EvidenceVersion.number,
-            ),
-        )
-        .where(EvidenceVersion.evidence_id.in_(bindparam("ids", expanding=True)))
+        .where(EvidenceLink.evidence_version_id.in_(bindparam("ids", expanding=True)))
         .order_by(Competency.domain_id, Competency.position)
     )
 
 
-def _links_current_version_to(competency_code):
+def _links_seen_version_to(competency_code):
     return exists(
         select(EvidenceLink.id)
-        .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
         .join(Competency, EvidenceLink.competency_id == Competency.id)
         .where(
-            EvidenceVersion.evidence_id == Evidence.id,
-            EvidenceVersion.number == Evidence.current_version_number,
+            EvidenceLink.evidence_version_id == Seen.id,
             Competency.code == competency_code,
             Competency.framework_id == Enrolment.framework_id,
         )
@@ -112,7 +122,7 @@ def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
     """The count and one page of rows for a kind of viewer and the filters in use, built
     once: the viewer, the enrolment, the filters' values and the page are bound per call."""
     query = (
-        visible_evidence_template(flags)
+        _seen(flags)
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
         .where(Evidence.enrolment_id == bindparam("enrolment_id"))
     )
@@ -120,17 +130,17 @@ def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
     if type_code:
         query = query.where(EvidenceType.code == bindparam("type_code"))
     if status:
-        query = query.where(Evidence.status == bindparam("status"))
+        query = query.where(seen_status(flags, bindparam("viewer_id")) == bindparam("status"))
     if competency_code:
-        query = query.where(_links_current_version_to(bindparam("competency_code")))
+        query = query.where(_links_seen_version_to(bindparam("competency_code")))
     if occurred_from:
-        query = query.where(Evidence.occurred_on >= bindparam("occurred_from"))
+        query = query.where(Seen.occurred_on >= bindparam("occurred_from"))
     if occurred_to:
-        query = query.where(Evidence.occurred_on <= bindparam("occurred_to"))
+        query = query.where(Seen.occurred_on <= bindparam("occurred_to"))
     count = select(func.count()).select_from(query.subquery())
     rows = (
-        _row_columns(query)
-        .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
+        _row_columns(query, flags)
+        .order_by(Seen.occurred_on.desc(), Evidence.id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
@@ -166,47 +176,56 @@ def evidence_page(
     return EvidencePage(_with_codes(found), page, per_page, total)
 
 
+@functools.cache
+def _row_statement(flags: AccessFlags):
+    query = _seen(flags).join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
+    return _row_columns(query.where(Evidence.id == bindparam("evidence_id")), flags)
+
+
 def evidence_row(viewer: User, evidence_id: int) -> EvidenceRow | None:
     """One item as a list shows it, if `viewer` may see it (2 queries)."""
-    query = visible_evidence_for(viewer).join(
-        EvidenceType, Evidence.evidence_type_id == EvidenceType.id
-    )
-    found = db.session.execute(_row_columns(query.where(Evidence.id == evidence_id))).all()
+    found = db.session.execute(
+        _row_statement(access_flags(viewer)),
+        {**viewer_params(viewer), "evidence_id": evidence_id},
+    ).all()
     rows = _with_codes(found)
     return rows[0] if rows else None
 
 
-def _row_columns(query):
-    """The list's columns of the items `query` selects."""
+def _row_columns(query, flags: AccessFlags):
+    """The list's columns of the items `query` selects, at the version each viewer sees,
+    and that version's id (for its competency codes)."""
     return query.with_only_columns(
         Evidence.id,
-        Evidence.title,
+        Seen.title,
         EvidenceType.code,
         EvidenceType.label,
-        Evidence.occurred_on,
-        Evidence.status,
+        Seen.occurred_on,
+        seen_status(flags, bindparam("viewer_id")),
         Evidence.updated_at,
-        Evidence.current_version_number,
+        Seen.number,
+        Seen.id,
     )
 
 
 def _with_codes(found) -> list[EvidenceRow]:
-    """The rows with the competency codes of their current versions (1 query)."""
+    """The rows with the competency codes of the versions they show (1 query)."""
     codes: dict[int, list[str]] = defaultdict(list)
     if found:
-        links = db.session.execute(_link_codes_statement(), {"ids": [row[0] for row in found]})
-        for evidence_id, code in links:
-            codes[evidence_id].append(code)
-    return [EvidenceRow(*row, competency_codes=codes[row[0]]) for row in found]
+        links = db.session.execute(_link_codes_statement(), {"ids": [row[-1] for row in found]})
+        for version_id, code in links:
+            codes[version_id].append(code)
+    return [EvidenceRow(*row[:-1], competency_codes=codes[row[-1]]) for row in found]
 
 
 @functools.cache
 def _status_counts_statement(flags: AccessFlags):
+    status = seen_status(flags, bindparam("viewer_id"))
     return (
         visible_evidence_template(flags)
         .where(Evidence.enrolment_id == bindparam("enrolment_id"))
-        .with_only_columns(Evidence.status, func.count(Evidence.id))
-        .group_by(Evidence.status)
+        .with_only_columns(status, func.count(Evidence.id))
+        .group_by(status)
     )
 
 
@@ -235,37 +254,30 @@ class LinkedEvidence:
 @functools.cache
 def _linked_statement(flags: AccessFlags):
     return (
-        visible_evidence_template(flags)
+        _seen(flags)
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
-        .join(
-            EvidenceVersion,
-            and_(
-                EvidenceVersion.evidence_id == Evidence.id,
-                EvidenceVersion.number == Evidence.current_version_number,
-            ),
-        )
-        .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        .join(EvidenceLink, EvidenceLink.evidence_version_id == Seen.id)
         .where(
             Evidence.enrolment_id == bindparam("enrolment_id"),
             EvidenceLink.competency_id == bindparam("competency_id"),
         )
         .with_only_columns(
             Evidence.id,
-            Evidence.title,
+            Seen.title,
             EvidenceType.label,
             EvidenceType.observed,
-            Evidence.occurred_on,
-            Evidence.status,
+            Seen.occurred_on,
+            seen_status(flags, bindparam("viewer_id")),
             EvidenceLink.note,
         )
-        .order_by(Evidence.occurred_on.desc(), Evidence.id.desc())
+        .order_by(Seen.occurred_on.desc(), Evidence.id.desc())
     )
 
 
 def evidence_linked_to(
     viewer: User, enrolment: Enrolment, competency: Competency
 ) -> list[LinkedEvidence]:
-    """Items whose current version links `competency`, with the note, newest first (1 query)."""
+    """Items whose seen version links `competency`, with the note, newest first (1 query)."""
     rows = db.session.execute(
         _linked_statement(access_flags(viewer)),
         {**viewer_params(viewer), "enrolment_id": enrolment.id, "competency_id": competency.id},

@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.enrolments import Enrolment
-from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import EvidenceType
 from app.models.reviews import Review
 from app.models.users import User
@@ -146,7 +146,7 @@ def evidence_for_reviewer(reviewer: User, evidence_id: int) -> Evidence | None:
         .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
         .where(
             Evidence.id == evidence_id,
-            Evidence.status.in_(("submitted", "changes_requested", "accepted")),
+            Evidence.shared_version_number.is_not(None),
             Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
             _supervises(reviewer.id),
         )
@@ -161,26 +161,41 @@ def evidence_for_reviewer(reviewer: User, evidence_id: int) -> Evidence | None:
     return evidence
 
 
+def shared_version(evidence: Evidence) -> EvidenceVersion:
+    """The version a reviewer sees: the one waiting for them, or while the trainee revises
+    accepted evidence, the accepted one (`Evidence.shared_version_number`)."""
+    return db.session.scalars(
+        select(EvidenceVersion).where(
+            EvidenceVersion.evidence_id == evidence.id,
+            EvidenceVersion.number == evidence.shared_version_number,
+        )
+    ).one()
+
+
 def linked_progress(
-    evidence: Evidence, signed_off: Iterable[int] = ()
+    evidence: Evidence, links: Iterable[EvidenceLink], signed_off: Iterable[int] = ()
 ) -> list[sufficiency.CompetencyProgress]:
-    """Where each competency the current version links stands against its sign-off rule."""
-    linked = {link.competency_id for link in evidence.current_version.links}
+    """Where each competency of `links` (a version's) stands against its sign-off rule."""
+    linked = {link.competency_id for link in links}
     progress = sufficiency.progress_for(
         evidence.enrolment, frozenset(signed_off), count_drafts=False
     )
     return [item for item in progress if item.competency_id in linked]
 
 
-def current_links(evidence: Evidence) -> list[EvidenceLink]:
+def shared_attachments(evidence: Evidence) -> list[Attachment]:
+    """The files of the version a reviewer sees: those added in it or before it. A file
+    added to a revision in progress is the trainee's alone, like the revision."""
+    shared = evidence.shared_version_number
+    return [a for a in evidence.attachments if shared is not None and a.version_number <= shared]
+
+
+def links_of(version: EvidenceVersion) -> list[EvidenceLink]:
+    """The competencies a version claims, with their notes, in the order given (1 query)."""
     return list(
         db.session.scalars(
             select(EvidenceLink)
-            .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
-            .where(
-                EvidenceVersion.evidence_id == evidence.id,
-                EvidenceVersion.number == evidence.current_version_number,
-            )
+            .where(EvidenceLink.evidence_version_id == version.id)
             .options(joinedload(EvidenceLink.competency))
             .order_by(EvidenceLink.id)
         )

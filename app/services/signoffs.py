@@ -174,7 +174,8 @@ def scale_for(framework_id: int) -> list[ScaleValue]:
 
 
 def accepted_evidence_versions(enrolment_id: int, competency_id: int) -> list[dict]:
-    """The accepted items whose current version links the competency: what the rule counts."""
+    """The accepted versions that link the competency: what the rule counts, and so what
+    a sign-off records it relied on (the accepted one, even while a revision is pending)."""
     rows = db.session.execute(
         select(
             Evidence.id, EvidenceVersion.id, EvidenceVersion.number, EvidenceVersion.content_sha256
@@ -182,12 +183,11 @@ def accepted_evidence_versions(enrolment_id: int, competency_id: int) -> list[di
         .join(
             EvidenceVersion,
             (EvidenceVersion.evidence_id == Evidence.id)
-            & (EvidenceVersion.number == Evidence.current_version_number),
+            & (EvidenceVersion.number == Evidence.accepted_version_number),
         )
         .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
         .where(
             Evidence.enrolment_id == enrolment_id,
-            Evidence.status == "accepted",
             EvidenceLink.competency_id == competency_id,
         )
         .order_by(Evidence.id)
@@ -403,20 +403,23 @@ class ReliedOn:
 
 
 def relied_on(evidence_versions: list[dict]) -> list[ReliedOn]:
-    """The recorded evidence versions with the items' titles, for reading (one query)."""
-    ids = [v["evidence_id"] for v in evidence_versions]
+    """The recorded evidence versions with their titles, for reading (one query). Each is
+    the title of the version recorded, never of a later revision the trainee may still be
+    drafting."""
+    ids = [v["version_id"] for v in evidence_versions]
     found = {
-        evidence_id: (title, label)
-        for evidence_id, title, label in db.session.execute(
-            select(Evidence.id, Evidence.title, EvidenceType.label)
+        version_id: (title, label)
+        for version_id, title, label in db.session.execute(
+            select(EvidenceVersion.id, EvidenceVersion.title, EvidenceType.label)
+            .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
             .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-            .where(Evidence.id.in_(ids))
+            .where(EvidenceVersion.id.in_(ids))
         )
     }
     return [
         ReliedOn(
             v["evidence_id"],
-            *found.get(v["evidence_id"], ("(no longer available)", "")),
+            *found.get(v["version_id"], ("(no longer available)", "")),
             v["version"],
             v["content_sha256"],
         )

@@ -3,8 +3,10 @@
 A competency's rule (its framework's default, or its own override) asks for a number
 of accepted items, a number of distinct evidence types among them, and perhaps an
 observed item. Only accepted evidence counts, and only through the competencies its
-current version links: a later unsubmitted edit takes the item out of the count
-until it is accepted again, because the accepted content is no longer what it says.
+accepted version (`Evidence.accepted_version_number`) links. What was accepted is what
+was assessed, so while the trainee revises it, or a revision waits for review or is
+sent back for changes, the accepted version goes on counting; a revision counts only
+once it is accepted, and then in place of the version before.
 
 Statuses: not_started (nothing linked) -> in_progress (something linked) -> ready
 (the rule is met) -> signed_off (given by the caller until sign-offs exist).
@@ -16,7 +18,7 @@ import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, case, distinct, func, select
+from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -208,8 +210,8 @@ def progress_for(
 @functools.cache
 def _progress_statements(*, one: bool):
     """Built once (parameters bound per call): a framework's competencies in order, with
-    just what progress needs, and the links of an enrolment's items' current versions;
-    `one` narrows both to one competency."""
+    just what progress needs, and the enrolment's links counted (`link_counts`); `one`
+    narrows both to one competency."""
     competencies = (
         select(
             Competency.id,
@@ -226,28 +228,8 @@ def _progress_statements(*, one: bool):
         .where(Competency.framework_id == bindparam("framework_id"))
         .order_by(Domain.position, Competency.position)
     )
-    # Per competency: links (all, and without drafts), then among the accepted items the
-    # count, the distinct evidence types and the observed ones. A version links a
-    # competency once at most (a unique constraint), so counting links counts items.
-    accepted = Evidence.status == "accepted"
     links = (
-        select(
-            EvidenceLink.competency_id.label("competency_id"),
-            func.count().label("linked"),
-            func.sum(case((Evidence.status != "draft", 1), else_=0)).label("shared"),
-            func.sum(case((accepted, 1), else_=0)).label("accepted"),
-            func.count(distinct(case((accepted, Evidence.evidence_type_id)))).label("types"),
-            func.sum(case((and_(accepted, EvidenceType.observed), 1), else_=0)).label("observed"),
-        )
-        .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
-        .join(
-            Evidence,
-            and_(
-                Evidence.id == EvidenceVersion.evidence_id,
-                Evidence.current_version_number == EvidenceVersion.number,
-            ),
-        )
-        .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
+        link_counts()
         .where(Evidence.enrolment_id == bindparam("enrolment_id"))
         .group_by(EvidenceLink.competency_id)
     )
@@ -255,6 +237,35 @@ def _progress_statements(*, one: bool):
         competencies = competencies.where(Competency.id == bindparam("competency_id"))
         links = links.where(EvidenceLink.competency_id == bindparam("competency_id"))
     return competencies, links
+
+
+def link_counts(*keys) -> Select:
+    """Per competency (group by `EvidenceLink.competency_id` and any `keys` selected
+    first): `linked`, the items whose current or accepted version links it; `shared`,
+    those whose shared or accepted version does (what people other than the trainee can
+    see); and among accepted versions `accepted`, their distinct evidence `types` and the
+    `observed` ones. The one place that says which version counts: the accepted one.
+
+    A version links a competency once at most (a unique constraint), and only an item's
+    current and accepted versions are read, so counting links counts items."""
+    current = EvidenceVersion.number == Evidence.current_version_number
+    counted = EvidenceVersion.number == Evidence.accepted_version_number
+    shared = EvidenceVersion.number == Evidence.shared_version_number
+    return (
+        select(
+            *keys,
+            EvidenceLink.competency_id.label("competency_id"),
+            func.count(distinct(Evidence.id)).label("linked"),
+            func.count(distinct(case((or_(shared, counted), Evidence.id)))).label("shared"),
+            func.sum(case((counted, 1), else_=0)).label("accepted"),
+            func.count(distinct(case((counted, Evidence.evidence_type_id)))).label("types"),
+            func.sum(case((and_(counted, EvidenceType.observed), 1), else_=0)).label("observed"),
+        )
+        .select_from(EvidenceLink)
+        .join(EvidenceVersion, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        .join(Evidence, and_(Evidence.id == EvidenceVersion.evidence_id, or_(current, counted)))
+        .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
+    )
 
 
 def by_domain(progress: Iterable[CompetencyProgress]) -> list[DomainProgress]:

@@ -23,7 +23,6 @@ from app.models.signoffs import Completion, SignOff
 from app.models.supervision import SupervisionSession
 from app.services import signoffs, sufficiency
 from app.services.completion import completion_for
-from app.services.evidence_access import SHARED_STATUSES
 from app.services.qualifications import qualification_for
 from app.services.registration import RegistrationStatus, registration_status
 from app.services.report_flags import percent
@@ -65,27 +64,28 @@ class TraineeSummary:
 
 
 def shared_evidence_by_competency(enrolment_id: int) -> dict[int, list[EvidenceTitle]]:
-    """Shared items (never drafts) whose current version links each competency (1 query)."""
+    """Shared items (never drafts) whose shared version links each competency, as that
+    version has them: a revision in progress is the trainee's alone (1 query)."""
     rows = db.session.execute(
         select(
             EvidenceLink.competency_id,
             Evidence.id,
-            Evidence.title,
+            EvidenceVersion.title,
             EvidenceType.label,
-            Evidence.status,
-            Evidence.occurred_on,
+            Evidence.shared_status,
+            EvidenceVersion.occurred_on,
         )
         .join(
             EvidenceVersion,
             and_(
                 EvidenceVersion.evidence_id == Evidence.id,
-                EvidenceVersion.number == Evidence.current_version_number,
+                EvidenceVersion.number == Evidence.shared_version_number,
             ),
         )
         .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
         .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-        .where(Evidence.enrolment_id == enrolment_id, Evidence.status.in_(SHARED_STATUSES))
-        .order_by(Evidence.occurred_on, Evidence.id)
+        .where(Evidence.enrolment_id == enrolment_id)
+        .order_by(EvidenceVersion.occurred_on, Evidence.id)
     )
     found: dict[int, list[EvidenceTitle]] = defaultdict(list)
     for competency_id, *item in rows:

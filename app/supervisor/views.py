@@ -124,24 +124,27 @@ def review(evidence_id: int):
             done = "accepted" if form.decision.data == "accepted" else "sent back for changes"
             flash(f"“{evidence.title}” is {done}.", "success")
             return redirect(url_for(".home"))
-    version = evidence.current_version
-    # The page shows the current version, so a decision posted from it is about that one.
+    # The page shows the shared version (a revision in progress is the trainee's alone),
+    # so a decision posted from it is about that one: refused unless it is waiting.
+    version = reviews.shared_version(evidence)
     form.version.data = str(version.number)
     signed = signoffs.signed_off_competency_ids(evidence.enrolment_id)
+    links = reviews.links_of(version)
     return render_template(
         "supervisor/review.jinja",
-        title=f"Review: {evidence.title}",
+        title=f"Review: {version.title}",
         evidence=evidence,
         version=version,
+        counted_version=evidence.accepted_version_number,
         sections=answer_sections(
             form_for(evidence.evidence_type.code),
             version.title,
             version.occurred_on,
             version.fields,
         ),
-        links=reviews.current_links(evidence),
-        progress=reviews.linked_progress(evidence, signed),
-        attachments=[a for a in evidence.attachments if a.version_number <= version.number],
+        links=links,
+        progress=reviews.linked_progress(evidence, links, signed),
+        attachments=reviews.shared_attachments(evidence),
         form=form,
     )
 
@@ -151,7 +154,8 @@ def review(evidence_id: int):
 def attachment_download(evidence_id: int, attachment_id: int):
     """A file of evidence the supervisor may review, as a download (never shown inline)."""
     evidence = reviews.evidence_for_reviewer(me(), evidence_id) or abort(404)
-    attachment = next((a for a in evidence.attachments if a.id == attachment_id), None)
+    shared = reviews.shared_attachments(evidence)
+    attachment = next((a for a in shared if a.id == attachment_id), None)
     if attachment is None:
         abort(404)
     path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment.storage_key)

@@ -229,6 +229,9 @@ def detail_page(evidence: Evidence, attach_form: AttachmentForm | None = None):
         can_delete=evidence_service.deletable(evidence),
         storage=storage_quota.usage_for(evidence.enrolment.trainee_id),
         audience=audience(evidence),
+        # What others see of it, and what counts: see `Evidence.shared_version_number`.
+        shared_version=evidence.shared_version_number,
+        counted_version=evidence.accepted_version_number,
         **_version_context(evidence, current),
     )
 

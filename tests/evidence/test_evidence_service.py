@@ -578,8 +578,10 @@ def test_the_supervisor_sees_shared_evidence_but_never_a_draft(supervisor, items
     assert evidence_visible_to(supervisor, items["submitted"].id) is items["submitted"]
 
 
-def test_evidence_being_revised_is_hidden_from_the_supervisor_until_resubmitted(supervisor, items):
-    item = items["accepted"]
+def test_a_revision_of_evidence_never_accepted_is_hidden_until_resubmitted(supervisor, items):
+    """Nothing of it was accepted, so nothing stays shared while the trainee changes it
+    (a revision of accepted evidence: tests/evidence/test_accepted_version.py)."""
+    item = items["changes_requested"]
     edit(item, description="An update")
     db.session.commit()
     assert evidence_visible_to(supervisor, item.id) is None
@@ -651,7 +653,7 @@ def test_nobody_but_the_trainee_is_named_while_an_item_is_a_draft(
     make_user, org, enrolment, items, supervisor, status
 ):
     make_user(roles=("lead",), org=org.parent)
-    item = items["draft"] if status == "draft" else items["accepted"]
+    item = items["draft"] if status == "draft" else items["changes_requested"]
     if status == "revised":
         edit(item, description="An update")
     db.session.commit()

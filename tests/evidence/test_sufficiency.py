@@ -176,7 +176,9 @@ def test_only_links_in_the_current_version_count(enrolment, log_evidence):
     assert progress["D1.3"].accepted_count == 1
 
 
-def test_accepted_evidence_stops_counting_while_a_revision_awaits_review(enrolment, log_evidence):
+def test_accepted_evidence_keeps_counting_while_its_revision_is_drafted(enrolment, log_evidence):
+    """What was accepted is what was assessed: a revision counts only once it is accepted
+    (the whole life of a revision: tests/evidence/test_accepted_version.py)."""
     log_evidence(enrolment, "mini-cex", ["D1.1"], status="accepted")
     item = log_evidence(enrolment, "reflective-account", ["D1.1"], status="accepted")
     assert by_code(enrolment)["D1.1"].status == "ready"
@@ -189,7 +191,7 @@ def test_accepted_evidence_stops_counting_while_a_revision_awaits_review(enrolme
     )
     db.session.commit()
     result = by_code(enrolment)["D1.1"]
-    assert (result.status, result.accepted_count) == ("in_progress", 1)
+    assert (result.status, result.accepted_count) == ("ready", 2)
 
 
 def test_signed_off_competencies_are_reported_as_signed_off(enrolment, log_evidence):
