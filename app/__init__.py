@@ -11,7 +11,7 @@ from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, PackageLoade
 from jinja2.bccache import Bucket
 from werkzeug.routing import IntegerConverter
 
-from app import base_url
+from app import base_url, request_input
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.models.base import MAX_ID
 from config import CONFIGS, INSTANCE_DIR, Config
@@ -25,6 +25,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.update(overrides)
     _ensure_secret_key(app)
     base_url.init_app(app)  # first of the hooks: a request for another host stops there
+    request_input.init_app(app)  # then an address with control characters, deep JSON
 
     register_jinja(app)
     register_extensions(app)

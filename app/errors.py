@@ -67,13 +67,18 @@ def handle_http_error(error: HTTPException):
 
         name, message, fields = describe(error)
         response = _json_error(code, name, message, fields)
-        for header in ("Retry-After", "Allow"):
-            if header in (headers := dict(error.get_headers())):
-                response.headers[header] = headers[header]
+        response.headers.update(_kept_headers(error))
         return response
     title = TITLES.get(code, error.name)
     page = render_template("errors/error.jinja", error=error, title=title, reference=_reference())
-    return page, code
+    return page, code, _kept_headers(error)
+
+
+def _kept_headers(error: HTTPException) -> dict[str, str]:
+    """Headers the error itself carries that a client needs whatever the body: the
+    methods a 405 allows, when a 429 or 503 may be retried."""
+    headers = dict(error.get_headers())
+    return {name: headers[name] for name in ("Allow", "Retry-After") if name in headers}
 
 
 def _storage_full(error: Exception) -> bool:

@@ -88,6 +88,17 @@ def test_client_errors_use_nhs_pages(client, path, status, title):
     assert page.title.get_text() == f"{title} - PCPT Portfolio"
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/auth/logout", {"POST", "OPTIONS"}), ("/api/v1/evidence", {"POST", "OPTIONS"})],
+)
+def test_a_405_names_the_methods_allowed_on_pages_and_in_the_api(client, path, allowed):
+    """HTTP requires Allow on every 405; the page answers lacked it."""
+    response = client.put(path)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == allowed
+
+
 def test_unknown_api_path_answers_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404

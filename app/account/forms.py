@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.form_base import PortfolioForm
 from app.form_fields import WholeNumberField
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(PortfolioForm):
     """The lifetime's upper bound is the service's rule (`api_tokens.lifetime_limits`)."""
 
     label = StringField(
@@ -26,9 +26,9 @@ class NewTokenForm(FlaskForm):
     )
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(PortfolioForm):
     """Only the CSRF token: the token to revoke is in the URL."""
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(PortfolioForm):
     """Only the CSRF token: it acts on the signed-in person."""

@@ -6,11 +6,11 @@ refusals come back as errors on the field they name.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation
 
+from app.form_base import PortfolioForm
 from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.organisations import ORGANISATION_KINDS
 from app.models.users import ROLE_LABELS, ROLES
@@ -51,7 +51,7 @@ class DateRequired:
             raise StopValidation(self.message)
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(PortfolioForm):
     """Filters for the user list: read from the query string, so no CSRF token."""
 
     class Meta:
@@ -61,7 +61,7 @@ class UserFilterForm(FlaskForm):
     q = SearchField("Name or email address", validators=[Length(max=200)])
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(PortfolioForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired("Enter an email address"), Length(max=254)],
@@ -90,7 +90,7 @@ class CreateUserForm(FlaskForm):
     )
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(PortfolioForm):
     name = StringField(
         "Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200)]
     )
@@ -105,11 +105,11 @@ class EditUserForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortfolioForm):
     """A button that changes state: a POST carrying only the CSRF token."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PortfolioForm):
     name = StringField(
         "Name", validators=[DataRequired("Enter the organisation's name"), Length(max=200)]
     )
@@ -132,7 +132,7 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class CohortForm(FlaskForm):
+class CohortForm(PortfolioForm):
     name = StringField(
         "Cohort name",
         description="For example, September 2026 intake",
@@ -152,7 +152,7 @@ class CohortForm(FlaskForm):
     starts_on = DateInputField("Start date (optional)", description="For example, 1 9 2026")
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(PortfolioForm):
     framework = SelectField(
         "Framework version",
         coerce=optional_id,
@@ -183,7 +183,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class AssignSupervisorForm(FlaskForm):
+class AssignSupervisorForm(PortfolioForm):
     kind = RadioField(
         "Which supervisor are you assigning?",
         choices=[SelectChoice(k, v) for k, v in SUPERVISOR_KIND_LABELS.items()],

@@ -16,6 +16,7 @@ from marshmallow import RAISE, Schema
 from marshmallow import fields as f
 
 from app.models.users import User
+from app.request_input import DepthCheckedParser
 
 DESCRIPTION = """Read portfolios and record evidence and reviews.
 
@@ -41,6 +42,8 @@ bp = Blueprint(
     url_prefix="/api/v1",
     description="PCPT Portfolio JSON API, version 1",
 )
+# Before any view declares its arguments: bodies nested too deeply are a 400.
+bp.ARGUMENTS_PARSER = DepthCheckedParser()
 
 
 def register_api(app: Flask) -> PortfolioApi:

@@ -11,15 +11,13 @@ from flask import Response, stream_with_context
 from app.api.blueprint import bp, errors, me, query_args
 from app.api.schemas import ProgressReport, ProgressReportArgs
 from app.api.trainees import filters_from, list_item
-from app.lead.exports import attachment
+from app.downloads import download
 from app.models.users import User
 from app.permissions import roles
 from app.services import exports_csv, exports_xlsx
 from app.services.evidence_content import uk_today
 from app.services.progress_report import TraineeProgress, iter_progress
 from app.services.report_scope import ReportFilters
-
-CSV_TYPE = "text/csv; charset=utf-8"
 
 
 def report_row(row: TraineeProgress) -> dict:
@@ -80,10 +78,10 @@ def progress(format: str, **filter_args):
     viewer, filters, today = me(), filters_from(filter_args), uk_today()
     if format == "csv":
         chunks = exports_csv.progress_csv(viewer, filters, today=today)
-        return attachment(stream_with_context(chunks), CSV_TYPE, f"progress-{today}.csv")
+        return download(stream_with_context(chunks), "text/csv", f"progress-{today}.csv")
     if format == "xlsx":
         path = exports_xlsx.build_progress_workbook(viewer, filters, today=today)
-        return attachment(
+        return download(
             exports_xlsx.stream_and_delete(path), exports_xlsx.MEDIA_TYPE, f"progress-{today}.xlsx"
         )
     return Response(stream_with_context(json_chunks(viewer, filters)), mimetype="application/json")

@@ -6,9 +6,12 @@ client's body is an error, not a silently ignored value.
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from collections.abc import Mapping
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from app.models.base import MAX_ID
+from app.services.control_characters import control_character_problem
 from app.services.report_flags import Flag
 
 EVIDENCE_STATUSES = ("draft", "submitted", "changes_requested", "accepted")
@@ -21,8 +24,41 @@ def _d(text: str) -> dict[str, str]:
 
 
 class Strict(Schema):
+    """Every request schema: unknown fields refused, and no string anywhere in the input
+    (nested answers included) may hold a control character (the pages' rule too)."""
+
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def refuse_control_characters(self, data: object, **_kwargs: object) -> object:
+        problems = _control_character_problems(data)
+        if problems:
+            raise ValidationError(problems)
+        return data
+
+
+def _control_character_problems(value: object) -> dict | list | None:
+    """Messages shaped like the input (so errors name `answers.what_happened`), or None."""
+    if isinstance(value, str):
+        problem = control_character_problem(value)
+        return [problem] if problem else None
+    if isinstance(value, Mapping):
+        found: dict = {}
+        for key, item in value.items():
+            key_problem = control_character_problem(str(key), "This field's name")
+            nested = [key_problem] if key_problem else _control_character_problems(item)
+            if nested:
+                found[str(key)] = nested
+        return found or None
+    if isinstance(value, list | tuple):
+        found = {
+            i: nested
+            for i, item in enumerate(value)
+            if (nested := _control_character_problems(item))
+        }
+        return found or None
+    return None
 
 
 # --- Who am I, frameworks -------------------------------------------------------------

@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.form_base import PortfolioForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PortfolioForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
     password = PasswordField(
         "Password",
@@ -14,7 +15,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(PortfolioForm):
     password = PasswordField(
         "Your password",
         validators=[
@@ -24,7 +25,7 @@ class ConfirmPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortfolioForm):
     """Length and the common-password list are the service's rules (`passwords`)."""
 
     current_password = PasswordField(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 from flask import Response, abort, redirect, request, stream_with_context, url_for
 
+from app.downloads import download
 from app.lead.blueprint import bp
 from app.lead.dashboard import filter_form, me, scope_label
 from app.permissions import roles
@@ -19,12 +19,6 @@ from app.services import exports_csv, exports_pdf, exports_xlsx, progress_report
 from app.services.evidence_content import uk_today
 from app.services.report_scope import ReportFilters
 from app.services.trainee_summary import trainee_summary
-
-
-def attachment(body: Iterable[bytes] | bytes, media_type: str, filename: str) -> Response:
-    response = Response(body, mimetype=media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _slug(text: str) -> str:
@@ -48,9 +42,7 @@ def export_progress_csv():
         return filters
     today = uk_today()
     chunks = exports_csv.progress_csv(me(), filters, today=today)
-    return attachment(
-        stream_with_context(chunks), "text/csv; charset=utf-8", f"progress-{today}.csv"
-    )
+    return download(stream_with_context(chunks), "text/csv", f"progress-{today}.csv")
 
 
 @bp.route("/exports/competencies.csv")
@@ -61,9 +53,7 @@ def export_competencies_csv():
         return filters
     today = uk_today()
     chunks = exports_csv.competencies_csv(me(), filters, today=today)
-    return attachment(
-        stream_with_context(chunks), "text/csv; charset=utf-8", f"competencies-{today}.csv"
-    )
+    return download(stream_with_context(chunks), "text/csv", f"competencies-{today}.csv")
 
 
 @bp.route("/exports/progress.xlsx")
@@ -74,7 +64,7 @@ def export_progress_xlsx():
         return filters
     today = uk_today()
     path = exports_xlsx.build_progress_workbook(me(), filters, today=today)
-    return attachment(
+    return download(
         exports_xlsx.stream_and_delete(path), exports_xlsx.MEDIA_TYPE, f"progress-{today}.xlsx"
     )
 
@@ -92,7 +82,7 @@ def export_cohort_summary_pdf():
     content = exports_pdf.cohort_summary_pdf(
         report, scope_label=scope_label(viewer), filters_label=described
     )
-    return attachment(content, exports_pdf.MEDIA_TYPE, f"cohort-summary-{today}.pdf")
+    return download(content, exports_pdf.MEDIA_TYPE, f"cohort-summary-{today}.pdf")
 
 
 @bp.route("/trainees/<int:enrolment_id>/portfolio.pdf")
@@ -104,4 +94,4 @@ def trainee_portfolio_pdf(enrolment_id: int):
         trainee_summary(enrolment, today), generated_on=today
     )
     name = f"portfolio-{_slug(enrolment.trainee.name)}-{today}.pdf"
-    return attachment(content, exports_pdf.MEDIA_TYPE, name)
+    return download(content, exports_pdf.MEDIA_TYPE, name)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from wtforms import Form, SelectField
+from wtforms import SelectField
 
+from app.form_base import QueryForm
 from app.services.cohort_dashboard import FilterChoices
 from app.services.report_flags import Flag, ReportThresholds
 from app.services.report_scope import ReportFilters
@@ -13,7 +14,7 @@ from app.services.report_scope import ReportFilters
 FILTER_NAMES = ("organisation", "cohort", "supervisor", "flag")
 
 
-class DashboardFilterForm(Form):
+class DashboardFilterForm(QueryForm):
     """No CSRF token: a GET form that changes nothing, so its URLs can be shared."""
 
     organisation = SelectField("Organisation")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import current_app, render_template, stream_with_context
 
+from app.downloads import download
 from app.lead.blueprint import bp
 from app.lead.dashboard import me
-from app.lead.exports import attachment
 from app.models.base import utcnow
 from app.permissions import roles
 from app.services.evidence_content import uk_today
@@ -31,6 +31,4 @@ def my_record_zip():
     chunks = portable_record_zip(
         person, upload_dir=current_app.config["UPLOAD_DIR"], now=utcnow(), today=today
     )
-    return attachment(
-        stream_with_context(chunks), "application/zip", record_filename(person, today)
-    )
+    return download(stream_with_context(chunks), "application/zip", record_filename(person, today))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.form_base import PortfolioForm
 
 
-class MarkReadForm(FlaskForm):
+class MarkReadForm(PortfolioForm):
     pass

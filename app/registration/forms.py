@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.admin.forms import DateRequired
+from app.form_base import PortfolioForm
 from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.registration import REGISTRATION_STATUSES
 from app.services.gphc import REGISTER_LABELS
@@ -35,7 +35,7 @@ from app.services.revalidation_rules import GPHC_STANDARDS
 DATE_HINT = "For example, 15 3 2025"
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(PortfolioForm):
     register = RadioField(
         "Which register are you on, or joining?",
         choices=[SelectChoice(key, label) for key, label in REGISTER_LABELS.items()][::-1],
@@ -64,7 +64,7 @@ class RegistrationForm(FlaskForm):
     )
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(PortfolioForm):
     kind = RadioField(
         "Qualification",
         choices=[SelectChoice(kind.key, kind.label) for kind in QUALIFICATION_KINDS],
@@ -97,7 +97,7 @@ class QualificationForm(FlaskForm):
     )
 
 
-class TrainingStartForm(FlaskForm):
+class TrainingStartForm(PortfolioForm):
     started_on = DateInputField(
         "Date your work-based experience started",
         description="The first day of the training post. " + DATE_HINT,
@@ -105,7 +105,7 @@ class TrainingStartForm(FlaskForm):
     )
 
 
-class WeekForm(FlaskForm):
+class WeekForm(PortfolioForm):
     week_starting = DateInputField(
         "Week starting (a Monday)",
         description="Logging a week again corrects it. " + DATE_HINT,
@@ -125,7 +125,7 @@ class WeekForm(FlaskForm):
     )
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(PortfolioForm):
     period_start = DateInputField(
         "Start of the period you are declaring",
         validators=[DateRequired("Enter the start of the period")],
@@ -139,7 +139,7 @@ class DeclarationForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortfolioForm):
     reason = TextAreaField(
         "What are the exceptional circumstances?",
         description="For example a long illness or parental leave. Keep health details brief",
@@ -147,13 +147,13 @@ class ReasonForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortfolioForm):
     """A button that changes state: a POST carrying the CSRF token and the record it acts on."""
 
     record_id = HiddenField()
 
 
-class RecordFormBase(FlaskForm):
+class RecordFormBase(PortfolioForm):
     kind = HiddenField()
     copied_from_evidence_id = HiddenField()
     title = StringField(
@@ -194,7 +194,7 @@ def record_form_class(kind: str) -> type[RecordFormBase]:
     return type(f"RecordForm_{kind.replace('-', '_')}", (RecordFormBase,), attributes)
 
 
-class ProgrammeStatusForm(FlaskForm):
+class ProgrammeStatusForm(PortfolioForm):
     pathway_status = RadioField(
         "Pathway status",
         choices=[SelectChoice(k, v) for k, v in PATHWAY_STATUS_LABELS.items()],

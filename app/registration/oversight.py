@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
 from app.registration.forms import ConfirmForm, DeclarationForm, ProgrammeStatusForm
@@ -15,7 +16,6 @@ from app.registration.views import (
     me,
     overview_context,
     person_or_404,
-    send_document,
     show_error,
     today,
     training_context,
@@ -214,8 +214,8 @@ def exemption_document(enrolment_id: int):
     if not enrolment.exemption_storage_key:
         flash("No exemption document has been uploaded.", "error")
         return redirect(url_for(".programme", enrolment_id=enrolment.id))
-    return send_document(
+    return stored_download(
         enrolment.exemption_storage_key,
-        enrolment.exemption_filename or "exemption",
         enrolment.exemption_media_type or "application/octet-stream",
+        enrolment.exemption_filename or "exemption",
     )

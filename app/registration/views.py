@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -23,12 +22,12 @@ from flask import (
     flash,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.downloads import stored_download
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import User
@@ -47,7 +46,7 @@ from app.services import (
     revalidation,
     training_log,
 )
-from app.services.attachments import describe_size, stored_path
+from app.services.attachments import describe_size
 from app.services.documents import Upload, discard
 from app.services.enrolments import enrolments_for
 from app.services.errors import DomainError, NotFound
@@ -120,18 +119,6 @@ def upload_settings() -> dict:
     config = current_app.config
     max_bytes = config.get("MAX_UPLOAD_BYTES") or config["MAX_CONTENT_LENGTH"] - 64 * 1024
     return {"upload_dir": config["UPLOAD_DIR"], "max_bytes": max_bytes}
-
-
-def send_document(storage_key: str, filename: str, media_type: str):
-    """A stored file, always as a download (never rendered by the browser)."""
-    path: Path = stored_path(current_app.config["UPLOAD_DIR"], storage_key)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=media_type, as_attachment=True, download_name=filename, max_age=0
-    )
-    response.headers["Cache-Control"] = "no-store, private"
-    return response
 
 
 @dataclass(frozen=True)
@@ -269,10 +256,10 @@ def certificate_of(person: User, back: str):
     if found is None or not found.certificate_storage_key:
         flash("No certificate has been uploaded.", "error")
         return redirect(back)
-    return send_document(
+    return stored_download(
         found.certificate_storage_key,
-        found.certificate_filename or "certificate",
         found.certificate_media_type or "application/octet-stream",
+        found.certificate_filename or "certificate",
     )
 
 

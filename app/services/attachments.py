@@ -54,7 +54,15 @@ ODF_TYPES = (
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.spreadsheet",
 )
-MARKUP_STARTS = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml")
+# Markup a browser would act on, anywhere in a text file: an HTML tokenizer starts a tag at
+# "<" followed directly by a name, so "<html" counts and "< html" does not. Scanning
+# only the start let a leading comment or blank lines hide a page.
+MARKUP = re.compile(
+    r"<(?:!doctype|\?xml|/?(?:html|head|body|script|svg|math|iframe|frame|object|embed"
+    r"|meta|link|style|base|form|img)\b)",
+    re.IGNORECASE,
+)
+MARKUP_OVERLAP = 16  # characters kept between chunks, so a tag split across two is found
 
 # Accepted types and the extensions each may be named with (the first is canonical).
 EXTENSIONS = {
@@ -151,19 +159,19 @@ def _ole_type(path: Path) -> str | None:
 
 
 def _text_type(path: Path) -> str | None:
+    """Plain text: UTF-8 without NUL bytes and without markup anywhere in the file."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    start = ""
+    tail = ""
     try:
         for chunk in _chunks(path):
             if b"\x00" in chunk:
                 return None
-            text = decoder.decode(chunk)
-            if len(start) < 64:
-                start += text[:64]
+            text = tail + decoder.decode(chunk)
+            if MARKUP.search(text):
+                return None
+            tail = text[-MARKUP_OVERLAP:]
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return None
-    if start.lstrip("\ufeff \t\r\n").lower().encode().startswith(MARKUP_STARTS):
         return None
     return "text/plain"
 

@@ -11,10 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.services.date_ranges import date_range_problem
 from app.services.errors import DomainError
 
 TEXT_MAX = 200
 LONG_TEXT_MAX = 10_000
+# Answers record what a trainee did in training: a date before this is a typing slip
+# (1025 for 2025), whether typed in the pages' date boxes or sent to the API.
+EARLIEST_ACTIVITY_DATE = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,11 @@ class AnswerCleaner:
                 raise ValueError(f"{spec.label} must be a real date, like 2025-03-27") from None
         if day > self.today:
             raise ValueError(f"{spec.label} must be today or in the past")
+        problem = date_range_problem(
+            day, spec.label, earliest=EARLIEST_ACTIVITY_DATE, latest=self.today
+        )
+        if problem:
+            raise ValueError(problem)
         return day.isoformat()
 
 

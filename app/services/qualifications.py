@@ -23,7 +23,11 @@ from app.services.documents import StoredDocument, Upload, discard, store_docume
 from app.services.errors import DomainError
 from app.services.record_digest import record_digest
 from app.services.registration_access import can_oversee, check_can_verify
-from app.services.registration_rules import QUALIFICATION_KIND_BY_KEY
+from app.services.registration_rules import (
+    QUALIFICATION_KIND_BY_KEY,
+    latest_start,
+    record_date_problem,
+)
 from app.services.rule_results import long_date
 
 # Statuses in which the course has begun, so a start date is expected.
@@ -77,6 +81,13 @@ def _clean(details: QualificationDetails, today: date) -> QualificationDetails:
         raise DomainError("The awarding body must be 200 characters or fewer", "awarding_body")
 
     started_on, achieved_on = details.started_on, details.achieved_on
+    for day, label, field in (
+        (started_on, "The course start date", "started_on"),
+        (achieved_on, "The achievement date", "achieved_on"),
+    ):
+        problem = record_date_problem(day, label, latest=latest_start(today)) if day else None
+        if problem:
+            raise DomainError(problem, field)
     if details.status in STARTED_STATUSES:
         if started_on is None:
             raise DomainError("Enter the date the course started", "started_on")

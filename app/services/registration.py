@@ -21,6 +21,7 @@ from app.models.registration import REGISTERS, REGISTRATION_STATUSES, Registrati
 from app.models.users import User
 from app.services import audit
 from app.services.errors import DomainError
+from app.services.evidence_content import uk_today
 from app.services.gphc import REGISTER_LABELS, current_registration, normalise_gphc_number
 from app.services.qualifications import qualification_for
 from app.services.record_digest import record_digest
@@ -93,10 +94,15 @@ def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
             raise DomainError("Enter the date you joined the register", "registered_on")
         if details.expires_on is None:
             raise DomainError("Enter the date your registration expires", "expires_on")
-    day_problems = registration_date_problems(details.registered_on, None)
-    if day_problems:
-        raise DomainError(day_problems[0], "registered_on")
-    date_problems = registration_date_problems(details.registered_on, details.expires_on)
+    today, rules = uk_today(), renewal_rules()
+    joined_problems = registration_date_problems(
+        details.registered_on, None, today=today, rules=rules
+    )
+    if joined_problems:
+        raise DomainError(joined_problems[0], "registered_on")
+    date_problems = registration_date_problems(
+        details.registered_on, details.expires_on, today=today, rules=rules
+    )
     if date_problems:
         raise DomainError(date_problems[0], "expires_on")
     return RegistrationDetails(

@@ -23,6 +23,7 @@ from datetime import date
 from enum import StrEnum
 
 from app.services.calendar_months import add_months
+from app.services.date_ranges import date_range_problem
 from app.services.rule_results import long_date
 
 # New registrants join the register on one of these days of the month.
@@ -116,14 +117,64 @@ def is_registration_day(day: date) -> bool:
     return day.day in REGISTRATION_DAYS
 
 
-def registration_date_problems(registered_on: date | None, expires_on: date | None) -> list[str]:
-    """Form-level checks on the two dates; an empty list means they are acceptable."""
+# --- Which dates a registration or qualification record may carry --------------------------
+# One rule for every way a record arrives (pages, demo data, anything later): a date
+# outside it is a slip of the keyboard (1025 for 2025, 2099 for 2026), not a career.
+
+# No working life reaches back further: an earlier date is a typing slip.
+EARLIEST_RECORD_DATE = date(1950, 1, 1)
+# A registration runs a year at a time.
+REGISTRATION_PERIOD_MONTHS = 12
+# Joining dates and course starts may be known ahead, but not by more than this.
+MONTHS_AHEAD_FOR_A_START = 12
+
+
+def latest_expiry(today: date, rules: RenewalRules = DEFAULT_RENEWAL_RULES) -> date:
+    """The furthest expiry a registration can have today: renewing as early as the GPhC
+    allows (at its notice, before the renewal deadline) adds a year to an expiry that
+    is itself at most notice + lead time away."""
+    months = REGISTRATION_PERIOD_MONTHS + rules.renewal_lead_months + rules.notice_months
+    return add_months(today, months)
+
+
+def latest_start(today: date) -> date:
+    return add_months(today, MONTHS_AHEAD_FOR_A_START)
+
+
+def record_date_problem(day: date, label: str, *, latest: date, why: str = "") -> str | None:
+    """A registration or qualification date outside EARLIEST_RECORD_DATE..latest."""
+    return date_range_problem(day, label, earliest=EARLIEST_RECORD_DATE, latest=latest, why=why)
+
+
+def registration_date_problems(
+    registered_on: date | None,
+    expires_on: date | None,
+    *,
+    today: date,
+    rules: RenewalRules = DEFAULT_RENEWAL_RULES,
+) -> list[str]:
+    """Checks on the two dates, the joining date's first; empty when both are acceptable."""
     problems: list[str] = []
-    if registered_on is not None and not is_registration_day(registered_on):
-        problems.append(
-            "Registration dates fall on the 1st or the 15th of a month; "
-            f"{long_date(registered_on)} is neither"
+    if registered_on is not None:
+        if not is_registration_day(registered_on):
+            problems.append(
+                "Registration dates fall on the 1st or the 15th of a month; "
+                f"{long_date(registered_on)} is neither"
+            )
+        joined = record_date_problem(
+            registered_on, "The date you joined the register", latest=latest_start(today)
         )
+        if joined:
+            problems.append(joined)
+    if expires_on is not None:
+        expiry = record_date_problem(
+            expires_on,
+            "The expiry date",
+            latest=latest_expiry(today, rules),
+            why=" (registration is renewed every year)",
+        )
+        if expiry:
+            problems.append(expiry)
     if registered_on is not None and expires_on is not None and expires_on <= registered_on:
         problems.append("The expiry date must be after the registration date")
     return problems

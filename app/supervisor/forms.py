@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.admin.forms import DateRequired
 from app.extensions import db
+from app.form_base import PortfolioForm
 from app.form_fields import DateInputField
 from app.services.errors import DomainError
 
@@ -27,7 +28,7 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortfolioForm):
     decision = RadioField(
         "Your decision",
         choices=[
@@ -44,7 +45,7 @@ class ReviewForm(FlaskForm):
     version = HiddenField()
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(PortfolioForm):
     outcome = RadioField(
         "Outcome", validators=[InputRequired("Choose the outcome of your assessment")]
     )
@@ -58,7 +59,7 @@ class SignOffForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PortfolioForm):
     reason = TextAreaField(
         "Why you are revoking this sign-off",
         description="The trainee sees this reason, and it stays with the record.",
@@ -66,11 +67,11 @@ class RevokeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortfolioForm):
     """A button that needs nothing but its CSRF token."""
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PortfolioForm):
     held_on = DateInputField(
         "Date of the session",
         description="For example, 27 3 2026",

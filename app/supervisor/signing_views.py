@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.sessions import FRESH_AT, is_fresh
 from app.cli import fails_cleanly
+from app.downloads import download
 from app.extensions import db
 from app.models.frameworks import Competency
 from app.permissions import roles
@@ -210,14 +211,10 @@ def completion_statement(enrolment_id: int):
     if record is None:
         flash("There is no completion statement yet: the training is not signed off as complete.")
         return redirect(url_for(".record", enrolment_id=enrolment.id))
-    return Response(
-        completion.statement_text(record),
-        mimetype="text/plain",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="{completion.statement_filename(record)}"'
-            )
-        },
+    return download(
+        completion.statement_text(record).encode(),
+        "text/plain",
+        completion.statement_filename(record),
     )
 
 

@@ -10,8 +10,6 @@ words) anyone acting as their own supervisor. Signing off lives in
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -20,15 +18,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 
+from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
 from app.services import (
-    attachments,
     completion,
     enrolments,
     registration,
@@ -158,19 +155,9 @@ def attachment_download(evidence_id: int, attachment_id: int):
     attachment = next((a for a in shared if a.id == attachment_id), None)
     if attachment is None:
         abort(404)
-    path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment.storage_key)
-    if not path.is_file():
-        abort(404)
-    # Read whole (uploads are capped by MAX_UPLOAD_BYTES), so no file handle outlives the request.
-    response = send_file(
-        io.BytesIO(path.read_bytes()),
-        mimetype=attachment.media_type,
-        as_attachment=True,
-        download_name=attachment.original_filename,
-        max_age=0,
+    return stored_download(
+        attachment.storage_key, attachment.media_type, attachment.original_filename
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- The supervision record of one enrolment ------------------------------------------

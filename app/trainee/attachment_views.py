@@ -7,9 +7,10 @@ attachment under its cleaned name with the type sniffed from its content.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.downloads import stored_download
 from app.extensions import db
 from app.models.evidence import Attachment
 from app.permissions import roles
@@ -100,18 +101,9 @@ def attachment_download(evidence_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id) if evidence else None
     if attachment is None or attachment.evidence_id != evidence_id:
         abort(404)
-    path = attachments.stored_path(current_app.config["UPLOAD_DIR"], attachment.storage_key)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.media_type,
-        as_attachment=True,
-        download_name=attachment.original_filename,
-        max_age=0,
+    return stored_download(
+        attachment.storage_key, attachment.media_type, attachment.original_filename
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import Row
 from wtforms import (
@@ -23,6 +22,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from app.form_base import PortfolioForm
 from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.evidence import EVIDENCE_STATUSES
 from app.models.frameworks import Competency
@@ -36,15 +36,15 @@ NOTE_FIELD_PREFIX = "note_"
 DATE_HINT = "For example, 27 3 2025"
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortfolioForm):
     """A button that changes state: a POST carrying only the CSRF token."""
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(PortfolioForm):
     attachment = FileField("Choose a file to attach")
 
 
-class ChooseTypeForm(FlaskForm):
+class ChooseTypeForm(PortfolioForm):
     """Step one of adding evidence; sent by GET because choosing changes nothing."""
 
     class Meta:
@@ -56,7 +56,7 @@ class ChooseTypeForm(FlaskForm):
     )
 
 
-class EvidenceFilterForm(FlaskForm):
+class EvidenceFilterForm(PortfolioForm):
     """Filters for the evidence list, read from the query string."""
 
     class Meta:
@@ -128,7 +128,7 @@ def evidence_form_class(
     *,
     max_links: int,
     with_attachment: bool,
-) -> type[FlaskForm]:
+) -> type[PortfolioForm]:
     """A form class for one evidence type: its fields, the competency chooser, a note per
     competency, an optional file and the patient-data confirmation."""
     fields: dict[str, Field] = {spec.name: _field_for(spec) for spec in definition.fields}
@@ -156,4 +156,4 @@ def evidence_form_class(
     fields["confirm_no_patient"] = BooleanField(
         "I confirm this does not identify a patient",
     )
-    return type(f"{definition.key.title().replace('-', '')}EvidenceForm", (FlaskForm,), fields)
+    return type(f"{definition.key.title().replace('-', '')}EvidenceForm", (PortfolioForm,), fields)

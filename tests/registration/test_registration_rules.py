@@ -205,11 +205,11 @@ def test_every_currency_has_a_label() -> None:
 )
 def test_registration_day_is_the_1st_or_15th(day: date, valid: bool) -> None:
     assert is_registration_day(day) is valid
-    assert (registration_date_problems(day, None) == []) is valid
+    assert (registration_date_problems(day, None, today=TODAY) == []) is valid
 
 
 def test_registration_date_problem_names_the_date() -> None:
-    assert registration_date_problems(date(2025, 3, 3), None) == [
+    assert registration_date_problems(date(2025, 3, 3), None, today=TODAY) == [
         "Registration dates fall on the 1st or the 15th of a month; 3 March 2025 is neither"
     ]
 
@@ -229,7 +229,7 @@ def test_registration_date_problem_names_the_date() -> None:
 def test_expiry_must_follow_registration(
     registered_on: date | None, expires_on: date | None, problems: int
 ) -> None:
-    assert len(registration_date_problems(registered_on, expires_on)) == problems
+    assert len(registration_date_problems(registered_on, expires_on, today=TODAY)) == problems
 
 
 # --- Final sign-off prerequisites --------------------------------------------------------

@@ -1,0 +1,64 @@
+"""Every file the service hands out, through one helper, so each carries the same headers.
+
+A download is saved, never shown: `Content-Disposition: attachment`; the browser may not
+guess another type (`nosniff`); if something renders it anyway, `Content-Security-Policy:
+sandbox` gives it no scripts, forms or origin; and it is personal, so neither the browser
+nor anything between keeps a copy (`Cache-Control: private, no-store`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from flask import Response, abort, current_app
+
+from app.services.attachments import stored_path
+from app.services.csv_attachments import is_csv_name, spreadsheet_safe
+
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+DOWNLOAD_CACHE_CONTROL = "private, no-store"
+
+
+def download(body: Iterable[bytes] | bytes, media_type: str, filename: str) -> Response:
+    """A file as an attachment named `filename`; `body` may stream.
+
+    `media_type` is the bare type ("text/csv"): text types get `charset=utf-8` added once.
+    """
+    response = Response(body, mimetype=media_type)
+    response.headers["Content-Disposition"] = _disposition(filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response.headers["Cache-Control"] = DOWNLOAD_CACHE_CONTROL
+    return response
+
+
+def stored_download(storage_key: str, media_type: str, filename: str) -> Response:
+    """An uploaded file (attachment, certificate, letter) from storage; 404 when it is gone.
+
+    Read whole (uploads are capped by MAX_UPLOAD_BYTES), so no file handle outlives the
+    request. A CSV's formula cells are neutralised in the copy sent: see `csv_attachments`.
+    """
+    path = stored_path(current_app.config["UPLOAD_DIR"], storage_key)
+    if not path.is_file():
+        abort(404)
+    content = path.read_bytes()
+    if is_csv_name(filename):
+        content, filename = spreadsheet_safe(content, filename)
+    return download(content, media_type, filename)
+
+
+def _disposition(filename: str) -> str:
+    """`attachment` with the name quoted, plus RFC 6266's `filename*` when it is not ASCII."""
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+        encoded = quote(filename, safe="")
+        return f"attachment; filename={_quoted(ascii_name)}; filename*=UTF-8''{encoded}"
+    return f"attachment; filename={_quoted(filename)}"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
