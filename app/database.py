@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
+from flask import stream_with_context
 from sqlalchemy import Engine, event
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -27,6 +29,28 @@ def read_only_transactions() -> Iterator[None]:
         yield
     finally:
         _begin_mode.reset(token)
+
+
+T = TypeVar("T")
+
+
+def streamed_reads(chunks: Iterator[T]) -> Iterator[T]:
+    """A response body that reads the database while it is sent (an export too large to
+    build first).
+
+    A server sends the body after the request has ended: its session is closed and its
+    read-only setting undone. The body runs in the request's context pushed again, so it
+    gets a session of its own (closed when the body ends), and it reads in a read-only
+    transaction: a slow download must not hold SQLite's write lock that every sign-in and
+    save waits for. Objects loaded by the request are detached by then: the body may read
+    their loaded columns, never load more through them.
+    """
+
+    def read_only() -> Iterator[T]:
+        with read_only_transactions():
+            yield from chunks
+
+    return stream_with_context(read_only())
 
 
 def set_read_only(read_only: bool) -> object:

@@ -7,6 +7,7 @@ and every table emptied after each test. The database is left empty at the end.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -109,11 +110,45 @@ class RequestIsolatingClient(FlaskClient):
         # Read and close every response as a server would: a file download otherwise
         # keeps its file open until garbage collection (a ResourceWarning under -W error).
         kwargs.setdefault("buffered", True)
+        if _SERVING.get():  # a redirect being followed, already served as below
+            return super().open(*args, **kwargs)
         db.session.commit()
-        with self.application.app_context():
-            response = super().open(*args, **kwargs)
+        # Run without the test's contexts, as on a server: the request pushes its own app
+        # context and Flask ends it (closing its database session) before the body is
+        # read, so a streamed body that needs the request's session fails here too.
+        served = contextvars.Context()
+        response = served.run(self._serve, *args, **kwargs)
+        if not kwargs["buffered"]:
+            response.response = _ReadIn(served, response.response)
         db.session.commit()
         return response
+
+    def _serve(self, *args, **kwargs):
+        _SERVING.set(True)
+        return super().open(*args, **kwargs)
+
+
+_SERVING = contextvars.ContextVar("serving_a_test_request", default=False)
+
+
+class _ReadIn:
+    """A body the test reads later, read in the context it was started in (as a server
+    reads it in the thread that answered the request)."""
+
+    def __init__(self, context: contextvars.Context, body) -> None:
+        self._context = context
+        self._chunks = iter(body)
+        self._close = getattr(body, "close", None)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self._context.run(next, self._chunks)
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._context.run(self._close)
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from flask import Response, stream_with_context
+from flask import Response
 
 from app.api.blueprint import bp, errors, me, query_args
 from app.api.schemas import ProgressReport, ProgressReportArgs
 from app.api.trainees import filters_from, list_item
+from app.database import streamed_reads
 from app.downloads import download
 from app.models.users import User
 from app.permissions import roles
@@ -78,10 +79,10 @@ def progress(format: str, **filter_args):
     viewer, filters, today = me(), filters_from(filter_args), uk_today()
     if format == "csv":
         chunks = exports_csv.progress_csv(viewer, filters, today=today)
-        return download(stream_with_context(chunks), "text/csv", f"progress-{today}.csv")
+        return download(streamed_reads(chunks), "text/csv", f"progress-{today}.csv")
     if format == "xlsx":
         path = exports_xlsx.build_progress_workbook(viewer, filters, today=today)
         return download(
             exports_xlsx.stream_and_delete(path), exports_xlsx.MEDIA_TYPE, f"progress-{today}.xlsx"
         )
-    return Response(stream_with_context(json_chunks(viewer, filters)), mimetype="application/json")
+    return Response(streamed_reads(json_chunks(viewer, filters)), mimetype="application/json")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Response, abort, redirect, request, stream_with_context, url_for
+from flask import Response, abort, redirect, request, url_for
 
+from app.database import streamed_reads
 from app.downloads import download
 from app.lead.blueprint import bp
 from app.lead.dashboard import filter_form, me, scope_label
@@ -42,7 +43,7 @@ def export_progress_csv():
         return filters
     today = uk_today()
     chunks = exports_csv.progress_csv(me(), filters, today=today)
-    return download(stream_with_context(chunks), "text/csv", f"progress-{today}.csv")
+    return download(streamed_reads(chunks), "text/csv", f"progress-{today}.csv")
 
 
 @bp.route("/exports/competencies.csv")
@@ -53,7 +54,7 @@ def export_competencies_csv():
         return filters
     today = uk_today()
     chunks = exports_csv.competencies_csv(me(), filters, today=today)
-    return download(stream_with_context(chunks), "text/csv", f"competencies-{today}.csv")
+    return download(streamed_reads(chunks), "text/csv", f"competencies-{today}.csv")
 
 
 @bp.route("/exports/progress.xlsx")

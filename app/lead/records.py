@@ -6,7 +6,7 @@ holds about the person, in a documented format (docs/portable-record.md).
 
 from __future__ import annotations
 
-from flask import current_app, render_template, stream_with_context
+from flask import current_app, render_template
 
 from app.downloads import download
 from app.lead.blueprint import bp
@@ -14,7 +14,7 @@ from app.lead.dashboard import me
 from app.models.base import utcnow
 from app.permissions import roles
 from app.services.evidence_content import uk_today
-from app.services.portable_record_archive import portable_record_zip, record_filename
+from app.services.portable_record_archive import archive_chunks, record_archive
 
 
 @bp.route("/my-record")
@@ -26,9 +26,9 @@ def my_record():
 @bp.route("/my-record.zip")
 @roles("trainee")
 def my_record_zip():
-    person = me()
-    today = uk_today()
-    chunks = portable_record_zip(
-        person, upload_dir=current_app.config["UPLOAD_DIR"], now=utcnow(), today=today
+    # Everything is read now, while the request's session is open: the ZIP is written
+    # as it is sent, after the request has ended.
+    archive = record_archive(
+        me(), upload_dir=current_app.config["UPLOAD_DIR"], now=utcnow(), today=uk_today()
     )
-    return download(stream_with_context(chunks), "application/zip", record_filename(person, today))
+    return download(archive_chunks(archive), "application/zip", archive.filename)

@@ -110,11 +110,32 @@ def build_progress_workbook(
     return path
 
 
-def stream_and_delete(path: Path) -> Iterator[bytes]:
-    """The file's bytes in chunks; the file is deleted when done or abandoned."""
-    try:
-        with path.open("rb") as handle:
+class _StreamAndDelete:
+    """The file's bytes in chunks; the file is deleted when the response is closed.
+
+    A server closes every response but reads the body only when it sends one: for a HEAD
+    request a generator never starts, so clean-up inside it would never run. Closing
+    deletes the file, read or not."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._chunks: Iterator[bytes] | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._chunks = self._read()
+        return self._chunks
+
+    def _read(self) -> Iterator[bytes]:
+        with self._path.open("rb") as handle:
             while chunk := handle.read(CHUNK):
                 yield chunk
-    finally:
-        path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._chunks is not None:
+            self._chunks.close()
+        self._path.unlink(missing_ok=True)
+
+
+def stream_and_delete(path: Path) -> Iterable[bytes]:
+    """The file as a response body that deletes it once the response is closed."""
+    return _StreamAndDelete(path)

@@ -99,3 +99,19 @@ def test_json_streams_row_by_row(app, seeded, lead):
     assert len(rest) == 4  # three rows, then the closing total
     body = json.loads(b'{"items": [' + b"".join(rest))
     assert body["total"] == 3
+
+
+def test_others_can_save_while_the_report_is_being_read(
+    app, seeded, lead, supervisor, api_as, login
+):
+    """The JSON is read from the database as it is sent: in a read-only transaction, so a
+    slow reader never holds the lock that saving (here a sign-in) needs."""
+    response = api_as(lead).get("/reports/progress", buffered=False)
+    chunks = iter(response.response)
+    opened = [next(chunks), next(chunks)]  # the opening bracket, then a row read
+    try:
+        login(app.test_client(), supervisor)
+    finally:
+        rest = b"".join(chunks)
+        response.close()
+    assert json.loads(b"".join(opened) + rest)["total"] == 3

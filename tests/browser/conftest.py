@@ -1,4 +1,4 @@
-"""Real-browser tests: the app served on a free loopback port, driven by Debian's Chromium.
+"""Real-browser tests: gunicorn serves the app on a free loopback port, Chromium drives it.
 
 Without Chromium these tests are skipped with one line saying how to enable them;
 CI sets PCPT_REQUIRE_BROWSER=1 so a missing browser fails instead. The checks a journey
@@ -7,14 +7,21 @@ makes of each page (axe-core, titles, error summaries) are in `page_checks`.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
+import re
 import shutil
-import threading
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
+from sqlalchemy import make_url, text
 
 from app.extensions import db
 from tests.browser.page_checks import (  # noqa: F401 - the journeys import them from here
@@ -25,7 +32,7 @@ from tests.browser.page_checks import (  # noqa: F401 - the journeys import them
     route,
     screenshot,
 )
-from tests.conftest import ROOT, _app_for
+from tests.conftest import ROOT
 from tests.lead.conftest import (  # noqa: F401 - the dashboard tests' seeded cohort, for the lead journey
     cliff,
     cliff_practice,
@@ -106,43 +113,141 @@ def browser():
         browser.close()
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """No line per request: a failing journey's output shows the failure, not the traffic."""
+class GunicornServer:
+    """The app served by gunicorn in processes of its own, as in production, on the test's
+    database, upload folder and outbox.
 
-    def log_request(self, code="-", size="-") -> None:
-        pass
+    A real server sends a response's body after the request has ended and its database
+    session is closed; a streamed download that still needs that session fails only there.
+    So the journeys run against gunicorn, and `stop` leaves no process and no database
+    connection behind (an idle PostgreSQL connection would block the per-test TRUNCATE).
+    """
 
+    WORKERS = 2
+    STARTUP_SECONDS = 60
 
-class LiveServer:
-    def __init__(self, app) -> None:
-        self.app = app
-        self._server = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler
-        )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+    def __init__(self, app, folder: Path) -> None:
+        self.app = app  # the test's own app: the same secret key signs the same cookies
+        self.url = ""
+        self._log_path = folder / "gunicorn.log"
+        self._name = f"pcpt-browser-{uuid.uuid4().hex[:12]}"
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "postgresql":
+            # Named, so `stop` can see that every connection of the server's has gone.
+            url = url.update_query_dict({"application_name": self._name})
+        self._env = {
+            **os.environ,
+            "PCPT_SERVED_DATABASE_URL": url.render_as_string(hide_password=False),
+            "PCPT_SERVED_UPLOAD_DIR": app.config["UPLOAD_DIR"],
+            "PCPT_SERVED_MAIL_OUTBOX": app.config["MAIL_OUTBOX"],
+        }
+        self._process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self._thread.start()
+        with self._log_path.open("wb") as log:
+            self._process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    str(self.WORKERS),
+                    "--bind",
+                    "127.0.0.1:0",
+                    # The app is imported once, before the workers fork: every test
+                    # starts its own server, so start-up time counts.
+                    "--preload",
+                    "--graceful-timeout",
+                    "10",
+                    "tests.browser.served_app:app",
+                ],
+                cwd=ROOT,
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + self.STARTUP_SECONDS
+        while not self._ready():
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"gunicorn did not start:\n{self.log()[-3000:]}")
+            time.sleep(0.1)
+
+    def _ready(self) -> bool:
+        """Listening (gunicorn chose the free port and logged it) and answering /healthz."""
+        if not self.url:
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.log())
+            if not found:
+                return False
+            self.url = found.group(1)
+        connection = http.client.HTTPConnection(urlsplit(self.url).netloc, timeout=2)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def log(self) -> str:
+        return self._log_path.read_text(errors="replace") if self._log_path.exists() else ""
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
+        if self._process is None:
+            return
+        workers = _children(self._process.pid)
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            pytest.fail(f"gunicorn did not stop when asked:\n{self.log()[-3000:]}")
+        finally:
+            self._process = None
+        _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), "workers")
+        if self._env["PCPT_SERVED_DATABASE_URL"].startswith("postgresql"):
+            _wait_for(lambda: self._connections() == 0, "PostgreSQL connections")
+
+    def _connections(self) -> int:
+        with db.engine.connect() as conn:
+            return conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": self._name},
+            ).scalar_one()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def _wait_for(done: Callable[[], bool], what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gunicorn's {what} outlived it")
+        time.sleep(0.05)
 
 
 @pytest.fixture
-def live_server(app, database_url, tmp_path) -> Iterator[LiveServer]:
-    """The app on a free port, on this test's fresh database, with CSRF switched on."""
-    served = _app_for(database_url, tmp_path)
-    served.config["WTF_CSRF_ENABLED"] = True
-    server = LiveServer(served)
+def live_server(app) -> Iterator[GunicornServer]:
+    """gunicorn serving this test's fresh database, with CSRF switched on. Anything the
+    server logged as an error (a traceback) fails the test."""
+    server = GunicornServer(app, Path(app.config["UPLOAD_DIR"]).parent)
     server.start()
-    yield server
-    server.stop()
-    # Close the served app's pooled connections now: left to the garbage collector, a
-    # PostgreSQL connection warns (ResourceWarning) in whichever later test collects it.
-    with served.app_context():
-        db.engine.dispose()
+    try:
+        yield server
+    finally:
+        server.stop()
+    log = server.log()
+    assert "Traceback" not in log, f"the server logged an error:\n{log[-5000:]}"
 
 
 @pytest.fixture
@@ -204,7 +309,7 @@ def sign_in(page, email: str, password: str = "correct horse battery") -> None:
     page.wait_for_load_state()
 
 
-def make_login_stale(page, live_server: LiveServer) -> None:
+def make_login_stale(page, live_server: GunicornServer) -> None:
     """As if the password was last entered long ago: the browser's session cookie is
     re-signed with the app's own key, its `fresh_at` moved to 1970, nothing else changed."""
     app = live_server.app

@@ -211,6 +211,23 @@ def test_the_header_row_arrives_before_the_export_is_built(
     response.close()
 
 
+def test_others_can_save_while_an_export_is_being_downloaded(
+    app, seeded, lead, supervisor, as_user, login
+):
+    """The rows are read as the body is sent, after the request has ended: in a read-only
+    transaction, so a slow download never holds the lock that saving (here a sign-in) needs."""
+    response = as_user(lead).get("/lead/exports/progress.csv", buffered=False)
+    chunks = iter(response.response)
+    header = next(chunks)  # sent once the export's first query has run
+    try:
+        login(app.test_client(), supervisor)
+    finally:
+        rows = b"".join(chunks)
+        response.close()
+    assert header.startswith(b"Trainee,")
+    assert b"Ada Harbour" in rows
+
+
 def _peak_while_streaming(client, url: str) -> int:
     gc.collect()
     tracemalloc.start()
@@ -287,16 +304,19 @@ def test_the_xlsx_has_both_sheets_with_frozen_headers_widths_and_typed_cells(
     assert first["Signed off on"].date() == today
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
 def test_the_xlsx_temporary_file_is_deleted_after_streaming(
-    seeded, lead, as_user, tmp_path, monkeypatch
+    seeded, lead, as_user, tmp_path, monkeypatch, method
 ):
+    """Read to the end or never read at all (a HEAD request), the workbook is deleted."""
     import tempfile
 
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
-    response = as_user(lead).get("/lead/exports/progress.xlsx")
-    assert response.data.startswith(b"PK")
+    response = as_user(lead).open("/lead/exports/progress.xlsx", method=method)
+    assert response.status_code == 200
+    assert response.data[:2] == (b"PK" if method == "GET" else b"")
     assert list(scratch.iterdir()) == []
 
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app.models.base import utcnow
 from app.services.portable_record import SCHEMA, portable_record
+from app.services.portable_record_archive import archive_chunks, record_archive
 
 
 @pytest.fixture
@@ -49,6 +50,17 @@ def test_the_record_page_explains_the_download(seeded, as_user):
     assert response.status_code == 200
     assert b"subject access request" in response.data
     assert b'href="/lead/my-record.zip"' in response.data
+
+
+def test_a_trainee_finds_download_your_record_on_their_home_and_the_privacy_page(
+    seeded, make_user, harbour_practice, as_user, client
+):
+    ada, _ = seeded["ada"]
+    not_enrolled = make_user(roles=("trainee",), org=harbour_practice, name="Nia New")
+    link = b'<a href="/lead/my-record">Download your record</a>'
+    assert link in as_user(ada).get("/portfolio/", follow_redirects=True).data
+    assert link in as_user(not_enrolled).get("/portfolio/", follow_redirects=True).data
+    assert link in client.get("/privacy").data
 
 
 def test_the_zip_holds_the_json_the_pdf_the_attachments_and_a_readme(ada_archive):
@@ -135,6 +147,39 @@ def test_the_zip_streams_in_chunks(seeded, attach_file, as_user, app):
     response.close()
     assert len(chunks) > 3
     assert chunks[0].startswith(b"PK")
+
+
+def test_the_zip_is_written_from_what_was_read_before_the_download_started(
+    seeded, attach_file, app, today
+):
+    """A server sends the body after the request's database session is gone: writing the
+    ZIP reads only the snapshot and the stored files, never the database."""
+    ada, enrolment = seeded["ada"]
+    from sqlalchemy import event, select
+
+    from app.extensions import db
+    from app.models.evidence import Evidence
+
+    item = db.session.scalars(select(Evidence).where(Evidence.enrolment_id == enrolment.id)).first()
+    attach_file(item, "ward round.pdf", b"%PDF-1.4\n% ward round\n%%EOF\n")
+    archive = record_archive(ada, upload_dir=app.config["UPLOAD_DIR"], now=utcnow(), today=today)
+    db.session.remove()
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the ZIP was written with a database query")
+
+    event.listen(db.engine, "before_cursor_execute", refuse)
+    try:
+        data = b"".join(archive_chunks(archive))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", refuse)
+    written = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.filename == f"pcpt-record-{ada.id}-{today.isoformat()}.zip"
+    assert (
+        json.loads(written.read("record.json"))["person"]["organisation"]
+        == "Harbour Street Surgery"
+    )
+    assert any(n.endswith("/ward round.pdf") for n in written.namelist())
 
 
 def test_a_missing_stored_file_is_listed_as_missing(seeded, attach_file, app):

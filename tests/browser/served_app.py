@@ -1,0 +1,26 @@
+"""The app the browser journeys' gunicorn serves (tests only): `gunicorn
+tests.browser.served_app:app`, with the test's database, upload folder and outbox named by
+environment variables (see `GunicornServer` in conftest.py) and CSRF protection on, as in
+production.
+"""
+
+from __future__ import annotations
+
+import os
+
+from argon2 import PasswordHasher, profiles
+
+from app import create_app
+from app.services import passwords
+
+# The suite makes its people with argon2's cheapest parameters (tests/conftest.py); the
+# server hashes the same way, so signing in does not rehash every password it checks.
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+app = create_app(
+    "testing",
+    SQLALCHEMY_DATABASE_URI=os.environ["PCPT_SERVED_DATABASE_URL"],
+    UPLOAD_DIR=os.environ["PCPT_SERVED_UPLOAD_DIR"],
+    MAIL_OUTBOX=os.environ["PCPT_SERVED_MAIL_OUTBOX"],
+    WTF_CSRF_ENABLED=True,
+)
