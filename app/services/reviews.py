@@ -224,6 +224,7 @@ def record_review(
     version_number: int,
 ) -> Review:
     """Accept the version the reviewer saw, or ask for changes (which needs a comment)."""
+    refuse_self_supervision(reviewer.id, evidence.enrolment.trainee_id)
     comment = (comment or "").strip()
     if decision not in DECISION_LABELS:
         raise DomainError("Choose whether to accept the evidence or ask for changes", "decision")
@@ -239,7 +240,6 @@ def record_review(
     evidence = _lock(evidence.id)
     evidence_service.set_status_from_review(evidence, decision, version_number=version_number)
     version = evidence.current_version
-    refuse_self_supervision(reviewer.id, evidence.enrolment.trainee_id)
     review = Review(
         evidence_id=evidence.id,
         evidence_version_id=version.id,
