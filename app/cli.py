@@ -18,11 +18,15 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from app.extensions import db
 from app.models.organisations import Cohort
-from app.services import accounts, api_tokens, audit, enrolments, erasure, organisations
-from app.services import frameworks as framework_service
-from app.services.attachments import remove_stored
+from app.services.accounts import api_tokens, organisations
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.services.errors import DomainError
-from app.services.framework_format import format_problems, validate_framework_file
+from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.validation import format_problems, validate_framework_file
+from app.services.portfolio.attachments import remove_stored
+from app.services.privacy import erasure
+from app.services.supervision import enrolments
 
 
 def fails_cleanly(command):
@@ -310,7 +314,7 @@ def audit_verify() -> None:
 @fails_cleanly
 def backup_command(path: Path) -> None:
     """Write a consistent online copy of the SQLite database to PATH."""
-    from app.services import backups
+    from app.services.audit import backups
 
     backups.backup_to(path)
     check = backups.check_copy(path)
@@ -337,7 +341,7 @@ def backup_command(path: Path) -> None:
 @fails_cleanly
 def restore_command(path: Path, check_only: bool) -> None:
     """Verify a backup copy: to restore, stop the app and put the checked file in place."""
-    from app.services import backups
+    from app.services.audit import backups
 
     check = backups.check_copy(path)
     for table, count in check.row_counts.items():
@@ -359,7 +363,7 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 @fails_cleanly
 def demo_seed() -> None:
     """Create a demo organisation tree, cohort and one account per role (safe to rerun)."""
-    from app.services.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo seed refuses to run with the production configuration")
@@ -386,7 +390,7 @@ def _count(value: str, option: str) -> int:
 @fails_cleanly
 def demo_generate(trainees: str, evidence_per_trainee: str, seed: str) -> None:
     """Bulk-generate a large reproducible dataset (for load tests) in an empty database."""
-    from app.services.demo_generate import check_size, generate_dataset
+    from app.demo.generate import check_size, generate_dataset
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo generate refuses to run with the production configuration")

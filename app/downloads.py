@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from flask import Response, abort, current_app
 
-from app.services.attachments import stored_path
-from app.services.csv_attachments import is_csv_name, spreadsheet_safe
+from app.services.portfolio.attachments import stored_path
+from app.services.portfolio.csv_attachments import is_csv_name, spreadsheet_safe
 
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 DOWNLOAD_CACHE_CONTROL = "private, no-store"

@@ -186,7 +186,7 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
-    from app.services.supervision_access import SelfSupervision
+    from app.services.supervision.access import SelfSupervision
 
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(SelfSupervision, handle_refusal)

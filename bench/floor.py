@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-AUDIT_LOCK_KEY = 7_346_001  # app.services.audit's advisory lock
+AUDIT_LOCK_KEY = 7_346_001  # app.services.audit.chain's advisory lock
 
 
 class Raw:
@@ -456,7 +456,7 @@ def time_statements(raw: Raw, statements: list[tuple[str, dict]]) -> float:
 
 def _append_audit(raw: Raw, now: datetime, actor_id: int, action: str, subject_id: int, data: dict):
     """The chained audit event, computed and written as a hand-written version would."""
-    from app.services.audit import GENESIS_HASH, chain_hash
+    from app.services.audit.chain import GENESIS_HASH, chain_hash
 
     if raw.dialect == "postgresql":
         raw.all("SELECT pg_advisory_xact_lock(:key)", {"key": AUDIT_LOCK_KEY})
@@ -501,7 +501,7 @@ def _begin(raw: Raw) -> None:
 
 def create_draft(raw: Raw, ctx: Context, type_id: int, competencies: list[tuple[int, str]]) -> int:
     """A reflective account with two links, as one transaction."""
-    from app.services.evidence_content import content_digest
+    from app.services.portfolio.content import content_digest
 
     now = datetime.now(UTC)
     today = ctx.today

@@ -45,14 +45,14 @@ from floor import (  # noqa: E402
 )
 from http_client import Browser, Reply  # noqa: E402
 
-from app.services.demo import DEMO_PASSWORD  # noqa: E402
-from app.services.demo_generate import (  # noqa: E402
+from app.demo.generate import (  # noqa: E402
     REGION_LEAD_EMAIL,
     REGION_NAME,
     hub_lead_email,
     supervisor_email,
     trainee_email,
 )
+from app.demo.seed import DEMO_PASSWORD  # noqa: E402
 
 HOST = "127.0.0.1"
 TARGET_RATIO = 3.0

@@ -29,9 +29,10 @@ from app.extensions import db
 from app.models import Base
 from app.models.organisations import Organisation
 from app.models.users import User
-from app.services import accounts, organisations, passwords
-from app.services import frameworks as framework_service
-from app.services.framework_format import validate_framework_file
+from app.services.accounts import organisations, passwords
+from app.services.accounts import users as accounts
+from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.validation import validate_framework_file
 
 # argon2's cheapest parameters keep hundreds of sign-ins fast; production keeps the defaults.
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)

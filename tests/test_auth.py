@@ -8,7 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.extensions import db
-from app.services import accounts, passwords
+from app.services.accounts import passwords
+from app.services.accounts import users as accounts
 from app.services.errors import DomainError
 
 

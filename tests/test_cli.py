@@ -156,7 +156,7 @@ def test_users_create_with_password_from_stdin(runner, login, client):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "sam@example.org"))
     assert user.roles == {"supervisor", "lead"}
-    from app.services.gphc import current_registration
+    from app.services.registration.gphc import current_registration
 
     assert current_registration(user.id).number == "2012345"
     login(client, user, "a long enough passphrase")
@@ -281,8 +281,8 @@ def test_demo_seed_creates_every_role_and_is_safe_to_run_twice(runner):
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0
     assert "nothing changed" in second.output
-    from app.services.demo import DEMO_PEOPLE
-    from app.services.demo_registration import DEMO_REGISTRATION_PEOPLE
+    from app.demo.seed import DEMO_PEOPLE
+    from app.demo.seed_registration import DEMO_REGISTRATION_PEOPLE
 
     # One account per role, plus the registration demo's trainees and technician.
     assert count(User) == users == len(DEMO_PEOPLE) + len(DEMO_REGISTRATION_PEOPLE)

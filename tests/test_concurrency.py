@@ -33,9 +33,10 @@ from app.models.frameworks import Competency
 from app.models.reviews import Review
 from app.models.signoffs import SignOff
 from app.models.users import User
-from app.services import audit, enrolments, reviews, signoffs
-from app.services import evidence as evidence_service
+from app.services.audit import chain as audit
 from app.services.errors import DomainError, NotFound
+from app.services.portfolio import evidence as evidence_service
+from app.services.supervision import enrolments, reviews, signoffs
 from tests.conftest import ON_POSTGRES, ROOT, import_framework_file
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import fresh

@@ -101,7 +101,7 @@ def test_commands_and_services_outside_requests_begin_immediate(app):
 @sqlite_only
 def test_concurrent_sqlite_writers_both_succeed(app, make_org):
     """Two threads inserting at once: BEGIN IMMEDIATE plus the busy timeout serialise them."""
-    from app.services import organisations
+    from app.services.accounts import organisations
 
     errors: list[Exception] = []
 

@@ -10,6 +10,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.demo.generate import (
+    DEMO_PASSWORD_HASH,
+    REGION_LEAD_EMAIL,
+    TABLES,
+    generate_dataset,
+    hub_lead_email,
+    supervisor_email,
+    trainee_email,
+)
+from app.demo.seed import DEMO_PASSWORD
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -28,21 +38,13 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services import audit, passwords, sufficiency
-from app.services.assessment_forms import form_for as form_definition
-from app.services.assessment_forms import validate
-from app.services.demo import DEMO_PASSWORD
-from app.services.demo_generate import (
-    DEMO_PASSWORD_HASH,
-    REGION_LEAD_EMAIL,
-    TABLES,
-    generate_dataset,
-    hub_lead_email,
-    supervisor_email,
-    trainee_email,
-)
-from app.services.evidence_content import version_digest
-from app.services.signoffs import accepted_evidence_versions, sign_off_digest
+from app.services.accounts import passwords
+from app.services.audit import chain as audit
+from app.services.portfolio import sufficiency
+from app.services.portfolio.assessment_forms import form_for as form_definition
+from app.services.portfolio.assessment_forms import validate
+from app.services.portfolio.content import version_digest
+from app.services.supervision.signoffs import accepted_evidence_versions, sign_off_digest
 
 TODAY = date(2026, 3, 16)
 TRAINEES, PER_TRAINEE = 20, 5

@@ -17,7 +17,7 @@ def failing_app(app):
     """The app with a route that fails between two writes, and testing mode off."""
     from app.extensions import db
     from app.permissions import public
-    from app.services import organisations
+    from app.services.accounts import organisations
 
     @app.route("/boom")
     @public

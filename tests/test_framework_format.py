@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.services import framework_yaml
-from app.services.framework_format import (
+from app.services.frameworks import yaml_nodes as framework_yaml
+from app.services.frameworks.validation import (
     MAX_FRAMEWORK_BYTES,
     MAX_PROBLEMS,
     Problem,

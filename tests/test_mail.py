@@ -7,7 +7,7 @@ import socket
 import threading
 from email import policy
 
-from app.services import mail
+from app.services.notifications import mail
 
 
 def test_without_a_server_each_message_is_an_eml_file(tmp_path):

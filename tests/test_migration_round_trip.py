@@ -29,19 +29,16 @@ from sqlalchemy.engine import make_url
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.signoffs import Completion
-from app.services import (
-    accounts,
-    api_tokens,
-    notifications,
-    organisations,
-    revalidation,
-    signoffs,
-    supervision_sessions,
-    training_log,
-)
-from app.services import frameworks as framework_service
-from app.services.enrolments import active_enrolment
-from app.services.evidence_content import uk_today
+from app.services.accounts import api_tokens, organisations
+from app.services.accounts import users as accounts
+from app.services.frameworks import catalogue as framework_service
+from app.services.notifications import messages as notifications
+from app.services.pathway import training_log
+from app.services.portfolio.content import uk_today
+from app.services.registration import revalidation
+from app.services.supervision import sessions as supervision_sessions
+from app.services.supervision import signoffs
+from app.services.supervision.enrolments import active_enrolment
 from tests.conftest import ON_POSTGRES, ROOT, TEST_DATABASE_URL, _app_for
 from tests.security.world import build_world
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 
 from app.extensions import db
-from app.services import enrolments, organisations
+from app.services.accounts import organisations
+from app.services.supervision import enrolments
 
 
 def soup(response) -> BeautifulSoup:

@@ -51,7 +51,8 @@ def test_a_route_without_declared_roles_is_refused_even_when_signed_in(app, make
 @pytest.fixture
 def world(app, make_user, make_org, framework):
     """One person per role, a trainee enrolled with a supervisor, all inside one hub."""
-    from app.services import enrolments, organisations
+    from app.services.accounts import organisations
+    from app.services.supervision import enrolments
 
     hub = make_org("Hub", "training-hub")
     practice = make_org("Practice", "practice", hub)
@@ -96,7 +97,7 @@ def world(app, make_user, make_org, framework):
 def _signed_off(enrolment, supervisor):
     """A standing sign-off (with an override, since no evidence is accepted yet)."""
     from app.models.base import utcnow
-    from app.services import signoffs
+    from app.services.supervision import signoffs
 
     return signoffs.sign_off(
         enrolment,
@@ -113,7 +114,7 @@ def _submitted_evidence_with_file(app, enrolment, trainee):
     """The trainee's evidence, submitted so their supervisor and lead may see it too."""
     import io
 
-    from app.services import evidence as evidence_service
+    from app.services.portfolio import evidence as evidence_service
     from tests.evidence.conftest import valid_answers
 
     code = enrolment.framework.domains[0].competencies[0].code
@@ -148,7 +149,7 @@ def _audit_count() -> int:
 
 def _signed_in_client(app, login, user):
     """A client with a session cookie for pages and a bearer token for the API."""
-    from app.services import api_tokens
+    from app.services.accounts import api_tokens
 
     client = app.test_client()
     login(client, user)
@@ -162,7 +163,7 @@ def test_no_get_route_changes_state(app, world, login):
     """GET must be safe: opening every page as an admin-and-everything user writes nothing."""
     client = app.test_client()
     everyone = world["users"]["admin"]
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     accounts.set_roles(everyone, ROLES, actor=everyone)
     db.session.commit()

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pytest
 
 from app.services.calendar_months import add_months
-from app.services.evidence_content import uk_today
-from app.services.registration_rules import (
+from app.services.portfolio.content import uk_today
+from app.services.registration.rules import (
     RenewalRules,
     latest_expiry,
     registration_date_problems,

@@ -11,7 +11,8 @@ from app.auth.sessions import is_fresh
 from app.extensions import db
 from app.models.users import User
 from app.permissions import signed_in
-from app.services import accounts, api_tokens
+from app.services.accounts import api_tokens
+from app.services.accounts import users as accounts
 from app.services.errors import DomainError, NotFound
 
 bp = Blueprint("account", __name__, url_prefix="/account")

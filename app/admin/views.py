@@ -29,8 +29,11 @@ from app.models.frameworks import Framework
 from app.models.organisations import Cohort, Organisation
 from app.models.users import ROLE_LABELS, ROLES, User
 from app.permissions import roles
-from app.services import accounts, enrolments, gphc, organisations
+from app.services.accounts import organisations
+from app.services.accounts import users as accounts
 from app.services.errors import DomainError
+from app.services.registration import gphc
+from app.services.supervision import enrolments
 from app.templating import pagination
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -13,13 +13,14 @@ from app.base_url import absolute_url
 from app.extensions import db
 from app.models.evidence import Evidence
 from app.permissions import roles
-from app.services import evidence as evidence_service
-from app.services import evidence_lists, reviews
-from app.services.enrolments import active_enrolment
 from app.services.errors import DomainError, NotFound
-from app.services.evidence_access import evidence_visible_to
-from app.services.evidence_content import PatientDataWarning
-from app.services.evidence_lists import EvidenceRow
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio import lists as evidence_lists
+from app.services.portfolio.access import evidence_visible_to
+from app.services.portfolio.content import PatientDataWarning
+from app.services.portfolio.lists import EvidenceRow
+from app.services.supervision import reviews
+from app.services.supervision.enrolments import active_enrolment
 
 EVIDENCE_FIELDS = frozenset(EvidenceIn().fields) | {"competencies", "type"}
 REVIEW_FIELDS = frozenset(ReviewIn().fields)

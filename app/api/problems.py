@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.exceptions import HTTPException
 
 from app.services.errors import DomainError
-from app.services.supervision_access import SelfSupervision
+from app.services.supervision.access import SelfSupervision
 
 UNKNOWN_FIELD = "Unknown field."
 

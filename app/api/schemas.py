@@ -12,7 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 
 from app.models.base import MAX_ID
 from app.services.control_characters import control_character_problem
-from app.services.report_flags import Flag
+from app.services.reporting.flags import Flag
 
 EVIDENCE_STATUSES = ("draft", "submitted", "changes_requested", "accepted")
 COMPETENCY_STATUSES = ("not_started", "in_progress", "ready", "signed_off")

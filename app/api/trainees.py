@@ -14,13 +14,15 @@ from app.models.enrolments import Enrolment
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.permissions import roles
-from app.services import evidence_lists, signoffs, sufficiency
-from app.services.evidence_content import uk_today
-from app.services.progress_report import TraineeProgress, progress_report
-from app.services.qualifications import qualification_for
-from app.services.registration import RegistrationStatus, registration_status
-from app.services.report_scope import ReportFilters
-from app.services.supervision_access import trainee_enrolment_for_viewer
+from app.services.portfolio import lists as evidence_lists
+from app.services.portfolio import sufficiency
+from app.services.portfolio.content import uk_today
+from app.services.registration.qualifications import qualification_for
+from app.services.registration.records import RegistrationStatus, registration_status
+from app.services.reporting.progress_report import TraineeProgress, progress_report
+from app.services.reporting.scope import ReportFilters
+from app.services.supervision import signoffs
+from app.services.supervision.access import trainee_enrolment_for_viewer
 
 
 def filters_from(args: dict) -> ReportFilters:

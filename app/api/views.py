@@ -17,7 +17,7 @@ from app.api.problems import ApiProblem
 from app.api.schemas import FrameworkList, FrameworkTree, Me
 from app.extensions import limiter
 from app.permissions import public, signed_in
-from app.services import frameworks as framework_service
+from app.services.frameworks import catalogue as framework_service
 
 
 def _client_key() -> str:

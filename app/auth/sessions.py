@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.users import User
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"

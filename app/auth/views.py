@@ -21,7 +21,7 @@ from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
 from app.auth.sessions import mark_fresh, start_session
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.services.errors import DomainError
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

@@ -10,16 +10,18 @@ from app.lead.forms import DashboardFilterForm
 from app.models.base import utcnow
 from app.models.users import User
 from app.permissions import roles
-from app.services import cohort_dashboard, progress_report, report_flags, report_scope
-from app.services.competency_report import STATUS_LABELS
-from app.services.evidence_content import uk_today
-from app.services.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
-from app.services.registration import FLAG_COLOURS
-from app.services.registration_rules import (
+from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
+from app.services.portfolio.content import uk_today
+from app.services.registration.records import FLAG_COLOURS
+from app.services.registration.rules import (
     QUALIFICATION_KIND_BY_KEY,
     QUALIFICATION_STATUS_LABELS,
 )
-from app.services.trainee_summary import trainee_summary
+from app.services.reporting import cohort_dashboard, progress_report
+from app.services.reporting import flags as report_flags
+from app.services.reporting import scope as report_scope
+from app.services.reporting.competency_report import STATUS_LABELS
+from app.services.reporting.trainee_summary import trainee_summary
 
 SORTABLE = (
     ("name", "Trainee"),

@@ -16,10 +16,14 @@ from app.downloads import download
 from app.lead.blueprint import bp
 from app.lead.dashboard import filter_form, me, scope_label
 from app.permissions import roles
-from app.services import exports_csv, exports_pdf, exports_xlsx, progress_report, report_scope
-from app.services.evidence_content import uk_today
-from app.services.report_scope import ReportFilters
-from app.services.trainee_summary import trainee_summary
+from app.services.portfolio.content import uk_today
+from app.services.reporting import csv_export as exports_csv
+from app.services.reporting import pdf_export as exports_pdf
+from app.services.reporting import progress_report
+from app.services.reporting import scope as report_scope
+from app.services.reporting import xlsx_export as exports_xlsx
+from app.services.reporting.scope import ReportFilters
+from app.services.reporting.trainee_summary import trainee_summary
 
 
 def _slug(text: str) -> str:

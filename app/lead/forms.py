@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from wtforms import SelectField
 
 from app.form_base import QueryForm
-from app.services.cohort_dashboard import FilterChoices
-from app.services.report_flags import Flag, ReportThresholds
-from app.services.report_scope import ReportFilters
+from app.services.reporting.cohort_dashboard import FilterChoices
+from app.services.reporting.flags import Flag, ReportThresholds
+from app.services.reporting.scope import ReportFilters
 
 FILTER_NAMES = ("organisation", "cohort", "supervisor", "flag")
 

@@ -13,8 +13,8 @@ from app.lead.blueprint import bp
 from app.lead.dashboard import me
 from app.models.base import utcnow
 from app.permissions import roles
-from app.services.evidence_content import uk_today
-from app.services.portable_record_archive import archive_chunks, record_archive
+from app.services.portfolio.content import uk_today
+from app.services.privacy.record_archive import archive_chunks, record_archive
 
 
 @bp.route("/my-record")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.lead.blueprint import bp
 from app.permissions import roles
-from app.services import cohorts
+from app.services.accounts import cohorts
 
 
 @bp.route("/")

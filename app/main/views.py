@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.permissions import public, signed_in
-from app.services import frameworks as framework_service
+from app.services.frameworks import catalogue as framework_service
 
 bp = Blueprint("main", __name__)
 

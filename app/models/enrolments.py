@@ -57,7 +57,7 @@ class Enrolment(Base):
     pathway_status: Mapped[str] = mapped_column(
         String(20), default="enrolled", server_default="enrolled"
     )
-    # An exemption from the pathway is backed by a document (app.services.attachments).
+    # An exemption from the pathway is backed by a document (app.services.portfolio.attachments).
     exemption_storage_key: Mapped[str | None] = mapped_column(String(64))
     exemption_sha256: Mapped[str | None] = mapped_column(String(64))
     exemption_size_bytes: Mapped[int | None]

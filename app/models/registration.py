@@ -84,7 +84,7 @@ class Qualification(Base):
     status: Mapped[str] = mapped_column(String(20))
     started_on: Mapped[date | None]  # the course start, for the registration deadline
     achieved_on: Mapped[date | None]  # also the course end
-    # The certificate, stored by app.services.attachments.store_file.
+    # The certificate, stored by app.services.portfolio.attachments.store_file.
     certificate_storage_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     certificate_sha256: Mapped[str | None] = mapped_column(String(64))
     certificate_size_bytes: Mapped[int | None]

@@ -7,8 +7,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.base_url import absolute_url
-from app.services import mail
-from app.services.notifications import OutgoingMail, take_queued_mail
+from app.services.notifications import mail
+from app.services.notifications.messages import OutgoingMail, take_queued_mail
 
 _installed = False
 

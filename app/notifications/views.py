@@ -13,9 +13,9 @@ from app.extensions import db
 from app.notifications import delivery
 from app.notifications.forms import MarkReadForm
 from app.permissions import signed_in
-from app.services import notifications
 from app.services.errors import NotFound
-from app.services.evidence_content import uk_today
+from app.services.notifications import messages as notifications
+from app.services.portfolio.content import uk_today
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 bp.record_once(lambda _state: delivery.install())

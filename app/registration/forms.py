@@ -22,15 +22,15 @@ from app.admin.forms import DateRequired
 from app.form_base import PortfolioForm
 from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.registration import REGISTRATION_STATUSES
-from app.services.gphc import REGISTER_LABELS
-from app.services.programme_status import AFC_BANDS, FUNDING_LABELS, PATHWAY_STATUS_LABELS
-from app.services.registration_rules import (
+from app.services.pathway.programme_status import AFC_BANDS, FUNDING_LABELS, PATHWAY_STATUS_LABELS
+from app.services.registration.gphc import REGISTER_LABELS
+from app.services.registration.revalidation_questions import RECORD_KINDS
+from app.services.registration.revalidation_rules import GPHC_STANDARDS
+from app.services.registration.rules import (
     QUALIFICATION_KINDS,
     QUALIFICATION_STATUS_LABELS,
     REGISTRATION_STATUS_LABELS,
 )
-from app.services.revalidation_questions import RECORD_KINDS
-from app.services.revalidation_rules import GPHC_STANDARDS
 
 DATE_HINT = "For example, 15 3 2025"
 

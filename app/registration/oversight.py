@@ -22,15 +22,12 @@ from app.registration.views import (
     upload_from,
     upload_settings,
 )
-from app.services import (
-    programme_status,
-    qualifications,
-    registration,
-    registration_overview,
-    training_log,
-)
-from app.services.documents import discard
 from app.services.errors import DomainError
+from app.services.pathway import programme_status, training_log
+from app.services.registration import overview as registration_overview
+from app.services.registration import qualifications
+from app.services.registration import records as registration
+from app.services.storage.documents import discard
 
 # --- The people a supervisor or lead oversees ------------------------------------------------
 

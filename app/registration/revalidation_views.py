@@ -10,10 +10,10 @@ from app.models.users import User
 from app.permissions import roles
 from app.registration.forms import ConfirmForm, ReasonForm, record_form_class
 from app.registration.views import Links, bp, me, show_error, today
-from app.services import revalidation as revalidation_service
 from app.services.errors import DomainError, NotFound
-from app.services.revalidation_questions import draft_from_evidence
-from app.services.revalidation_rules import GPHC_STANDARDS, PeerDeclaration
+from app.services.registration import revalidation as revalidation_service
+from app.services.registration.revalidation_questions import draft_from_evidence
+from app.services.registration.revalidation_rules import GPHC_STANDARDS, PeerDeclaration
 
 
 def revalidation_context(person: User) -> dict:
@@ -51,7 +51,7 @@ def own_evidence(person: User) -> list[tuple[int, str, object]]:
     """(id, title, date) of the person's own evidence, newest first, to draft from."""
     from app.models.enrolments import Enrolment
     from app.models.evidence import Evidence
-    from app.services.evidence_access import visible_evidence_for
+    from app.services.portfolio.access import visible_evidence_for
 
     query = (
         visible_evidence_for(person)
@@ -67,8 +67,8 @@ def evidence_as_dict(person: User, evidence_id: int) -> dict | None:
     """One of the person's own evidence items as the plain dict the service copies from."""
     from app.models.enrolments import Enrolment
     from app.models.evidence import Evidence
-    from app.services.assessment_forms import form_for
-    from app.services.evidence_access import visible_evidence_for
+    from app.services.portfolio.access import visible_evidence_for
+    from app.services.portfolio.assessment_forms import form_for
 
     item = db.session.scalar(
         visible_evidence_for(person).where(

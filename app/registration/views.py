@@ -39,32 +39,29 @@ from app.registration.forms import (
     TrainingStartForm,
     WeekForm,
 )
-from app.services import (
-    qualifications,
-    registration,
-    registration_access,
-    revalidation,
-    training_log,
-)
-from app.services.attachments import describe_size
-from app.services.documents import Upload, discard
-from app.services.enrolments import enrolments_for
 from app.services.errors import DomainError, NotFound
-from app.services.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
-from app.services.registration_rules import (
+from app.services.pathway import training_log
+from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
+from app.services.portfolio.attachments import describe_size
+from app.services.registration import access as registration_access
+from app.services.registration import qualifications, revalidation
+from app.services.registration import records as registration
+from app.services.registration.rules import (
     QUALIFICATION_KIND_BY_KEY,
     QUALIFICATION_STATUS_LABELS,
     REGISTRATION_STATUS_LABELS,
 )
-from app.services.registration_settings import minimum_wte, protected_learning_days
+from app.services.registration.settings import minimum_wte, protected_learning_days
 from app.services.rule_results import format_number
+from app.services.storage.documents import Upload, discard
+from app.services.supervision.enrolments import enrolments_for
 
 bp = Blueprint("registration", __name__, url_prefix="/registration")
 
 
 @bp.context_processor
 def _labels() -> dict:
-    from app.services.gphc import REGISTER_LABELS
+    from app.services.registration.gphc import REGISTER_LABELS
 
     return {
         "register_labels": REGISTER_LABELS,

@@ -20,9 +20,11 @@ from app.downloads import download
 from app.extensions import db
 from app.models.frameworks import Competency
 from app.permissions import roles
-from app.services import completion, record_checks, signoffs, supervision_access
+from app.services.audit import record_checks
 from app.services.errors import DomainError
-from app.services.evidence_content import uk_today
+from app.services.portfolio.content import uk_today
+from app.services.supervision import access as supervision_access
+from app.services.supervision import completion, signoffs
 from app.supervisor.current import me
 from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm, show_error
 from app.supervisor.views import bp

@@ -25,19 +25,14 @@ from flask_login import current_user
 from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
-from app.services import (
-    completion,
-    enrolments,
-    registration,
-    reviews,
-    signoffs,
-    sufficiency,
-    supervision_access,
-    supervision_sessions,
-)
-from app.services.assessment_forms import form_for
 from app.services.errors import DomainError
-from app.services.evidence_content import uk_today
+from app.services.portfolio import sufficiency
+from app.services.portfolio.assessment_forms import form_for
+from app.services.portfolio.content import uk_today
+from app.services.registration import records as registration
+from app.services.supervision import access as supervision_access
+from app.services.supervision import completion, enrolments, reviews, signoffs
+from app.services.supervision import sessions as supervision_sessions
 from app.supervisor.current import me
 from app.supervisor.forms import ReviewForm, SessionForm, show_error
 from app.templating import pagination

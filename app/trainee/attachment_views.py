@@ -14,10 +14,10 @@ from app.downloads import stored_download
 from app.extensions import db
 from app.models.evidence import Attachment
 from app.permissions import roles
-from app.services import attachments
-from app.services import evidence as evidence_service
 from app.services.errors import DomainError
-from app.services.evidence_access import evidence_visible_to
+from app.services.portfolio import attachments
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.access import evidence_visible_to
 from app.trainee.evidence_editor import attach_upload
 from app.trainee.evidence_views import detail_page
 from app.trainee.forms import AttachmentForm, ConfirmForm

@@ -13,8 +13,8 @@ from datetime import date
 from markupsafe import Markup
 
 from app.nhsuk_components import render_component
-from app.services.assessment_forms import FormDefinition
-from app.services.sufficiency import CompetencyProgress
+from app.services.portfolio.assessment_forms import FormDefinition
+from app.services.portfolio.sufficiency import CompetencyProgress
 from app.templating import format_date
 
 # Status is always written in words; the colour only repeats it.

@@ -17,12 +17,15 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceVersion
 from app.models.frameworks import EvidenceType
 from app.permissions import roles
-from app.services import attachments, evidence_lists, frameworks, storage_quota
-from app.services import evidence as evidence_service
-from app.services.assessment_forms import form_for
 from app.services.errors import DomainError
-from app.services.evidence_access import audience
-from app.services.evidence_content import changed_fields, evidence_type_for
+from app.services.frameworks import catalogue as frameworks
+from app.services.portfolio import attachments
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio import lists as evidence_lists
+from app.services.portfolio.access import audience
+from app.services.portfolio.assessment_forms import form_for
+from app.services.portfolio.content import changed_fields, evidence_type_for
+from app.services.storage import quota as storage_quota
 from app.templating import pagination
 from app.trainee import display
 from app.trainee.evidence_editor import EvidenceEditor, attach_upload, starting_values

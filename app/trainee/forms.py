@@ -26,10 +26,10 @@ from app.form_base import PortfolioForm
 from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.evidence import EVIDENCE_STATUSES
 from app.models.frameworks import Competency
-from app.services.assessment_forms import FormDefinition
-from app.services.attachments import ACCEPTED_DESCRIPTION
-from app.services.form_answers import Field as FieldSpec
-from app.services.frameworks import ChooserCompetency
+from app.services.frameworks.catalogue import ChooserCompetency
+from app.services.portfolio.assessment_forms import FormDefinition
+from app.services.portfolio.attachments import ACCEPTED_DESCRIPTION
+from app.services.portfolio.form_answers import Field as FieldSpec
 from app.trainee.display import EVIDENCE_STATUS_LABELS
 
 NOTE_FIELD_PREFIX = "note_"

@@ -14,13 +14,13 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.users import User
-from app.services import enrolments
-from app.services.evidence_access import (
+from app.services.portfolio.access import (
     AccessFlags,
     access_flags,
     viewer_params,
     visible_evidence_template,
 )
+from app.services.supervision import enrolments
 
 
 def me() -> User:

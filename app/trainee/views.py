@@ -9,15 +9,12 @@ from flask import Blueprint, abort, render_template
 
 from app.models.enrolments import Enrolment
 from app.permissions import roles
-from app.services import (
-    attachments,
-    evidence_lists,
-    frameworks,
-    registration,
-    signoffs,
-    sufficiency,
-)
-from app.services.evidence_content import uk_today
+from app.services.frameworks import catalogue as frameworks
+from app.services.portfolio import attachments, sufficiency
+from app.services.portfolio import lists as evidence_lists
+from app.services.portfolio.content import uk_today
+from app.services.registration import records as registration
+from app.services.supervision import signoffs
 from app.trainee import display
 from app.trainee.loading import me, with_enrolment
 

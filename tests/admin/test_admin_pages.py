@@ -16,8 +16,10 @@ from app.models.audit import AuditEvent
 from app.models.enrolments import SupervisorAssignment
 from app.models.organisations import Cohort, Organisation
 from app.models.users import User
-from app.services import accounts, enrolments, organisations
+from app.services.accounts import organisations
+from app.services.accounts import users as accounts
 from app.services.errors import DomainError
+from app.services.supervision import enrolments
 
 NEW_PASSWORD = "a long and unusual passphrase"
 

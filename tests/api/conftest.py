@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 from tests.lead.conftest import (  # noqa: F401 - fixtures shared with the dashboard tests
     bulk_trainees,
     cliff,

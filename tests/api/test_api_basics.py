@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 
 
 def test_me_returns_the_token_owner(client, make_user, token_for):
@@ -44,7 +44,7 @@ def test_a_deactivated_users_token_stops_working(client, make_user, token_for):
     admin = make_user(roles=("admin",))
     user = make_user()
     headers = token_for(user)
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     accounts.set_active(user, False, actor=admin)
     db.session.commit()

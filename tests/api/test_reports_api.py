@@ -90,7 +90,7 @@ def test_trainees_may_not_read_reports(seeded, api_as):
 
 def test_json_streams_row_by_row(app, seeded, lead):
     """The opening bracket is sent before any row is read, then one chunk per row."""
-    from app.services.report_scope import ReportFilters
+    from app.services.reporting.scope import ReportFilters
 
     with app.test_request_context():
         chunks = json_chunks(lead, ReportFilters())

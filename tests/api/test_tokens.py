@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.users import ApiToken, User
-from app.services import accounts, api_tokens
+from app.services.accounts import api_tokens
+from app.services.accounts import users as accounts
 from tests.conftest import DEFAULT_PASSWORD
 
 TOKEN = re.compile(r"pcpt_[A-Za-z0-9_-]{40,}")

@@ -11,7 +11,7 @@ import os
 from argon2 import PasswordHasher, profiles
 
 from app import create_app
-from app.services import passwords
+from app.services.accounts import passwords
 
 # The suite makes its people with argon2's cheapest parameters (tests/conftest.py); the
 # server hashes the same way, so signing in does not rehash every password it checks.

@@ -32,21 +32,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.frameworks import Competency
-from app.services import (
-    api_tokens,
-    completion,
-    enrolments,
-    qualifications,
-    registration,
-    reviews,
-    signoffs,
-)
-from app.services import evidence as evidence_service
-from app.services.documents import Upload
-from app.services.evidence_content import uk_today
-from app.services.programme_status import ProgrammeStatusChange, update_programme_status
-from app.services.qualifications import QualificationDetails
-from app.services.registration import RegistrationDetails
+from app.services.accounts import api_tokens
+from app.services.pathway.programme_status import ProgrammeStatusChange, update_programme_status
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.content import uk_today
+from app.services.registration import qualifications
+from app.services.registration import records as registration
+from app.services.registration.qualifications import QualificationDetails
+from app.services.registration.records import RegistrationDetails
+from app.services.storage.documents import Upload
+from app.services.supervision import completion, enrolments, reviews, signoffs
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import ROOT, import_framework_file
 from tests.evidence.conftest import valid_answers

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.services import enrolments
+from app.services.supervision import enrolments
 from tests.browser.conftest import assert_accessible, sign_in
 
 

@@ -12,9 +12,9 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence
 from app.models.frameworks import Framework
 from app.models.users import User
-from app.services import enrolments
-from app.services import evidence as evidence_service
-from app.services.assessment_forms import form_for
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.assessment_forms import form_for
+from app.services.supervision import enrolments
 from tests.conftest import ROOT, import_framework_file
 
 TODAY = date(2025, 6, 1)

@@ -20,21 +20,22 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.evidence import Evidence
 from app.models.frameworks import Competency
-from app.services import api_tokens, enrolments, organisations, reviews, signoffs
-from app.services import evidence as evidence_service
-from app.services.accounts import create_user
-from app.services.evidence_access import (
+from app.services.accounts import api_tokens, organisations
+from app.services.accounts.users import create_user
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.access import (
     audience,
     evidence_visible_to,
     version_seen_by,
 )
-from app.services.evidence_lists import (
+from app.services.portfolio.lists import (
     evidence_linked_to,
     evidence_page,
     evidence_row,
     status_counts,
 )
-from app.services.sufficiency import progress_for
+from app.services.portfolio.sufficiency import progress_for
+from app.services.supervision import enrolments, reviews, signoffs
 from tests.conftest import ROOT, import_framework_file
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.test_migration_round_trip import empty_database, migration_app  # noqa: F401

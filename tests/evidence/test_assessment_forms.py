@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.services.assessment_forms import (
+from app.services.portfolio.assessment_forms import (
     CASE_BASED_DISCUSSION,
     CONSULTATION_OBSERVATION,
     DOPS,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services.attachments import (
+from app.services.errors import DomainError
+from app.services.portfolio.attachments import (
     OLE_HEADER,
     describe_size,
     remove_stored,
@@ -18,7 +19,6 @@ from app.services.attachments import (
     store_file,
     stored_path,
 )
-from app.services.errors import DomainError
 
 LIMIT = 64 * 1024
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

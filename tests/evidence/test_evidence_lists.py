@@ -9,14 +9,14 @@ import pytest
 
 from app.extensions import db
 from app.models.frameworks import Competency
-from app.services import evidence as evidence_service
-from app.services.evidence_lists import (
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.lists import (
     EvidenceFilters,
     evidence_linked_to,
     evidence_page,
     status_counts,
 )
-from app.services.sufficiency import Rule, describe_rule
+from app.services.portfolio.sufficiency import Rule, describe_rule
 from tests.evidence.conftest import TODAY, valid_answers
 
 

@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
-from app.services import audit, enrolments, evidence_access
-from app.services import evidence as evidence_service
-from app.services.assessment_forms import FormInvalid
-from app.services.attachments import stored_path
+from app.services.audit import chain as audit
 from app.services.errors import DomainError, NotFound
-from app.services.evidence_access import (
+from app.services.portfolio import access as evidence_access
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.access import (
     access_flags,
     can_see_evidence,
     evidence_visible_to,
@@ -24,7 +23,10 @@ from app.services.evidence_access import (
     visible_evidence_for,
     visible_evidence_template,
 )
-from app.services.evidence_content import PatientDataWarning, changed_fields
+from app.services.portfolio.assessment_forms import FormInvalid
+from app.services.portfolio.attachments import stored_path
+from app.services.portfolio.content import PatientDataWarning, changed_fields
+from app.services.supervision import enrolments
 from tests.evidence.conftest import TODAY, valid_answers
 
 PDF = b"%PDF-1.4\n%%EOF\n"

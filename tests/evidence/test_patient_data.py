@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from app.services.patient_data import (
+from app.services.portfolio.patient_data import (
     is_valid_nhs_number,
     nhs_numbers_in,
     scan_fields,

@@ -7,9 +7,8 @@ import itertools
 import pytest
 
 from app.extensions import db
-from app.services import evidence as evidence_service
-from app.services.enrolments import active_enrolment
-from app.services.sufficiency import (
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.sufficiency import (
     AcceptedItem,
     Rule,
     by_domain,
@@ -20,6 +19,7 @@ from app.services.sufficiency import (
     status_for,
     status_from_counts,
 )
+from app.services.supervision.enrolments import active_enrolment
 from tests.evidence.conftest import TODAY, valid_answers
 
 WRITTEN, WITNESS, OBSERVED, OBSERVED_2 = (1, False), (2, False), (3, True), (4, True)

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services.assessment_forms import (
+from app.services.portfolio.assessment_forms import (
     FREE_FORM,
     REFLECTIVE,
     STRUCTURED_FORMS,
     clean_answers,
     validate,
 )
-from app.services.form_answers import FormInvalid
+from app.services.portfolio.form_answers import FormInvalid
 
 FORMS = [FREE_FORM, REFLECTIVE, *STRUCTURED_FORMS.values()]
 TODAY = date(2026, 11, 26)

@@ -8,9 +8,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.services.attachments import EXTENSIONS, safe_filename
-from app.services.framework_format import validate_framework_bytes
-from app.services.patient_data import is_valid_nhs_number, nhs_numbers_in, scan_text
+from app.services.frameworks.validation import validate_framework_bytes
+from app.services.portfolio.attachments import EXTENSIONS, safe_filename
+from app.services.portfolio.patient_data import is_valid_nhs_number, nhs_numbers_in, scan_text
 from tests.conftest import ROOT
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -19,10 +19,13 @@ from app.models.registration import Qualification, Registration
 from app.models.signoffs import SignOff
 from app.models.supervision import SupervisionSession
 from app.models.users import User, UserRole
-from app.services import enrolments, qualifications, registration, signoffs, supervision_sessions
-from app.services import evidence as evidence_service
-from app.services.qualifications import QualificationDetails
-from app.services.registration import RegistrationDetails
+from app.services.portfolio import evidence as evidence_service
+from app.services.registration import qualifications
+from app.services.registration import records as registration
+from app.services.registration.qualifications import QualificationDetails
+from app.services.registration.records import RegistrationDetails
+from app.services.supervision import enrolments, signoffs
+from app.services.supervision import sessions as supervision_sessions
 from tests.evidence.conftest import valid_answers
 
 
@@ -83,7 +86,7 @@ def other_supervisor(make_user, cliff_practice):
 
 @pytest.fixture
 def cohort(hub, framework):
-    from app.services import organisations
+    from app.services.accounts import organisations
 
     found = organisations.create_cohort("Spring intake", hub, framework_id=framework.id)
     db.session.commit()
@@ -131,7 +134,7 @@ def seeded(
         ("ben", "Ben Harbour", harbour_practice, supervisor),
         ("cal", "=Cal Cliff", cliff_practice, other_supervisor),
     )
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     for key, name, org, sup in specs:
         trainee = accounts.create_user(

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.demo.generate import REGION_LEAD_EMAIL, generate_dataset
 from app.extensions import db
 from app.models import User
 from app.models.base import utcnow
-from app.services import cohort_dashboard, progress_report
-from app.services.demo_generate import REGION_LEAD_EMAIL, generate_dataset
-from app.services.report_flags import Flag
-from app.services.report_scope import ReportFilters
+from app.services.reporting import cohort_dashboard, progress_report
+from app.services.reporting.flags import Flag
+from app.services.reporting.scope import ReportFilters
 
 TODAY = date(2026, 3, 16)
 

@@ -6,12 +6,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.demo.generate import REGION_LEAD_EMAIL, generate_dataset
 from app.extensions import db
 from app.models import Enrolment, User
-from app.services import competency_report, progress_report, signoffs, sufficiency
-from app.services.demo_generate import REGION_LEAD_EMAIL, generate_dataset
-from app.services.report_flags import Flag
-from app.services.report_scope import ReportFilters
+from app.services.portfolio import sufficiency
+from app.services.reporting import competency_report, progress_report
+from app.services.reporting.flags import Flag
+from app.services.reporting.scope import ReportFilters
+from app.services.supervision import signoffs
 
 TODAY = date(2026, 3, 16)
 

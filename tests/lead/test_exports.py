@@ -14,9 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from app.services import competency_report, export_columns, exports_csv, progress_report
-from app.services.report_flags import report_thresholds
-from app.services.report_scope import ReportFilters
+from app.services.reporting import competency_report, export_columns, progress_report
+from app.services.reporting import csv_export as exports_csv
+from app.services.reporting.flags import report_thresholds
+from app.services.reporting.scope import ReportFilters
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.models.base import utcnow
-from app.services.portable_record import SCHEMA, portable_record
-from app.services.portable_record_archive import archive_chunks, record_archive
+from app.services.privacy.portable_record import SCHEMA, portable_record
+from app.services.privacy.record_archive import archive_chunks, record_archive
 
 
 @pytest.fixture
@@ -188,7 +188,7 @@ def test_a_missing_stored_file_is_listed_as_missing(seeded, attach_file, app):
 
     from app.extensions import db
     from app.models.evidence import Evidence
-    from app.services.attachments import stored_path
+    from app.services.portfolio.attachments import stored_path
 
     item = db.session.scalars(select(Evidence).where(Evidence.enrolment_id == enrolment.id)).first()
     attachment = attach_file(item)

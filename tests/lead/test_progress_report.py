@@ -8,9 +8,11 @@ import pytest
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import competency_report, progress_report, signoffs, sufficiency
-from app.services.report_flags import Flag
-from app.services.report_scope import ReportFilters
+from app.services.portfolio import sufficiency
+from app.services.reporting import competency_report, progress_report
+from app.services.reporting.flags import Flag
+from app.services.reporting.scope import ReportFilters
+from app.services.supervision import signoffs
 
 
 def _names(rows) -> list[str]:

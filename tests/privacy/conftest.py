@@ -19,9 +19,11 @@ from app.models.evidence import Attachment
 from app.models.registration import Qualification
 from app.models.signoffs import SignOff
 from app.models.users import User
-from app.services import api_tokens, reviews, signoffs, supervision_sessions
-from app.services.evidence_content import uk_today
-from app.services.portable_record import portable_record
+from app.services.accounts import api_tokens
+from app.services.portfolio.content import uk_today
+from app.services.privacy.portable_record import portable_record
+from app.services.supervision import reviews, signoffs
+from app.services.supervision import sessions as supervision_sessions
 from tests.security.world import DRAFT_TITLE, OWNER_EMAIL, OWNER_NAME, SHARED_TITLE, build_world
 
 REVIEW_COMMENT = "Say what you would check next time with Ada"

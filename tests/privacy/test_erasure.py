@@ -16,7 +16,11 @@ from app.models.registration import Registration
 from app.models.reviews import Review
 from app.models.signoffs import SignOff
 from app.models.users import User
-from app.services import api_tokens, audit, enrolments, erasure, record_checks
+from app.services.accounts import api_tokens
+from app.services.audit import chain as audit
+from app.services.audit import record_checks
+from app.services.privacy import erasure
+from app.services.supervision import enrolments
 from tests.conftest import DEFAULT_PASSWORD
 from tests.privacy.conftest import (
     OWNER_MARKERS,
@@ -252,7 +256,7 @@ def test_append_only_tables_accept_the_erasure_itself(world):
 def test_a_completion_loses_the_trainees_name_and_registration_but_keeps_its_signer(world):
     from app.models.base import utcnow
     from app.models.signoffs import Completion
-    from app.services.completion import completion_digest
+    from app.services.supervision.completion import completion_digest
 
     owner, supervisor = world.users["owner"], world.users["assigned_supervisor"]
     record = Completion(

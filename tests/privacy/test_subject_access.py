@@ -15,9 +15,11 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceVersion
 from app.models.signoffs import SignOff
 from app.models.users import ApiToken, User
-from app.services import api_tokens, enrolments, registration
-from app.services import evidence as evidence_service
-from app.services.evidence_content import uk_today
+from app.services.accounts import api_tokens
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.content import uk_today
+from app.services.registration import records as registration
+from app.services.supervision import enrolments
 from tests.evidence.conftest import valid_answers
 from tests.privacy.conftest import OWNER_MARKERS, TOKEN_LABEL, record_of
 

@@ -9,8 +9,9 @@ import pytest
 
 from app.extensions import db
 from app.models.users import User
-from app.services import enrolments, registration
-from app.services.registration import RegistrationDetails
+from app.services.registration import records as registration
+from app.services.registration.records import RegistrationDetails
+from app.services.supervision import enrolments
 
 TODAY = date(2025, 6, 2)  # a Monday
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
-from app.services import registration
-from app.services.registration import RegistrationDetails
+from app.services.registration import records as registration
+from app.services.registration.records import RegistrationDetails
 
 TODAY = utcnow().date()
 REGISTERED_ON = date(TODAY.year - 2, 3, 1)

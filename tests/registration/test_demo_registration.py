@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models.base import utcnow
-from app.models.registration import TrainingWeek
-from app.models.users import User
-from app.services import accounts, registration, revalidation, training_log
-from app.services.demo_registration import (
+from app.demo.seed_registration import (
     ELIGIBLE,
     NOT_ELIGIBLE,
     TECHNICIAN,
     seed_registration_demo,
 )
-from app.services.registration_overview import people_overview
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.registration import TrainingWeek
+from app.models.users import User
+from app.services.accounts import users as accounts
+from app.services.pathway import training_log
+from app.services.registration import records as registration
+from app.services.registration import revalidation
+from app.services.registration.overview import people_overview
 
 
 def _seed(runner):

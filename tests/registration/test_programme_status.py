@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
-from app.services.documents import Upload
-from app.services.enrolments import active_enrolment
 from app.services.errors import DomainError
-from app.services.programme_status import (
+from app.services.pathway.programme_status import (
     ProgrammeStatusChange,
     enrolment_for_manager,
     programme_warnings,
     update_programme_status,
 )
+from app.services.storage.documents import Upload
+from app.services.supervision.enrolments import active_enrolment
 from tests.registration.conftest import PDF
 
 

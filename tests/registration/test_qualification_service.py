@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.services.documents import Upload
 from app.services.errors import DomainError
-from app.services.qualifications import (
+from app.services.registration.qualifications import (
     QualificationDetails,
     qualification_for,
     save_qualification,
     verify_qualification,
 )
-from app.services.supervision_access import SELF_SUPERVISION
+from app.services.storage.documents import Upload
+from app.services.supervision.access import SELF_SUPERVISION
 from tests.registration.conftest import HTML, PDF, TODAY
 
 ACHIEVED = QualificationDetails(

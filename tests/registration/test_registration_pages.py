@@ -11,9 +11,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.extensions import db
-from app.services import accounts, enrolments, qualifications, registration, training_log
-from app.services.revalidation import RecordInput, add_record
-from app.services.supervision_access import SELF_SUPERVISION
+from app.services.accounts import users as accounts
+from app.services.pathway import training_log
+from app.services.registration import qualifications
+from app.services.registration import records as registration
+from app.services.registration.revalidation import RecordInput, add_record
+from app.services.supervision import enrolments
+from app.services.supervision.access import SELF_SUPERVISION
 from tests.registration.conftest import HTML, PDF
 from tests.registration.page_helpers import (
     CURRENT_EXPIRY,
@@ -408,7 +412,7 @@ def test_registration_flag_shows_on_the_trainee_home_and_the_supervisors_list(
     from bs4 import BeautifulSoup
 
     from app.extensions import db
-    from app.services import enrolments
+    from app.services.supervision import enrolments
 
     practice = make_org("Flag Practice")
     supervisor = make_user(roles=("supervisor",), org=practice, gphc="2000777")

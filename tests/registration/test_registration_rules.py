@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.services.calendar_months import add_months, add_months_rolling
-from app.services.registration_rules import (
+from app.services.registration.rules import (
     CURRENCY_LABELS,
     QUALIFICATION_KIND_BY_KEY,
     QUALIFICATION_KINDS,

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.registration import Registration
-from app.services import qualifications, registration
 from app.services.errors import DomainError
-from app.services.registration import (
+from app.services.registration import qualifications
+from app.services.registration import records as registration
+from app.services.registration.records import (
     RegistrationDetails,
     final_signoff_prerequisites,
     record_registration,
@@ -21,7 +22,7 @@ from app.services.registration import (
     registration_status_for,
     verify_registration,
 )
-from app.services.supervision_access import SELF_SUPERVISION
+from app.services.supervision.access import SELF_SUPERVISION
 from tests.registration.conftest import TODAY, technician_details
 
 DAY = timedelta(days=1)
@@ -177,7 +178,8 @@ def test_a_trainee_cannot_verify_their_own_registration(trainee, register):
 def test_a_supervisor_who_is_also_the_trainee_cannot_verify_themself(
     make_user, practice, framework, supervisor, register
 ):
-    from app.services import accounts, enrolments
+    from app.services.accounts import users as accounts
+    from app.services.supervision import enrolments
 
     person = make_user(roles=("trainee", "supervisor"), org=practice)
     enrolments.enrol(person, framework, supervisor=supervisor)

@@ -6,8 +6,8 @@ import io
 from datetime import timedelta
 
 from app.extensions import db
-from app.services import enrolments
-from app.services.revalidation import RECORD_KINDS, RecordInput, add_record
+from app.services.registration.revalidation import RECORD_KINDS, RecordInput, add_record
+from app.services.supervision import enrolments
 from tests.registration.conftest import PDF
 from tests.registration.page_helpers import (
     TODAY,
@@ -104,8 +104,8 @@ def test_exceptional_circumstances_through_the_form(trainee, as_user):
 
 
 def test_a_record_can_be_drafted_from_an_evidence_item(trainee, as_user):
-    from app.services import evidence as evidence_service
-    from app.services.assessment_forms import form_for
+    from app.services.portfolio import evidence as evidence_service
+    from app.services.portfolio.assessment_forms import form_for
 
     registered(trainee)
     answers: dict[str, object] = {}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.services.revalidation_rules import (
+from app.services.registration.revalidation_rules import (
     GPHC_STANDARDS,
     CpdEntry,
     PeerDeclaration,

@@ -10,8 +10,7 @@ from flask import Flask
 from app.extensions import db
 from app.models.registration import REVALIDATION_KINDS
 from app.services.errors import DomainError
-from app.services.registration_settings import required_standards
-from app.services.revalidation import (
+from app.services.registration.revalidation import (
     RECORD_KINDS,
     RecordInput,
     add_record,
@@ -21,8 +20,9 @@ from app.services.revalidation import (
     withdraw_exceptional_circumstances,
     year_export,
 )
-from app.services.revalidation_questions import draft_from_evidence
-from app.services.revalidation_rules import PeerDeclaration
+from app.services.registration.revalidation_questions import draft_from_evidence
+from app.services.registration.revalidation_rules import PeerDeclaration
+from app.services.registration.settings import required_standards
 from tests.registration.conftest import TODAY
 
 EXPIRES = date(2025, 12, 31)  # year: 1 November 2024 to 31 October 2025

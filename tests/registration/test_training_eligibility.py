@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.services.rule_results import RuleResult
-from app.services.training_eligibility import (
+from app.services.pathway.eligibility import (
     EligibilityRules,
     TrainingEligibility,
     WeeklyLog,
@@ -17,6 +16,7 @@ from app.services.training_eligibility import (
     registration_deadline,
     weekly_log_problems,
 )
+from app.services.rule_results import RuleResult
 
 START = date(2023, 3, 1)  # year 1: 1 Mar 2023 - 29 Feb 2024; year 2: 1 Mar 2024 - 28 Feb 2025
 YEAR_2 = date(2024, 3, 1)

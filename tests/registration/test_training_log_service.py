@@ -11,10 +11,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.registration import TrainingWeek
-from app.services import qualifications
 from app.services.errors import DomainError
-from app.services.supervision_access import SELF_SUPERVISION
-from app.services.training_log import (
+from app.services.pathway.training_log import (
     WeekEntry,
     declarations_for,
     declare_training,
@@ -25,6 +23,8 @@ from app.services.training_log import (
     set_training_start,
     weeks_for,
 )
+from app.services.registration import qualifications
+from app.services.supervision.access import SELF_SUPERVISION
 from tests.registration.conftest import TODAY
 
 START = date(2023, 3, 6)  # a Monday; year 1 ends 5 March 2024, year 2 on 5 March 2025

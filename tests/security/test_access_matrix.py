@@ -36,7 +36,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
 from app.permissions import allowed_roles_for
-from app.services.supervision_access import SELF_SUPERVISION
+from app.services.supervision.access import SELF_SUPERVISION
 from tests.security.access_table import AUTHENTICATED, PUBLIC, TABLE, Access
 from tests.security.world import (
     ACTORS,

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.services import accounts, api_tokens, passwords
+from app.services.accounts import api_tokens, passwords
+from app.services.accounts import users as accounts
 
 # Stronger than the suite's hasher (argon2's cheapest profile), still quick.
 STRONGER = PasswordHasher(time_cost=2, memory_cost=64, parallelism=1, hash_len=16, salt_len=16)

@@ -29,10 +29,10 @@ from app.downloads import DOWNLOAD_CACHE_CONTROL, DOWNLOAD_CSP
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment
-from app.services import programme_status
-from app.services.attachments import CHUNK, sniff_media_type
-from app.services.csv_attachments import spreadsheet_safe
-from app.services.documents import Upload
+from app.services.pathway import programme_status
+from app.services.portfolio.attachments import CHUNK, sniff_media_type
+from app.services.portfolio.csv_attachments import spreadsheet_safe
+from app.services.storage.documents import Upload
 from tests.conftest import DEFAULT_PASSWORD, ROOT, _app_for
 from tests.security.world import World, fingerprint, signed_in_client
 

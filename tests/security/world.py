@@ -39,20 +39,15 @@ from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.enrolments import Enrolment
 from app.models.users import ApiToken, User
-from app.services import (
-    api_tokens,
-    enrolments,
-    notifications,
-    organisations,
-    qualifications,
-    registration,
-    revalidation,
-    signoffs,
-    training_log,
-)
-from app.services import evidence as evidence_service
-from app.services.documents import Upload
-from app.services.evidence_content import uk_today
+from app.services.accounts import api_tokens, organisations
+from app.services.notifications import messages as notifications
+from app.services.pathway import training_log
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.content import uk_today
+from app.services.registration import qualifications, revalidation
+from app.services.registration import records as registration
+from app.services.storage.documents import Upload
+from app.services.supervision import enrolments, signoffs
 from tests.evidence.conftest import valid_answers
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

@@ -21,8 +21,8 @@ from app.models.evidence import Evidence
 from app.models.frameworks import Competency, Framework
 from app.models.registration import Qualification, Registration
 from app.models.users import User
-from app.services import enrolments, reviews, signoffs
-from app.services import evidence as evidence_service
+from app.services.portfolio import evidence as evidence_service
+from app.services.supervision import enrolments, reviews, signoffs
 from tests.conftest import import_framework_file
 from tests.evidence.conftest import TODAY, valid_answers
 

@@ -22,16 +22,11 @@ from app.models.reviews import Review
 from app.models.signoffs import Completion, SignOff
 from app.models.supervision import SupervisionSession
 from app.models.users import User
-from app.services import (
-    api_tokens,
-    completion,
-    enrolments,
-    registration,
-    reviews,
-    signoffs,
-    supervision_sessions,
-)
-from app.services.supervision_access import (
+from app.services.accounts import api_tokens
+from app.services.registration import records as registration
+from app.services.supervision import completion, enrolments, reviews, signoffs
+from app.services.supervision import sessions as supervision_sessions
+from app.services.supervision.access import (
     SELF_SUPERVISION,
     SelfSupervision,
     refuse_self_supervision,

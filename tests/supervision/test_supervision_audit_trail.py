@@ -13,7 +13,9 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.services import completion, enrolments, record_checks, signoffs, supervision_sessions
+from app.services.audit import record_checks
+from app.services.supervision import completion, enrolments, signoffs
+from app.services.supervision import sessions as supervision_sessions
 from tests.conftest import ON_POSTGRES
 from tests.supervision.conftest import audit_actions, fresh
 
@@ -21,7 +23,7 @@ from tests.supervision.conftest import audit_actions, fresh
 def test_each_supervision_change_writes_exactly_one_event(
     enrolment, submitted, ready, sign, registered, qualified, trainee, make_user, org
 ):
-    from app.services import reviews
+    from app.services.supervision import reviews
 
     before = len(audit_actions())
     item = submitted(enrolment, "reflective-account", ["B1"])

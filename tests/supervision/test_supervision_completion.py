@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.notifications import Notification
 from app.models.signoffs import Completion
-from app.services import completion, signoffs
 from app.services.errors import DomainError
+from app.services.supervision import completion, signoffs
 from tests.supervision.conftest import count, fresh, sent_mail
 
 TODAY = datetime.now(UTC).date()

@@ -22,8 +22,9 @@ from app.models.frameworks import Competency
 from app.models.reviews import Review
 from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.models.users import User
-from app.services import audit, completion, enrolments, reviews, signoffs
+from app.services.audit import chain as audit
 from app.services.errors import DomainError
+from app.services.supervision import completion, enrolments, reviews, signoffs
 from tests.supervision.conftest import competency, count, fresh
 
 TODAY = datetime.now(UTC).date()

@@ -12,7 +12,8 @@ import re
 import pytest
 
 from app.extensions import db
-from app.services import api_tokens, notifications
+from app.services.accounts import api_tokens
+from app.services.notifications import messages as notifications
 from tests.conftest import DEFAULT_PASSWORD
 from tests.supervision.conftest import sent_mail
 

@@ -15,8 +15,9 @@ from app.models.audit import AuditEvent
 from app.models.evidence import Evidence, EvidenceVersion
 from app.models.notifications import Notification
 from app.models.signoffs import SignOff
-from app.services import audit, notifications
-from app.services import evidence as evidence_service
+from app.services.audit import chain as audit
+from app.services.notifications import messages as notifications
+from app.services.portfolio import evidence as evidence_service
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import competency, count, sent_mail
 

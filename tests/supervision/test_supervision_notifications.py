@@ -9,8 +9,9 @@ import pytest
 from app.extensions import db
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.users import User
-from app.services import notifications, reviews
 from app.services.errors import NotFound
+from app.services.notifications import messages as notifications
+from app.services.supervision import reviews
 from tests.supervision.conftest import count, sent_mail
 
 DAY = date(2025, 6, 2)

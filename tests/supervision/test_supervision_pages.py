@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models.evidence import Evidence
 from app.models.notifications import Notification
 from app.models.signoffs import SignOff
-from app.services import evidence as evidence_service
-from app.services.evidence_content import uk_today
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio.content import uk_today
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import (
     banners,
@@ -243,7 +243,7 @@ def test_a_stale_review_form_is_refused_with_a_message(as_supervisor, enrolment,
 
 
 def test_the_review_history_partial_shows_each_decision(app, enrolment, submitted, supervisor):
-    from app.services import reviews
+    from app.services.supervision import reviews
 
     item = submitted(enrolment, "reflective-account", ["B1"])
     reviews.record_review(

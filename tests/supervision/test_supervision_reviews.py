@@ -11,9 +11,9 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.notifications import Notification
 from app.models.reviews import Review
-from app.services import enrolments, reviews
-from app.services import evidence as evidence_service
 from app.services.errors import DomainError, NotFound
+from app.services.portfolio import evidence as evidence_service
+from app.services.supervision import enrolments, reviews
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import audit_actions, count, sent_mail
 

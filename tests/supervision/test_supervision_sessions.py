@@ -11,8 +11,8 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.notifications import Notification
 from app.models.supervision import SupervisionSession
-from app.services import supervision_sessions
 from app.services.errors import DomainError
+from app.services.supervision import sessions as supervision_sessions
 from tests.supervision.conftest import count
 
 TODAY = date(2025, 6, 10)

@@ -13,9 +13,10 @@ from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.registration import Registration
 from app.models.signoffs import SignOff, SignOffRevocation
-from app.services import enrolments, signoffs, sufficiency
-from app.services import evidence as evidence_service
 from app.services.errors import DomainError
+from app.services.portfolio import evidence as evidence_service
+from app.services.portfolio import sufficiency
+from app.services.supervision import enrolments, signoffs
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import competency, count, fresh, sent_mail
 

@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.demo.generate import generate_dataset
+from app.demo.seed import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Enrolment, User
-from app.services.demo import DEMO_PASSWORD
-from app.services.demo_generate import generate_dataset
 
 TODAY = date(2026, 3, 16)
 

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-from app.services.assessment_forms import form_for
+from app.services.portfolio.assessment_forms import form_for
 from tests.evidence.conftest import (  # noqa: F401 - fixtures shared with the service tests
     enrolment,
     log_evidence,

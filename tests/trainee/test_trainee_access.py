@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.services import evidence as evidence_service
-from app.services.enrolments import active_enrolment
+from app.services.portfolio import evidence as evidence_service
+from app.services.supervision.enrolments import active_enrolment
 from tests.trainee.conftest import MINIMAL_PDF, evidence_form
 
 

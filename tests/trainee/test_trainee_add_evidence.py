@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.evidence import Evidence
-from app.services.assessment_forms import form_for
+from app.services.portfolio.assessment_forms import form_for
 from tests.trainee.conftest import (
     VALID_NHS_NUMBER,
     date_parts,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.evidence import Attachment
-from app.services import storage_quota
+from app.services.storage import quota as storage_quota
 from tests.trainee.conftest import MINIMAL_PDF, banner, soup
 from tests.trainee.test_trainee_attachments import PNG, stored_files
 

@@ -50,7 +50,7 @@ def test_lists_the_trainees_items_newest_activity_first(
 def test_another_trainees_evidence_is_never_listed(
     client, login, make_trainee, framework, enrolment, log_evidence
 ):
-    from app.services.enrolments import active_enrolment
+    from app.services.supervision.enrolments import active_enrolment
 
     other = make_trainee(framework)
     log_evidence(active_enrolment(other.id), "reflective-account", ["D1.1"], title="Not mine")

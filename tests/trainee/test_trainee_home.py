@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.frameworks import Competency
-from app.services import signoffs
+from app.services.supervision import signoffs
 from tests.trainee.conftest import soup, task
 
 

@@ -11,7 +11,7 @@ import io
 
 from app.extensions import db
 from app.models.evidence import Evidence
-from app.services import reviews
+from app.services.supervision import reviews
 from tests.trainee.conftest import (
     MINIMAL_PDF,
     banner,

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.evidence import Attachment, Evidence
 from app.models.registration import Qualification
-from app.services import audit, enrolments, storage_quota
-from app.services import evidence as evidence_service
+from app.services.audit import chain as audit
+from app.services.portfolio import evidence as evidence_service
+from app.services.storage import quota as storage_quota
+from app.services.supervision import enrolments
 from tests.trainee.conftest import MINIMAL_PDF, evidence_form, inline_error, soup
 
 QUOTA = 4 * 1024

@@ -1,0 +1,1 @@
+"""Demo accounts for `make run` and bulk data for the benchmark; no page imports it."""

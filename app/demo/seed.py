@@ -1,0 +1,79 @@
+"""Demonstration data for `make run`: organisations, a cohort, one account per role, evidence."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.demo.seed_evidence import seed_demo_evidence
+from app.demo.seed_registration import registration_demo_logins, seed_registration_demo
+from app.extensions import db
+from app.models.base import utcnow
+from app.services.accounts import organisations, passwords
+from app.services.accounts import users as accounts
+from app.services.errors import DomainError
+from app.services.frameworks import catalogue as framework_service
+from app.services.supervision import enrolments
+
+DEMO_PASSWORD = "demo-portfolio-pass"  # noqa: S105 - printed by `demo seed`; never used in production
+
+DEMO_PEOPLE = (
+    # role, email, name, organisation, GPhC number
+    ("admin", "admin@example.org", "Alex Admin", "North Coast Training Hub", None),
+    ("lead", "lead@example.org", "Leigh Lead", "North Coast Training Hub", None),
+    ("supervisor", "supervisor@example.org", "Sam Okafor", "Harbour PCN", "2034567"),
+    ("trainee", "trainee@example.org", "Taylor Reed", "Harbour Street Surgery", None),
+)
+
+
+def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
+    """Create the demo records unless they exist; returns (created?, logins)."""
+    logins = [(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_PEOPLE]
+    logins += registration_demo_logins(DEMO_PASSWORD)
+    if accounts.find_user_by_email(DEMO_PEOPLE[0][1]) is not None:
+        # Older demo databases gain the registration demo; otherwise nothing changes.
+        return seed_registration_demo(), logins
+
+    hub = organisations.create_organisation("North Coast Training Hub", "training-hub")
+    harbour = organisations.create_organisation("Harbour PCN", "pcn", hub)
+    organisations.create_organisation(
+        "Harbour Street Surgery", "practice", harbour, ods_code="Y01234"
+    )
+    organisations.create_organisation(
+        "Quayside Medical Centre", "practice", harbour, ods_code="Y01235"
+    )
+    cliff = organisations.create_organisation("Clifftop PCN", "pcn", hub)
+    organisations.create_organisation(
+        "Clifftop Health Centre", "practice", cliff, ods_code="Y02001"
+    )
+
+    ncf = framework_service.find_framework("ncf-pcpt")
+    if ncf is None:
+        raise DomainError("import the NCF framework before seeding demo data")
+    today = utcnow().date()
+    cohort = organisations.create_cohort(
+        "Spring 2026 intake", hub, framework_id=ncf.id, starts_on=today - timedelta(days=120)
+    )
+
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
+    people = {}
+    for role, email, name, org_name, gphc in DEMO_PEOPLE:
+        people[role] = accounts.create_user(
+            email=email,
+            name=name,
+            roles=[role],
+            password=None,
+            password_hash=password_hash,
+            organisation=organisations.find_organisation(org_name),
+            gphc_number=gphc,
+        )
+    enrolment = enrolments.enrol(
+        people["trainee"],
+        ncf,
+        supervisor=people["supervisor"],
+        cohort=cohort,
+        started_on=today - timedelta(days=120),
+    )
+    db.session.flush()
+    seed_demo_evidence(enrolment, people["trainee"], people["supervisor"], today)
+    seed_registration_demo(password_hash=password_hash, today=today)
+    return True, logins

@@ -1,0 +1,1 @@
+"""People and places: user accounts, passwords, API tokens, organisations and cohorts."""

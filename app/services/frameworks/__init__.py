@@ -1,0 +1,1 @@
+"""Competency frameworks: validating files, importing them, reading them back."""

@@ -1,0 +1,264 @@
+"""Importing validated framework files and reading frameworks back."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
+
+from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models.frameworks import (
+    Competency,
+    Domain,
+    EvidenceType,
+    Framework,
+    ScaleValue,
+    Standard,
+)
+from app.models.users import User
+from app.services.audit import chain as audit
+from app.services.frameworks.validation import FrameworkSpec
+
+
+class ImportOutcome(Enum):
+    IMPORTED = "imported"
+    UNCHANGED = "unchanged"
+
+
+class ImportConflict(Exception):
+    """The same id and version already exist with different content."""
+
+
+@dataclass(frozen=True)
+class FrameworkSummary:
+    code: str
+    version: str
+    title: str
+    status: str
+    competency_count: int
+
+
+def find_framework(code: str, version: str | None = None) -> Framework | None:
+    """A framework version; the most recently imported one when `version` is None."""
+    query = select(Framework).where(Framework.code == code)
+    if version is not None:
+        return db.session.scalar(query.where(Framework.version == version))
+    return db.session.scalar(
+        query.order_by(Framework.imported_at.desc(), Framework.id.desc()).limit(1)
+    )
+
+
+def import_framework(
+    spec: FrameworkSpec, sha256: str, *, actor: User | None = None
+) -> tuple[ImportOutcome, Framework]:
+    existing = find_framework(spec.id, spec.version)
+    if existing is not None:
+        if existing.sha256 == sha256:
+            return ImportOutcome.UNCHANGED, existing
+        raise ImportConflict(
+            f"{spec.id} version {spec.version} is already imported with different content; "
+            "imported versions never change, so give the new content a new version"
+        )
+    framework = Framework(
+        code=spec.id,
+        version=spec.version,
+        title=spec.title,
+        publisher=spec.publisher,
+        source_url=spec.source_url,
+        status=spec.status,
+        description=spec.description,
+        sha256=sha256,
+        min_evidence=spec.sign_off.min_evidence,
+        min_types=spec.sign_off.min_types,
+        require_observed=spec.sign_off.require_observed,
+    )
+    framework.evidence_types = [
+        EvidenceType(
+            code=t.id, label=t.label, description=t.description, observed=t.observed, position=i
+        )
+        for i, t in enumerate(spec.evidence_types)
+    ]
+    framework.scale = [
+        ScaleValue(code=s.id, label=s.label, proficient=s.proficient, position=i)
+        for i, s in enumerate(spec.scale)
+    ]
+    standards = {
+        s.id: Standard(code=s.id, title=s.title, position=i) for i, s in enumerate(spec.standards)
+    }
+    framework.standards = list(standards.values())
+    for d_pos, domain_spec in enumerate(spec.domains):
+        domain = Domain(
+            code=domain_spec.id,
+            title=domain_spec.title,
+            description=domain_spec.description,
+            position=d_pos,
+        )
+        for c_pos, c in enumerate(domain_spec.competencies):
+            competency = Competency(
+                code=c.id,
+                title=c.title,
+                description=c.description,
+                indicators=list(c.indicators),
+                position=c_pos,
+                min_evidence=c.sign_off.min_evidence,
+                min_types=c.sign_off.min_types,
+                require_observed=c.sign_off.require_observed,
+                rule_overridden=c.sign_off_override,
+                replaces_code=c.replaces,
+                standards=[standards[s] for s in c.standards],
+            )
+            competency.framework = framework
+            domain.competencies.append(competency)
+        framework.domains.append(domain)
+    db.session.add(framework)
+    db.session.flush()
+    audit.record(
+        "framework.imported",
+        "framework",
+        framework.id,
+        actor=actor,
+        data={"code": spec.id, "version": spec.version, "sha256": sha256},
+    )
+    return ImportOutcome.IMPORTED, framework
+
+
+def framework_summaries() -> list[FrameworkSummary]:
+    counts = (
+        select(Competency.framework_id, func.count(Competency.id).label("n"))
+        .group_by(Competency.framework_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Framework.code,
+            Framework.version,
+            Framework.title,
+            Framework.status,
+            func.coalesce(counts.c.n, 0),
+        )
+        .outerjoin(counts, counts.c.framework_id == Framework.id)
+        .order_by(Framework.code, Framework.imported_at, Framework.id)
+    )
+    return [FrameworkSummary(*row) for row in rows]
+
+
+def load_framework_tree(framework_id: int) -> Framework | None:
+    """A framework with its domains, competencies and standards in a fixed number of queries."""
+    return db.session.scalar(
+        select(Framework)
+        .where(Framework.id == framework_id)
+        .options(
+            selectinload(Framework.domains)
+            .selectinload(Domain.competencies)
+            .selectinload(Competency.standards),
+            selectinload(Framework.evidence_types),
+            selectinload(Framework.scale),
+            selectinload(Framework.standards),
+        )
+    )
+
+
+# --- Choices for filters (asked on every list page, so built once) --------------------
+
+
+@functools.cache
+def _choices_statements():
+    types = (
+        select(EvidenceType.code, EvidenceType.label)
+        .where(EvidenceType.framework_id == bindparam("framework_id"))
+        .order_by(EvidenceType.position)
+    )
+    competencies = (
+        select(Competency.code, Competency.title)
+        .join(Domain, Competency.domain_id == Domain.id)
+        .where(Competency.framework_id == bindparam("framework_id"))
+        .order_by(Domain.position, Competency.position)
+    )
+    return types, competencies
+
+
+def filter_choices(framework_id: int) -> tuple[list[Row], list[Row]]:
+    """(code, label) of the framework's evidence types and (code, title) of its
+    competencies, each in the framework's order."""
+    types, competencies = _choices_statements()
+    params = {"framework_id": framework_id}
+    return (
+        list(db.session.execute(types, params)),
+        list(db.session.execute(competencies, params)),
+    )
+
+
+# --- One competency's page ---------------------------------------------------------------
+
+
+@functools.cache
+def _competency_page_statements():
+    competency = (
+        select(Competency)
+        .where(
+            Competency.framework_id == bindparam("framework_id"),
+            Competency.code == bindparam("code"),
+        )
+        .options(joinedload(Competency.domain), selectinload(Competency.standards))
+    )
+    observed = (
+        select(EvidenceType.label)
+        .where(EvidenceType.framework_id == bindparam("framework_id"), EvidenceType.observed)
+        .order_by(EvidenceType.position)
+    )
+    return competency, observed
+
+
+def competency_by_code(framework_id: int, code: str) -> Competency | None:
+    """A competency of the framework version, with its domain and standards (2 queries)."""
+    statement, _ = _competency_page_statements()
+    return db.session.scalar(statement, {"framework_id": framework_id, "code": code})
+
+
+def observed_type_labels(framework_id: int) -> list[str]:
+    """The framework's evidence types that count as observed assessments, in order."""
+    _, statement = _competency_page_statements()
+    return list(db.session.scalars(statement, {"framework_id": framework_id}))
+
+
+# --- The competency chooser of the evidence form ---------------------------------------------
+
+
+class ChooserCompetency(NamedTuple):
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ChooserDomain:
+    code: str
+    title: str
+    competencies: list[ChooserCompetency]
+
+
+@functools.cache
+def _chooser_statement():
+    return (
+        select(Domain.code, Domain.title, Competency.id, Competency.code, Competency.title)
+        .join(Domain, Competency.domain_id == Domain.id)
+        .where(Competency.framework_id == bindparam("framework_id"))
+        .order_by(Domain.position, Competency.position)
+    )
+
+
+def chooser_domains(framework_id: int) -> list[ChooserDomain]:
+    """The framework's domains, each with its competencies, in order (1 query): just what
+    the evidence form's grouped chooser shows and names its fields by."""
+    domains: list[ChooserDomain] = []
+    for domain_code, domain_title, *competency in db.session.execute(
+        _chooser_statement(), {"framework_id": framework_id}
+    ):
+        if not domains or domains[-1].code != domain_code:
+            domains.append(ChooserDomain(domain_code, domain_title, []))
+        domains[-1].competencies.append(ChooserCompetency(*competency))
+    return domains

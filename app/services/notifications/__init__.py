@@ -1,0 +1,1 @@
+"""Telling people: in-app notifications, the daily digest, and e-mail delivery."""

@@ -1,0 +1,1 @@
+"""The pre-registration pathway: eligibility, the training log and programme status."""

@@ -1,0 +1,1 @@
+"""The trainee's evidence: items and versions, forms, files, who sees them, and sufficiency."""

@@ -1,0 +1,1 @@
+"""The person's data: the portable record (subject access) and erasure."""

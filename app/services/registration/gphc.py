@@ -1,0 +1,83 @@
+"""GPhC registration numbers and the registration record that holds them.
+
+Pharmacists' numbers are 7 digits starting with 2, pharmacy technicians' 7 digits
+starting with 5 (premises start with 1 and are never a person's). A number of the
+right shape is still unverified until someone checks the register.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.registration import Registration
+from app.models.users import User
+from app.services.audit import chain as audit
+from app.services.errors import DomainError
+
+REGISTER_BY_FIRST_DIGIT = {"2": "pharmacist", "5": "pharmacy-technician"}
+REGISTER_LABELS = {"pharmacist": "Pharmacist", "pharmacy-technician": "Pharmacy technician"}
+
+
+def normalise_gphc_number(raw: str, register: str | None = None) -> str:
+    """Spaces removed and the shape checked; `register` insists on one register."""
+    number = re.sub(r"\s+", "", raw or "")
+    if not re.fullmatch(r"\d{7}", number):
+        raise DomainError("A GPhC registration number is 7 digits, like 2012345", "gphc")
+    found = REGISTER_BY_FIRST_DIGIT.get(number[0])
+    if found is None:
+        raise DomainError(
+            "GPhC numbers for pharmacists start with 2 and for pharmacy technicians with 5",
+            "gphc",
+        )
+    if register is not None and found != register:
+        expected = "2" if register == "pharmacist" else "5"
+        raise DomainError(
+            f"This is a {REGISTER_LABELS[found].lower()} number; "
+            f"{REGISTER_LABELS[register].lower()} numbers start with {expected}",
+            "gphc",
+        )
+    return number
+
+
+def current_registration(user_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.user_id == user_id)
+        .order_by(Registration.id.desc())
+        .limit(1)
+    )
+
+
+def record_number_for(user: User, number: str, *, actor: User | None) -> Registration:
+    """Record a (normalised) number as a new, unverified registration row."""
+    registration = Registration(
+        user_id=user.id,
+        register=REGISTER_BY_FIRST_DIGIT[number[0]],
+        number=number,
+        status="registered",
+        recorded_by_id=actor.id if actor else None,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    audit.record(
+        "registration.recorded",
+        "registration",
+        registration.id,
+        actor=actor,
+        data={"user_id": user.id},
+    )
+    return registration
+
+
+def pharmacist_number(user_id: int) -> str | None:
+    registration = current_registration(user_id)
+    if (
+        registration
+        and registration.register == "pharmacist"
+        and registration.status == "registered"
+    ):
+        return registration.number
+    return None

@@ -1,0 +1,1 @@
+"""Reports for leads: progress, flags, dashboards and the CSV, XLSX and PDF exports."""

@@ -1,0 +1,124 @@
+"""Whose enrolments a progress report covers, and the filters a viewer narrows it with.
+
+- A lead sees the enrolments of trainees inside their organisation's subtree.
+- A supervisor sees the enrolments they supervise, clinically or educationally.
+- Someone holding both roles sees the union; anyone else (an admin) sees none.
+Filters narrow that scope, never widen it: an organisation filter outside the viewer's
+scope simply matches nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.organisations import Organisation
+from app.models.users import User
+from app.services.supervision.access import refuse_self_supervision
+
+REPORTED_STATUSES = ("active",)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The lead's organisation (its subtree) and/or the supervisor whose trainees count."""
+
+    organisation_root_id: int | None = None
+    supervisor_id: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.organisation_root_id is None and self.supervisor_id is None
+
+
+def scope_for(user: User) -> ReportScope:
+    return ReportScope(
+        organisation_root_id=user.organisation_id if user.has_role("lead") else None,
+        supervisor_id=user.id if user.has_role("supervisor") else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What the dashboard's filter form (and the API's query string) narrows the report to.
+
+    `organisation_id` includes the organisations below it (a PCN's practices);
+    `supervisor_id` matches the clinical or the education supervisor; `flag` is a
+    `report_flags.Flag` value.
+    """
+
+    organisation_id: int | None = None
+    cohort_id: int | None = None
+    supervisor_id: int | None = None
+    flag: str | None = None
+
+
+def subtree(root_id: int, name: str):
+    """The organisation and everything below it, as a recursive CTE to select ids from."""
+    tree = select(Organisation.id).where(Organisation.id == root_id).cte(name, recursive=True)
+    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+
+
+def _supervised_by(user_id: int):
+    return or_(
+        Enrolment.clinical_supervisor_id == user_id,
+        Enrolment.education_supervisor_id == user_id,
+    )
+
+
+def restrict(
+    query: Select,
+    trainee,
+    scope: ReportScope,
+    filters: ReportFilters | None = None,
+    *,
+    statuses: tuple[str, ...] | None = REPORTED_STATUSES,
+) -> Select:
+    """Add the scope and the SQL-expressible filters to a query joined to Enrolment and
+    to `trainee` (an alias of User for the enrolment's trainee). `statuses=None` keeps
+    enrolments of every status (a trainee's own page)."""
+    allowed = []
+    if scope.organisation_root_id is not None:
+        tree = subtree(scope.organisation_root_id, "scope_tree")
+        allowed.append(trainee.organisation_id.in_(select(tree.c.id)))
+    if scope.supervisor_id is not None:
+        allowed.append(_supervised_by(scope.supervisor_id))
+    query = query.where(or_(*allowed) if allowed else false())
+    if statuses is not None:
+        query = query.where(Enrolment.status.in_(statuses))
+    if filters is None:
+        return query
+    if filters.organisation_id is not None:
+        tree = subtree(filters.organisation_id, "filter_tree")
+        query = query.where(trainee.organisation_id.in_(select(tree.c.id)))
+    if filters.cohort_id is not None:
+        query = query.where(Enrolment.cohort_id == filters.cohort_id)
+    if filters.supervisor_id is not None:
+        query = query.where(_supervised_by(filters.supervisor_id))
+    return query
+
+
+def enrolment_ids(scope: ReportScope, filters: ReportFilters | None = None) -> Select:
+    """A subquery of the enrolment ids in scope, for `column.in_(...)`."""
+    trainee = aliased(User)
+    query = select(Enrolment.id).join(trainee, trainee.id == Enrolment.trainee_id)
+    return restrict(query, trainee, scope, filters)
+
+
+def enrolment_in_scope(viewer: User, enrolment_id: int) -> Enrolment | None:
+    """The enrolment (any status) if `viewer` may see its progress, else None (a 404);
+    the viewer's own enrolment is refused (nobody oversees themselves)."""
+    trainee = aliased(User)
+    query = (
+        select(Enrolment)
+        .join(trainee, trainee.id == Enrolment.trainee_id)
+        .where(Enrolment.id == enrolment_id)
+    )
+    enrolment = db.session.scalar(restrict(query, trainee, scope_for(viewer), statuses=None))
+    if enrolment is not None:
+        refuse_self_supervision(viewer.id, enrolment.trainee_id)
+    return enrolment

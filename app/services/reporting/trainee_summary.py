@@ -1,0 +1,119 @@
+"""One enrolment's portfolio in brief: progress per competency with the evidence titles
+and sign-offs behind it, registration, Level 3 and programme status.
+
+A lead's summary page, the portfolio PDF and the trainee's portable record read it from
+here. Drafts are private to the trainee, so they neither appear nor count here; the
+portable record's JSON carries them separately for the trainee's own copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, select
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.frameworks import EvidenceType
+from app.models.registration import Qualification
+from app.models.signoffs import Completion, SignOff
+from app.models.supervision import SupervisionSession
+from app.services.portfolio import sufficiency
+from app.services.registration.qualifications import qualification_for
+from app.services.registration.records import RegistrationStatus, registration_status
+from app.services.reporting.flags import percent
+from app.services.supervision import signoffs
+from app.services.supervision.completion import completion_for
+
+
+@dataclass(frozen=True)
+class EvidenceTitle:
+    evidence_id: int
+    title: str
+    type_label: str
+    status: str
+    occurred_on: date
+
+
+@dataclass(frozen=True)
+class TraineeSummary:
+    enrolment: Enrolment
+    domains: list[sufficiency.DomainProgress]
+    evidence: dict[int, list[EvidenceTitle]]  # competency id -> shared items linking it
+    sign_offs: list[SignOff]  # every one, revoked too, oldest first
+    standing: dict[int, SignOff]  # competency id -> the sign-off that stands
+    registration: RegistrationStatus
+    qualification: Qualification | None
+    completion: Completion | None
+    supervision_sessions: int
+    last_supervision_on: date | None
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.domains)
+
+    @property
+    def signed_off(self) -> int:
+        return sum(d.count("signed_off") for d in self.domains)
+
+    @property
+    def percent(self) -> int:
+        return percent(self.signed_off, self.total)
+
+
+def shared_evidence_by_competency(enrolment_id: int) -> dict[int, list[EvidenceTitle]]:
+    """Shared items (never drafts) whose shared version links each competency, as that
+    version has them: a revision in progress is the trainee's alone (1 query)."""
+    rows = db.session.execute(
+        select(
+            EvidenceLink.competency_id,
+            Evidence.id,
+            EvidenceVersion.title,
+            EvidenceType.label,
+            Evidence.shared_status,
+            EvidenceVersion.occurred_on,
+        )
+        .join(
+            EvidenceVersion,
+            and_(
+                EvidenceVersion.evidence_id == Evidence.id,
+                EvidenceVersion.number == Evidence.shared_version_number,
+            ),
+        )
+        .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+        .where(Evidence.enrolment_id == enrolment_id)
+        .order_by(EvidenceVersion.occurred_on, Evidence.id)
+    )
+    found: dict[int, list[EvidenceTitle]] = defaultdict(list)
+    for competency_id, *item in rows:
+        found[competency_id].append(EvidenceTitle(*item))
+    return found
+
+
+def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
+    """Everything the summary shows, in a fixed number of queries."""
+    records = signoffs.sign_offs_for(enrolment.id)
+    standing = signoffs.standing_by_competency(records)
+    signed = signoffs.proficient_competency_ids(standing)
+    progress = sufficiency.progress_for(enrolment, signed, count_drafts=False)
+    sessions, last = db.session.execute(
+        select(func.count(SupervisionSession.id), func.max(SupervisionSession.held_on)).where(
+            SupervisionSession.enrolment_id == enrolment.id
+        )
+    ).one()
+    return TraineeSummary(
+        enrolment=enrolment,
+        domains=sufficiency.by_domain(progress),
+        evidence=shared_evidence_by_competency(enrolment.id),
+        sign_offs=records,
+        standing=standing,
+        registration=registration_status(enrolment.trainee_id, today),
+        qualification=qualification_for(enrolment.trainee_id),
+        completion=completion_for(enrolment.id),
+        supervision_sessions=sessions,
+        last_supervision_on=last,
+    )

@@ -1,0 +1,1 @@
+"""Stored files: sizes, each trainee's quota, and single documents on a record."""

@@ -1,0 +1,1 @@
+"""Supervision: enrolments, reviews, sign-offs, final completion and supervision sessions."""

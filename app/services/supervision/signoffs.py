@@ -1,0 +1,439 @@
+"""Signing off a competency, and withdrawing a sign-off: professional declarations.
+
+A sign-off is allowed when:
+- the signer is the enrolment's clinical supervisor, holds the supervisor role and a
+  pharmacist GPhC number (7 digits starting with 2), and re-entered their password
+  within the last few minutes (`FRESH_AUTHENTICATION`);
+- the enrolment is active, and no earlier sign-off of the competency still stands;
+- the competency is ready (its sufficiency rule is met by accepted evidence), or the
+  signer writes why they sign off regardless (an override, shown with the sign-off).
+What it records is fixed at that moment: the signer's name and number, the UTC time,
+the declaration's words, the accepted evidence versions and their content digests, and
+the sha256 of the whole record. Revoking is a new record with a reason; the sign-off
+row itself never changes (database triggers refuse UPDATE and DELETE).
+
+Sign-offs, revocations and completions of one enrolment lock its row first, so they
+happen one at a time; unique constraints catch anything that slips past.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.frameworks import Competency, EvidenceType, ScaleValue
+from app.models.signoffs import SignOff, SignOffRevocation
+from app.models.users import User
+from app.services.audit import chain as audit
+from app.services.audit.digests import record_digest
+from app.services.errors import DomainError, NotFound
+from app.services.notifications import messages as notifications
+from app.services.portfolio import sufficiency
+from app.services.registration import gphc
+from app.services.supervision.access import refuse_self_supervision
+
+FRESH_AUTHENTICATION = timedelta(minutes=5)
+TEXT_MAX = 5000
+
+
+class ReauthenticationRequired(DomainError):
+    """The signer must re-enter their password before this declaration."""
+
+
+# --- Who may sign ---------------------------------------------------------------------
+
+
+def check_fresh(authenticated_at: datetime | None, now: datetime) -> None:
+    if authenticated_at is None or not (
+        now - FRESH_AUTHENTICATION <= authenticated_at <= now + timedelta(seconds=5)
+    ):
+        raise ReauthenticationRequired("Confirm your password again before you sign")
+
+
+def signer_gphc_number(enrolment: Enrolment, signer: User, *, require_active: bool = True) -> str:
+    """The signer's pharmacist number, when they may sign for this enrolment; else refuse.
+
+    `require_active=False` leaves the enrolment's status to the caller (the final sign-off
+    lists it with the other prerequisites).
+    """
+    trainee = enrolment.trainee
+    refuse_self_supervision(signer.id, enrolment.trainee_id)
+    if signer.id != enrolment.clinical_supervisor_id:
+        raise DomainError(f"Only {trainee.name}'s clinical supervisor can sign off their training")
+    if not signer.active or not signer.has_role("supervisor"):
+        raise DomainError("Only an active supervisor can sign off training")
+    number = gphc.pharmacist_number(signer.id)
+    if number is None:
+        raise DomainError(
+            "You need a pharmacist GPhC registration number (7 digits starting with 2) "
+            "on record to sign off training"
+        )
+    if require_active and enrolment.status != "active":
+        raise DomainError(f"This enrolment is {enrolment.status}: nothing more can be signed")
+    return number
+
+
+def lock_enrolment(enrolment_id: int) -> Enrolment:
+    """Re-read the enrolment under a row lock (PostgreSQL; SQLite writers are already serial)."""
+    found = db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.id == enrolment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        raise NotFound("Enrolment not found")
+    return found
+
+
+def _required_text(value: str | None, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message, field)
+    if len(text) > TEXT_MAX:
+        raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", field)
+    return text
+
+
+# --- Digests -------------------------------------------------------------------------
+
+
+def _when(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds")
+
+
+def sign_off_digest(s: SignOff) -> str:
+    return record_digest(
+        {
+            "enrolment_id": s.enrolment_id,
+            "competency_id": s.competency_id,
+            "competency_code": s.competency_code,
+            "sequence": s.sequence,
+            "outcome_code": s.outcome_code,
+            "outcome_label": s.outcome_label,
+            "proficient": s.proficient,
+            "comment": s.comment,
+            "override_justification": s.override_justification,
+            "unmet_rule": list(s.unmet_rule),
+            "signer_id": s.signer_id,
+            "signer_name": s.signer_name,
+            "signer_gphc_number": s.signer_gphc_number,
+            "trainee_name": s.trainee_name,
+            "statement": s.statement,
+            "evidence_versions": list(s.evidence_versions),
+            "signed_at": _when(s.signed_at),
+        }
+    )
+
+
+def revocation_digest(r: SignOffRevocation, sign_off_sha256: str) -> str:
+    return record_digest(
+        {
+            "sign_off_id": r.sign_off_id,
+            "sign_off_sha256": sign_off_sha256,
+            "revoked_by_id": r.revoked_by_id,
+            "revoked_by_name": r.revoked_by_name,
+            "reason": r.reason,
+            "revoked_at": _when(r.revoked_at),
+        }
+    )
+
+
+# --- Signing off -----------------------------------------------------------------------
+
+
+def declaration(trainee_name: str, competency: Competency, outcome: ScaleValue) -> str:
+    """The words the signer puts their name to."""
+    what = f"{competency.code} {competency.title}"
+    if outcome.proficient:
+        return (
+            f"I confirm that {trainee_name} is competent in {what}. I have assessed their "
+            f"practice and the evidence listed, and my judgement is: {outcome.label}."
+        )
+    return (
+        f"I confirm that I have assessed {trainee_name} in {what} and that they are not yet "
+        f"proficient in it. My judgement is: {outcome.label}."
+    )
+
+
+def scale_for(framework_id: int) -> list[ScaleValue]:
+    """The outcomes a signer chooses from, in the framework's order."""
+    return list(
+        db.session.scalars(
+            select(ScaleValue)
+            .where(ScaleValue.framework_id == framework_id)
+            .order_by(ScaleValue.position)
+        )
+    )
+
+
+def accepted_evidence_versions(enrolment_id: int, competency_id: int) -> list[dict]:
+    """The accepted versions that link the competency: what the rule counts, and so what
+    a sign-off records it relied on (the accepted one, even while a revision is pending)."""
+    rows = db.session.execute(
+        select(
+            Evidence.id, EvidenceVersion.id, EvidenceVersion.number, EvidenceVersion.content_sha256
+        )
+        .join(
+            EvidenceVersion,
+            (EvidenceVersion.evidence_id == Evidence.id)
+            & (EvidenceVersion.number == Evidence.accepted_version_number),
+        )
+        .join(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
+        .where(
+            Evidence.enrolment_id == enrolment_id,
+            EvidenceLink.competency_id == competency_id,
+        )
+        .order_by(Evidence.id)
+    )
+    return [
+        {"evidence_id": e, "version_id": v, "version": n, "content_sha256": sha}
+        for e, v, n, sha in rows
+    ]
+
+
+def competency_progress(enrolment: Enrolment, competency_id: int) -> sufficiency.CompetencyProgress:
+    progress = sufficiency.progress_for(enrolment, count_drafts=False)
+    return next(p for p in progress if p.competency_id == competency_id)
+
+
+def sign_off(
+    enrolment: Enrolment,
+    competency: Competency,
+    *,
+    signer: User,
+    outcome_code: str,
+    comment: str,
+    override_justification: str | None = None,
+    authenticated_at: datetime | None,
+    now: datetime | None = None,
+) -> SignOff:
+    """Sign off one competency of the enrolment; see the module docstring for the rules."""
+    now = now or utcnow()
+    check_fresh(authenticated_at, now)
+    if competency.framework_id != enrolment.framework_id:
+        raise NotFound("Competency not found")
+    outcome = db.session.scalar(
+        select(ScaleValue).where(
+            ScaleValue.framework_id == enrolment.framework_id, ScaleValue.code == outcome_code
+        )
+    )
+    if outcome is None:
+        raise DomainError("Choose an outcome from the framework's scale", "outcome")
+    comment = _required_text(comment, "comment", "Write a comment on the trainee's competence")
+    justification = (override_justification or "").strip()
+    enrolment = lock_enrolment(enrolment.id)
+    number = signer_gphc_number(enrolment, signer)
+    earlier = db.session.scalars(
+        select(SignOff)
+        .where(SignOff.enrolment_id == enrolment.id, SignOff.competency_id == competency.id)
+        .options(selectinload(SignOff.revocation))
+    ).all()
+    if any(s.revocation is None for s in earlier):
+        raise DomainError(
+            f"{competency.code} is already signed off: revoke that sign-off first to sign again"
+        )
+    missing = competency_progress(enrolment, competency.id).missing
+    if missing and not justification:
+        raise DomainError(
+            f"{competency.code} is not ready for sign-off ({'; '.join(missing)}). "
+            "To sign it off anyway, explain why in the justification",
+            "override_justification",
+        )
+    if len(justification) > TEXT_MAX:
+        raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", "override_justification")
+    trainee_name = enrolment.trainee.name
+    record = SignOff(
+        enrolment_id=enrolment.id,
+        competency_id=competency.id,
+        sequence=len(earlier) + 1,
+        competency_code=competency.code,
+        outcome_code=outcome.code,
+        outcome_label=outcome.label,
+        proficient=outcome.proficient,
+        comment=comment,
+        # An override is recorded only when a rule was unmet; otherwise there is nothing to justify.
+        override_justification=justification if missing else None,
+        unmet_rule=list(missing),
+        signer_id=signer.id,
+        signer_name=signer.name,
+        signer_gphc_number=number,
+        trainee_name=trainee_name,
+        statement=declaration(trainee_name, competency, outcome),
+        evidence_versions=accepted_evidence_versions(enrolment.id, competency.id),
+        signed_at=now,
+    )
+    record.record_sha256 = sign_off_digest(record)
+    db.session.add(record)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError(f"{competency.code} has just been signed off by someone else") from None
+    audit.record(
+        "competency.signed_off",
+        "sign_off",
+        record.id,
+        actor=signer,
+        data={
+            "enrolment_id": enrolment.id,
+            "competency_id": competency.id,
+            "sequence": record.sequence,
+            "outcome": outcome.code,
+            "proficient": outcome.proficient,
+            "override": record.override_justification is not None,
+            "evidence_version_ids": [v["version_id"] for v in record.evidence_versions],
+            "record_sha256": record.record_sha256,
+        },
+    )
+    notifications.notify(
+        enrolment.trainee,
+        "signed_off",
+        f"{signer.name} signed off {competency.code} {competency.title}: {outcome.label}.",
+        notifications.path_for("supervisor.sign_off_detail", sign_off_id=record.id),
+        email_subject="A competency was signed off",
+        email_body="Your clinical supervisor has signed off one of your competencies.",
+    )
+    return record
+
+
+def revoke(
+    record: SignOff,
+    *,
+    actor: User,
+    reason: str,
+    authenticated_at: datetime | None,
+    now: datetime | None = None,
+) -> SignOffRevocation:
+    """Withdraw a sign-off, with a reason; the competency goes back to its evidence status."""
+    now = now or utcnow()
+    check_fresh(authenticated_at, now)
+    reason = _required_text(reason, "reason", "Say why you are revoking this sign-off")
+    enrolment = lock_enrolment(record.enrolment_id)
+    signer_gphc_number(enrolment, actor)
+    already = db.session.scalar(
+        select(SignOffRevocation.id).where(SignOffRevocation.sign_off_id == record.id)
+    )
+    if already is not None:
+        raise DomainError("This sign-off has already been revoked")
+    revocation = SignOffRevocation(
+        sign_off_id=record.id,
+        revoked_by_id=actor.id,
+        revoked_by_name=actor.name,
+        reason=reason,
+        revoked_at=now,
+    )
+    revocation.record_sha256 = revocation_digest(revocation, record.record_sha256)
+    db.session.add(revocation)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError("This sign-off has just been revoked by someone else") from None
+    audit.record(
+        "competency.sign_off_revoked",
+        "sign_off_revocation",
+        revocation.id,
+        actor=actor,
+        data={
+            "sign_off_id": record.id,
+            "enrolment_id": enrolment.id,
+            "competency_id": record.competency_id,
+            "record_sha256": revocation.record_sha256,
+        },
+    )
+    notifications.notify(
+        enrolment.trainee,
+        "sign_off_revoked",
+        f"{actor.name} revoked the sign-off of {record.competency_code}.",
+        notifications.path_for("supervisor.sign_off_detail", sign_off_id=record.id),
+        email_subject="A sign-off was revoked",
+        email_body="Your clinical supervisor has revoked the sign-off of one of your competencies.",
+    )
+    db.session.expire(record, ["revocation"])
+    return revocation
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _signed_off_ids_statement():
+    return (
+        select(SignOff.competency_id)
+        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        .where(
+            SignOff.enrolment_id == bindparam("enrolment_id"),
+            SignOff.proficient.is_(True),
+            SignOffRevocation.id.is_(None),
+        )
+    )
+
+
+def signed_off_competency_ids(enrolment_id: int) -> frozenset[int]:
+    """Competencies with a standing sign-off at a proficient outcome (for progress_for)."""
+    return frozenset(
+        db.session.scalars(_signed_off_ids_statement(), {"enrolment_id": enrolment_id})
+    )
+
+
+def sign_offs_for(enrolment_id: int) -> list[SignOff]:
+    """Every sign-off of the enrolment, revoked ones too, oldest first (2 queries)."""
+    return list(
+        db.session.scalars(
+            select(SignOff)
+            .where(SignOff.enrolment_id == enrolment_id)
+            .options(selectinload(SignOff.revocation))
+            .order_by(SignOff.signed_at, SignOff.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReliedOn:
+    evidence_id: int
+    title: str
+    type_label: str
+    version: int
+    content_sha256: str
+
+
+def relied_on(evidence_versions: list[dict]) -> list[ReliedOn]:
+    """The recorded evidence versions with their titles, for reading (one query). Each is
+    the title of the version recorded, never of a later revision the trainee may still be
+    drafting."""
+    ids = [v["version_id"] for v in evidence_versions]
+    found = {
+        version_id: (title, label)
+        for version_id, title, label in db.session.execute(
+            select(EvidenceVersion.id, EvidenceVersion.title, EvidenceType.label)
+            .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
+            .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+            .where(EvidenceVersion.id.in_(ids))
+        )
+    }
+    return [
+        ReliedOn(
+            v["evidence_id"],
+            *found.get(v["version_id"], ("(no longer available)", "")),
+            v["version"],
+            v["content_sha256"],
+        )
+        for v in evidence_versions
+    ]
+
+
+def standing_by_competency(sign_offs: list[SignOff]) -> dict[int, SignOff]:
+    return {s.competency_id: s for s in sign_offs if s.revocation is None}
+
+
+def proficient_competency_ids(standing: dict[int, SignOff]) -> frozenset[int]:
+    """Competencies whose standing sign-off is at a proficient outcome: the signed-off ones."""
+    return frozenset(c for c, s in standing.items() if s.proficient)
