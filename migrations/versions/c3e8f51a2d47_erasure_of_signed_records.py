@@ -1,7 +1,7 @@
 """erasure of signed records: the one UPDATE the append-only tables accept
 
 Reviews, sign-offs, revocations and completions stay append-only, with one exception:
-erasing a trainee's personal data (app/services/erasure.py) may overwrite that
+erasing a trainee's personal data (app/services/privacy/erasure.py) may overwrite that
 trainee's personal fields with the placeholder '[erased]', and nothing else. The
 database checks it: every other column must be unchanged, each personal field must
 become exactly the placeholder (a statement: the trainee's name in it replaced by the
