@@ -148,16 +148,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.account.views import bp as account_bp
-    from app.admin.views import bp as admin_bp
+    from app.account import bp as account_bp
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.api.blueprint import register_api
-    from app.api.views import bp as api_bp
-    from app.auth.views import bp as auth_bp
-    from app.lead.views import bp as lead_bp
-    from app.main.views import bp as main_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.supervisor.views import bp as supervisor_bp
-    from app.trainee.views import bp as trainee_bp
+    from app.auth import bp as auth_bp
+    from app.lead import bp as lead_bp
+    from app.main import bp as main_bp
+    from app.notifications import bp as notifications_bp
+    from app.registration import bp as registration_bp
+    from app.supervisor import bp as supervisor_bp
+    from app.trainee import bp as trainee_bp
 
     for bp in (
         main_bp,
@@ -168,11 +169,9 @@ def register_blueprints(app: Flask) -> None:
         lead_bp,
         admin_bp,
         notifications_bp,
+        registration_bp,
     ):
         app.register_blueprint(bp)
-    from app.registration.views import bp as registration_bp
-
-    app.register_blueprint(registration_bp)
     # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.
     csrf.exempt(api_bp)
     register_api(app)

@@ -3,9 +3,10 @@ everywhere."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
+from app.account.blueprint import bp
 from app.account.forms import NewTokenForm, RevokeTokenForm, SignOutEverywhereForm
 from app.auth.sessions import is_fresh
 from app.extensions import db
@@ -14,8 +15,6 @@ from app.permissions import signed_in
 from app.services.accounts import api_tokens
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError, NotFound
-
-bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def me() -> User:

@@ -7,13 +7,13 @@ is shown again with 200, like any other validation error.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from app.admin.blueprint import bp
 from app.admin.forms import (
-    ORGANISATION_KIND_LABELS,
     SUPERVISOR_KIND_LABELS,
     AssignSupervisorForm,
     CohortForm,
@@ -27,7 +27,7 @@ from app.admin.forms import (
 from app.extensions import db
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort, Organisation
-from app.models.users import ROLE_LABELS, ROLES, User
+from app.models.users import ROLES, User
 from app.permissions import roles
 from app.services.accounts import organisations
 from app.services.accounts import users as accounts
@@ -35,17 +35,6 @@ from app.services.errors import DomainError
 from app.services.registration import gphc
 from app.services.supervision import enrolments
 from app.templating import pagination
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.context_processor
-def _labels() -> dict:
-    return {
-        "role_order": ROLES,
-        "role_labels": ROLE_LABELS,
-        "organisation_kind_labels": ORGANISATION_KIND_LABELS,
-    }
 
 
 def _me() -> User:

@@ -1,0 +1,7 @@
+"""The JSON API, version 1 (`/api/v1`): flask-smorest views and their schemas."""
+
+# Imported so their routes register on `bp`.
+from app.api import evidence, reports, trainees, views  # noqa: F401
+from app.api.blueprint import bp
+
+__all__ = ["bp"]

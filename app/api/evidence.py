@@ -9,6 +9,7 @@ from flask import url_for
 from app.api.blueprint import bp, errors, me
 from app.api.problems import ApiProblem, refused
 from app.api.schemas import EvidenceIn, EvidenceOut, ReviewIn, ReviewOut
+from app.api.shapes import evidence_out
 from app.base_url import absolute_url
 from app.extensions import db
 from app.models.evidence import Evidence
@@ -18,24 +19,11 @@ from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio.access import evidence_visible_to
 from app.services.portfolio.content import PatientDataWarning
-from app.services.portfolio.lists import EvidenceRow
 from app.services.supervision import reviews
 from app.services.supervision.enrolments import active_enrolment
 
 EVIDENCE_FIELDS = frozenset(EvidenceIn().fields) | {"competencies", "type"}
 REVIEW_FIELDS = frozenset(ReviewIn().fields)
-
-
-def evidence_out(row: EvidenceRow) -> dict:
-    return {
-        "id": row.id,
-        "type": row.type_code,
-        "title": row.title,
-        "occurred_on": row.occurred_on,
-        "status": row.status,
-        "competencies": row.competency_codes,
-        "version": row.version_number,
-    }
 
 
 def _out(evidence: Evidence) -> dict:

@@ -10,7 +10,7 @@ from flask import Response
 
 from app.api.blueprint import bp, errors, me, query_args
 from app.api.schemas import ProgressReport, ProgressReportArgs
-from app.api.trainees import filters_from, list_item
+from app.api.shapes import filters_from, list_item
 from app.database import streamed_reads
 from app.downloads import download
 from app.models.users import User

@@ -7,9 +7,9 @@ of queries); one trainee answers 404 unless the pages would show them to the cal
 from __future__ import annotations
 
 from app.api.blueprint import bp, errors, me, query_args
-from app.api.evidence import evidence_out
 from app.api.problems import ApiProblem
 from app.api.schemas import EvidenceList, PageArgs, TraineeDetail, TraineeList, TraineeListArgs
+from app.api.shapes import evidence_out, filters_from, list_item
 from app.models.enrolments import Enrolment
 from app.models.signoffs import SignOff
 from app.models.users import User
@@ -19,42 +19,9 @@ from app.services.portfolio import sufficiency
 from app.services.portfolio.content import uk_today
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import RegistrationStatus, registration_status
-from app.services.reporting.progress_report import TraineeProgress, progress_report
-from app.services.reporting.scope import ReportFilters
+from app.services.reporting.progress_report import progress_report
 from app.services.supervision import signoffs
 from app.services.supervision.access import trainee_enrolment_for_viewer
-
-
-def filters_from(args: dict) -> ReportFilters:
-    return ReportFilters(
-        organisation_id=args.get("organisation_id"),
-        cohort_id=args.get("cohort_id"),
-        supervisor_id=args.get("supervisor_id"),
-        flag=args.get("flag"),
-    )
-
-
-def list_item(row: TraineeProgress) -> dict:
-    return {
-        "id": row.trainee_id,
-        "name": row.name,
-        "email": row.email,
-        "enrolment_id": row.enrolment_id,
-        "organisation": row.organisation,
-        "cohort": row.cohort,
-        "clinical_supervisor": row.clinical_supervisor,
-        "progress": {
-            "signed_off": row.signed_off,
-            "total": row.total,
-            "percent": row.percent,
-            "expected_percent": row.expected_percent,
-        },
-        "awaiting_review": row.awaiting_review,
-        "last_activity_on": row.last_activity_on,
-        "registration": row.registration_flag,
-        "level3": row.level3_status,
-        "flags": [str(flag) for flag in row.flags],
-    }
 
 
 @bp.route("/trainees")

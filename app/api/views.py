@@ -1,7 +1,7 @@
 """JSON API, version 1: who am I, frameworks, and the OpenAPI document.
 
-Trainees, evidence and reports have their own modules, imported at the end so their
-routes register on the same blueprint. Every view declares its roles (app.permissions);
+Trainees, evidence and reports have their own modules on the same blueprint
+(`blueprint.py`), imported by the package. Every view declares its roles (app.permissions);
 bearer tokens authenticate (app.auth.sessions), never cookies.
 """
 
@@ -147,9 +147,3 @@ def framework(code: str, version: str):
             for d in tree.domains
         ],
     }
-
-
-# Imported for their routes, after `bp` exists.
-from app.api import evidence, reports, trainees  # noqa: E402
-
-__all__ = ["bp", "evidence", "reports", "trainees"]

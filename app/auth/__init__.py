@@ -1,0 +1,7 @@
+"""Signing in and out."""
+
+# Imported so their routes register on `bp`.
+from app.auth import views  # noqa: F401
+from app.auth.blueprint import bp
+
+__all__ = ["bp"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -17,14 +16,13 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import UnsupportedMediaType
 
+from app.auth.blueprint import bp
 from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
 from app.auth.sessions import mark_fresh, start_session
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,5 +1,5 @@
 """The lead blueprint: cohort dashboards and exports (leads and supervisors), and the
-trainee's own portable record."""
+old addresses of the trainee's portable record, which now redirect."""
 
 from __future__ import annotations
 

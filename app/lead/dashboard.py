@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
-from flask_login import current_user
 
 from app.lead.blueprint import bp
-from app.lead.forms import DashboardFilterForm
+from app.lead.common import filter_form, me, scope_label
 from app.models.base import utcnow
-from app.models.users import User
 from app.permissions import roles
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.portfolio.content import uk_today
@@ -34,41 +32,9 @@ SORTABLE = (
 )
 
 
-def me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-CHOICE_FILTERS = ("organisation", "cohort", "supervisor")
-
-
-def filter_form(viewer: User, *, shown: bool = True) -> DashboardFilterForm:
-    """The filter form read from the query string, with invalid choices flagged and dropped.
-
-    A form that is not `shown` (an export's) reads what may be chosen only when something
-    was: the choices cost three queries over everyone in scope."""
-    needed = shown or any(request.args.get(name) for name in CHOICE_FILTERS)
-    form = DashboardFilterForm(
-        request.args,
-        cohort_dashboard.filter_choices(viewer) if needed else cohort_dashboard.NO_CHOICES,
-        report_flags.report_thresholds(),
-    )
-    form.validate_choices()
-    return form
-
-
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
-def scope_label(viewer: User) -> str:
-    parts = []
-    if viewer.has_role("lead"):
-        organisation = viewer.organisation.name if viewer.organisation else "no organisation"
-        parts.append(f"trainees in {organisation}")
-    if viewer.has_role("supervisor"):
-        parts.append("trainees you supervise")
-    return ("Showing " + " and ".join(parts)) if parts else "No trainees"
 
 
 @bp.route("/dashboard")

@@ -1,34 +1,21 @@
-"""The trainee's own portable record: what it holds, and the ZIP download.
-
-The same download answers a data subject access request: it is everything the service
-holds about the person, in a documented format (docs/portable-record.md).
-"""
+"""The portable record's old addresses, under /lead before it moved to the trainee's area
+(`app.trainee.record_views`): kept so bookmarks and saved links still arrive."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import redirect, url_for
 
-from app.downloads import download
 from app.lead.blueprint import bp
-from app.lead.dashboard import me
-from app.models.base import utcnow
 from app.permissions import roles
-from app.services.portfolio.content import uk_today
-from app.services.privacy.record_archive import archive_chunks, record_archive
 
 
 @bp.route("/my-record")
 @roles("trainee")
 def my_record():
-    return render_template("lead/my_record.jinja", title="Download your record")
+    return redirect(url_for("trainee.my_record"), 308)
 
 
 @bp.route("/my-record.zip")
 @roles("trainee")
 def my_record_zip():
-    # Everything is read now, while the request's session is open: the ZIP is written
-    # as it is sent, after the request has ended.
-    archive = record_archive(
-        me(), upload_dir=current_app.config["UPLOAD_DIR"], now=utcnow(), today=uk_today()
-    )
-    return download(archive_chunks(archive), "application/zip", archive.filename)
+    return redirect(url_for("trainee.my_record_zip"), 308)

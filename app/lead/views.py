@@ -1,5 +1,5 @@
-"""Education leads: cohorts inside their organisation. The dashboard, exports and the
-portable record live in their own modules, imported here so their routes register."""
+"""Education leads: cohorts inside their organisation (the dashboard and exports are in
+their own modules on the same blueprint)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,3 @@ def home():
     return render_template(
         "lead/home.jinja", title="Cohorts", cohorts=cohorts.cohort_summaries_for(current_user)
     )
-
-
-# Imported for their routes, after `bp` exists.
-from app.lead import dashboard, exports, records  # noqa: E402
-
-__all__ = ["bp", "dashboard", "exports", "records"]

@@ -1,0 +1,8 @@
+"""Pages everyone shares: the home redirect, the framework browser, accessibility,
+privacy and the health check."""
+
+# Imported so their routes register on `bp`.
+from app.main import views  # noqa: F401
+from app.main.blueprint import bp
+
+__all__ = ["bp"]

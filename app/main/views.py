@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.extensions import db
+from app.main.blueprint import bp
 from app.permissions import public, signed_in
 from app.services.frameworks import catalogue as framework_service
-
-bp = Blueprint("main", __name__)
 
 # Where each role lands after signing in, in order of precedence.
 ROLE_HOMES = (

@@ -8,20 +8,21 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
-from app.registration.forms import ConfirmForm, DeclarationForm, ProgrammeStatusForm
-from app.registration.revalidation_views import print_year_for, revalidation_context
-from app.registration.views import (
-    bp,
+from app.registration.blueprint import bp
+from app.registration.common import (
     certificate_of,
     me,
     overview_context,
     person_or_404,
+    print_year_for,
+    revalidation_context,
     show_error,
     today,
     training_context,
     upload_from,
     upload_settings,
 )
+from app.registration.forms import ConfirmForm, DeclarationForm, ProgrammeStatusForm
 from app.services.errors import DomainError
 from app.services.pathway import programme_status, training_log
 from app.services.registration import overview as registration_overview

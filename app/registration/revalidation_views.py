@@ -8,34 +8,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.extensions import db
 from app.models.users import User
 from app.permissions import roles
+from app.registration.blueprint import bp
+from app.registration.common import me, print_year_for, revalidation_context, show_error, today
 from app.registration.forms import ConfirmForm, ReasonForm, record_form_class
-from app.registration.views import Links, bp, me, show_error, today
 from app.services.errors import DomainError, NotFound
 from app.services.registration import revalidation as revalidation_service
 from app.services.registration.revalidation_questions import draft_from_evidence
-from app.services.registration.revalidation_rules import GPHC_STANDARDS, PeerDeclaration
-
-
-def revalidation_context(person: User) -> dict:
-    own = person.id == me().id
-    panel = revalidation_service.revalidation_for(person.id, today())
-    problems = {}
-    if panel is not None:
-        problems = {
-            record.id: revalidation_service.record_problems(record, panel.required_standards)
-            for record in panel.records
-        }
-    return {
-        "title": "Revalidation" if own else f"{person.name}: revalidation",
-        "person": person,
-        "own": own,
-        "links": Links(own, person.id),
-        "panel": panel,
-        "problems": problems,
-        "record_kinds": revalidation_service.RECORD_KINDS,
-        "standards": GPHC_STANDARDS,
-        "delete_form": ConfirmForm(formdata=None),
-    }
+from app.services.registration.revalidation_rules import PeerDeclaration
 
 
 @bp.route("/revalidation")
@@ -226,19 +205,6 @@ def withdraw_exceptional_circumstances():
         db.session.commit()
         flash("Exceptional circumstances withdrawn: the full requirement applies.", "success")
     return redirect(url_for(".revalidation"))
-
-
-def print_year_for(person: User, back: str):
-    export = revalidation_service.year_export(person, today())
-    if export is None:
-        flash("There is no registration year to print until a registration is recorded.", "error")
-        return redirect(back)
-    return render_template(
-        "registration/print.jinja",
-        title=f"Revalidation records for {person.name}",
-        export=export,
-        printed_on=today(),
-    )
 
 
 @bp.route("/revalidation/print")

@@ -12,11 +12,7 @@ person gets 404, so the existence of a record is never revealed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -24,14 +20,20 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from app.downloads import stored_download
 from app.extensions import db
-from app.models.base import utcnow
-from app.models.users import User
 from app.permissions import roles
+from app.registration.blueprint import bp
+from app.registration.common import (
+    certificate_of,
+    me,
+    overview_context,
+    show_error,
+    today,
+    training_context,
+    upload_from,
+    upload_settings,
+)
 from app.registration.forms import (
     ConfirmForm,
     QualificationForm,
@@ -41,127 +43,9 @@ from app.registration.forms import (
 )
 from app.services.errors import DomainError, NotFound
 from app.services.pathway import training_log
-from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
-from app.services.portfolio.attachments import describe_size
-from app.services.registration import access as registration_access
-from app.services.registration import qualifications, revalidation
+from app.services.registration import qualifications
 from app.services.registration import records as registration
-from app.services.registration.rules import (
-    QUALIFICATION_KIND_BY_KEY,
-    QUALIFICATION_STATUS_LABELS,
-    REGISTRATION_STATUS_LABELS,
-)
-from app.services.registration.settings import minimum_wte, protected_learning_days
-from app.services.rule_results import format_number
-from app.services.storage.documents import Upload, discard
-from app.services.supervision.enrolments import enrolments_for
-
-bp = Blueprint("registration", __name__, url_prefix="/registration")
-
-
-@bp.context_processor
-def _labels() -> dict:
-    from app.services.registration.gphc import REGISTER_LABELS
-
-    return {
-        "register_labels": REGISTER_LABELS,
-        "registration_status_labels": REGISTRATION_STATUS_LABELS,
-        "qualification_kinds": QUALIFICATION_KIND_BY_KEY,
-        "qualification_status_labels": QUALIFICATION_STATUS_LABELS,
-        "pathway_status_labels": PATHWAY_STATUS_LABELS,
-        "funding_labels": FUNDING_LABELS,
-        "protected_learning_days": protected_learning_days(),
-        "describe_size": describe_size,
-        "number": format_number,
-        "minimum_wte": minimum_wte(),
-    }
-
-
-# --- Helpers shared by the views --------------------------------------------------------
-
-
-def me() -> User:
-    return current_user._get_current_object()
-
-
-def today() -> date:
-    return utcnow().date()
-
-
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Undo whatever the service began, and put its message where the person will look."""
-    db.session.rollback()
-    field = form._fields.get(error.field) if error.field else None
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
-
-
-def person_or_404(user_id: int) -> User:
-    """The person whose records the signed-in supervisor or lead oversees, else 404."""
-    person = registration_access.person_for_viewer(me(), user_id)
-    if person is None:
-        abort(404)
-    return person
-
-
-def upload_from(storage) -> Upload | None:
-    if storage is None or not getattr(storage, "filename", ""):
-        return None
-    return Upload(storage.stream, storage.filename)
-
-
-def upload_settings() -> dict:
-    config = current_app.config
-    max_bytes = config.get("MAX_UPLOAD_BYTES") or config["MAX_CONTENT_LENGTH"] - 64 * 1024
-    return {"upload_dir": config["UPLOAD_DIR"], "max_bytes": max_bytes}
-
-
-@dataclass(frozen=True)
-class Links:
-    """Where each part of a person's records lives: their own pages, or the overseer's."""
-
-    own: bool
-    person_id: int
-
-    def __call__(self, page: str) -> str:
-        if self.own:
-            return url_for(f"registration.{page}")
-        return url_for(f"registration.person_{page}", user_id=self.person_id)
-
-
-def links_for(person: User) -> Links:
-    return Links(person.id == current_user.id, person.id)
-
-
-def overview_context(person: User, *, own: bool) -> dict:
-    day = today()
-    history = registration.registration_history(person.id)
-    status = registration.status_of(person.id, history[0] if history else None, day)
-    weeks = training_log.weeks_for(person.id)
-    eligibility = training_log.eligibility_for(person.id, day, weeks)
-    current = history[0] if history else None
-    qualification = qualifications.qualification_for(person.id)
-    return {
-        "title": "Registration and qualification" if own else f"{person.name}: registration",
-        "person": person,
-        "own": own,
-        "links": Links(own, person.id),
-        "status": status,
-        "history": history,
-        "qualification": qualification,
-        "eligibility": eligibility,
-        "show_training": eligibility.training_start is not None
-        or status.flag in ("none", "trainee"),
-        "panel": revalidation.revalidation_for(person.id, day),
-        "enrolments": enrolments_for(person.id),
-        "verify_registration_form": ConfirmForm(record_id=current.id if current else ""),
-        "verify_qualification_form": ConfirmForm(
-            record_id=qualification.id if qualification else ""
-        ),
-    }
-
+from app.services.storage.documents import discard
 
 # --- The person's own pages ----------------------------------------------------------------
 
@@ -248,51 +132,6 @@ def certificate():
     return certificate_of(me(), url_for(".overview"))
 
 
-def certificate_of(person: User, back: str):
-    found = qualifications.qualification_for(person.id)
-    if found is None or not found.certificate_storage_key:
-        flash("No certificate has been uploaded.", "error")
-        return redirect(back)
-    return stored_download(
-        found.certificate_storage_key,
-        found.certificate_media_type or "application/octet-stream",
-        found.certificate_filename or "certificate",
-    )
-
-
-def training_context(person: User, **forms) -> dict:
-    day = today()
-    weeks = training_log.weeks_for(person.id)
-    period = training_log.training_period_for(person.id)
-    declarations = training_log.declarations_for(person.id)
-    declared = [(d.period_start, d.period_end) for d in declarations]
-    eligibility = training_log.eligibility_for(person.id, day, weeks)
-    own = person.id == current_user.id
-    context = {
-        "title": "Pre-registration training" if own else f"{person.name}: training",
-        "person": person,
-        "own": own,
-        "links": Links(own, person.id),
-        "weeks": weeks,
-        "locked": {w.id for w in weeks if any(s <= w.week_starting <= e for s, e in declared)},
-        "eligibility": eligibility,
-        "uncounted": {
-            week.week_starting: week.reason
-            for week in (eligibility.result.not_counted if eligibility.result else ())
-        },
-        "declarations": declarations,
-        "start_form": TrainingStartForm(
-            formdata=None, data={"started_on": period.started_on if period else None}
-        ),
-        "week_form": WeekForm(formdata=None),
-        "delete_form": ConfirmForm(formdata=None),
-        "can_declare": not own
-        and registration_access.supervises(current_user.id, person.id, clinical_only=True),
-    }
-    context.update(forms)
-    return context
-
-
 @bp.route("/training")
 @roles("trainee")
 def training():
@@ -362,6 +201,3 @@ def delete_week(week_id: int):
         db.session.commit()
         flash("Week removed.", "success")
     return redirect(url_for(".training") + "#weeks")
-
-
-from app.registration import oversight, revalidation_views  # noqa: E402, F401  (routes on bp)

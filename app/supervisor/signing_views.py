@@ -10,24 +10,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import click
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.sessions import FRESH_AT, is_fresh
-from app.cli import fails_cleanly
 from app.downloads import download
 from app.extensions import db
 from app.models.frameworks import Competency
 from app.permissions import roles
-from app.services.audit import record_checks
 from app.services.errors import DomainError
 from app.services.portfolio.content import uk_today
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, signoffs
+from app.supervisor.blueprint import bp
 from app.supervisor.current import me
 from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm, show_error
-from app.supervisor.views import bp
 
 
 def _authenticated_at() -> datetime | None:
@@ -218,16 +215,3 @@ def completion_statement(enrolment_id: int):
         "text/plain",
         completion.statement_filename(record),
     )
-
-
-# --- Commands -------------------------------------------------------------------------------
-
-
-@bp.cli.command("verify-records")
-@fails_cleanly
-def verify_records() -> None:
-    """Check every sign-off, revocation and completion against its digest and audit event."""
-    problems = record_checks.verify_records()
-    if problems:
-        raise click.ClickException(f"record check failed: {problems[0]}")
-    click.echo("sign-off, revocation and completion records intact")

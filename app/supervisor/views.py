@@ -5,13 +5,12 @@ service (DomainError) rolls back and lands on the field it names. Records are lo
 through `supervision_access` (or `reviews.evidence_for_reviewer`), which answer None, and
 so 404, for anything the signed-in person may not see, and refuse (403, with the rule's
 words) anyone acting as their own supervisor. Signing off lives in
-`signing_views`, on the same blueprint.
+`signing_views`, on the same blueprint (`blueprint.py`).
 """
 
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -33,24 +32,11 @@ from app.services.registration import records as registration
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, enrolments, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
+from app.supervisor.blueprint import bp
 from app.supervisor.current import me
 from app.supervisor.forms import ReviewForm, SessionForm, show_error
 from app.templating import pagination
-from app.trainee.display import answer_sections, competency_tag, evidence_tag
-
-bp = Blueprint("supervisor", __name__, url_prefix="/supervision")
-# For reviews/_history.jinja, which evidence pages of every blueprint include.
-bp.add_app_template_global(reviews.review_history, "review_history")
-
-
-@bp.context_processor
-def _display_helpers() -> dict:
-    return {
-        "evidence_tag": evidence_tag,
-        "competency_tag": competency_tag,
-        "format_month": supervision_sessions.format_month,
-    }
-
+from app.trainee.display import answer_sections
 
 # --- Home: the review queue and the trainees ------------------------------------------
 
@@ -246,7 +232,3 @@ def sessions_overview():
         title="Supervision sessions",
         overview=supervision_sessions.overview_for_lead(me(), uk_today()),
     )
-
-
-# The sign-off pages register their routes on `bp`.
-from app.supervisor import signing_views  # noqa: E402, F401

@@ -18,11 +18,11 @@ from app.services.errors import DomainError
 from app.services.portfolio import attachments
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio.access import evidence_visible_to
+from app.trainee.blueprint import bp
 from app.trainee.evidence_editor import attach_upload
-from app.trainee.evidence_views import detail_page
+from app.trainee.evidence_pages import detail_page
 from app.trainee.forms import AttachmentForm, ConfirmForm
 from app.trainee.loading import me, own_evidence_or_404
-from app.trainee.views import bp
 
 
 @bp.route("/evidence/<int:evidence_id>/attachments", methods=["POST"])

@@ -14,7 +14,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
-from app.models.evidence import Evidence, EvidenceVersion
 from app.models.frameworks import EvidenceType
 from app.permissions import roles
 from app.services.errors import DomainError
@@ -22,16 +21,13 @@ from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import attachments
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio import lists as evidence_lists
-from app.services.portfolio.access import audience
-from app.services.portfolio.assessment_forms import form_for
-from app.services.portfolio.content import changed_fields, evidence_type_for
-from app.services.storage import quota as storage_quota
+from app.services.portfolio.content import evidence_type_for
 from app.templating import pagination
-from app.trainee import display
+from app.trainee.blueprint import bp
 from app.trainee.evidence_editor import EvidenceEditor, attach_upload, starting_values
-from app.trainee.forms import AttachmentForm, ChooseTypeForm, ConfirmForm, EvidenceFilterForm
+from app.trainee.evidence_pages import detail_page, version_context, version_of
+from app.trainee.forms import ChooseTypeForm, ConfirmForm, EvidenceFilterForm
 from app.trainee.loading import me, own_evidence_or_404, with_enrolment
-from app.trainee.views import bp
 
 # --- The list ----------------------------------------------------------------------
 
@@ -191,54 +187,6 @@ def evidence_edit(evidence_id: int):
 # --- Reading -------------------------------------------------------------------------
 
 
-def _version(evidence: Evidence, number: int) -> EvidenceVersion | None:
-    return next((v for v in evidence.versions if v.number == number), None)
-
-
-def _version_context(evidence: Evidence, version: EvidenceVersion) -> dict:
-    """What shows one version: its answers, links, files and what changed from the one before."""
-    definition = form_for(evidence.evidence_type.code)
-    return {
-        "version": version,
-        "sections": display.answer_sections(
-            definition, version.title, version.occurred_on, version.fields
-        ),
-        "version_attachments": [
-            a for a in evidence.attachments if a.version_number <= version.number
-        ],
-        "history": [
-            {
-                "version": v,
-                "changes": display.change_labels(definition, _changes(evidence, v)),
-            }
-            for v in reversed(evidence.versions)
-        ],
-    }
-
-
-def _changes(evidence: Evidence, version: EvidenceVersion) -> list[str]:
-    previous = _version(evidence, version.number - 1)
-    return changed_fields(previous, version) if previous else []
-
-
-def detail_page(evidence: Evidence, attach_form: AttachmentForm | None = None):
-    current = _version(evidence, evidence.current_version_number)
-    return render_template(
-        "trainee/evidence_detail.jinja",
-        title=f"{evidence.title} ({evidence.evidence_type.label})",
-        evidence=evidence,
-        form=attach_form or AttachmentForm(),
-        confirm_form=ConfirmForm(),
-        can_delete=evidence_service.deletable(evidence),
-        storage=storage_quota.usage_for(evidence.enrolment.trainee_id),
-        audience=audience(evidence),
-        # What others see of it, and what counts: see `Evidence.shared_version_number`.
-        shared_version=evidence.shared_version_number,
-        counted_version=evidence.accepted_version_number,
-        **_version_context(evidence, current),
-    )
-
-
 @bp.route("/evidence/<int:evidence_id>")
 @roles("trainee")
 def evidence_detail(evidence_id: int):
@@ -249,12 +197,12 @@ def evidence_detail(evidence_id: int):
 @roles("trainee")
 def evidence_version(evidence_id: int, version_number: int):
     evidence = own_evidence_or_404(evidence_id, full=True)
-    version = _version(evidence, version_number) or abort(404)
+    version = version_of(evidence, version_number) or abort(404)
     return render_template(
         "trainee/evidence_version.jinja",
         title=f"{version.title}: version {version.number} of {len(evidence.versions)}",
         evidence=evidence,
-        **_version_context(evidence, version),
+        **version_context(evidence, version),
     )
 
 

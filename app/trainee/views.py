@@ -5,30 +5,18 @@ Every page works from the trainee's active enrolment (see `loading.with_enrolmen
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 
 from app.models.enrolments import Enrolment
 from app.permissions import roles
 from app.services.frameworks import catalogue as frameworks
-from app.services.portfolio import attachments, sufficiency
 from app.services.portfolio import lists as evidence_lists
+from app.services.portfolio import sufficiency
 from app.services.portfolio.content import uk_today
 from app.services.registration import records as registration
 from app.services.supervision import signoffs
-from app.trainee import display
+from app.trainee.blueprint import bp
 from app.trainee.loading import me, with_enrolment
-
-bp = Blueprint("trainee", __name__, url_prefix="/portfolio")
-
-
-# App-wide, so other roles' pages can show statuses and files the same way.
-bp.add_app_template_global(display.evidence_tag, "evidence_tag")
-bp.add_app_template_global(display.competency_tag, "competency_tag")
-bp.add_app_template_global(display.evidence_status, "evidence_status")
-bp.add_app_template_global(display.competency_status, "competency_status")
-bp.add_app_template_global(display.competency_tasks, "competency_tasks")
-bp.add_app_template_global(display.EVIDENCE_STATUS_LABELS, "evidence_status_labels")
-bp.add_app_template_filter(attachments.describe_size, "filesize")
 
 
 def signed_off_ids(enrolment: Enrolment) -> frozenset[int]:
@@ -76,7 +64,3 @@ def competency(enrolment: Enrolment, competency_code: str):
         observed_types=observed_types,
         linked=evidence_lists.evidence_linked_to(me(), enrolment, found),
     )
-
-
-# The evidence and file pages register their routes on `bp`.
-from app.trainee import attachment_views, evidence_views  # noqa: E402, F401

@@ -39,17 +39,17 @@ def ada_archive(seeded, attach_file, as_user):
         )
     )
     attachment = attach_file(draft, "care plan.pdf", b"%PDF-1.4\n% Ada's notes\n%%EOF\n")
-    response = as_user(ada).get("/lead/my-record.zip")
+    response = as_user(ada).get("/portfolio/record.zip")
     assert response.status_code == 200
     return response, zipfile.ZipFile(io.BytesIO(response.data)), attachment
 
 
 def test_the_record_page_explains_the_download(seeded, as_user):
     ada, _ = seeded["ada"]
-    response = as_user(ada).get("/lead/my-record")
+    response = as_user(ada).get("/portfolio/record")
     assert response.status_code == 200
     assert b"subject access request" in response.data
-    assert b'href="/lead/my-record.zip"' in response.data
+    assert b'href="/portfolio/record.zip"' in response.data
 
 
 def test_a_trainee_finds_download_your_record_on_their_home_and_the_privacy_page(
@@ -57,7 +57,7 @@ def test_a_trainee_finds_download_your_record_on_their_home_and_the_privacy_page
 ):
     ada, _ = seeded["ada"]
     not_enrolled = make_user(roles=("trainee",), org=harbour_practice, name="Nia New")
-    link = b'<a href="/lead/my-record">Download your record</a>'
+    link = b'<a href="/portfolio/record">Download your record</a>'
     assert link in as_user(ada).get("/portfolio/", follow_redirects=True).data
     assert link in as_user(not_enrolled).get("/portfolio/", follow_redirects=True).data
     assert link in client.get("/privacy").data
@@ -120,17 +120,28 @@ def test_the_pdf_in_the_zip_is_the_portfolio(ada_archive):
 
 def test_a_trainee_gets_only_their_own_record(seeded, as_user):
     ben, _ = seeded["ben"]
-    archive = zipfile.ZipFile(io.BytesIO(as_user(ben).get("/lead/my-record.zip").data))
+    archive = zipfile.ZipFile(io.BytesIO(as_user(ben).get("/portfolio/record.zip").data))
     text = archive.read("record.json").decode()
     assert "Ben Harbour" in text
     assert "Ada Harbour" not in text
     assert "Audit of repeats" not in text
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("/lead/my-record", "/portfolio/record"), ("/lead/my-record.zip", "/portfolio/record.zip")],
+)
+def test_the_records_old_addresses_redirect_to_the_trainees_area(seeded, as_user, old, new):
+    ada, _ = seeded["ada"]
+    response = as_user(ada).get(old)
+    assert response.status_code == 308
+    assert response.headers["Location"] == new
+
+
 @pytest.mark.parametrize("who", ["lead", "supervisor"])
 def test_only_trainees_download_a_portable_record(seeded, lead, supervisor, as_user, who):
     client = as_user({"lead": lead, "supervisor": supervisor}[who])
-    assert client.get("/lead/my-record.zip").status_code == 403
+    assert client.get("/portfolio/record.zip").status_code == 403
 
 
 def test_the_zip_streams_in_chunks(seeded, attach_file, as_user, app):
@@ -142,7 +153,7 @@ def test_the_zip_streams_in_chunks(seeded, attach_file, as_user, app):
 
     item = db.session.scalars(select(Evidence).where(Evidence.enrolment_id == enrolment.id)).first()
     attach_file(item, "big.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 2048 + b"\n%%EOF\n")
-    response = as_user(ada).get("/lead/my-record.zip", buffered=False)
+    response = as_user(ada).get("/portfolio/record.zip", buffered=False)
     chunks = list(response.response)
     response.close()
     assert len(chunks) > 3

@@ -161,8 +161,11 @@ TABLE: dict[str, Access] = {
     "trainee.attachment_add": access("trainee", OWNER),
     "trainee.attachment_remove": access("trainee", OWNER),
     "trainee.attachment_download": access("trainee", OWNER),
-    "lead.my_record": access("trainee"),
-    "lead.my_record_zip": access("trainee"),
+    "trainee.my_record": access("trainee"),
+    "trainee.my_record_zip": access("trainee"),
+    # The record's old addresses redirect (308) to the two above.
+    "lead.my_record": access("trainee", also_ok=(308,)),
+    "lead.my_record_zip": access("trainee", also_ok=(308,)),
     "supervisor.my_record": access("trainee"),
     # Registration, qualification, training log and revalidation: the registrant's own.
     "registration.overview": access("trainee"),

@@ -213,7 +213,7 @@ DOWNLOADS = {
         "lead_inside",
         "/registration/enrolments/{enrolment_id}/exemption-document",
     ),
-    "own record ZIP": ("owner", "/lead/my-record.zip"),
+    "own record ZIP": ("owner", "/portfolio/record.zip"),
     "progress CSV": ("lead_inside", "/lead/exports/progress.csv"),
     "competencies CSV": ("lead_inside", "/lead/exports/competencies.csv"),
     "progress XLSX": ("lead_inside", "/lead/exports/progress.xlsx"),

@@ -179,7 +179,7 @@ def test_the_content_security_policy_allows_no_inline_script_plugins_or_framing(
 def test_personal_pages_and_files_are_never_cached(app, make_user, login):
     client = app.test_client()
     login(client, make_user())
-    for path in ("/portfolio/", "/registration/", "/notifications/", "/lead/my-record"):
+    for path in ("/portfolio/", "/registration/", "/notifications/", "/portfolio/record"):
         assert "no-store" in client.get(path).headers["Cache-Control"], path
 
 

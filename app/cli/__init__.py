@@ -1,0 +1,34 @@
+"""Command-line interface: `flask --app wsgi <group> <command>`.
+
+Every command exits 0 on success and 1 with a one-line reason otherwise (`fails_cleanly`).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.cli.common import fails_cleanly
+from app.cli.demo import demo_cli
+from app.cli.frameworks import frameworks_cli
+from app.cli.notifications import notifications_cli
+from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
+from app.cli.records import audit_cli, backup_command, restore_command, supervisor_cli
+
+__all__ = ["fails_cleanly", "register"]
+
+
+def register(app: Flask) -> None:
+    for command in (
+        frameworks_cli,
+        orgs_cli,
+        users_cli,
+        enrol_command,
+        tokens_cli,
+        audit_cli,
+        backup_command,
+        restore_command,
+        demo_cli,
+        supervisor_cli,
+        notifications_cli,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,93 @@
+"""`flask --app wsgi frameworks ...`: validate, import and list competency frameworks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.cli.common import fails_cleanly
+from app.extensions import db
+from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.validation import format_problems, validate_framework_file
+
+frameworks_cli = AppGroup("frameworks", help="Validate, import and list competency frameworks.")
+
+
+@frameworks_cli.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+def frameworks_validate(paths: tuple[str, ...]) -> None:
+    """Check framework files; print one line per problem as PATH:LINE: message."""
+    failed = False
+    for path in paths:
+        result = validate_framework_file(path)
+        if result.problems:
+            failed = True
+            for line in format_problems(path, result.problems):
+                click.echo(line)
+        else:
+            spec = result.spec
+            count = sum(len(d.competencies) for d in spec.domains)
+            click.echo(f"{path}: ok ({len(spec.domains)} domains, {count} competencies)")
+    sys.exit(1 if failed else 0)
+
+
+@frameworks_cli.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@fails_cleanly
+def frameworks_import(paths: tuple[str, ...]) -> None:
+    """Validate then import framework files; identical re-imports change nothing."""
+    results = [(path, validate_framework_file(path)) for path in paths]
+    bad = [(path, r) for path, r in results if r.problems]
+    if bad:
+        for path, result in bad:
+            for line in format_problems(path, result.problems):
+                click.echo(line, err=True)
+        raise click.ClickException("nothing imported: fix the problems above first")
+    messages = []
+    for path, result in results:
+        outcome, framework = framework_service.import_framework(result.spec, result.sha256)
+        label = f"{framework.code} version {framework.version}"
+        if outcome is framework_service.ImportOutcome.UNCHANGED:
+            messages.append(
+                f"{path}: {label} already imported with identical content; nothing to do"
+            )
+        else:
+            messages.append(f"{path}: imported {label}")
+    db.session.commit()
+    for message in messages:
+        click.echo(message)
+
+
+@frameworks_cli.command("list")
+@fails_cleanly
+def frameworks_list() -> None:
+    """One line per framework version: id, version, title, competencies."""
+    for s in framework_service.framework_summaries():
+        click.echo(f"{s.code}\t{s.version}\t{s.title}\t{s.competency_count} competencies")
+
+
+def import_bundled_frameworks() -> list[str]:
+    """Import every YAML in frameworks/ (used by `make run`); returns what happened."""
+    folder = Path(current_app.config["FRAMEWORKS_DIR"])
+    paths = sorted(str(p) for p in folder.glob("*.yaml"))
+    lines = []
+    for path in paths:
+        result = validate_framework_file(path)
+        if result.problems:
+            raise click.ClickException("; ".join(format_problems(path, result.problems)))
+        outcome, fw = framework_service.import_framework(result.spec, result.sha256)
+        lines.append(f"{fw.code} {fw.version}: {outcome.value}")
+    db.session.commit()
+    return lines
+
+
+@frameworks_cli.command("import-bundled")
+@fails_cleanly
+def frameworks_import_bundled() -> None:
+    """Import every framework file shipped in frameworks/."""
+    for line in import_bundled_frameworks():
+        click.echo(line)

@@ -1,0 +1,44 @@
+"""What the dashboard and the exports share: the signed-in viewer, the filter form read
+from the query string, and the words saying whose trainees are shown."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+
+from app.lead.forms import DashboardFilterForm
+from app.models.users import User
+from app.services.reporting import cohort_dashboard
+from app.services.reporting import flags as report_flags
+
+
+def me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+CHOICE_FILTERS = ("organisation", "cohort", "supervisor")
+
+
+def filter_form(viewer: User, *, shown: bool = True) -> DashboardFilterForm:
+    """The filter form read from the query string, with invalid choices flagged and dropped.
+
+    A form that is not `shown` (an export's) reads what may be chosen only when something
+    was: the choices cost three queries over everyone in scope."""
+    needed = shown or any(request.args.get(name) for name in CHOICE_FILTERS)
+    form = DashboardFilterForm(
+        request.args,
+        cohort_dashboard.filter_choices(viewer) if needed else cohort_dashboard.NO_CHOICES,
+        report_flags.report_thresholds(),
+    )
+    form.validate_choices()
+    return form
+
+
+def scope_label(viewer: User) -> str:
+    parts = []
+    if viewer.has_role("lead"):
+        organisation = viewer.organisation.name if viewer.organisation else "no organisation"
+        parts.append(f"trainees in {organisation}")
+    if viewer.has_role("supervisor"):
+        parts.append("trainees you supervise")
+    return ("Showing " + " and ".join(parts)) if parts else "No trainees"
