@@ -110,3 +110,22 @@ def test_the_application_has_no_import_cycles():
 def test_the_cycle_finder_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
+
+
+def _view_modules() -> set[str]:
+    """Modules that put routes on a blueprint."""
+    return {
+        _module_name(path)
+        for path in APP.rglob("*.py")
+        if "@bp.route(" in path.read_text() or "@bp.get(" in path.read_text()
+    }
+
+
+def test_view_modules_import_bp_from_their_blueprint_module_and_no_other_view_module():
+    graph = import_graph()
+    views = _view_modules()
+    assert "app.trainee.record_views" in views
+    for view in sorted(views):
+        package = view.rpartition(".")[0]
+        assert f"{package}.blueprint" in graph[view], view
+        assert graph[view] & views == set(), view
