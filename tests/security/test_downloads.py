@@ -14,8 +14,6 @@ import hashlib
 import http.client
 import io
 import re
-import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
@@ -23,7 +21,6 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 from werkzeug.http import parse_options_header
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.downloads import DOWNLOAD_CACHE_CONTROL, DOWNLOAD_CSP
 from app.extensions import db
@@ -33,7 +30,7 @@ from app.services.pathway import programme_status
 from app.services.portfolio.attachments import CHUNK, sniff_media_type
 from app.services.portfolio.csv_attachments import spreadsheet_safe
 from app.services.storage.documents import Upload
-from tests.conftest import DEFAULT_PASSWORD, ROOT, _app_for
+from tests.conftest import DEFAULT_PASSWORD, ROOT
 from tests.security.world import World, fingerprint, signed_in_client
 
 REFUSED_TYPE = "This type of file cannot be attached"
@@ -263,26 +260,6 @@ def test_only_the_download_helper_writes_a_download():
 
 
 # --- The same headers from a real server ------------------------------------------------------
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
-@pytest.fixture
-def served(app, database_url, tmp_path) -> Iterator[str]:
-    """The app on a free loopback port, threaded, on this test's database and files."""
-    live = _app_for(database_url, tmp_path)
-    server = make_server("127.0.0.1", 0, live, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    with live.app_context():
-        db.engine.dispose()
 
 
 def _get(served: str, path: str, headers: dict[str, str]) -> tuple[int, dict, bytes]:

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app.extensions import db
 from app.request_input import MAX_JSON_DEPTH, check_depth
-from tests.conftest import _app_for
 from tests.security.world import fingerprint, signed_in_client
 
 TOO_DEEP = {
@@ -85,25 +80,6 @@ def test_a_body_at_the_limit_reaches_validation(app, world, login):
     )
     assert response.status_code == 422
     assert "title" in response.get_json()["error"]["fields"]
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
-@pytest.fixture
-def served(app, database_url, tmp_path) -> Iterator[str]:
-    live = _app_for(database_url, tmp_path)
-    server = make_server("127.0.0.1", 0, live, threaded=True, request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    with live.app_context():
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize(

@@ -34,20 +34,15 @@ from urllib.parse import urlencode
 import pytest
 from limits import parse
 from sqlalchemy import func, select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.users import User
 from tests.conftest import DEFAULT_PASSWORD, ROOT, _app_for
+from tests.security.conftest import threaded_server
 
 PARALLEL = 24
 WRONG = "not the password at all"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code="-", size="-") -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -154,15 +149,9 @@ def served(app, database_url, tmp_path) -> Iterator[tuple[Site, object]]:
     """The app on a free loopback port, threaded, CSRF on, its own rate-limit memory."""
     live = _app_for(database_url, tmp_path)
     live.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, live, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site("127.0.0.1", server.server_port), live
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
-    with live.app_context():
-        db.engine.dispose()
+    with threaded_server(live) as address:
+        host, _, port = address.partition(":")
+        yield Site(host, int(port)), live
 
 
 def test_parallel_wrong_passwords_for_one_account_are_evaluated_at_most_the_limit(
