@@ -19,6 +19,7 @@ from app.services.portfolio import sufficiency
 from app.services.portfolio.content import uk_today
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import RegistrationStatus, registration_status
+from app.services.reporting.flags import percent
 from app.services.reporting.progress_report import progress_report
 from app.services.supervision import signoffs
 from app.services.supervision.access import trainee_enrolment_for_viewer
@@ -147,7 +148,7 @@ def trainee_detail(trainee_id: int):
         "progress": {
             "signed_off": signed,
             "total": len(competencies),
-            "percent": round(100 * signed / len(competencies)) if competencies else 0,
+            "percent": percent(signed, len(competencies)),
         },
         "competencies": competencies,
     }

@@ -63,7 +63,8 @@ def report_thresholds() -> ReportThresholds:
 
 
 def percent(part: int, whole: int) -> int:
-    """A whole-number percentage, rounded down so 100% means everything."""
+    """A whole-number percentage, rounded down so progress is never overstated and 100%
+    means everything; the report, the exports and the API all show this one number."""
     return (100 * part) // whole if whole else 0
 
 
