@@ -31,10 +31,10 @@ from app.models.base import utcnow
 from app.models.signoffs import Completion
 from app.services.accounts import api_tokens, organisations
 from app.services.accounts import users as accounts
+from app.services.clock import uk_today
 from app.services.frameworks import catalogue as framework_service
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_log
-from app.services.portfolio.content import uk_today
 from app.services.registration import revalidation
 from app.services.supervision import sessions as supervision_sessions
 from app.services.supervision import signoffs

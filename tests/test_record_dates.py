@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.services.calendar_months import add_months
-from app.services.portfolio.content import uk_today
+from app.services.clock import uk_today
 from app.services.registration.rules import (
     RenewalRules,
     latest_expiry,

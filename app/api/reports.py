@@ -15,7 +15,7 @@ from app.database import streamed_reads
 from app.downloads import download
 from app.models.users import User
 from app.permissions import roles
-from app.services.portfolio.content import uk_today
+from app.services.clock import uk_today
 from app.services.reporting import csv_export as exports_csv
 from app.services.reporting import xlsx_export as exports_xlsx
 from app.services.reporting.progress_report import TraineeProgress, iter_progress

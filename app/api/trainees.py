@@ -14,9 +14,9 @@ from app.models.enrolments import Enrolment
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.permissions import roles
+from app.services.clock import uk_today
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio import sufficiency
-from app.services.portfolio.content import uk_today
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import RegistrationStatus, registration_status
 from app.services.reporting.flags import percent

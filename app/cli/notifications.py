@@ -9,8 +9,8 @@ from flask.cli import AppGroup
 
 from app.cli.common import fails_cleanly
 from app.extensions import db
+from app.services.clock import uk_today
 from app.services.notifications import messages as notifications
-from app.services.portfolio.content import uk_today
 
 notifications_cli = AppGroup("notifications", help="Notification e-mails.")
 

@@ -46,9 +46,9 @@ from app.models.supervision import SupervisionSession
 from app.models.users import User, UserRole
 from app.services.audit import chain as audit
 from app.services.calendar_months import add_months
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as framework_service
-from app.services.portfolio.content import uk_today
 from app.services.supervision.enrolments import DEFAULT_DURATION
 
 # argon2id of demo.DEMO_PASSWORD with the library's default parameters, computed once so

@@ -7,9 +7,9 @@ from datetime import timedelta
 from app.demo.seed_evidence import seed_demo_evidence
 from app.demo.seed_registration import registration_demo_logins, seed_registration_demo
 from app.extensions import db
-from app.models.base import utcnow
 from app.services.accounts import organisations, passwords
 from app.services.accounts import users as accounts
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as framework_service
 from app.services.supervision import enrolments
@@ -49,7 +49,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     ncf = framework_service.find_framework("ncf-pcpt")
     if ncf is None:
         raise DomainError("import the NCF framework before seeding demo data")
-    today = utcnow().date()
+    today = uk_today()
     cohort = organisations.create_cohort(
         "Spring 2026 intake", hub, framework_id=ncf.id, starts_on=today - timedelta(days=120)
     )

@@ -20,12 +20,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.organisations import Cohort
 from app.models.users import User
 from app.services.accounts import organisations, passwords
 from app.services.accounts import users as accounts
 from app.services.calendar_months import add_months
+from app.services.clock import uk_today
 from app.services.frameworks import catalogue as framework_service
 from app.services.pathway import training_log
 from app.services.registration import qualifications, revalidation
@@ -75,7 +75,7 @@ def seed_registration_demo(*, password_hash: str | None = None, today: date | No
     ncf = framework_service.find_framework("ncf-pcpt")
     if supervisor is None or ncf is None:
         return False
-    today = today or utcnow().date()
+    today = today or uk_today()
     if password_hash is None:
         from app.demo.seed import DEMO_PASSWORD
 

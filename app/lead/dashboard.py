@@ -8,8 +8,8 @@ from app.lead.blueprint import bp
 from app.lead.common import filter_form, me, scope_label
 from app.models.base import utcnow
 from app.permissions import roles
+from app.services.clock import uk_today
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
-from app.services.portfolio.content import uk_today
 from app.services.registration.records import FLAG_COLOURS
 from app.services.registration.rules import (
     QUALIFICATION_KIND_BY_KEY,

@@ -16,7 +16,7 @@ from app.downloads import download
 from app.lead.blueprint import bp
 from app.lead.common import filter_form, me, scope_label
 from app.permissions import roles
-from app.services.portfolio.content import uk_today
+from app.services.clock import uk_today
 from app.services.reporting import csv_export as exports_csv
 from app.services.reporting import pdf_export as exports_pdf
 from app.services.reporting import progress_report

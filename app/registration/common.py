@@ -4,7 +4,6 @@ person's own pages and their overseer's, and the page contexts both sides render
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -12,9 +11,9 @@ from flask_wtf import FlaskForm
 
 from app.downloads import stored_download
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.users import User
 from app.registration.forms import ConfirmForm, TrainingStartForm, WeekForm
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.pathway import training_log
 from app.services.registration import access as registration_access
@@ -27,10 +26,6 @@ from app.services.supervision.enrolments import enrolments_for
 
 def me() -> User:
     return current_user._get_current_object()
-
-
-def today() -> date:
-    return utcnow().date()
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
@@ -81,7 +76,7 @@ def links_for(person: User) -> Links:
 
 
 def overview_context(person: User, *, own: bool) -> dict:
-    day = today()
+    day = uk_today()
     history = registration.registration_history(person.id)
     status = registration.status_of(person.id, history[0] if history else None, day)
     weeks = training_log.weeks_for(person.id)
@@ -121,7 +116,7 @@ def certificate_of(person: User, back: str):
 
 
 def training_context(person: User, **forms) -> dict:
-    day = today()
+    day = uk_today()
     weeks = training_log.weeks_for(person.id)
     period = training_log.training_period_for(person.id)
     declarations = training_log.declarations_for(person.id)
@@ -155,7 +150,7 @@ def training_context(person: User, **forms) -> dict:
 
 def revalidation_context(person: User) -> dict:
     own = person.id == me().id
-    panel = revalidation.revalidation_for(person.id, today())
+    panel = revalidation.revalidation_for(person.id, uk_today())
     problems = {}
     if panel is not None:
         problems = {
@@ -176,7 +171,7 @@ def revalidation_context(person: User) -> dict:
 
 
 def print_year_for(person: User, back: str):
-    export = revalidation.year_export(person, today())
+    export = revalidation.year_export(person, uk_today())
     if export is None:
         flash("There is no registration year to print until a registration is recorded.", "error")
         return redirect(back)
@@ -184,5 +179,5 @@ def print_year_for(person: User, back: str):
         "registration/print.jinja",
         title=f"Revalidation records for {person.name}",
         export=export,
-        printed_on=today(),
+        printed_on=uk_today(),
     )

@@ -17,12 +17,12 @@ from app.registration.common import (
     print_year_for,
     revalidation_context,
     show_error,
-    today,
     training_context,
     upload_from,
     upload_settings,
 )
 from app.registration.forms import ConfirmForm, DeclarationForm, ProgrammeStatusForm
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.pathway import programme_status, training_log
 from app.services.registration import overview as registration_overview
@@ -38,7 +38,7 @@ from app.services.storage.documents import discard
 def people():
     result = registration_overview.people_overview(
         me(),
-        today=today(),
+        today=uk_today(),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
     )
@@ -58,7 +58,7 @@ def person_overview(user_id: int):
 @roles("supervisor", "lead")
 def person_training(user_id: int):
     person = person_or_404(user_id)
-    start, end = training_log.default_declaration_period(person.id, today())
+    start, end = training_log.default_declaration_period(person.id, uk_today())
     form = DeclarationForm(formdata=None, data={"period_start": start, "period_end": end})
     return render_template(
         "registration/training_log.jinja", **training_context(person, declaration_form=form)
@@ -78,7 +78,7 @@ def declare_training(user_id: int):
                 period_start=form.period_start.data,
                 period_end=form.period_end.data,
                 confirmed=bool(form.confirm.data),
-                today=today(),
+                today=uk_today(),
             )
         except DomainError as error:
             show_error(form, error)
@@ -119,7 +119,7 @@ def _verify(user_id: int, verify, done: str):
     if not form.validate_on_submit() or not (form.record_id.data or "").isdigit():
         abort(400)
     try:
-        verify(person, int(form.record_id.data), actor=me(), today=today())
+        verify(person, int(form.record_id.data), actor=me(), today=uk_today())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

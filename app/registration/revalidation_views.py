@@ -9,8 +9,9 @@ from app.extensions import db
 from app.models.users import User
 from app.permissions import roles
 from app.registration.blueprint import bp
-from app.registration.common import me, print_year_for, revalidation_context, show_error, today
+from app.registration.common import me, print_year_for, revalidation_context, show_error
 from app.registration.forms import ConfirmForm, ReasonForm, record_form_class
+from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.registration import revalidation as revalidation_service
 from app.services.registration.revalidation_questions import draft_from_evidence
@@ -113,7 +114,7 @@ def new_record():
         if form.validate_on_submit():
             try:
                 revalidation_service.add_record(
-                    person, _record_input(kind, form, person), actor=person, today=today()
+                    person, _record_input(kind, form, person), actor=person, today=uk_today()
                 )
             except DomainError as error:
                 show_error(form, error)
@@ -186,7 +187,7 @@ def exceptional_circumstances():
         "registration/exceptional.jinja",
         title="Exceptional circumstances",
         form=form,
-        panel=revalidation_service.revalidation_for(person.id, today()),
+        panel=revalidation_service.revalidation_for(person.id, uk_today()),
     )
 
 

@@ -29,7 +29,6 @@ from app.registration.common import (
     me,
     overview_context,
     show_error,
-    today,
     training_context,
     upload_from,
     upload_settings,
@@ -41,6 +40,7 @@ from app.registration.forms import (
     TrainingStartForm,
     WeekForm,
 )
+from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.pathway import training_log
 from app.services.registration import qualifications
@@ -107,7 +107,7 @@ def qualification():
                 person,
                 details,
                 actor=person,
-                today=today(),
+                today=uk_today(),
                 certificate=upload_from(form.certificate.data),
                 **upload_settings(),
             )
@@ -146,7 +146,7 @@ def training_start():
     if form.validate_on_submit():
         try:
             training_log.set_training_start(
-                person, form.started_on.data, actor=person, today=today()
+                person, form.started_on.data, actor=person, today=uk_today()
             )
         except DomainError as error:
             show_error(form, error)
@@ -172,7 +172,7 @@ def log_week():
             supervisor_name=form.supervisor_name.data or "",
         )
         try:
-            training_log.log_week(person, entry, actor=person, today=today())
+            training_log.log_week(person, entry, actor=person, today=uk_today())
         except DomainError as error:
             show_error(form, error)
         else:

@@ -18,8 +18,8 @@ from app.downloads import download
 from app.extensions import db
 from app.models.frameworks import Competency
 from app.permissions import roles
+from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.portfolio.content import uk_today
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, signoffs
 from app.supervisor.blueprint import bp

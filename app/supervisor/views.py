@@ -24,10 +24,10 @@ from flask_login import current_user
 from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.portfolio import sufficiency
 from app.services.portfolio.assessment_forms import form_for
-from app.services.portfolio.content import uk_today
 from app.services.registration import records as registration
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, enrolments, reviews, signoffs

@@ -18,12 +18,13 @@ from app.form_fields import error_anchor
 from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment, Evidence
 from app.models.frameworks import EvidenceType
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio.assessment_forms import FormDefinition, form_for
 from app.services.portfolio.assessment_forms import validate as validate_answers
-from app.services.portfolio.content import PatientDataWarning, resolve_links, uk_today
+from app.services.portfolio.content import PatientDataWarning, resolve_links
 from app.services.portfolio.form_answers import FormInvalid
 from app.services.storage import quota as storage_quota
 from app.trainee.forms import evidence_form_class, note_field_name

@@ -11,7 +11,7 @@ from flask import current_app, render_template
 from app.downloads import download
 from app.models.base import utcnow
 from app.permissions import roles
-from app.services.portfolio.content import uk_today
+from app.services.clock import uk_today
 from app.services.privacy.record_archive import archive_chunks, record_archive
 from app.trainee.blueprint import bp
 from app.trainee.loading import me

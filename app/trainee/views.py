@@ -9,10 +9,10 @@ from flask import abort, render_template
 
 from app.models.enrolments import Enrolment
 from app.permissions import roles
+from app.services.clock import uk_today
 from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio import sufficiency
-from app.services.portfolio.content import uk_today
 from app.services.registration import records as registration
 from app.services.supervision import signoffs
 from app.trainee.blueprint import bp

@@ -20,7 +20,7 @@ from app.models.registration import Qualification
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.services.accounts import api_tokens
-from app.services.portfolio.content import uk_today
+from app.services.clock import uk_today
 from app.services.privacy.portable_record import portable_record
 from app.services.supervision import reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions

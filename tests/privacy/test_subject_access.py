@@ -16,8 +16,8 @@ from app.models.evidence import Evidence, EvidenceVersion
 from app.models.signoffs import SignOff
 from app.models.users import ApiToken, User
 from app.services.accounts import api_tokens
+from app.services.clock import uk_today
 from app.services.portfolio import evidence as evidence_service
-from app.services.portfolio.content import uk_today
 from app.services.registration import records as registration
 from app.services.supervision import enrolments
 from tests.evidence.conftest import valid_answers

@@ -16,8 +16,8 @@ import pytest
 from wtforms import Form
 
 from app.form_base import PortfolioForm, QueryForm, RefusesControlCharacters
+from app.services.clock import uk_today
 from app.services.control_characters import control_character_problem
-from app.services.portfolio.content import uk_today
 from tests.security.world import World, fingerprint, signed_in_client
 from tests.trainee.conftest import date_parts, error_summary, evidence_form, soup
 

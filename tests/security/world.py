@@ -40,10 +40,10 @@ from app.models.base import utcnow
 from app.models.enrolments import Enrolment
 from app.models.users import ApiToken, User
 from app.services.accounts import api_tokens, organisations
+from app.services.clock import uk_today
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_log
 from app.services.portfolio import evidence as evidence_service
-from app.services.portfolio.content import uk_today
 from app.services.registration import qualifications, revalidation
 from app.services.registration import records as registration
 from app.services.storage.documents import Upload

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models.evidence import Evidence
 from app.models.notifications import Notification
 from app.models.signoffs import SignOff
+from app.services.clock import uk_today
 from app.services.portfolio import evidence as evidence_service
-from app.services.portfolio.content import uk_today
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import (
     banners,

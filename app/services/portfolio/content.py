@@ -9,27 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, EvidenceType
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.portfolio.assessment_forms import FormDefinition, clean_answers, form_for
 from app.services.portfolio.patient_data import Finding, scan_text
 
 DEFAULT_MAX_LINKS = 5
 NOTE_MAX = 500
-try:
-    UK_TIME = ZoneInfo("Europe/London")
-except ZoneInfoNotFoundError:  # pragma: no cover - systems without a time zone database
-    UK_TIME = None
 
 # A link request: a competency (or its code in the enrolment's framework) and the note
 # saying how the evidence shows it.
@@ -42,11 +37,6 @@ class PatientDataWarning(DomainError):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__(findings[0].message, findings[0].field)
         self.findings = findings
-
-
-def uk_today() -> date:
-    """Dates of activities are UK calendar dates, which differ from UTC's for an hour in summer."""
-    return datetime.now(UK_TIME).date() if UK_TIME else utcnow().date()
 
 
 def evidence_type_for(enrolment: Enrolment, code: str) -> EvidenceType:

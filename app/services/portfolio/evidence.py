@@ -35,6 +35,7 @@ from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVers
 from app.models.frameworks import EvidenceType
 from app.models.users import User
 from app.services.audit import chain as audit
+from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.portfolio import attachments
 from app.services.portfolio.content import (
@@ -44,7 +45,6 @@ from app.services.portfolio.content import (
     guard_patient_data,
     prepare_content,
     set_content,
-    uk_today,
     version_digest,
 )
 

@@ -21,8 +21,8 @@ from app.models.registration import REGISTERS, REGISTRATION_STATUSES, Registrati
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
+from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.portfolio.content import uk_today
 from app.services.registration.access import can_oversee, check_can_verify
 from app.services.registration.gphc import (
     REGISTER_LABELS,

@@ -17,6 +17,7 @@ from app.models.frameworks import Framework
 from app.models.organisations import Cohort
 from app.models.users import User
 from app.services.audit import chain as audit
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.registration.gphc import pharmacist_number
 from app.services.supervision.access import refuse_self_supervision
@@ -72,7 +73,7 @@ def enrol(
     if active_enrolment(trainee.id) is not None:
         raise DomainError(f"{trainee.name} already has an active enrolment", "trainee")
     check_can_supervise(supervisor)
-    started_on = started_on or utcnow().date()
+    started_on = started_on or uk_today()
     expected_end_on = expected_end_on or started_on + DEFAULT_DURATION
     if expected_end_on <= started_on:
         raise DomainError("The expected end date must be after the start date", "expected_end_on")
