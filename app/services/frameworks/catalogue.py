@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
@@ -21,7 +20,7 @@ from app.models.frameworks import (
 )
 from app.models.users import User
 from app.services.audit import chain as audit
-from app.services.frameworks.validation import FrameworkSpec
+from app.services.frameworks.framework_spec import FrameworkSpec
 
 
 class ImportOutcome(Enum):
@@ -165,7 +164,6 @@ def load_framework_tree(framework_id: int) -> Framework | None:
 # --- Choices for filters (asked on every list page, so built once) --------------------
 
 
-@functools.cache
 def _choices_statements():
     types = (
         select(EvidenceType.code, EvidenceType.label)
@@ -195,7 +193,6 @@ def filter_choices(framework_id: int) -> tuple[list[Row], list[Row]]:
 # --- One competency's page ---------------------------------------------------------------
 
 
-@functools.cache
 def _competency_page_statements():
     competency = (
         select(Competency)
@@ -241,7 +238,6 @@ class ChooserDomain:
     competencies: list[ChooserCompetency]
 
 
-@functools.cache
 def _chooser_statement():
     return (
         select(Domain.code, Domain.title, Competency.id, Competency.code, Competency.title)

@@ -1,0 +1,93 @@
+"""The parsed competency framework: the frozen dataclasses the validator returns and the
+importer writes, and the limits their fields obey.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FORMAT = "competency-framework/v1"
+MAX_RULE_NUMBER = 1000
+STATUSES = ("provisional", "published")
+
+# Length caps match the database columns the importer writes to.
+MAX_ID, MAX_VERSION, MAX_LABEL, MAX_TITLE = 50, 50, 200, 300
+MAX_URL, MAX_INDICATOR, MAX_DESCRIPTION = 500, 1000, 10_000
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RULE_NUMBER_RE = re.compile(r"[1-9][0-9]{0,5}")
+SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'reflective-account'"
+FRAMEWORK_ID_HINT = "use lowercase letters, digits and single hyphens, e.g. 'ncf-pcpt'"
+CODE_HINT = "use letters, digits, '.', '-' and '_', starting with a letter or digit"
+
+
+@dataclass(frozen=True)
+class ScaleValue:
+    id: str
+    label: str
+    proficient: bool
+
+
+@dataclass(frozen=True)
+class EvidenceType:
+    id: str
+    label: str
+    observed: bool
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Standard:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SignOffRule:
+    min_evidence: int
+    min_types: int
+    require_observed: bool
+
+
+@dataclass(frozen=True)
+class CompetencySpec:
+    id: str
+    title: str
+    description: str
+    indicators: tuple[str, ...]
+    standards: tuple[str, ...]
+    sign_off: SignOffRule  # the effective rule: the default with any override applied
+    sign_off_override: bool
+    replaces: str | None
+    position: int  # 0-based order within its domain
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    id: str
+    title: str
+    description: str | None
+    competencies: tuple[CompetencySpec, ...]
+    position: int  # 0-based order within the framework
+
+
+@dataclass(frozen=True)
+class FrameworkSpec:
+    id: str
+    version: str
+    title: str
+    publisher: str | None
+    source_url: str | None
+    status: str
+    description: str | None
+    scale: tuple[ScaleValue, ...]
+    evidence_types: tuple[EvidenceType, ...]
+    sign_off: SignOffRule
+    standards: tuple[Standard, ...]
+    domains: tuple[DomainSpec, ...]
+
+    @property
+    def competencies(self) -> tuple[CompetencySpec, ...]:
+        return tuple(c for d in self.domains for c in d.competencies)
