@@ -4,21 +4,17 @@ everywhere."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 
 from app.account.blueprint import bp
 from app.account.forms import NewTokenForm, RevokeTokenForm, SignOutEverywhereForm
+from app.auth.current import me
 from app.auth.sessions import is_fresh
 from app.extensions import db
-from app.models.users import User
 from app.permissions import signed_in
 from app.services.accounts import api_tokens
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError, NotFound
-
-
-def me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200):

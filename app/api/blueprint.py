@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, current_app
-from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from marshmallow import RAISE, Schema
 from marshmallow import fields as f
 
-from app.models.users import User
 from app.request_input import DepthCheckedParser
 
 DESCRIPTION = """Read portfolios and record evidence and reviews.
@@ -109,11 +107,6 @@ def errors(*codes: int) -> Callable:
         return view
 
     return decorate
-
-
-def me() -> User:
-    """The token's owner, as the model (not Flask-Login's proxy)."""
-    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def query_args(schema: type[Schema]) -> Callable:

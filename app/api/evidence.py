@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from flask import url_for
 
-from app.api.blueprint import bp, errors, me
+from app.api.blueprint import bp, errors
 from app.api.problems import ApiProblem, refused
 from app.api.schemas import EvidenceIn, EvidenceOut, ReviewIn, ReviewOut
 from app.api.shapes import evidence_out
+from app.auth.current import me
 from app.base_url import absolute_url
 from app.extensions import db
 from app.models.evidence import Evidence

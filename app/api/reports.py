@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 from flask import Response
 
-from app.api.blueprint import bp, errors, me, query_args
+from app.api.blueprint import bp, errors, query_args
 from app.api.schemas import ProgressReport, ProgressReportArgs
 from app.api.shapes import filters_from, list_item
+from app.auth.current import me
 from app.database import streamed_reads
 from app.downloads import download
 from app.models.users import User

@@ -6,10 +6,11 @@ of queries); one trainee answers 404 unless the pages would show them to the cal
 
 from __future__ import annotations
 
-from app.api.blueprint import bp, errors, me, query_args
+from app.api.blueprint import bp, errors, query_args
 from app.api.problems import ApiProblem
 from app.api.schemas import EvidenceList, PageArgs, TraineeDetail, TraineeList, TraineeListArgs
 from app.api.shapes import evidence_out, filters_from, list_item
+from app.auth.current import me
 from app.models.enrolments import Enrolment
 from app.models.signoffs import SignOff
 from app.models.users import User
@@ -107,7 +108,7 @@ def _competencies(enrolment: Enrolment, *, own: bool) -> list[dict]:
             "title": item.title,
             "domain": item.domain_code,
             "status": item.status,
-            "missing": [] if item.status == "signed_off" else item.missing,
+            "missing": item.still_needed,
             "accepted_evidence": item.accepted_count,
             **_sign_off(standing.get(item.competency_id) if item.status == "signed_off" else None),
         }

@@ -4,17 +4,11 @@ from the query string, and the words saying whose trainees are shown."""
 from __future__ import annotations
 
 from flask import request
-from flask_login import current_user
 
 from app.lead.forms import DashboardFilterForm
 from app.models.users import User
 from app.services.reporting import cohort_dashboard
 from app.services.reporting import flags as report_flags
-
-
-def me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
 
 CHOICE_FILTERS = ("organisation", "cohort", "supervisor")
 

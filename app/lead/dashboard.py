@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
 
+from app.auth.current import me
 from app.lead.blueprint import bp
-from app.lead.common import filter_form, me, scope_label
+from app.lead.common import filter_form, scope_label
 from app.models.base import utcnow
 from app.permissions import roles
 from app.services.clock import uk_today

@@ -11,10 +11,11 @@ import unicodedata
 
 from flask import Response, abort, redirect, request, url_for
 
+from app.auth.current import me
 from app.database import streamed_reads
 from app.downloads import download
 from app.lead.blueprint import bp
-from app.lead.common import filter_form, me, scope_label
+from app.lead.common import filter_form, scope_label
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.reporting import csv_export as exports_csv

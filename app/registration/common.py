@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.auth.current import me
 from app.downloads import stored_download
 from app.extensions import db
 from app.models.users import User
@@ -22,10 +23,6 @@ from app.services.registration import records as registration
 from app.services.registration.revalidation_rules import GPHC_STANDARDS
 from app.services.storage.documents import Upload
 from app.services.supervision.enrolments import enrolments_for
-
-
-def me() -> User:
-    return current_user._get_current_object()
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

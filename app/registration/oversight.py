@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from app.auth.current import me
 from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
 from app.registration.blueprint import bp
 from app.registration.common import (
     certificate_of,
-    me,
     overview_context,
     person_or_404,
     print_year_for,

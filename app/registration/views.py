@@ -21,12 +21,12 @@ from flask import (
     url_for,
 )
 
+from app.auth.current import me
 from app.extensions import db
 from app.permissions import roles
 from app.registration.blueprint import bp
 from app.registration.common import (
     certificate_of,
-    me,
     overview_context,
     show_error,
     training_context,

@@ -13,17 +13,16 @@ from datetime import UTC, datetime
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from wtforms.fields.choices import SelectChoice
 
+from app.auth.current import me
 from app.auth.sessions import FRESH_AT, is_fresh
 from app.downloads import download
 from app.extensions import db
-from app.models.frameworks import Competency
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.supervision import access as supervision_access
-from app.services.supervision import completion, signoffs
+from app.services.supervision import completion, permissions, signoffs
 from app.supervisor.blueprint import bp
-from app.supervisor.current import me
 from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm, show_error
 
 
@@ -57,8 +56,8 @@ def _clinical_enrolment_or_404(enrolment_id: int):
 @roles("supervisor")
 def sign_off(enrolment_id: int, competency_id: int):
     enrolment = _clinical_enrolment_or_404(enrolment_id)
-    competency = db.session.get(Competency, competency_id)
-    if competency is None or competency.framework_id != enrolment.framework_id:
+    competency = supervision_access.competency_for_enrolment(enrolment, competency_id)
+    if competency is None:
         abort(404)
     standing = signoffs.standing_by_competency(signoffs.sign_offs_for(enrolment.id))
     if competency.id in standing:
@@ -118,9 +117,7 @@ def sign_off_detail(sign_off_id: int):
         enrolment=enrolment,
         competency=record.competency,
         relied_on=signoffs.relied_on(record.evidence_versions),
-        can_revoke=record.revocation is None
-        and enrolment.status == "active"
-        and supervision_access.may_supervise(person, enrolment, clinical=True),
+        can_revoke=permissions.may_revoke(person, record),
     )
 
 

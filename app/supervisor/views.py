@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app.auth.current import me
 from app.downloads import stored_download
 from app.extensions import db
 from app.permissions import roles
@@ -30,10 +31,9 @@ from app.services.portfolio import sufficiency
 from app.services.portfolio.assessment_forms import form_for
 from app.services.registration import records as registration
 from app.services.supervision import access as supervision_access
-from app.services.supervision import completion, enrolments, reviews, signoffs
+from app.services.supervision import completion, enrolments, permissions, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from app.supervisor.blueprint import bp
-from app.supervisor.current import me
 from app.supervisor.forms import ReviewForm, SessionForm, show_error
 from app.templating import pagination
 from app.trainee.display import answer_sections
@@ -149,7 +149,7 @@ def attachment_download(evidence_id: int, attachment_id: int):
 def my_record():
     """The trainee's own supervision record: their current enrolment, else the latest one."""
     mine = enrolments.enrolments_for(current_user.id)
-    current = next((e for e in mine if e.status in ("active", "paused")), None)
+    current = next((e for e in mine if permissions.is_current(e)), None)
     chosen = current or (mine[0] if mine else None)
     if chosen is None:
         flash("You are not enrolled yet, so there is no supervision record to show.")
@@ -181,12 +181,11 @@ def record(enrolment_id: int):
         missed_months=supervision_sessions.months_without_session(
             enrolment.started_on, [s.held_on for s in sessions], today
         )
-        if enrolment.status in supervision_sessions.CURRENT_STATUSES
+        if permissions.is_current(enrolment)
         else [],
         completion_record=completion.completion_for(enrolment.id),
         is_trainee=is_trainee,
-        can_sign=supervision_access.may_supervise(person, enrolment, clinical=True),
-        can_log_session=supervision_access.may_supervise(person, enrolment),
+        actions=permissions.record_actions(person, enrolment),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.auth.current import me
 from app.downloads import stored_download
 from app.extensions import db
 from app.models.evidence import Attachment
@@ -22,7 +23,7 @@ from app.trainee.blueprint import bp
 from app.trainee.evidence_editor import attach_upload
 from app.trainee.evidence_pages import detail_page
 from app.trainee.forms import AttachmentForm, ConfirmForm
-from app.trainee.loading import me, own_evidence_or_404
+from app.trainee.loading import own_evidence_or_404
 
 
 @bp.route("/evidence/<int:evidence_id>/attachments", methods=["POST"])

@@ -13,6 +13,7 @@ from datetime import date
 from flask import current_app, render_template
 from flask_wtf import FlaskForm
 
+from app.auth.current import me
 from app.extensions import db
 from app.form_fields import error_anchor
 from app.models.enrolments import Enrolment
@@ -28,7 +29,6 @@ from app.services.portfolio.content import PatientDataWarning, resolve_links
 from app.services.portfolio.form_answers import FormInvalid
 from app.services.storage import quota as storage_quota
 from app.trainee.forms import evidence_form_class, note_field_name
-from app.trainee.loading import me
 
 
 class EvidenceEditor:

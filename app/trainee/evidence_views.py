@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from app.auth.current import me
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.frameworks import EvidenceType
@@ -27,7 +28,7 @@ from app.trainee.blueprint import bp
 from app.trainee.evidence_editor import EvidenceEditor, attach_upload, starting_values
 from app.trainee.evidence_pages import detail_page, version_context, version_of
 from app.trainee.forms import ChooseTypeForm, ConfirmForm, EvidenceFilterForm
-from app.trainee.loading import me, own_evidence_or_404, with_enrolment
+from app.trainee.loading import own_evidence_or_404, with_enrolment
 
 # --- The list ----------------------------------------------------------------------
 

@@ -10,10 +10,10 @@ from flask_login import current_user
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.current import me
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
-from app.models.users import User
 from app.services.portfolio.access import (
     AccessFlags,
     access_flags,
@@ -21,10 +21,6 @@ from app.services.portfolio.access import (
     visible_evidence_template,
 )
 from app.services.supervision import enrolments
-
-
-def me() -> User:
-    return current_user._get_current_object()
 
 
 def with_enrolment(view: Callable | None = None, *, people: bool = False) -> Callable:
@@ -66,9 +62,8 @@ def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:
     return evidence
 
 
-@functools.cache
 def _own_evidence_statement(flags: AccessFlags, full: bool):
-    """Built once per kind of viewer: every evidence page and action asks it."""
+    """The trainee's own item, with the viewer bound per call (`viewer_params`)."""
     # Every action reads the current version: in the same query, not a second one.
     options = [
         joinedload(Evidence.evidence_type),

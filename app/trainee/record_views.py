@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
+from app.auth.current import me
 from app.downloads import download
 from app.models.base import utcnow
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.privacy.record_archive import archive_chunks, record_archive
 from app.trainee.blueprint import bp
-from app.trainee.loading import me
 
 
 @bp.route("/record")

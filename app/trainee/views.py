@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from app.auth.current import me
 from app.models.enrolments import Enrolment
 from app.permissions import roles
 from app.services.clock import uk_today
@@ -16,7 +17,7 @@ from app.services.portfolio import sufficiency
 from app.services.registration import records as registration
 from app.services.supervision import signoffs
 from app.trainee.blueprint import bp
-from app.trainee.loading import me, with_enrolment
+from app.trainee.loading import with_enrolment
 
 
 def signed_off_ids(enrolment: Enrolment) -> frozenset[int]:
