@@ -15,7 +15,9 @@ from flask_wtf import FlaskForm
 from wtforms import Field, Form, PasswordField
 from wtforms.csrf.core import CSRFTokenField
 
+from app.extensions import db
 from app.services.control_characters import control_character_problem
+from app.services.errors import DomainError
 
 # Passwords are hashed, never stored or shown as text: refusing a character there could
 # only stop someone signing in with the password they chose. The CSRF token has its own check.
@@ -58,3 +60,14 @@ class PortfolioForm(RefusesControlCharacters, FlaskForm):
 
 class QueryForm(RefusesControlCharacters, Form):
     """A form read from the query string, without Flask-WTF: the same field rules."""
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Undo whatever the service began, and put its message where the person will look:
+    on the field it names, else above the form."""
+    db.session.rollback()
+    field = form._fields.get(error.field) if error.field else None
+    if field is None:
+        form.form_errors.append(error.message)
+    else:
+        field.errors = [*field.errors, error.message]

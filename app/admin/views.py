@@ -8,7 +8,6 @@ is shown again with 200, like any other validation error.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
@@ -24,7 +23,9 @@ from app.admin.forms import (
     OrganisationForm,
     UserFilterForm,
 )
+from app.auth.current import me as _me
 from app.extensions import db
+from app.form_base import show_error as _show_error
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort, Organisation
 from app.models.users import ROLES, User
@@ -35,20 +36,6 @@ from app.services.errors import DomainError
 from app.services.registration import gphc
 from app.services.supervision import enrolments
 from app.templating import pagination
-
-
-def _me() -> User:
-    return current_user._get_current_object()
-
-
-def _show_error(form: FlaskForm, error: DomainError) -> None:
-    """Undo whatever the service began, and put its message where the person will look."""
-    db.session.rollback()
-    field = form._fields.get(error.field) if error.field else None
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 def _organisation_choices(blank: str) -> list[SelectChoice]:

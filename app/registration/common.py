@@ -7,15 +7,12 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app.auth.current import me
 from app.downloads import stored_download
-from app.extensions import db
 from app.models.users import User
 from app.registration.forms import ConfirmForm, TrainingStartForm, WeekForm
 from app.services.clock import uk_today
-from app.services.errors import DomainError
 from app.services.pathway import training_log
 from app.services.registration import access as registration_access
 from app.services.registration import qualifications, revalidation
@@ -23,16 +20,6 @@ from app.services.registration import records as registration
 from app.services.registration.revalidation_rules import GPHC_STANDARDS
 from app.services.storage.documents import Upload
 from app.services.supervision.enrolments import enrolments_for
-
-
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Undo whatever the service began, and put its message where the person will look."""
-    db.session.rollback()
-    field = form._fields.get(error.field) if error.field else None
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 def person_or_404(user_id: int) -> User:

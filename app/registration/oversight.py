@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from app.auth.current import me
 from app.downloads import stored_download
 from app.extensions import db
+from app.form_base import show_error
 from app.permissions import roles
 from app.registration.blueprint import bp
 from app.registration.common import (
@@ -16,7 +17,6 @@ from app.registration.common import (
     person_or_404,
     print_year_for,
     revalidation_context,
-    show_error,
     training_context,
     upload_from,
     upload_settings,

@@ -7,10 +7,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.auth.current import me
 from app.extensions import db
+from app.form_base import show_error
 from app.models.users import User
 from app.permissions import roles
 from app.registration.blueprint import bp
-from app.registration.common import print_year_for, revalidation_context, show_error
+from app.registration.common import print_year_for, revalidation_context
 from app.registration.forms import ConfirmForm, ReasonForm, record_form_class
 from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound

@@ -23,12 +23,12 @@ from flask import (
 
 from app.auth.current import me
 from app.extensions import db
+from app.form_base import show_error
 from app.permissions import roles
 from app.registration.blueprint import bp
 from app.registration.common import (
     certificate_of,
     overview_context,
-    show_error,
     training_context,
     upload_from,
     upload_settings,

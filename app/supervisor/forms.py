@@ -6,26 +6,13 @@ refusals come back as errors on the field they name.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.admin.forms import DateRequired
-from app.extensions import db
 from app.form_base import PortfolioForm
 from app.form_fields import DateInputField
-from app.services.errors import DomainError
-
-
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Undo whatever the service began, and put its message where the person will look."""
-    db.session.rollback()
-    field = form._fields.get(error.field) if error.field else None
-    if field is None:
-        form.form_errors.append(error.message)
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 class ReviewForm(PortfolioForm):

@@ -17,13 +17,14 @@ from app.auth.current import me
 from app.auth.sessions import FRESH_AT, is_fresh
 from app.downloads import download
 from app.extensions import db
+from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, permissions, signoffs
 from app.supervisor.blueprint import bp
-from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm, show_error
+from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm
 
 
 def _authenticated_at() -> datetime | None:

@@ -24,6 +24,7 @@ from flask_login import current_user
 from app.auth.current import me
 from app.downloads import stored_download
 from app.extensions import db
+from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.errors import DomainError
@@ -34,7 +35,7 @@ from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, enrolments, permissions, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from app.supervisor.blueprint import bp
-from app.supervisor.forms import ReviewForm, SessionForm, show_error
+from app.supervisor.forms import ReviewForm, SessionForm
 from app.templating import pagination
 from app.trainee.display import answer_sections
 
