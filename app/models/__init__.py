@@ -2,6 +2,14 @@
 
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.development import (
+    DevelopmentObjective,
+    LearningNeedRating,
+    LearningNeedsAnalysis,
+    ObjectiveReview,
+    PathwayStage,
+    objective_competencies,
+)
 from app.models.enrolments import Enrolment, SupervisorAssignment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import (
@@ -38,6 +46,7 @@ __all__ = [
     "Cohort",
     "Competency",
     "Completion",
+    "DevelopmentObjective",
     "Domain",
     "Enrolment",
     "Evidence",
@@ -46,8 +55,12 @@ __all__ = [
     "EvidenceVersion",
     "ExceptionalCircumstances",
     "Framework",
+    "LearningNeedRating",
+    "LearningNeedsAnalysis",
     "Notification",
+    "ObjectiveReview",
     "Organisation",
+    "PathwayStage",
     "Qualification",
     "Registration",
     "RevalidationRecord",
@@ -65,4 +78,5 @@ __all__ = [
     "User",
     "UserRole",
     "competency_standards",
+    "objective_competencies",
 ]
