@@ -166,6 +166,24 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
             select(Attachment.storage_key).where(Attachment.evidence_id.in_(evidence_ids))
         )
     )
+    _delete_unsubmitted_evidence(enrolment_ids, erasure)
+    _erase_shared_evidence(evidence_ids, erasure)
+    _erase_signed_records(enrolment_ids, evidence_ids, erasure)
+    _count(
+        erasure,
+        "supervision_sessions_erased",
+        db.session.execute(
+            update(SupervisionSession)
+            .where(SupervisionSession.enrolment_id.in_(enrolment_ids))
+            .values(topics=ERASED, agreed_actions=""),
+            execution_options={"synchronize_session": False},
+        ),
+    )
+    _close_enrolments(enrolment_ids, erasure)
+    db.session.flush()
+
+
+def _delete_unsubmitted_evidence(enrolment_ids: list[int], erasure: Erasure) -> None:
     # Never submitted: nobody else ever saw it, so it goes whole (versions, links, files).
     never_submitted = select(Evidence.id).where(
         Evidence.enrolment_id.in_(enrolment_ids),
@@ -194,6 +212,9 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
             execution_options={"synchronize_session": False},
         ),
     )
+
+
+def _erase_shared_evidence(evidence_ids, erasure: Erasure) -> None:
     # Shared: the item and its versions stay for the records that point at them.
     _count(
         erasure,
@@ -222,17 +243,10 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
             execution_options={"synchronize_session": False},
         ),
     )
-    _erase_signed_records(enrolment_ids, evidence_ids, erasure)
-    _count(
-        erasure,
-        "supervision_sessions_erased",
-        db.session.execute(
-            update(SupervisionSession)
-            .where(SupervisionSession.enrolment_id.in_(enrolment_ids))
-            .values(topics=ERASED, agreed_actions=""),
-            execution_options={"synchronize_session": False},
-        ),
-    )
+
+
+def _close_enrolments(enrolment_ids: list[int], erasure: Erasure) -> None:
+    """Forget each enrolment's exemption letter and employment terms; stop a running one."""
     for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.id.in_(enrolment_ids))):
         if enrolment.exemption_storage_key:
             erasure.storage_keys.append(enrolment.exemption_storage_key)
@@ -247,7 +261,6 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
         if enrolment.status in RUNNING:
             enrolment.status = "withdrawn"
             erasure.counts["enrolments_withdrawn"] += 1
-    db.session.flush()
 
 
 def _erase_signed_records(enrolment_ids: list[int], evidence_ids, erasure: Erasure) -> None:

@@ -6,19 +6,18 @@ also answers a data subject access request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.audit import AuditEvent
-from app.models.enrolments import Enrolment, SupervisorAssignment
-from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence
 from app.models.notifications import Notification
 from app.models.registration import (
     ExceptionalCircumstances,
@@ -28,29 +27,14 @@ from app.models.registration import (
     TrainingPeriod,
     TrainingWeek,
 )
-from app.models.reviews import Review
 from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import ApiToken, User
-from app.services.portfolio import sufficiency
-from app.services.portfolio.attachments import stored_path
+from app.services.privacy.record_enrolment import enrolment_record, enrolments_of
+from app.services.privacy.record_files import RecordFile, RecordFiles
 from app.services.registration.qualifications import qualification_for
-from app.services.supervision import signoffs
-from app.services.supervision.completion import completion_for
 
 SCHEMA = "pcpt-portable-record/v1"
-
-
-@dataclass(frozen=True)
-class RecordFile:
-    """A stored file to copy into the archive, and where it goes."""
-
-    archive_path: str
-    stored: Path
-    sha256: str | None
-    size_bytes: int | None
-    media_type: str | None
-    original_filename: str | None
 
 
 def json_default(value: Any) -> Any:
@@ -59,33 +43,6 @@ def json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _safe_part(name: str | None) -> str:
-    """A file name part for the archive (already made safe at upload; belt and braces)."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_. " else "_" for ch in (name or "file"))
-    return cleaned.strip(". ") or "file"
-
-
-class _Files:
-    """Collects the stored files the JSON mentions, giving each its archive path."""
-
-    def __init__(self, upload_dir: str | Path) -> None:
-        self.upload_dir = upload_dir
-        self.found: list[RecordFile] = []
-
-    def add(self, folder: str, storage_key: str | None, **meta: Any) -> dict | None:
-        if not storage_key:
-            return None
-        try:
-            path = stored_path(self.upload_dir, storage_key)
-        except ValueError:
-            return None
-        archive = f"files/{folder}/{_safe_part(meta.get('original_filename'))}"
-        present = path.is_file()
-        if present:
-            self.found.append(RecordFile(archive, path, **meta))
-        return {**meta, "file": archive if present else None, "missing": not present}
 
 
 def _person(person: User) -> dict:
@@ -123,7 +80,7 @@ def _registrations(person: User) -> list[dict]:
     ]
 
 
-def _qualification(person: User, files: _Files) -> dict | None:
+def _qualification(person: User, files: RecordFiles) -> dict | None:
     q = qualification_for(person.id)
     if q is None:
         return None
@@ -218,129 +175,6 @@ def _revalidation(person: User) -> dict:
     }
 
 
-def _evidence(enrolment: Enrolment, files: _Files) -> list[dict]:
-    items = db.session.scalars(
-        select(Evidence)
-        .where(Evidence.enrolment_id == enrolment.id)
-        .options(
-            joinedload(Evidence.evidence_type),
-            selectinload(Evidence.versions)
-            .selectinload(EvidenceVersion.links)
-            .joinedload(EvidenceLink.competency),
-            selectinload(Evidence.attachments),
-        )
-        .order_by(Evidence.occurred_on, Evidence.id)
-    ).all()
-    reviews: dict[int, list[dict]] = {}
-    for review in db.session.scalars(
-        select(Review)
-        .where(Review.evidence_id.in_([item.id for item in items]))
-        .options(joinedload(Review.reviewer))
-        .order_by(Review.created_at, Review.id)
-    ):
-        reviews.setdefault(review.evidence_id, []).append(
-            {
-                "version": review.version_number,
-                "decision": review.decision,
-                "comment": review.comment,
-                "reviewer": review.reviewer.name,
-                "at": review.created_at,
-            }
-        )
-    return [
-        {
-            "id": item.id,
-            "type": item.evidence_type.code,
-            "type_label": item.evidence_type.label,
-            "title": item.title,
-            "occurred_on": item.occurred_on,
-            "status": item.status,
-            "created_at": item.created_at,
-            "submitted_at": item.submitted_at,
-            "versions": [
-                {
-                    "number": v.number,
-                    "title": v.title,
-                    "occurred_on": v.occurred_on,
-                    "fields": v.fields,
-                    "competencies": [{"code": k.competency.code, "note": k.note} for k in v.links],
-                    "content_sha256": v.content_sha256,
-                    "created_at": v.created_at,
-                    "submitted_at": v.submitted_at,
-                }
-                for v in item.versions
-            ],
-            "attachments": [
-                {
-                    "version": a.version_number,
-                    **(
-                        files.add(
-                            f"evidence-{item.id}/{a.id}",
-                            a.storage_key,
-                            sha256=a.sha256,
-                            size_bytes=a.size_bytes,
-                            media_type=a.media_type,
-                            original_filename=a.original_filename,
-                        )
-                        or {}
-                    ),
-                }
-                for a in item.attachments
-            ],
-            "reviews": reviews.get(item.id, []),
-        }
-        for item in items
-    ]
-
-
-def _sign_offs(enrolment: Enrolment) -> list[dict]:
-    return [
-        {
-            "competency": s.competency_code,
-            "outcome": s.outcome_code,
-            "outcome_label": s.outcome_label,
-            "proficient": s.proficient,
-            "comment": s.comment,
-            "override_justification": s.override_justification,
-            "unmet_rule": s.unmet_rule,
-            "signer": s.signer_name,
-            "signer_gphc_number": s.signer_gphc_number,
-            "statement": s.statement,
-            "evidence_versions": s.evidence_versions,
-            "signed_at": s.signed_at,
-            "record_sha256": s.record_sha256,
-            "revocation": {
-                "by": s.revocation.revoked_by_name,
-                "reason": s.revocation.reason,
-                "at": s.revocation.revoked_at,
-                "record_sha256": s.revocation.record_sha256,
-            }
-            if s.revocation
-            else None,
-        }
-        for s in signoffs.sign_offs_for(enrolment.id)
-    ]
-
-
-def _supervisor_history(enrolment: Enrolment) -> list[dict]:
-    """Every supervisor the enrolment had, the current ones with no end."""
-    rows = db.session.scalars(
-        select(SupervisorAssignment)
-        .where(SupervisorAssignment.enrolment_id == enrolment.id)
-        .options(joinedload(SupervisorAssignment.supervisor))
-        .order_by(SupervisorAssignment.assigned_at, SupervisorAssignment.id)
-    )
-    return [
-        {
-            "kind": a.kind,
-            "supervisor": a.supervisor.name,
-            "from": a.assigned_at,
-            "to": a.ended_at,
-        }
-        for a in rows
-    ]
-
-
 def _api_tokens(person: User) -> list[dict]:
     rows = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == person.id).order_by(ApiToken.id)
@@ -405,101 +239,11 @@ def _events_about(person: User) -> list[dict]:
     ]
 
 
-def _enrolment(enrolment: Enrolment, files: _Files) -> dict:
-    signed = signoffs.signed_off_competency_ids(enrolment.id)
-    progress = sufficiency.progress_for(enrolment, signed, count_drafts=True)
-    sessions = db.session.scalars(
-        select(SupervisionSession)
-        .where(SupervisionSession.enrolment_id == enrolment.id)
-        .options(joinedload(SupervisionSession.supervisor))
-        .order_by(SupervisionSession.held_on, SupervisionSession.id)
-    )
-    completion = completion_for(enrolment.id)
-    framework = enrolment.framework
-    return {
-        "id": enrolment.id,
-        "framework": {"id": framework.code, "version": framework.version, "title": framework.title},
-        "cohort": enrolment.cohort.name if enrolment.cohort else None,
-        "clinical_supervisor": (
-            enrolment.clinical_supervisor.name if enrolment.clinical_supervisor else None
-        ),
-        "education_supervisor": (
-            enrolment.education_supervisor.name if enrolment.education_supervisor else None
-        ),
-        "supervisor_history": _supervisor_history(enrolment),
-        "started_on": enrolment.started_on,
-        "expected_end_on": enrolment.expected_end_on,
-        "status": enrolment.status,
-        "programme": {
-            "pathway_status": enrolment.pathway_status,
-            "wte": enrolment.wte,
-            "protected_learning_days_used": enrolment.protected_learning_days_used,
-            "funding": enrolment.funding,
-            "afc_band": enrolment.afc_band,
-            "exemption_document": files.add(
-                f"pathway-exemption-{enrolment.id}",
-                enrolment.exemption_storage_key,
-                sha256=enrolment.exemption_sha256,
-                size_bytes=enrolment.exemption_size_bytes,
-                media_type=enrolment.exemption_media_type,
-                original_filename=enrolment.exemption_filename,
-            ),
-        },
-        "competencies": [
-            {
-                "id": p.code,
-                "title": p.title,
-                "domain": p.domain_code,
-                "status": p.status,
-                "missing": p.missing,
-            }
-            for p in progress
-        ],
-        "evidence": _evidence(enrolment, files),
-        "sign_offs": _sign_offs(enrolment),
-        "supervision_sessions": [
-            {
-                "held_on": s.held_on,
-                "duration_minutes": s.duration_minutes,
-                "supervisor": s.supervisor.name,
-                "topics": s.topics,
-                "agreed_actions": s.agreed_actions,
-            }
-            for s in sessions
-        ],
-        "completion": {
-            "signer": completion.signer_name,
-            "signer_gphc_number": completion.signer_gphc_number,
-            "statement": completion.statement,
-            "completed_at": completion.completed_at,
-            "record_sha256": completion.record_sha256,
-        }
-        if completion
-        else None,
-    }
-
-
-def enrolments_of(person: User) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            select(Enrolment)
-            .where(Enrolment.trainee_id == person.id)
-            .options(
-                joinedload(Enrolment.framework),
-                joinedload(Enrolment.cohort),
-                joinedload(Enrolment.clinical_supervisor),
-                joinedload(Enrolment.education_supervisor),
-            )
-            .order_by(Enrolment.started_on, Enrolment.id)
-        )
-    )
-
-
 def portable_record(
     person: User, *, upload_dir: str | Path, generated_at: datetime
 ) -> tuple[dict, list[RecordFile]]:
     """The record as JSON-ready data, and the stored files it refers to."""
-    files = _Files(upload_dir)
+    files = RecordFiles(upload_dir)
     notifications = db.session.scalars(
         select(Notification)
         .where(Notification.user_id == person.id)
@@ -516,7 +260,7 @@ def portable_record(
         "qualification": _qualification(person, files),
         "training": _training(person),
         "revalidation": _revalidation(person),
-        "enrolments": [_enrolment(e, files) for e in enrolments_of(person)],
+        "enrolments": [enrolment_record(e, files) for e in enrolments_of(person)],
         "api_tokens": _api_tokens(person),
         "notifications": [
             {"kind": n.kind, "text": n.text, "created_at": n.created_at, "read_at": n.read_at}

@@ -23,12 +23,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.models.users import User
-from app.services.privacy.portable_record import (
-    RecordFile,
-    enrolments_of,
-    json_default,
-    portable_record,
-)
+from app.services.privacy.portable_record import json_default, portable_record
+from app.services.privacy.record_enrolment import enrolments_of
+from app.services.privacy.record_files import RecordFile
 from app.services.reporting.pdf_export import trainee_portfolio_pdf
 from app.services.reporting.trainee_summary import trainee_summary
 
