@@ -16,6 +16,7 @@ from app.services.portfolio.sufficiency import (
     missing_for,
     missing_for_counts,
     progress_for,
+    shortfall,
     status_for,
     status_from_counts,
 )
@@ -75,17 +76,38 @@ def test_missing_lists_every_gap_in_plain_english(rule, items, missing):
 
 
 @pytest.mark.parametrize(
-    ("missing", "linked", "signed_off", "status"),
+    ("rule", "counts", "short"),
     [
-        (["needs 1 more accepted item"], False, False, "not_started"),
-        (["needs 1 more accepted item"], True, False, "in_progress"),
-        ([], True, False, "ready"),
-        ([], True, True, "signed_off"),
-        (["needs an observed assessment"], True, True, "signed_off"),
+        (Rule(2, 2, True), (0, 0, 0), (2, 2, True)),
+        (Rule(2, 2, True), (1, 1, 0), (1, 1, True)),
+        (Rule(2, 2, True), (2, 1, 1), (0, 1, False)),
+        (Rule(2, 2, True), (2, 2, 1), (0, 0, False)),
+        (Rule(2, 2, True), (5, 3, 2), (0, 0, False)),
+        (Rule(1, 1, False), (0, 0, 0), (1, 1, False)),
+        (Rule(1, 1, False), (1, 1, 0), (0, 0, False)),
+        (Rule(4, 3, False), (1, 1, 0), (3, 2, False)),
     ],
 )
-def test_status_follows_links_rule_and_sign_off(missing, linked, signed_off, status):
-    assert status_for(missing, linked, signed_off) == status
+def test_the_rule_is_how_far_the_counts_fall_short(rule, counts, short):
+    accepted, types, observed = counts
+    found = shortfall(rule, accepted=accepted, types=types, observed=observed)
+    assert tuple(found) == short
+    assert found.met == (short == (0, 0, False))
+    assert meets(rule, accepted=accepted, types=types, observed=observed) == found.met
+
+
+@pytest.mark.parametrize(
+    ("met", "linked", "signed_off", "status"),
+    [
+        (False, False, False, "not_started"),
+        (False, True, False, "in_progress"),
+        (True, True, False, "ready"),
+        (True, True, True, "signed_off"),
+        (False, True, True, "signed_off"),
+    ],
+)
+def test_status_follows_links_rule_and_sign_off(met, linked, signed_off, status):
+    assert status_for(met=met, linked=linked, signed_off=signed_off) == status
 
 
 # --- From evidence in the database ---------------------------------------------------
@@ -274,7 +296,7 @@ def test_status_from_counts_agrees_with_the_worded_rule(min_evidence, min_types,
             continue  # counts a real portfolio cannot have: each accepted item has a type
         missing = missing_for_counts(rule, accepted=accepted, types=types, observed=observed)
         assert meets(rule, accepted=accepted, types=types, observed=observed) == (not missing)
-        worded = status_for(missing, linked > 0, signed_off)
+        worded = status_for(met=not missing, linked=linked > 0, signed_off=signed_off)
         counted = status_from_counts(
             rule,
             linked=linked,

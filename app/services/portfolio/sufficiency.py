@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
 
@@ -78,6 +79,30 @@ class DomainProgress:
         return sum(1 for c in self.competencies if c.status == status)
 
 
+class Shortfall(NamedTuple):
+    """How far accepted evidence falls short of a rule: more items, more distinct types,
+    an observed assessment. Nothing short means the rule is met."""
+
+    items: int
+    types: int
+    observed: bool
+
+    @property
+    def met(self) -> bool:
+        return not (self.items or self.types or self.observed)
+
+
+def shortfall(rule: Rule, *, accepted: int, types: int, observed: int) -> Shortfall:
+    """The sufficiency rule, from counts of the accepted items, their distinct types and
+    the observed ones among them (what an aggregate query returns). Everything else here
+    (the words, `meets`, the statuses) is derived from it."""
+    return Shortfall(
+        items=max(rule.min_evidence - accepted, 0),
+        types=max(rule.min_types - types, 0),
+        observed=rule.require_observed and not observed,
+    )
+
+
 def _items(count: int) -> str:
     return "1 more accepted item" if count == 1 else f"{count} more accepted items"
 
@@ -94,23 +119,25 @@ def missing_for(rule: Rule, accepted: Iterable[AcceptedItem]) -> list[str]:
 
 
 def missing_for_counts(rule: Rule, *, accepted: int, types: int, observed: int) -> list[str]:
-    """`missing_for` from counts of the accepted items, their distinct types and the
-    observed ones among them (what an aggregate query returns)."""
+    """`shortfall` in words, from the same counts."""
+    return _words(shortfall(rule, accepted=accepted, types=types, observed=observed), types)
+
+
+def _words(short: Shortfall, types: int) -> list[str]:
     missing = []
-    if accepted < rule.min_evidence:
-        missing.append(f"needs {_items(rule.min_evidence - accepted)}")
-    if types < rule.min_types:
-        short = rule.min_types - types
+    if short.items:
+        missing.append(f"needs {_items(short.items)}")
+    if short.types:
         if types == 0:
             # One accepted item brings one type: only say so when more than one is needed.
-            if short > 1:
-                missing.append(f"needs items of {short} different evidence types")
-        elif short == 1:
+            if short.types > 1:
+                missing.append(f"needs items of {short.types} different evidence types")
+        elif short.types == 1:
             ordinal = ORDINALS.get(types + 1, f"{types + 1}th")
             missing.append(f"needs a {ordinal} evidence type")
         else:
-            missing.append(f"needs {short} more evidence types")
-    if rule.require_observed and not observed:
+            missing.append(f"needs {short.types} more evidence types")
+    if short.observed:
         missing.append("needs an observed assessment")
     return missing
 
@@ -127,31 +154,25 @@ def describe_rule(rule: Rule) -> str:
 
 
 def meets(rule: Rule, *, accepted: int, types: int, observed: int) -> bool:
-    """Whether counts satisfy the rule: `missing_for_counts` is empty exactly then (a
-    test checks), without putting into words what is missing."""
-    return (
-        accepted >= rule.min_evidence
-        and types >= rule.min_types
-        and (observed > 0 or not rule.require_observed)
-    )
+    """Whether counts satisfy the rule (`shortfall` is nothing), without words."""
+    return shortfall(rule, accepted=accepted, types=types, observed=observed).met
 
 
 def status_from_counts(
     rule: Rule, *, linked: int, accepted: int, types: int, observed: int, signed_off: bool
 ) -> str:
-    """`status_for` straight from counts: for exports of every trainee x competency,
-    which show the status but never what is missing."""
-    if signed_off:
-        return "signed_off"
-    if meets(rule, accepted=accepted, types=types, observed=observed):
-        return "ready"
-    return "in_progress" if linked else "not_started"
+    """A competency's status straight from counts: for exports of every trainee x
+    competency, which show the status but never what is missing."""
+    met = meets(rule, accepted=accepted, types=types, observed=observed)
+    return status_for(met=met, linked=linked > 0, signed_off=signed_off)
 
 
-def status_for(missing: list[str], linked: bool, signed_off: bool) -> str:
+def status_for(*, met: bool, linked: bool, signed_off: bool) -> str:
+    """The status ladder: signed off, else ready once the rule is met, else in progress
+    once anything is linked."""
     if signed_off:
         return "signed_off"
-    if not missing:
+    if met:
         return "ready"
     return "in_progress" if linked else "not_started"
 
@@ -186,7 +207,8 @@ def progress_for(
         accepted, types, observed = (
             (counts.accepted, counts.types, counts.observed) if counts else (0, 0, 0)
         )
-        missing = missing_for_counts(rule, accepted=accepted, types=types, observed=observed)
+        short = shortfall(rule, accepted=accepted, types=types, observed=observed)
+        missing = _words(short, types)
         progress.append(
             CompetencyProgress(
                 competency_id=competency.id,
@@ -196,7 +218,9 @@ def progress_for(
                 domain_code=competency.domain_code,
                 domain_title=competency.domain_title,
                 rule=rule,
-                status=status_for(missing, linked > 0, competency.id in signed_off),
+                status=status_for(
+                    met=short.met, linked=linked > 0, signed_off=competency.id in signed_off
+                ),
                 missing=missing,
                 linked_count=linked,
                 accepted_count=accepted,
