@@ -17,13 +17,11 @@ from app.models.users import User
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.portfolio import lists as evidence_lists
-from app.services.portfolio import sufficiency
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import RegistrationStatus, registration_status
-from app.services.reporting.flags import percent
 from app.services.reporting.progress_report import progress_report
-from app.services.supervision import signoffs
-from app.services.supervision.access import trainee_enrolment_for_viewer
+from app.services.reporting.trainee_summary import CompetencyStanding, competency_standing
+from app.services.supervision.access import trainee_record_for_viewer
 
 
 @bp.route("/trainees")
@@ -44,13 +42,10 @@ def trainee_list(page: int, per_page: int, **filters):
 
 def _visible(trainee_id: int) -> tuple[User, Enrolment | None]:
     """The trainee and the enrolment the caller may see; 404 when they may see neither."""
-    viewer = me()
-    enrolment = trainee_enrolment_for_viewer(viewer, trainee_id)
-    if enrolment is not None:
-        return enrolment.trainee, enrolment
-    if viewer.id == trainee_id and viewer.has_role("trainee"):
-        return viewer, None
-    raise ApiProblem(404, "not_found", "No trainee with that id is visible to you")
+    found = trainee_record_for_viewer(me(), trainee_id)
+    if found is None:
+        raise ApiProblem(404, "not_found", "No trainee with that id is visible to you")
+    return found
 
 
 def _registration(status: RegistrationStatus) -> dict:
@@ -97,11 +92,8 @@ def _enrolment(enrolment: Enrolment) -> dict:
     }
 
 
-def _competencies(enrolment: Enrolment, *, own: bool) -> list[dict]:
-    standing = signoffs.standing_by_competency(signoffs.sign_offs_for(enrolment.id))
-    signed = signoffs.proficient_competency_ids(standing)
-    # Drafts are private: only the trainee's own view counts them as "in progress".
-    progress = sufficiency.progress_for(enrolment, signed, count_drafts=own)
+def _competencies(found: CompetencyStanding) -> list[dict]:
+    standing = found.standing
     return [
         {
             "id": item.code,
@@ -112,7 +104,7 @@ def _competencies(enrolment: Enrolment, *, own: bool) -> list[dict]:
             "accepted_evidence": item.accepted_count,
             **_sign_off(standing.get(item.competency_id) if item.status == "signed_off" else None),
         }
-        for item in progress
+        for item in found.progress
     ]
 
 
@@ -135,10 +127,12 @@ def _sign_off(record: SignOff | None) -> dict:
 def trainee_detail(trainee_id: int):
     trainee, enrolment = _visible(trainee_id)
     today = uk_today()
-    competencies = (
-        _competencies(enrolment, own=me().id == trainee.id) if enrolment is not None else []
+    # Drafts are private: only the trainee's own view counts them as "in progress".
+    found = (
+        competency_standing(enrolment, count_drafts=me().id == trainee.id)
+        if enrolment is not None
+        else None
     )
-    signed = sum(1 for c in competencies if c["status"] == "signed_off")
     return {
         "id": trainee.id,
         "name": trainee.name,
@@ -147,11 +141,11 @@ def trainee_detail(trainee_id: int):
         "qualification": _qualification(trainee.id),
         "enrolment": _enrolment(enrolment) if enrolment is not None else None,
         "progress": {
-            "signed_off": signed,
-            "total": len(competencies),
-            "percent": percent(signed, len(competencies)),
+            "signed_off": found.signed_off if found else 0,
+            "total": found.total if found else 0,
+            "percent": found.percent if found else 0,
         },
-        "competencies": competencies,
+        "competencies": _competencies(found) if found else [],
     }
 
 

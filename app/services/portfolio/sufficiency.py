@@ -14,7 +14,6 @@ Statuses: not_started (nothing linked) -> in_progress (something linked) -> read
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -62,6 +61,11 @@ class CompetencyProgress:
     accepted_count: int
     accepted_type_count: int
     observed_count: int
+
+    @property
+    def still_needed(self) -> list[str]:
+        """What the rule still asks for, as pages and the API show it: nothing once signed off."""
+        return [] if self.status == "signed_off" else self.missing
 
 
 @dataclass
@@ -231,9 +235,8 @@ def progress_for(
     return progress
 
 
-@functools.cache
 def _progress_statements(*, one: bool):
-    """Built once (parameters bound per call): a framework's competencies in order, with
+    """With parameters bound per call: a framework's competencies in order, with
     just what progress needs, and the enrolment's links counted (`link_counts`); `one`
     narrows both to one competency."""
     competencies = (

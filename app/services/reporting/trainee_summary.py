@@ -39,6 +39,38 @@ class EvidenceTitle:
 
 
 @dataclass(frozen=True)
+class CompetencyStanding:
+    """Each competency's progress on one enrolment, with its sign-offs; what the lead's
+    summary and the API's trainee detail count as done."""
+
+    progress: list[sufficiency.CompetencyProgress]
+    sign_offs: list[SignOff]  # every one, revoked too, oldest first
+    standing: dict[int, SignOff]  # competency id -> the sign-off that stands
+
+    @property
+    def total(self) -> int:
+        return len(self.progress)
+
+    @property
+    def signed_off(self) -> int:
+        return sum(1 for c in self.progress if c.status == "signed_off")
+
+    @property
+    def percent(self) -> int:
+        return percent(self.signed_off, self.total)
+
+
+def competency_standing(enrolment: Enrolment, *, count_drafts: bool) -> CompetencyStanding:
+    """Progress counting proficient sign-offs that stand (`count_drafts`: the trainee's
+    own view, where their drafts show as in progress)."""
+    records = signoffs.sign_offs_for(enrolment.id)
+    standing = signoffs.standing_by_competency(records)
+    signed = signoffs.proficient_competency_ids(standing)
+    progress = sufficiency.progress_for(enrolment, signed, count_drafts=count_drafts)
+    return CompetencyStanding(progress, records, standing)
+
+
+@dataclass(frozen=True)
 class TraineeSummary:
     enrolment: Enrolment
     domains: list[sufficiency.DomainProgress]
@@ -96,10 +128,7 @@ def shared_evidence_by_competency(enrolment_id: int) -> dict[int, list[EvidenceT
 
 def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
     """Everything the summary shows, in a fixed number of queries."""
-    records = signoffs.sign_offs_for(enrolment.id)
-    standing = signoffs.standing_by_competency(records)
-    signed = signoffs.proficient_competency_ids(standing)
-    progress = sufficiency.progress_for(enrolment, signed, count_drafts=False)
+    competencies = competency_standing(enrolment, count_drafts=False)
     sessions, last = db.session.execute(
         select(func.count(SupervisionSession.id), func.max(SupervisionSession.held_on)).where(
             SupervisionSession.enrolment_id == enrolment.id
@@ -107,10 +136,10 @@ def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
     ).one()
     return TraineeSummary(
         enrolment=enrolment,
-        domains=sufficiency.by_domain(progress),
+        domains=sufficiency.by_domain(competencies.progress),
         evidence=shared_evidence_by_competency(enrolment.id),
-        sign_offs=records,
-        standing=standing,
+        sign_offs=competencies.sign_offs,
+        standing=competencies.standing,
         registration=registration_status(enrolment.trainee_id, today),
         qualification=qualification_for(enrolment.trainee_id),
         completion=completion_for(enrolment.id),

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
+from app.models.frameworks import Competency
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.services.accounts.organisations import subtree_ids
@@ -111,6 +112,19 @@ def enrolment_for_supervisor(
     return enrolment
 
 
+def in_framework(competency: Competency, enrolment: Enrolment) -> bool:
+    """Only the competencies of the enrolment's own framework are signed off on it."""
+    return competency.framework_id == enrolment.framework_id
+
+
+def competency_for_enrolment(enrolment: Enrolment, competency_id: int) -> Competency | None:
+    """A competency of the enrolment's framework, else None (a view answers 404)."""
+    competency = db.session.get(Competency, competency_id)
+    if competency is None or not in_framework(competency, enrolment):
+        return None
+    return competency
+
+
 def sign_off_for_viewer(user: User, sign_off_id: int) -> SignOff | None:
     sign_off = db.session.get(SignOff, sign_off_id)
     if sign_off is None or enrolment_for_viewer(user, sign_off.enrolment_id) is None:
@@ -137,3 +151,14 @@ def trainee_enrolment_for_viewer(user: User, trainee_id: int) -> Enrolment | Non
         )
     )
     return next((e for e in candidates if can_view(user, e)), None)
+
+
+def trainee_record_for_viewer(user: User, trainee_id: int) -> tuple[User, Enrolment | None] | None:
+    """The trainee and the enrolment of theirs `user` may see; a trainee sees themselves
+    before they are enrolled too. None when `user` may see neither (answered as 404)."""
+    enrolment = trainee_enrolment_for_viewer(user, trainee_id)
+    if enrolment is not None:
+        return enrolment.trainee, enrolment
+    if user.id == trainee_id and user.has_role("trainee"):
+        return user, None
+    return None
