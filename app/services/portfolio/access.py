@@ -18,6 +18,7 @@ import functools
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -35,6 +36,7 @@ def _organisation_subtree(root_id: int):
 
 
 AccessFlags = tuple[bool, bool, bool]  # sees as trainee, as supervisor, as lead
+AS_TRAINEE, AS_SUPERVISOR, AS_LEAD = range(3)
 
 
 def access_flags(user: User) -> AccessFlags:
@@ -44,6 +46,12 @@ def access_flags(user: User) -> AccessFlags:
         user.has_role("supervisor"),
         user.has_role("lead") and user.organisation_id is not None,
     )
+
+
+def _only(flags: AccessFlags, rule: int) -> AccessFlags:
+    """`flags` narrowed to one of the rules (`AS_SUPERVISOR`, ...)."""
+    trainee, supervisor, lead = (flag and i == rule for i, flag in enumerate(flags))
+    return trainee, supervisor, lead
 
 
 def _visible(flags: AccessFlags, viewer_id, organisation_id) -> Select[tuple[Evidence]]:
@@ -160,30 +168,61 @@ def _organisation_and_ancestors(organisation_id: int):
     )
 
 
+def _admitted(viewers: list[tuple[AccessFlags, int, int | None]], evidence_id: int) -> list[bool]:
+    """For each (flags, viewer id, organisation id), whether `_visible` lets that viewer
+    see the item: one query however many viewers."""
+    if not viewers:
+        return []
+    checks = [
+        _visible(flags, viewer_id, organisation_id).where(Evidence.id == evidence_id).exists()
+        for flags, viewer_id, organisation_id in viewers
+    ]
+    return list(db.session.execute(select(*checks)).one())
+
+
 def audience(evidence: Evidence) -> Audience:
-    """The people other than the trainee who can see `evidence` at present: none while
-    nothing of it is shared; once shared, its enrolment's supervisors and the leads of the
-    trainee's organisation or any organisation above it. Only active accounts are named."""
-    if evidence.shared_version_number is None:
-        return Audience()
+    """The people other than the trainee who can see `evidence` at present. `_visible`
+    decides: this only finds whom to ask, its enrolment's supervisors and the leads of
+    the trainee's organisation or any organisation above it, and names those the
+    supervisor or lead rule admits (none while nothing of it is shared). Only active
+    accounts are named."""
     enrolment = evidence.enrolment
-    supervisors = tuple(
-        Viewer(person.name, why)
+    supervisors = [
+        (person, why)
         for person, why in (
             (enrolment.clinical_supervisor, "clinical supervisor"),
             (enrolment.education_supervisor, "education supervisor"),
         )
-        if person is not None and person.active and person.has_role("supervisor")
-    )
+        if person is not None and person.active
+    ]
     organisation_id = enrolment.trainee.organisation_id
-    if organisation_id is None:
-        return Audience(supervisors)
-    chain = _organisation_and_ancestors(organisation_id)
-    leads = db.session.execute(
-        select(User.name, Organisation.name)
-        .join(Organisation, User.organisation_id == Organisation.id)
-        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "lead"))
-        .where(User.organisation_id.in_(select(chain.c.id)), User.active.is_(True))
-        .order_by(User.name, User.id)
+    leads: list[tuple[User, str]] = []
+    if organisation_id is not None:
+        chain = _organisation_and_ancestors(organisation_id)
+        leads = [
+            (lead, where)
+            for lead, where in db.session.execute(
+                select(User, Organisation.name)
+                .join(Organisation, User.organisation_id == Organisation.id)
+                .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == "lead"))
+                .where(User.organisation_id.in_(select(chain.c.id)), User.active.is_(True))
+                .options(selectinload(User.role_rows))
+                .order_by(User.name, User.id)
+            )
+        ]
+    asked = [(person, why, AS_SUPERVISOR) for person, why in supervisors] + [
+        (lead, where, AS_LEAD) for lead, where in leads
+    ]
+    admitted = _admitted(
+        [(_only(access_flags(p), rule), p.id, p.organisation_id) for p, _, rule in asked],
+        evidence.id,
     )
-    return Audience(supervisors, tuple(Viewer(name, where) for name, where in leads))
+    named = [
+        (Viewer(p.name, why), rule)
+        for (p, why, rule), ok in zip(asked, admitted, strict=True)
+        if ok
+    ]
+    return Audience(
+        tuple(viewer for viewer, rule in named if rule == AS_SUPERVISOR),
+        tuple(viewer for viewer, rule in named if rule == AS_LEAD),
+    )
