@@ -167,6 +167,10 @@ TABLE: dict[str, Access] = {
     "lead.my_record": access("trainee", also_ok=(308,)),
     "lead.my_record_zip": access("trainee", also_ok=(308,)),
     "supervisor.my_record": access("trainee"),
+    # The trainee's development plan (PCPEP): their own learning needs and objectives.
+    "trainee.development": access("trainee"),
+    "trainee.learning_needs_analysis": access("trainee"),
+    "trainee.objective_new": access("trainee"),
     # Registration, qualification, training log and revalidation: the registrant's own.
     "registration.overview": access("trainee"),
     "registration.details": access("trainee"),
@@ -206,6 +210,12 @@ TABLE: dict[str, Access] = {
     "supervisor.complete": access("supervisor", REVIEWER),
     "supervisor.session_new": access("supervisor", REVIEWER),
     "supervisor.sessions_overview": access("lead"),
+    # The development plan from supervision: the supervisor comments and reviews; the
+    # supervisor or a lead over the trainee sees the plan and records the stage.
+    "supervisor.development": access("supervisor lead", OVERSEER),
+    "supervisor.learning_needs_comment": access("supervisor", REVIEWER),
+    "supervisor.objective_review": access("supervisor", REVIEWER),
+    "supervisor.stage_new": access("supervisor lead", OVERSEER),
     # Cohort reports: each viewer's own scope (their organisation, their trainees).
     "lead.home": access("lead"),
     "lead.dashboard": access("supervisor lead"),

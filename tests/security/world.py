@@ -1,9 +1,9 @@
 """A small world for the access-control tests: one trainee's records and the people around them.
 
 Trainee A ("the owner", Ada Ownerby) has a record of every kind the routes act on:
-an enrolment, submitted and draft evidence with files, a sign-off, a registration, a
-qualification certificate, a training log week, a revalidation record, a notification,
-an API token.
+an enrolment, submitted and draft evidence with files, a sign-off, an objective of her
+development plan, a registration, a qualification certificate, a training log week, a
+revalidation record, a notification, an API token.
 Around her:
 
 - trainee B, in the same practice, with evidence of their own ("another trainee");
@@ -41,6 +41,7 @@ from app.models.enrolments import Enrolment
 from app.models.users import ApiToken, User
 from app.services.accounts import api_tokens, organisations
 from app.services.clock import uk_today
+from app.services.development import objectives
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_log
 from app.services.portfolio import evidence as evidence_service
@@ -121,6 +122,18 @@ def _evidence(app: Flask, enrolment, trainee: User, title: str, *, submit: bool)
     if submit:
         evidence_service.submit(item, actor=trainee)
     return item, attachment
+
+
+def _objective(enrolment, trainee: User, framework, today: date):
+    """An open objective of the trainee's development plan, due in a month."""
+    return objectives.add_objective(
+        enrolment,
+        trainee=trainee,
+        description="Run the practice's inhaler clinic on my own.",
+        target_on=today + timedelta(days=30),
+        competency_ids=[framework.domains[0].competencies[0].id],
+        today=today,
+    )
 
 
 def _registration_records(
@@ -225,6 +238,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         authenticated_at=utcnow(),
     )
     records = _registration_records(app, owner, supervisor, today)
+    objective = _objective(enrolment, owner, framework, today)
     note = notifications.notify(owner, "evidence.reviewed", "Your evidence was reviewed.")
     api_tokens.create_token(owner, "Ada's script")
     token_id = db.session.scalar(select(func.max(ApiToken.id)))
@@ -254,6 +268,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         "token_id": token_id,
         "week_id": records["week_id"],
         "record_id": records["record_id"],
+        "objective_id": objective.id,
     }
     self_args, self_draft_args = _self_supervised_records(
         app, self_supervisor, unassigned, framework, cohort, started, today, args
@@ -308,6 +323,7 @@ def _self_supervised_records(
         number="5012346",
         what_learned="Where the practice keeps its stock records.",
     )
+    objective = _objective(enrolment, person, framework, today)
     note = notifications.notify(person, "evidence.reviewed", "Your evidence was reviewed.")
     api_tokens.create_token(person, "Dee's script")
     token_id = db.session.scalar(select(func.max(ApiToken.id)))
@@ -329,6 +345,7 @@ def _self_supervised_records(
         "token_id": token_id,
         "week_id": records["week_id"],
         "record_id": records["record_id"],
+        "objective_id": objective.id,
     }
     return own, {**own, "evidence_id": draft.id, "attachment_id": draft_file.id}
 
