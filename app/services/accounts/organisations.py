@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import CTE, ColumnElement, select
 from sqlalchemy.orm import contains_eager
 
 from app.extensions import db
@@ -75,11 +75,30 @@ def update_organisation(
     )
 
 
+def subtree(root_id: int | ColumnElement[int], name: str | None = None) -> CTE:
+    """The organisation and everything below it: a recursive CTE whose `id` column a query
+    selects from. `root_id` is a value or a bind parameter; give a `name` when one query
+    holds two subtrees."""
+    tree = select(Organisation.id).where(Organisation.id == root_id).cte(name, recursive=True)
+    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+
+
 def subtree_ids(root_id: int) -> set[int]:
-    """The organisation and everything below it, in one recursive query."""
-    tree = select(Organisation.id).where(Organisation.id == root_id).cte(recursive=True)
-    tree = tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
-    return set(db.session.scalars(select(tree.c.id)))
+    """The ids of `subtree(root_id)`, in one query."""
+    return set(db.session.scalars(select(subtree(root_id).c.id)))
+
+
+def ancestors(organisation_id: int) -> CTE:
+    """The organisation and every organisation above it (whose subtree holds it): a
+    recursive CTE with `id` and `parent_id` columns."""
+    chain = (
+        select(Organisation.id, Organisation.parent_id)
+        .where(Organisation.id == organisation_id)
+        .cte(recursive=True)
+    )
+    return chain.union_all(
+        select(Organisation.id, Organisation.parent_id).where(Organisation.id == chain.c.parent_id)
+    )
 
 
 def organisations_in_scope(user: User) -> list[Organisation]:

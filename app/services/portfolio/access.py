@@ -25,14 +25,10 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence
 from app.models.organisations import Organisation
 from app.models.users import User, UserRole
+from app.services.accounts.organisations import ancestors, subtree
 
 # Something is shared with the trainee's supervisors and leads once it has a shared version.
 SHARED = Evidence.shared_version_number.is_not(None)
-
-
-def _organisation_subtree(root_id: int):
-    tree = select(Organisation.id).where(Organisation.id == root_id).cte(recursive=True)
-    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
 
 
 AccessFlags = tuple[bool, bool, bool]  # sees as trainee, as supervisor, as lead
@@ -68,7 +64,7 @@ def _visible(flags: AccessFlags, viewer_id, organisation_id) -> Select[tuple[Evi
         )
         allowed.append(and_(SHARED, supervises))
     if as_lead:
-        tree = _organisation_subtree(organisation_id)
+        tree = subtree(organisation_id)
         in_tree = select(User.id).where(User.organisation_id.in_(select(tree.c.id)))
         allowed.append(and_(SHARED, Enrolment.trainee_id.in_(in_tree)))
     return (
@@ -157,17 +153,6 @@ class Audience:
         return not (self.supervisors or self.leads)
 
 
-def _organisation_and_ancestors(organisation_id: int):
-    chain = (
-        select(Organisation.id, Organisation.parent_id)
-        .where(Organisation.id == organisation_id)
-        .cte(recursive=True)
-    )
-    return chain.union_all(
-        select(Organisation.id, Organisation.parent_id).where(Organisation.id == chain.c.parent_id)
-    )
-
-
 def _admitted(viewers: list[tuple[AccessFlags, int, int | None]], evidence_id: int) -> list[bool]:
     """For each (flags, viewer id, organisation id), whether `_visible` lets that viewer
     see the item: one query however many viewers."""
@@ -198,7 +183,7 @@ def audience(evidence: Evidence) -> Audience:
     organisation_id = enrolment.trainee.organisation_id
     leads: list[tuple[User, str]] = []
     if organisation_id is not None:
-        chain = _organisation_and_ancestors(organisation_id)
+        chain = ancestors(organisation_id)
         leads = [
             (lead, where)
             for lead, where in db.session.execute(

@@ -11,17 +11,12 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
-from app.models.organisations import Organisation
 from app.models.registration import Qualification
 from app.models.users import User, UserRole
+from app.services.accounts.organisations import subtree
 from app.services.paging import PageNumbers, clamp_page
 from app.services.registration.access import CURRENT_ENROLMENT_STATUSES
 from app.services.registration.records import RegistrationStatus, registration_status_for
-
-
-def _subtree(root_id: int):
-    tree = select(Organisation.id).where(Organisation.id == root_id).cte(recursive=True)
-    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
 
 
 def overseen_people(viewer: User) -> Select[tuple[User]]:
@@ -37,7 +32,7 @@ def overseen_people(viewer: User) -> Select[tuple[User]]:
         )
         allowed.append(User.id.in_(supervised))
     if viewer.has_role("lead") and viewer.organisation_id is not None:
-        tree = _subtree(viewer.organisation_id)
+        tree = subtree(viewer.organisation_id)
         allowed.append(User.organisation_id.in_(select(tree.c.id)))
     return select(User).where(
         User.role_rows.any(UserRole.role == "trainee"),

@@ -16,8 +16,8 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
-from app.models.organisations import Organisation
 from app.models.users import User
+from app.services.accounts.organisations import subtree
 from app.services.supervision.access import refuse_self_supervision
 
 REPORTED_STATUSES = ("active",)
@@ -55,12 +55,6 @@ class ReportFilters:
     cohort_id: int | None = None
     supervisor_id: int | None = None
     flag: str | None = None
-
-
-def subtree(root_id: int, name: str):
-    """The organisation and everything below it, as a recursive CTE to select ids from."""
-    tree = select(Organisation.id).where(Organisation.id == root_id).cte(name, recursive=True)
-    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
 
 
 def _supervised_by(user_id: int):
