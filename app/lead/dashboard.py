@@ -11,11 +11,9 @@ from app.models.base import utcnow
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
+from app.services.registration.qualifications import qualification_name
 from app.services.registration.records import FLAG_COLOURS
-from app.services.registration.rules import (
-    QUALIFICATION_KIND_BY_KEY,
-    QUALIFICATION_STATUS_LABELS,
-)
+from app.services.registration.rules import QUALIFICATION_STATUS_LABELS
 from app.services.reporting import cohort_dashboard, progress_report
 from app.services.reporting import flags as report_flags
 from app.services.reporting import scope as report_scope
@@ -90,7 +88,6 @@ def trainee(enrolment_id: int):
     enrolment = report_scope.enrolment_in_scope(me(), enrolment_id) or abort(404)
     summary = trainee_summary(enrolment, uk_today())
     qualification = summary.qualification
-    kind = QUALIFICATION_KIND_BY_KEY.get(qualification.kind) if qualification else None
     return render_template(
         "lead/trainee.jinja",
         title=f"Progress summary: {enrolment.trainee.name}",
@@ -98,9 +95,7 @@ def trainee(enrolment_id: int):
         summary=summary,
         status_labels=STATUS_LABELS,
         level3_labels=QUALIFICATION_STATUS_LABELS,
-        level3_kind=(qualification.title or (kind.label if kind else qualification.kind))
-        if qualification
-        else None,
+        level3_kind=qualification_name(qualification) if qualification else None,
         pathway_labels=PATHWAY_STATUS_LABELS,
         funding_labels=FUNDING_LABELS,
     )

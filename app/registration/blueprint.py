@@ -7,7 +7,6 @@ from flask import Blueprint
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.portfolio.attachments import describe_size
 from app.services.registration.rules import (
-    QUALIFICATION_KIND_BY_KEY,
     QUALIFICATION_STATUS_LABELS,
     REGISTRATION_STATUS_LABELS,
 )
@@ -24,7 +23,6 @@ def _labels() -> dict:
     return {
         "register_labels": REGISTER_LABELS,
         "registration_status_labels": REGISTRATION_STATUS_LABELS,
-        "qualification_kinds": QUALIFICATION_KIND_BY_KEY,
         "qualification_status_labels": QUALIFICATION_STATUS_LABELS,
         "pathway_status_labels": PATHWAY_STATUS_LABELS,
         "funding_labels": FUNDING_LABELS,

@@ -13,13 +13,14 @@ from app.downloads import stored_download
 from app.models.users import User
 from app.registration.forms import ConfirmForm, TrainingStartForm, WeekForm
 from app.services.clock import uk_today
-from app.services.pathway import training_log
+from app.services.pathway import training_log, training_permissions
 from app.services.registration import access as registration_access
 from app.services.registration import qualifications, revalidation
 from app.services.registration import records as registration
 from app.services.registration.revalidation_rules import GPHC_STANDARDS
 from app.services.storage.documents import Upload
 from app.services.supervision.enrolments import enrolments_for
+from app.services.supervision.permissions import is_current
 
 
 def person_or_404(user_id: int) -> User:
@@ -75,11 +76,16 @@ def overview_context(person: User, *, own: bool) -> dict:
         "status": status,
         "history": history,
         "qualification": qualification,
+        "qualification_name": qualifications.qualification_name(qualification)
+        if qualification
+        else None,
+        "may_verify_qualification": qualifications.awaiting_verification(qualification),
         "eligibility": eligibility,
-        "show_training": eligibility.training_start is not None
-        or status.flag in ("none", "trainee"),
+        "show_training": training_permissions.shows_training_log(
+            eligibility.training_start, status
+        ),
         "panel": revalidation.revalidation_for(person.id, day),
-        "enrolments": enrolments_for(person.id),
+        "current_enrolments": [e for e in enrolments_for(person.id) if is_current(e)],
         "verify_registration_form": ConfirmForm(record_id=current.id if current else ""),
         "verify_qualification_form": ConfirmForm(
             record_id=qualification.id if qualification else ""
@@ -104,7 +110,6 @@ def training_context(person: User, **forms) -> dict:
     weeks = training_log.weeks_for(person.id)
     period = training_log.training_period_for(person.id)
     declarations = training_log.declarations_for(person.id)
-    declared = [(d.period_start, d.period_end) for d in declarations]
     eligibility = training_log.eligibility_for(person.id, day, weeks)
     own = person.id == current_user.id
     context = {
@@ -113,7 +118,7 @@ def training_context(person: User, **forms) -> dict:
         "own": own,
         "links": Links(own, person.id),
         "weeks": weeks,
-        "locked": {w.id for w in weeks if any(s <= w.week_starting <= e for s, e in declared)},
+        "locked": training_permissions.locked_week_ids(weeks, declarations),
         "eligibility": eligibility,
         "uncounted": {
             week.week_starting: week.reason
@@ -125,8 +130,7 @@ def training_context(person: User, **forms) -> dict:
         ),
         "week_form": WeekForm(formdata=None),
         "delete_form": ConfirmForm(formdata=None),
-        "can_declare": not own
-        and registration_access.supervises(current_user.id, person.id, clinical_only=True),
+        "can_declare": training_permissions.may_declare(me(), person),
     }
     context.update(forms)
     return context

@@ -15,7 +15,9 @@ from app.models.audit import AuditEvent
 from app.services.errors import DomainError
 from app.services.registration.qualifications import (
     QualificationDetails,
+    awaiting_verification,
     qualification_for,
+    qualification_name,
     save_qualification,
     verify_qualification,
 )
@@ -230,3 +232,50 @@ def test_a_lead_outside_the_organisation_cannot_verify(trainee, outside_lead):
         )
     )
     assert "supervisor or an education lead" in error.message
+
+
+# --- What the pages show of it ---------------------------------------------------------------
+
+IN_PROGRESS = QualificationDetails(
+    "l3-diploma-principles-practice", "in-progress", "Pearson", started_on=date(2024, 9, 2)
+)
+
+
+def test_a_qualification_awaits_verification_once_achieved_until_verified(trainee, supervisor):
+    assert not awaiting_verification(None)
+    in_progress = save(trainee, IN_PROGRESS).qualification
+    db.session.commit()
+    assert not awaiting_verification(in_progress)
+    refused = _error(
+        lambda: verify_qualification(trainee, in_progress.id, actor=supervisor, today=TODAY)
+    )
+    assert "Only an achieved" in refused.message
+    achieved = save(trainee).qualification
+    db.session.commit()
+    assert awaiting_verification(achieved)
+    verify_qualification(trainee, achieved.id, actor=supervisor, today=TODAY)
+    db.session.commit()
+    assert not awaiting_verification(achieved)
+    again = _error(
+        lambda: verify_qualification(trainee, achieved.id, actor=supervisor, today=TODAY)
+    )
+    assert "already verified" in again.message
+
+
+def test_a_listed_kind_is_named_by_its_label(trainee):
+    assert qualification_name(save(trainee).qualification) == (
+        "Level 3 Diploma in the Principles and Practice for Pharmacy Technicians"
+    )
+
+
+def test_an_other_qualification_is_named_by_its_own_title(trainee):
+    details = QualificationDetails(
+        "other",
+        "in-progress",
+        "Pearson",
+        title="BTEC in Pharmaceutical Science",
+        started_on=date(2024, 9, 2),
+    )
+    assert qualification_name(save(trainee, details).qualification) == (
+        "BTEC in Pharmaceutical Science"
+    )

@@ -59,6 +59,26 @@ def qualification_for(user_id: int) -> Qualification | None:
     )
 
 
+def qualification_name(qualification: Qualification) -> str:
+    """The qualification as pages name it: its own title for a kind that asks for one
+    (an "other" qualification), else the kind's label."""
+    kind = QUALIFICATION_KIND_BY_KEY.get(qualification.kind)
+    if kind is None:
+        return qualification.title or qualification.kind
+    if kind.needs_title:
+        return qualification.title or kind.label
+    return kind.label
+
+
+def awaiting_verification(qualification: Qualification | None) -> bool:
+    """An achieved qualification nobody has verified yet: what `verify_qualification` takes."""
+    return (
+        qualification is not None
+        and qualification.status == "achieved"
+        and qualification.verified_by_id is None
+    )
+
+
 def _clean(details: QualificationDetails, today: date) -> QualificationDetails:
     kind = QUALIFICATION_KIND_BY_KEY.get(details.kind)
     if kind is None:
