@@ -20,7 +20,7 @@ from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio.access import evidence_visible_to
 from app.services.portfolio.content import PatientDataWarning
-from app.services.supervision import reviews
+from app.services.supervision import permissions, reviews
 from app.services.supervision.enrolments import active_enrolment
 
 EVIDENCE_FIELDS = frozenset(EvidenceIn().fields) | {"competencies", "type"}
@@ -129,7 +129,7 @@ def review_evidence(body: dict, evidence_id: int):
     evidence = reviews.evidence_for_reviewer(reviewer, evidence_id)
     if evidence is None:
         raise ApiProblem(404, "not_found", "No evidence with that id is waiting for you")
-    if evidence.status != "submitted":
+    if not permissions.awaiting_review(evidence):
         raise ApiProblem(409, "conflict", "This evidence is not waiting for review")
     try:
         review = reviews.record_review(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.services.supervision import reviews
+from app.services.supervision import permissions, reviews
 from app.services.supervision import sessions as supervision_sessions
 from app.trainee.display import competency_tag, evidence_tag
 
@@ -19,4 +19,5 @@ def _display_helpers() -> dict:
         "evidence_tag": evidence_tag,
         "competency_tag": competency_tag,
         "format_month": supervision_sessions.format_month,
+        "awaiting_review": permissions.awaiting_review,
     }

@@ -18,7 +18,7 @@ from app.models.enrolments import Enrolment
 from app.models.users import User
 from app.services.errors import DomainError
 from app.services.reporting.trainee_summary import competency_standing
-from app.services.supervision import enrolments, permissions, signoffs
+from app.services.supervision import enrolments, permissions, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from app.services.supervision.access import competency_for_enrolment, trainee_record_for_viewer
 from tests.supervision.conftest import competency, fresh
@@ -216,3 +216,20 @@ def test_a_signed_off_competency_needs_nothing_more(enrolment, accepted, sign):
     assert by_code["B1"].still_needed == []
     assert by_code["B2"].still_needed == by_code["B2"].missing != []
     assert (found.signed_off, found.total, found.percent) == (1, 2, 50)
+
+
+# --- Reviewing ----------------------------------------------------------------------------
+
+
+def test_only_submitted_evidence_awaits_a_review_decision(enrolment, submitted, supervisor):
+    item = submitted(enrolment, "reflective-account", ["B1"])
+    assert permissions.awaiting_review(item)
+    reviews.record_review(
+        item, reviewer=supervisor, decision="accepted", comment="", version_number=1
+    )
+    db.session.commit()
+    assert not permissions.awaiting_review(item)
+    with pytest.raises(DomainError, match="not waiting for review"):
+        reviews.record_review(
+            item, reviewer=supervisor, decision="accepted", comment="", version_number=1
+        )

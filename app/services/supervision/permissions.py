@@ -4,8 +4,9 @@
   to the enrolment's clinical supervisor, while the enrolment is active.
 - Recording a supervision session belongs to either of its supervisors, while the
   enrolment is current (active or paused).
+- A review decision is taken only on evidence waiting for one (submitted).
 - Nobody does any of it for themselves (`access.refuse_self_supervision`).
-The services that act (`signoffs`, `completion`, `sessions`) refuse the same things and
+The services that act (`signoffs`, `completion`, `sessions`, `reviews`) refuse the same things and
 say why; these answer yes or no, so a page or the API offers only what would be allowed.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.services.supervision.access import may_supervise
@@ -43,6 +45,11 @@ def may_revoke(user: User, sign_off: SignOff) -> bool:
 def may_record_session(user: User, enrolment: Enrolment) -> bool:
     """`user` may record a supervision session on this enrolment."""
     return is_current(enrolment) and may_supervise(user, enrolment)
+
+
+def awaiting_review(evidence: Evidence) -> bool:
+    """The evidence waits for its supervisor's decision: accept, or ask for changes."""
+    return evidence.status == "submitted"
 
 
 @dataclass(frozen=True)
