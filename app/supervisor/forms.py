@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.admin.forms import DateRequired
 from app.form_base import PortfolioForm
-from app.form_fields import DateInputField
+from app.form_fields import DateInputField, MultiCheckboxField
 
 
 class ReviewForm(PortfolioForm):
@@ -74,5 +74,12 @@ class SessionForm(PortfolioForm):
     agreed_actions = TextAreaField(
         "Actions agreed",
         description="What the trainee (or you) will do before the next session.",
+        validators=[Optional()],
+    )
+    # Choices are the trainee's open objectives, set by the view.
+    objectives = MultiCheckboxField(
+        "Objectives of the development plan reviewed in this session",
+        coerce=int,
+        description="Choose any you discussed. Review one on its own to record it as achieved.",
         validators=[Optional()],
     )

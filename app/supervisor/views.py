@@ -27,6 +27,7 @@ from app.extensions import db
 from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.development import objectives
 from app.services.errors import DomainError
 from app.services.portfolio import sufficiency
 from app.services.portfolio.assessment_forms import form_for
@@ -36,7 +37,7 @@ from app.services.supervision import completion, enrolments, permissions, review
 from app.services.supervision import sessions as supervision_sessions
 from app.supervisor.blueprint import bp
 from app.supervisor.forms import ReviewForm, SessionForm
-from app.templating import pagination
+from app.templating import format_date, pagination
 from app.trainee.display import answer_sections
 
 # --- Home: the review queue and the trainees ------------------------------------------
@@ -199,6 +200,10 @@ def session_new(enrolment_id: int):
     person = me()
     enrolment = supervision_access.enrolment_for_supervisor(person, enrolment_id) or abort(404)
     form = SessionForm()
+    form.objectives.choices = [
+        (o.id, f"{o.description} (due {format_date(o.target_on)})")
+        for o in objectives.open_objectives(enrolment.id)
+    ]
     if form.validate_on_submit():
         try:
             supervision_sessions.record_session(
@@ -209,6 +214,7 @@ def session_new(enrolment_id: int):
                 topics=form.topics.data or "",
                 agreed_actions=form.agreed_actions.data or "",
                 today=uk_today(),
+                objectives_reviewed=form.objectives.data or [],
             )
         except DomainError as error:
             show_error(form, error)

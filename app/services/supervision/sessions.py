@@ -23,6 +23,7 @@ from app.models.users import User
 from app.services.accounts.organisations import subtree_ids
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
+from app.services.development import objectives
 from app.services.errors import DomainError
 from app.services.notifications import messages as notifications
 from app.services.supervision.access import refuse_self_supervision
@@ -41,8 +42,12 @@ def record_session(
     topics: str,
     agreed_actions: str = "",
     today: date,
+    objectives_reviewed: Iterable[int] = (),
 ) -> SupervisionSession:
-    """Log a session the supervisor held with the trainee; the trainee can read it."""
+    """Log a session the supervisor held with the trainee; the trainee can read it.
+
+    `objectives_reviewed`: open objectives of the trainee's development plan that the
+    session reviewed (`development.objectives.review_at_session`)."""
     refuse_self_supervision(supervisor.id, enrolment.trainee_id)
     if supervisor.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
         raise DomainError("Only the trainee's supervisors can record supervision sessions")
@@ -96,6 +101,9 @@ def record_session(
                 }
             ),
         },
+    )
+    objectives.review_at_session(
+        enrolment, session, reviewer=supervisor, objective_ids=objectives_reviewed
     )
     notifications.notify(
         enrolment.trainee,
