@@ -60,7 +60,7 @@ def overdue_counts(enrolment_ids: Iterable[int] | Select, today: date) -> dict[i
         .where(DevelopmentObjective.enrolment_id.in_(enrolment_ids), overdue_condition(today))
         .group_by(DevelopmentObjective.enrolment_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def objectives_for(enrolment_id: int) -> list[DevelopmentObjective]:
