@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import time
 
 from flask import current_app, request, session
 from flask_login import current_user, logout_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -22,12 +21,6 @@ FRESH_AT = "fresh_at"
 SEEN_STEP_SECONDS = 30
 
 
-@functools.cache
-def _signed_in_user():
-    """Built once, as every request asks it: the user with their roles, in one query."""
-    return select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows))
-
-
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session version, so bumping it ends sessions."""
     if request.blueprint == "api":
@@ -35,7 +28,14 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.execute(_signed_in_user(), {"user_id": int(user_id)}).unique().scalar()
+    # The user with their roles, in one query.
+    user = (
+        db.session.execute(
+            select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar()
+    )
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

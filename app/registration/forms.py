@@ -4,8 +4,6 @@ back as errors on the field they name."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -162,7 +160,6 @@ class RecordFormBase(PortfolioForm):
     occurred_on = DateInputField("Date of the activity", description=DATE_HINT)
 
 
-@cache
 def record_form_class(kind: str) -> type[RecordFormBase]:
     """A form with the GPhC's questions for one kind of revalidation record."""
     record_kind = RECORD_KINDS[kind]

@@ -5,7 +5,6 @@ Presentation only: the rules that produce these values live in `app.services`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -60,14 +59,11 @@ def competency_tag(status: str) -> dict:
     return {"text": COMPETENCY_STATUS_LABELS[status], "classes": COMPETENCY_STATUS_TAGS[status]}
 
 
-@functools.cache
 def evidence_status(status: str) -> Markup:
-    """The evidence status as an NHS tag: words first, the colour only repeats them
-    (a handful of statuses, so each tag is drawn once per process)."""
+    """The evidence status as an NHS tag: words first, the colour only repeats them."""
     return render_component("tag", evidence_tag(status))
 
 
-@functools.cache
 def competency_status(status: str) -> Markup:
     return render_component("tag", competency_tag(status))
 

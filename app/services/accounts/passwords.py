@@ -17,13 +17,13 @@ _COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-@cache
+@cache  # saves an argon2 hash per unknown e-mail, which would make those sign-ins slower
 def _dummy_hash() -> str:
     """Verified against when the e-mail is unknown, so both paths cost one verification."""
     return _hasher.hash("an unused password to keep timing even")
 
 
-@cache
+@cache  # saves reading and parsing the common-password file on every password check
 def _common_passwords() -> frozenset[str]:
     lines = _COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(

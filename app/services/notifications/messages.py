@@ -15,13 +15,12 @@ that many days pass without a digest.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
@@ -85,16 +84,15 @@ def notify(
 # --- Reading and marking -------------------------------------------------------------
 
 
-@functools.cache
-def _unread_count_statement():
-    """Built once: every page's header asks it."""
-    return select(func.count(Notification.id)).where(
-        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
-    )
-
-
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(_unread_count_statement(), {"user_id": user_id}) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def recent_for(user_id: int, limit: int = 100) -> list[Notification]:

@@ -14,7 +14,6 @@ item says (their own at its current version, a supervisee's at its shared one).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, or_, select
@@ -79,11 +78,9 @@ def visible_evidence_for(user: User) -> Select[tuple[Evidence]]:
     return _visible(access_flags(user), user.id, user.organisation_id)
 
 
-@functools.cache
 def visible_evidence_template(flags: AccessFlags) -> Select[tuple[Evidence]]:
-    """`visible_evidence_for` built once per kind of viewer, with the viewer as bind
-    parameters: for statements a hot page builds once and runs many times. Execute what
-    is built on it with `viewer_params(user)` among the parameters."""
+    """`visible_evidence_for` for a kind of viewer, with the viewer as bind parameters.
+    Execute what is built on it with `viewer_params(user)` among the parameters."""
     return _visible(flags, bindparam("viewer_id"), bindparam("viewer_organisation_id"))
 
 

@@ -9,7 +9,6 @@ that version's, so a trainee's revision in progress never shows to anyone else.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -90,18 +89,6 @@ def _seen(flags: AccessFlags):
     )
 
 
-@functools.cache
-def _link_codes_statement():
-    """(version id, competency code) of the versions given as `ids`, in framework order
-    (built once)."""
-    return (
-        select(EvidenceLink.evidence_version_id, Competency.code)
-        .join(Competency, EvidenceLink.competency_id == Competency.id)
-        .where(EvidenceLink.evidence_version_id.in_(bindparam("ids", expanding=True)))
-        .order_by(Competency.domain_id, Competency.position)
-    )
-
-
 def _links_seen_version_to(competency_code):
     return exists(
         select(EvidenceLink.id)
@@ -117,10 +104,9 @@ def _links_seen_version_to(competency_code):
 FILTERS = ("type_code", "status", "competency_code", "occurred_from", "occurred_to")
 
 
-@functools.cache
 def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
-    """The count and one page of rows for a kind of viewer and the filters in use, built
-    once: the viewer, the enrolment, the filters' values and the page are bound per call."""
+    """The count and one page of rows for a kind of viewer and the filters in use: the
+    viewer, the enrolment, the filters' values and the page are bound per call."""
     query = (
         _seen(flags)
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
@@ -176,7 +162,6 @@ def evidence_page(
     return EvidencePage(_with_codes(found), page, per_page, total)
 
 
-@functools.cache
 def _row_statement(flags: AccessFlags):
     query = _seen(flags).join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
     return _row_columns(query.where(Evidence.id == bindparam("evidence_id")), flags)
@@ -209,16 +194,21 @@ def _row_columns(query, flags: AccessFlags):
 
 
 def _with_codes(found) -> list[EvidenceRow]:
-    """The rows with the competency codes of the versions they show (1 query)."""
+    """The rows with the competency codes of the versions they show, in framework order
+    (1 query)."""
     codes: dict[int, list[str]] = defaultdict(list)
     if found:
-        links = db.session.execute(_link_codes_statement(), {"ids": [row[-1] for row in found]})
+        links = db.session.execute(
+            select(EvidenceLink.evidence_version_id, Competency.code)
+            .join(Competency, EvidenceLink.competency_id == Competency.id)
+            .where(EvidenceLink.evidence_version_id.in_([row[-1] for row in found]))
+            .order_by(Competency.domain_id, Competency.position)
+        )
         for version_id, code in links:
             codes[version_id].append(code)
     return [EvidenceRow(*row[:-1], competency_codes=codes[row[-1]]) for row in found]
 
 
-@functools.cache
 def _status_counts_statement(flags: AccessFlags):
     status = seen_status(flags, bindparam("viewer_id"))
     return (
@@ -251,7 +241,6 @@ class LinkedEvidence:
     note: str
 
 
-@functools.cache
 def _linked_statement(flags: AccessFlags):
     return (
         _seen(flags)

@@ -7,13 +7,12 @@ always belongs to the exact number and dates that were checked.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -286,12 +285,11 @@ def status_of(
     )
 
 
-@functools.cache
-def _latest_registrations_statement():
-    """Each of `user_ids`'s latest registration record (built once: many pages ask)."""
+def _latest_registrations(user_ids: list[int]) -> Select[tuple[Registration]]:
+    """Each of `user_ids`'s latest registration record."""
     latest = (
         select(func.max(Registration.id))
-        .where(Registration.user_id.in_(bindparam("user_ids", expanding=True)))
+        .where(Registration.user_id.in_(user_ids))
         .group_by(Registration.user_id)
     )
     return select(Registration).where(Registration.id.in_(latest))
@@ -302,7 +300,7 @@ def registration_status_for(user_ids: Iterable[int], today: date) -> dict[int, R
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    rows = db.session.scalars(_latest_registrations_statement(), {"user_ids": ids})
+    rows = db.session.scalars(_latest_registrations(ids))
     found = {row.user_id: row for row in rows}
     return {user_id: status_of(user_id, found.get(user_id), today) for user_id in ids}
 

@@ -8,7 +8,6 @@ markup sees it.
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Iterable
 from datetime import date
@@ -45,9 +44,10 @@ NHS_BLUE = colors.HexColor("#005eb8")
 GREY = colors.HexColor("#d8dde0")
 
 
-@functools.cache
 def _register_fonts() -> None:
-    """Once per process: ReportLab keeps registered fonts in a global registry."""
+    """ReportLab keeps registered fonts in a process-wide registry: add them to it once."""
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
     pdfmetrics.registerFont(TTFont(FONT, "Vera.ttf"))
     pdfmetrics.registerFont(TTFont(BOLD, "VeraBd.ttf"))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)

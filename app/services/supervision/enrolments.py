@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -26,23 +25,17 @@ from app.services.supervision.access import refuse_self_supervision
 DEFAULT_DURATION = timedelta(days=548)
 
 
-@functools.cache
-def _active_enrolment_statement(with_people: bool):
+def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
+    """The trainee's active enrolment; `with_people` brings its framework and clinical
+    supervisor in the same query, for pages that show them."""
     query = select(Enrolment).where(
-        Enrolment.trainee_id == bindparam("trainee_id"), Enrolment.status == "active"
+        Enrolment.trainee_id == trainee_id, Enrolment.status == "active"
     )
     if with_people:
         query = query.options(
             joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor)
         )
-    return query
-
-
-def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
-    """The trainee's active enrolment; `with_people` brings its framework and clinical
-    supervisor in the same query, for pages that show them. (Every portfolio page asks
-    this, so the statement is built once.)"""
-    return db.session.scalar(_active_enrolment_statement(with_people), {"trainee_id": trainee_id})
+    return db.session.scalar(query)
 
 
 def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:
@@ -171,10 +164,11 @@ class SupervisedEnrolment(NamedTuple):
     clinical_supervisor_name: str | None
 
 
-@functools.cache
-def _supervised_statement():
+def supervised_enrolments(supervisor_id: int) -> list[SupervisedEnrolment]:
+    """Current enrolments the supervisor supervises either way, with what their list
+    shows, in one query however many trainees."""
     trainee, clinical = aliased(User), aliased(User)
-    return (
+    rows = db.session.execute(
         select(
             Enrolment.id,
             Enrolment.trainee_id,
@@ -190,18 +184,12 @@ def _supervised_statement():
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
         .outerjoin(clinical, clinical.id == Enrolment.clinical_supervisor_id)
         .where(
-            (Enrolment.clinical_supervisor_id == bindparam("supervisor_id"))
-            | (Enrolment.education_supervisor_id == bindparam("supervisor_id")),
+            (Enrolment.clinical_supervisor_id == supervisor_id)
+            | (Enrolment.education_supervisor_id == supervisor_id),
             Enrolment.status.in_(("active", "paused")),
         )
         .order_by(Enrolment.started_on, Enrolment.id)
     )
-
-
-def supervised_enrolments(supervisor_id: int) -> list[SupervisedEnrolment]:
-    """Current enrolments the supervisor supervises either way, with what their list
-    shows, in one query however many trainees."""
-    rows = db.session.execute(_supervised_statement(), {"supervisor_id": supervisor_id})
     return [SupervisedEnrolment(*row) for row in rows]
 
 

@@ -8,13 +8,12 @@ constraint), so two supervisors deciding at once cannot both succeed.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -77,57 +76,47 @@ class QueuePage(PageNumbers):
 _TRAINEE = aliased(User)
 
 
-@functools.cache
-def _queue_statements():
-    """Built once: the page of items and the count per enrolment (see `review_queue`)."""
-    waiting = and_(
-        Evidence.status == "submitted",
-        Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
-        _supervises(bindparam("supervisor_id")),
-    )
-    items = (
-        select(
-            Evidence.id,
-            Evidence.title,
-            EvidenceType.label,
-            Evidence.current_version_number,
-            _TRAINEE.name,
-            Enrolment.id,
-            Evidence.submitted_at,
-        )
-        .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
-        .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
-        .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-        .where(waiting)
-        .order_by(Evidence.submitted_at, Evidence.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-    )
-    # Grouped by the evidence's column: grouped by the enrolment's, SQLite scanned every
-    # enrolment (checked with EXPLAIN QUERY PLAN).
-    counts = (
-        select(Evidence.enrolment_id, func.count(Evidence.id))
-        .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
-        .where(waiting)
-        .group_by(Evidence.enrolment_id)
-    )
-    return items, counts
-
-
 def review_queue(
     supervisor_id: int, now: datetime | None = None, *, page: int = 1, per_page: int = 1000
 ) -> QueuePage:
     """Submitted evidence of every trainee the supervisor supervises, oldest first: one
     page of it, and the count waiting per enrolment (2 queries)."""
     now = now or utcnow()
-    items_sql, counts_sql = _queue_statements()
-    waiting = dict(db.session.execute(counts_sql, {"supervisor_id": supervisor_id}).all())
+    waiting_items = and_(
+        Evidence.status == "submitted",
+        Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+        _supervises(supervisor_id),
+    )
+    # Grouped by the evidence's column: grouped by the enrolment's, SQLite scanned every
+    # enrolment (checked with EXPLAIN QUERY PLAN).
+    waiting = dict(
+        db.session.execute(
+            select(Evidence.enrolment_id, func.count(Evidence.id))
+            .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+            .where(waiting_items)
+            .group_by(Evidence.enrolment_id)
+        ).all()
+    )
     total = sum(waiting.values())
     page = clamp_page(page, total, per_page)
     rows = (
         db.session.execute(
-            items_sql,
-            {"supervisor_id": supervisor_id, "limit": per_page, "offset": (page - 1) * per_page},
+            select(
+                Evidence.id,
+                Evidence.title,
+                EvidenceType.label,
+                Evidence.current_version_number,
+                _TRAINEE.name,
+                Enrolment.id,
+                Evidence.submitted_at,
+            )
+            .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+            .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
+            .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+            .where(waiting_items)
+            .order_by(Evidence.submitted_at, Evidence.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         ).all()
         if total
         else []

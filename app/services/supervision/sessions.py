@@ -7,13 +7,12 @@ is still time. Months are counted from the month the enrolment started.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -166,13 +165,6 @@ def overview_for(enrolments: list[Enrolment], today: date) -> list[SessionOvervi
     )
 
 
-@functools.cache
-def _held_statement():
-    return select(SupervisionSession.enrolment_id, SupervisionSession.held_on).where(
-        SupervisionSession.enrolment_id.in_(bindparam("ids", expanding=True))
-    )
-
-
 def overview_of(
     enrolments: list[tuple[int, str, str | None, date]], today: date
 ) -> list[SessionOverview]:
@@ -180,7 +172,11 @@ def overview_of(
     on) tuples, for lists that read those as columns."""
     held: dict[int, list[date]] = defaultdict(list)
     if enrolments:
-        rows = db.session.execute(_held_statement(), {"ids": [e[0] for e in enrolments]})
+        rows = db.session.execute(
+            select(SupervisionSession.enrolment_id, SupervisionSession.held_on).where(
+                SupervisionSession.enrolment_id.in_([e[0] for e in enrolments])
+            )
+        )
         for enrolment_id, held_on in rows:
             held[enrolment_id].append(held_on)
     return [

@@ -18,11 +18,10 @@ happen one at a time; unique constraints catch anything that slips past.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -364,23 +363,18 @@ def revoke(
 # --- Reading ------------------------------------------------------------------------------
 
 
-@functools.cache
-def _signed_off_ids_statement():
-    return (
-        select(SignOff.competency_id)
-        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
-        .where(
-            SignOff.enrolment_id == bindparam("enrolment_id"),
-            SignOff.proficient.is_(True),
-            SignOffRevocation.id.is_(None),
-        )
-    )
-
-
 def signed_off_competency_ids(enrolment_id: int) -> frozenset[int]:
     """Competencies with a standing sign-off at a proficient outcome (for progress_for)."""
     return frozenset(
-        db.session.scalars(_signed_off_ids_statement(), {"enrolment_id": enrolment_id})
+        db.session.scalars(
+            select(SignOff.competency_id)
+            .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+            .where(
+                SignOff.enrolment_id == enrolment_id,
+                SignOff.proficient.is_(True),
+                SignOffRevocation.id.is_(None),
+            )
+        )
     )
 
 
