@@ -13,7 +13,7 @@ from app.downloads import stored_download
 from app.models.users import User
 from app.registration.forms import ConfirmForm, TrainingStartForm, WeekForm
 from app.services.clock import uk_today
-from app.services.pathway import training_log, training_permissions
+from app.services.pathway import programme_status, training_log, training_permissions
 from app.services.registration import access as registration_access
 from app.services.registration import qualifications, revalidation
 from app.services.registration import records as registration
@@ -68,6 +68,7 @@ def overview_context(person: User, *, own: bool) -> dict:
     eligibility = training_log.eligibility_for(person.id, day, weeks)
     current = history[0] if history else None
     qualification = qualifications.qualification_for(person.id)
+    current_enrolments = [e for e in enrolments_for(person.id) if is_current(e)]
     return {
         "title": "Registration and qualification" if own else f"{person.name}: registration",
         "person": person,
@@ -85,7 +86,11 @@ def overview_context(person: User, *, own: bool) -> dict:
             eligibility.training_start, status
         ),
         "panel": revalidation.revalidation_for(person.id, day),
-        "current_enrolments": [e for e in enrolments_for(person.id) if is_current(e)],
+        "current_enrolments": current_enrolments,
+        # Changing programme status is an oversight action, never offered on one's own page.
+        "manageable": set()
+        if own
+        else {e.id for e in current_enrolments if programme_status.may_manage(me(), e)},
         "verify_registration_form": ConfirmForm(record_id=current.id if current else ""),
         "verify_qualification_form": ConfirmForm(
             record_id=qualification.id if qualification else ""

@@ -25,6 +25,7 @@ from app.registration.forms import ConfirmForm, DeclarationForm, ProgrammeStatus
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.pathway import programme_status, training_log
+from app.services.registration import access as registration_access
 from app.services.registration import overview as registration_overview
 from app.services.registration import qualifications
 from app.services.registration import records as registration
@@ -201,7 +202,7 @@ def programme(enrolment_id: int):
         form=form,
         enrolment=enrolment,
         warnings=programme_status.programme_warnings(enrolment),
-        can_see_person=me().has_role("lead"),
+        can_see_person=registration_access.can_oversee(me(), enrolment.trainee),
     )
 
 

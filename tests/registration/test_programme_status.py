@@ -16,6 +16,7 @@ from app.services.errors import DomainError
 from app.services.pathway.programme_status import (
     ProgrammeStatusChange,
     enrolment_for_manager,
+    may_manage,
     programme_warnings,
     update_programme_status,
 )
@@ -126,6 +127,10 @@ def test_who_may_manage_an_enrolment(enrolment, lead, outside_lead, supervisor, 
     assert enrolment_for_manager(lead, enrolment.id) is enrolment
     assert enrolment_for_manager(outside_lead, enrolment.id) is None
     assert enrolment_for_manager(supervisor, enrolment.id) is None
+    # The pages offer the change exactly to those the loader lets in.
+    for person in (admin, lead, outside_lead, supervisor):
+        loaded = enrolment_for_manager(person, enrolment.id) is not None
+        assert may_manage(person, enrolment) is loaded
 
 
 def test_someone_who_may_not_manage_it_cannot_change_it(enrolment, outside_lead):

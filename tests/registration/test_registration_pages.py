@@ -431,3 +431,52 @@ def test_registration_flag_shows_on_the_trainee_home_and_the_supervisors_list(
     page = BeautifulSoup(supervisor_client.get("/supervision/").data, "html.parser")
     row = next(tr for tr in page.select("tbody tr") if "Flag Trainee" in tr.get_text())
     assert "No registration recorded" in row.get_text(" ", strip=True)
+
+
+# --- What the overview offers, as the services decide -----------------------------------------
+
+
+def _programme_links(soup: BeautifulSoup) -> list[str]:
+    return [a["href"] for a in soup.select("#programme-section a")]
+
+
+def test_only_a_manager_of_the_enrolment_is_offered_its_programme_status(
+    trainee, supervisor, lead, as_user
+):
+    (enrolment,) = enrolments.enrolments_for(trainee.id)
+    link = f"/registration/enrolments/{enrolment.id}/programme"
+    assert _programme_links(page(as_user(lead).get(f"/registration/people/{trainee.id}"))) == [link]
+    assert as_user(lead).get(link).status_code == 200
+    as_supervisor = as_user(supervisor)
+    assert _programme_links(page(as_supervisor.get(f"/registration/people/{trainee.id}"))) == []
+    assert _programme_links(page(as_user(trainee).get("/registration/"))) == []
+
+
+def test_the_overview_offers_to_verify_only_an_achieved_unverified_qualification(
+    trainee, supervisor, as_user
+):
+    details = qualifications.QualificationDetails(
+        "l3-diploma-principles-practice", "in-progress", "Pearson", started_on=date(2024, 9, 2)
+    )
+    qualifications.save_qualification(trainee, details, actor=trainee, today=TODAY)
+    db.session.commit()
+    client = as_user(supervisor)
+    overview = f"/registration/people/{trainee.id}"
+    assert page(client.get(overview)).select_one("#verify-qualification-form") is None
+    achieved = qualifications.QualificationDetails(
+        "l3-diploma-principles-practice",
+        "achieved",
+        "Pearson",
+        started_on=date(2022, 9, 5),
+        achieved_on=date(2024, 7, 1),
+    )
+    saved = qualifications.save_qualification(trainee, achieved, actor=trainee, today=TODAY)
+    db.session.commit()
+    soup = page(client.get(overview))
+    assert soup.select_one("#verify-qualification-form") is not None
+    assert "Principles and Practice" in text(soup, "#qualification-summary")
+    qualifications.verify_qualification(
+        trainee, saved.qualification.id, actor=supervisor, today=TODAY
+    )
+    db.session.commit()
+    assert page(client.get(overview)).select_one("#verify-qualification-form") is None

@@ -54,11 +54,15 @@ def enrolment_for_manager(actor: User, enrolment_id: int) -> Enrolment | None:
         .where(Enrolment.id == enrolment_id)
         .options(joinedload(Enrolment.trainee), joinedload(Enrolment.framework))
     )
-    if enrolment is None:
+    if enrolment is None or not may_manage(actor, enrolment):
         return None
-    if actor.has_role("admin"):
-        return enrolment
-    return enrolment if leads_organisation_of(actor, enrolment.trainee) else None
+    return enrolment
+
+
+def may_manage(actor: User, enrolment: Enrolment) -> bool:
+    """Admins manage any enrolment's programme status; a lead, those of the trainees in
+    their organisation's subtree."""
+    return actor.has_role("admin") or leads_organisation_of(actor, enrolment.trainee)
 
 
 def _decimal(value: Decimal | str | None, places: str, field: str, message: str) -> Decimal | None:
