@@ -1,7 +1,12 @@
 """Administration: users, organisations, cohorts and enrolments."""
 
 # Imported so their routes register on `bp`.
-from app.admin import views  # noqa: F401
+from app.admin import (  # noqa: F401
+    enrolment_views,
+    organisation_views,
+    user_views,
+    views,
+)
 from app.admin.blueprint import bp
 
 __all__ = ["bp"]

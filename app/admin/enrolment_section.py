@@ -1,0 +1,92 @@
+"""The enrolment section of a trainee's page: enrolling them, assigning supervisors.
+
+Admins act anywhere, leads inside their organisation subtree (`admin_scope`).
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from app.admin.common import framework_choices
+from app.admin.forms import AssignSupervisorForm, EnrolForm
+from app.auth.current import me as _me
+from app.models.users import User
+from app.services.accounts import organisations
+from app.services.accounts import users as accounts
+from app.services.supervision import enrolments
+
+
+def admin_scope() -> set[int] | None:
+    return organisations.organisation_scope(_me())
+
+
+def trainee_or_404(trainee_id: int) -> User:
+    return enrolments.trainee_in_scope(trainee_id, admin_scope()) or abort(404)
+
+
+def supervisor_choices(scope: set[int] | None) -> list[SelectChoice]:
+    choices = [SelectChoice("", "Choose a supervisor")]
+    for person in accounts.supervisor_candidates(scope):
+        where = f" ({person.organisation.name})" if person.organisation else ""
+        choices.append(SelectChoice(person.id, f"{person.name}{where}"))
+    return choices
+
+
+def enrol_form(scope: set[int] | None) -> EnrolForm:
+    form = EnrolForm()
+    form.framework.choices = framework_choices("Choose a framework version")
+    form.supervisor.choices = supervisor_choices(scope)
+    form.cohort.choices = [SelectChoice("", "No cohort")] + [
+        SelectChoice(cohort.id, f"{cohort.name} ({cohort.organisation.name})")
+        for cohort, _ in organisations.cohort_listing(scope)
+    ]
+    return form
+
+
+def assign_form(scope: set[int] | None) -> AssignSupervisorForm:
+    form = AssignSupervisorForm()
+    form.supervisor.choices = supervisor_choices(scope)
+    return form
+
+
+def chosen_supervisor(form: EnrolForm | AssignSupervisorForm, scope) -> User | None:
+    """The chosen person, if this user may pick them; the service decides if they can supervise."""
+    person = accounts.user_in_scope(form.supervisor.data, scope)
+    if person is None:
+        form.supervisor.errors = [*form.supervisor.errors, "Choose a supervisor from the list"]
+    return person
+
+
+def enrolment_context(trainee: User, form: FlaskForm | None = None) -> dict:
+    """What the enrolment section needs: the enrol form, or the assignment form and history."""
+    scope = admin_scope()
+    enrolment = enrolments.active_enrolment(trainee.id)
+    if form is None:
+        form = enrol_form(scope) if enrolment is None else assign_form(scope)
+    return {
+        "trainee": trainee,
+        "enrolment": enrolment,
+        "enrolment_form": form,
+        # A refused enrolment is shown again even if someone else enrolled them meanwhile.
+        "mode": "enrol" if isinstance(form, EnrolForm) else "assign",
+        "scope_limited": scope is not None,
+        "history": enrolments.assignment_history(enrolment.id) if enrolment else [],
+    }
+
+
+def after_enrolment_change(trainee: User):
+    if _me().has_role("admin"):
+        return redirect(url_for(".user_detail", user_id=trainee.id))
+    return redirect(url_for(".trainee_enrolment", trainee_id=trainee.id))
+
+
+def enrolment_page(trainee: User, form: FlaskForm | None = None):
+    context = enrolment_context(trainee, form)
+    return render_template(
+        "admin/trainee_enrolment.jinja",
+        title=f"Enrolment for {trainee.name}",
+        form=context["enrolment_form"],
+        **context,
+    )
