@@ -319,3 +319,9 @@ def test_the_nine_standards() -> None:
     assert describe_standards([6, 1]) == "standards 1 or 6"
     assert describe_standards([3, 1, 2]) == "standards 1, 2 or 3"
     assert describe_standards([9]) == "standard 9 (Demonstrate leadership)"
+
+
+@pytest.mark.parametrize("confirmations", list(itertools.product([True, False], repeat=3)))
+def test_a_peer_is_confirmed_exactly_when_no_confirmation_is_missing(confirmations):
+    declaration = PeerDeclaration("Sam Patel", "Clinical pharmacist", *confirmations)
+    assert declaration.peer_confirmed is (peer_declaration_problems(declaration) == [])

@@ -89,6 +89,11 @@ class PeerDeclaration:
     not_a_partner: bool
     no_conflict_of_interest: bool
 
+    @property
+    def peer_confirmed(self) -> bool:
+        """The registrant confirmed the peer is no relative or partner, with no conflict."""
+        return self.not_a_relative and self.not_a_partner and self.no_conflict_of_interest
+
 
 def peer_declaration_problems(declaration: PeerDeclaration) -> list[str]:
     """Why this peer discussion cannot count yet; empty when the declaration is complete."""
