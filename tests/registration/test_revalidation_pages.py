@@ -50,6 +50,9 @@ def test_adding_a_peer_discussion_through_the_form(trainee, as_user):
     assert "Met 1 of 1 peer discussion" in rules["peer-discussion"]
     assert "Not yet met 0 of 4 CPD records" in rules["cpd-records"]
     assert "days left" in text(soup, "#days-left") or "Due today" in text(soup, "#days-left")
+    printout = page(client.get("/registration/revalidation/print"))
+    printed = text(printout, "[data-kind='peer-discussion']")
+    assert "I confirm that my peer is not a relative or partner" in printed
 
 
 def test_a_record_dated_outside_the_year_is_explained(trainee, as_user):
