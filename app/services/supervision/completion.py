@@ -35,6 +35,7 @@ from app.services.registration.records import final_signoff_prerequisites
 from app.services.registration.rules import QUALIFICATION_KIND_BY_KEY
 from app.services.rule_results import long_date
 from app.services.supervision import signoffs
+from app.services.supervision.permissions import open_for_signing
 
 RegistrationCheck = Callable[[int, date], list[str]]
 
@@ -81,7 +82,7 @@ def completion_problems(
 ) -> list[str]:
     """Every unmet prerequisite of the final sign-off; empty when it may go ahead."""
     problems = []
-    if enrolment.status != "active":
+    if not open_for_signing(enrolment):
         problems.append(f"The enrolment is {enrolment.status}, not active")
     problems += competency_problems(enrolment)
     problems += registration_check(enrolment.trainee_id, today)

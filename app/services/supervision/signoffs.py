@@ -38,7 +38,8 @@ from app.services.errors import DomainError, NotFound
 from app.services.notifications import messages as notifications
 from app.services.portfolio import sufficiency
 from app.services.registration import gphc
-from app.services.supervision.access import refuse_self_supervision
+from app.services.supervision.access import in_framework, refuse_self_supervision
+from app.services.supervision.permissions import open_for_signing
 
 FRESH_AUTHENTICATION = timedelta(minutes=5)
 TEXT_MAX = 5000
@@ -76,7 +77,7 @@ def signer_gphc_number(enrolment: Enrolment, signer: User, *, require_active: bo
             "You need a pharmacist GPhC registration number (7 digits starting with 2) "
             "on record to sign off training"
         )
-    if require_active and enrolment.status != "active":
+    if require_active and not open_for_signing(enrolment):
         raise DomainError(f"This enrolment is {enrolment.status}: nothing more can be signed")
     return number
 
@@ -219,7 +220,7 @@ def sign_off(
     """Sign off one competency of the enrolment; see the module docstring for the rules."""
     now = now or utcnow()
     check_fresh(authenticated_at, now)
-    if competency.framework_id != enrolment.framework_id:
+    if not in_framework(competency, enrolment):
         raise NotFound("Competency not found")
     outcome = db.session.scalar(
         select(ScaleValue).where(
