@@ -34,7 +34,7 @@ from app.services.accounts import users as accounts
 from app.services.clock import uk_today
 from app.services.frameworks import catalogue as framework_service
 from app.services.notifications import messages as notifications
-from app.services.pathway import training_log
+from app.services.pathway import training_declaration
 from app.services.registration import revalidation
 from app.services.supervision import sessions as supervision_sessions
 from app.services.supervision import signoffs
@@ -150,8 +150,8 @@ def _seed(app: Flask) -> None:
         topics="Progress against the plan.",
         today=today,
     )
-    start, end = training_log.default_declaration_period(owner.id, today)
-    training_log.declare_training(
+    start, end = training_declaration.default_declaration_period(owner.id, today)
+    training_declaration.declare_training(
         owner, actor=supervisor, period_start=start, period_end=end, confirmed=True, today=today
     )
     revalidation.record_exceptional_circumstances(owner, "Long illness.", actor=owner)

@@ -24,7 +24,7 @@ from app.registration.common import (
 from app.registration.forms import ConfirmForm, DeclarationForm, ProgrammeStatusForm
 from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.pathway import programme_status, training_log
+from app.services.pathway import programme_status, training_declaration
 from app.services.registration import access as registration_access
 from app.services.registration import overview as registration_overview
 from app.services.registration import qualifications
@@ -59,7 +59,7 @@ def person_overview(user_id: int):
 @roles("supervisor", "lead")
 def person_training(user_id: int):
     person = person_or_404(user_id)
-    start, end = training_log.default_declaration_period(person.id, uk_today())
+    start, end = training_declaration.default_declaration_period(person.id, uk_today())
     form = DeclarationForm(formdata=None, data={"period_start": start, "period_end": end})
     return render_template(
         "registration/training_log.jinja", **training_context(person, declaration_form=form)
@@ -73,7 +73,7 @@ def declare_training(user_id: int):
     form = DeclarationForm()
     if form.validate_on_submit():
         try:
-            training_log.declare_training(
+            training_declaration.declare_training(
                 person,
                 actor=me(),
                 period_start=form.period_start.data,

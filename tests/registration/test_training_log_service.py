@@ -12,10 +12,10 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.registration import TrainingWeek
 from app.services.errors import DomainError
+from app.services.pathway.training_declaration import declare_training
 from app.services.pathway.training_log import (
     WeekEntry,
     declarations_for,
-    declare_training,
     delete_week,
     eligibility_for,
     import_weeks,

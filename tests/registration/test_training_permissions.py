@@ -12,10 +12,10 @@ import pytest
 from app.extensions import db
 from app.models.registration import TrainingDeclaration
 from app.services.errors import DomainError
+from app.services.pathway.training_declaration import declare_training
 from app.services.pathway.training_log import (
     WeekEntry,
     declarations_for,
-    declare_training,
     delete_week,
     log_week,
     set_training_start,

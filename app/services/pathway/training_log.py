@@ -1,5 +1,6 @@
-"""Pre-registration work-based experience: the weekly log, the eligibility panel built on
-the pure rules in `training_eligibility`, and the supervising professional's declaration.
+"""Pre-registration work-based experience: the weekly log, the declarations made over it,
+and the eligibility panel built on the pure rules in `eligibility`. Declaring a period is
+in `training_declaration`.
 
 A week is logged once and corrected in place (every write audited). Weeks inside a
 declared period are locked: what a pharmacy professional declared must not change under
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, select
@@ -28,12 +29,10 @@ from app.services.pathway.eligibility import (
     assess_training_eligibility,
     weekly_log_problems,
 )
-from app.services.registration.access import can_oversee, supervises
-from app.services.registration.gphc import REGISTER_LABELS, current_registration
+from app.services.registration.access import can_oversee
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.settings import eligibility_rules
-from app.services.rule_results import format_number, long_date, plural
-from app.services.supervision.access import refuse_self_supervision
+from app.services.rule_results import long_date, plural
 
 HUNDREDTHS = Decimal("0.01")
 EARLIEST_TRAINING_START = date(2000, 1, 1)
@@ -161,7 +160,8 @@ def _clean_week(entry: WeekEntry, today: date) -> WeekEntry:
     return WeekEntry(week, hours, supervised, name)
 
 
-def _week_values(row: TrainingWeek | WeekEntry) -> dict:
+def week_values(row: TrainingWeek | WeekEntry) -> dict:
+    """A week's values as a declaration's digest records them."""
     return {
         "week_starting": row.week_starting,
         "hours": Decimal(row.hours).quantize(HUNDREDTHS),
@@ -181,7 +181,7 @@ def log_week(person: User, entry: WeekEntry, *, actor: User, today: date) -> Tra
             TrainingWeek.week_starting == cleaned.week_starting,
         )
     )
-    if week is not None and _week_values(week) == _week_values(cleaned):
+    if week is not None and week_values(week) == week_values(cleaned):
         raise DomainError("This week is already logged with these hours, so nothing has changed")
     action = "training_week.corrected" if week else "training_week.logged"
     if week is None:
@@ -197,7 +197,7 @@ def log_week(person: User, entry: WeekEntry, *, actor: User, today: date) -> Tra
         "training_week",
         week.id,
         actor=actor,
-        data={"user_id": person.id, "digest": record_digest(_week_values(cleaned))},
+        data={"user_id": person.id, "digest": record_digest(week_values(cleaned))},
     )
     return week
 
@@ -232,7 +232,7 @@ def import_weeks(
         {
             "user_id": person.id,
             "recorded_by_id": actor.id if actor else None,
-            **_week_values(entry),
+            **week_values(entry),
         }
         for entry in cleaned
     ]
@@ -244,7 +244,7 @@ def import_weeks(
         actor=actor,
         data={
             "weeks": len(rows),
-            "digest": record_digest({"weeks": [_week_values(e) for e in cleaned]}),
+            "digest": record_digest({"weeks": [week_values(e) for e in cleaned]}),
         },
     )
     return len(rows)
@@ -253,7 +253,8 @@ def import_weeks(
 # --- Eligibility --------------------------------------------------------------------------
 
 
-def _logs(weeks: Iterable[TrainingWeek]) -> list[WeeklyLog]:
+def weekly_logs(weeks: Iterable[TrainingWeek]) -> list[WeeklyLog]:
+    """Logged weeks as the eligibility rules read them."""
     return [WeeklyLog(w.week_starting, w.hours, w.supervised_hours) for w in weeks]
 
 
@@ -293,117 +294,10 @@ def eligibility_for(
         weeks = weeks_for(user_id)
     result = assess_training_eligibility(
         period.started_on,
-        _logs(weeks),
+        weekly_logs(weeks),
         course_start=course_start,
         course_end=course_end,
         today=today,
         rules=eligibility_rules(),
     )
     return EligibilityPanel(period.started_on, course_start, course_end, result)
-
-
-# --- The declaration ----------------------------------------------------------------------
-
-
-def declaration_statement(
-    trainee: User,
-    declarant: User,
-    register: str,
-    period_start: date,
-    period_end: date,
-    counted_hours: Decimal,
-) -> str:
-    """The words the supervising professional confirms, stored exactly as shown."""
-    minimum = format_number(eligibility_rules().minimum_weekly_supervised_hours)
-    return (
-        f"I, {declarant.name}, a registered {REGISTER_LABELS[register].lower()}, declare that "
-        f"{trainee.name} completed work-based experience from {long_date(period_start)} to "
-        f"{long_date(period_end)} under my supervision, directly accountable to a pharmacist "
-        f"or pharmacy technician for at least {minimum} hours in each week counted. "
-        f"{format_number(counted_hours)} hours in this period meet that rule."
-    )
-
-
-def _declarant_number(actor: User) -> tuple[str, str]:
-    registration = current_registration(actor.id)
-    if registration is None or registration.status != "registered" or not registration.number:
-        raise DomainError(
-            "Your own GPhC registration must be on record before you can sign a declaration"
-        )
-    return registration.number, registration.register
-
-
-def declare_training(
-    person: User,
-    *,
-    actor: User,
-    period_start: date,
-    period_end: date,
-    confirmed: bool,
-    today: date,
-) -> TrainingDeclaration:
-    """The clinical supervisor declares a period of the person's work-based experience."""
-    refuse_self_supervision(actor.id, person.id)
-    if not supervises(actor.id, person.id, clinical_only=True):
-        raise DomainError(
-            f"Only {person.name}'s clinical supervisor can declare their training period"
-        )
-    number, register = _declarant_number(actor)
-    period = training_period_for(person.id)
-    if period is None:
-        raise DomainError("The training start has not been recorded yet", "period_start")
-    if period_start < period.started_on:
-        raise DomainError(
-            f"The period cannot start before the training did, on {long_date(period.started_on)}",
-            "period_start",
-        )
-    if period_end < period_start:
-        raise DomainError("The end of the period must be after its start", "period_end")
-    if period_end > today:
-        raise DomainError("The period cannot end in the future", "period_end")
-    weeks = [
-        week for week in weeks_for(person.id) if period_start <= week.week_starting <= period_end
-    ]
-    if not weeks:
-        raise DomainError("No weeks are logged in this period", "period_start")
-    if not confirmed:
-        raise DomainError("Confirm the declaration to sign it", "confirm")
-    assessed = assess_training_eligibility(
-        period_start, _logs(weeks), course_start=None, today=period_end, rules=eligibility_rules()
-    )
-    weeks_digest = record_digest({"weeks": [_week_values(week) for week in reversed(weeks)]})
-    declaration = TrainingDeclaration(
-        user_id=person.id,
-        declared_by_id=actor.id,
-        declarant_gphc_number=number,
-        period_start=period_start,
-        period_end=period_end,
-        counted_hours=assessed.counted_hours,
-        weeks_sha256=weeks_digest,
-        statement=declaration_statement(
-            person, actor, register, period_start, period_end, assessed.counted_hours
-        ),
-    )
-    db.session.add(declaration)
-    db.session.flush()
-    audit.record(
-        "training.declared",
-        "training_declaration",
-        declaration.id,
-        actor=actor,
-        data={"user_id": person.id, "weeks_sha256": weeks_digest},
-    )
-    return declaration
-
-
-def default_declaration_period(user_id: int, today: date) -> tuple[date | None, date | None]:
-    """The training start to the end of the last logged week (for prefilling the form)."""
-    period = training_period_for(user_id)
-    last = db.session.scalar(
-        select(TrainingWeek.week_starting)
-        .where(TrainingWeek.user_id == user_id)
-        .order_by(TrainingWeek.week_starting.desc())
-        .limit(1)
-    )
-    end = min(last + timedelta(days=6), today) if last else None
-    return (period.started_on if period else None), end

@@ -5,7 +5,7 @@ offers it.
   a pharmacy professional declared must not change under them (`training_log` refuses
   the change, with the declaration's date).
 - Only the person's clinical supervisor, on a current enrolment, declares their training
-  period, and never their own (`training_log.declare_training` refuses anyone else).
+  period, and never their own (`training_declaration.declare_training` refuses anyone else).
 - The training log belongs to someone working towards registration: it shows once a
   training start is recorded, or while there is no registration, or only a trainee one.
 """

@@ -1,0 +1,142 @@
+"""The supervising professional's declaration of a period of work-based experience: the
+words they confirm, who may sign, and the digest of the weeks declared, which locks them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.registration import TrainingDeclaration, TrainingWeek
+from app.models.users import User
+from app.services.audit import chain as audit
+from app.services.audit.digests import record_digest
+from app.services.errors import DomainError
+from app.services.pathway.eligibility import assess_training_eligibility
+from app.services.pathway.training_log import (
+    training_period_for,
+    week_values,
+    weekly_logs,
+    weeks_for,
+)
+from app.services.registration.access import supervises
+from app.services.registration.gphc import REGISTER_LABELS, current_registration
+from app.services.registration.settings import eligibility_rules
+from app.services.rule_results import format_number, long_date
+from app.services.supervision.access import refuse_self_supervision
+
+
+def declaration_statement(
+    trainee: User,
+    declarant: User,
+    register: str,
+    period_start: date,
+    period_end: date,
+    counted_hours: Decimal,
+) -> str:
+    """The words the supervising professional confirms, stored exactly as shown."""
+    minimum = format_number(eligibility_rules().minimum_weekly_supervised_hours)
+    return (
+        f"I, {declarant.name}, a registered {REGISTER_LABELS[register].lower()}, declare that "
+        f"{trainee.name} completed work-based experience from {long_date(period_start)} to "
+        f"{long_date(period_end)} under my supervision, directly accountable to a pharmacist "
+        f"or pharmacy technician for at least {minimum} hours in each week counted. "
+        f"{format_number(counted_hours)} hours in this period meet that rule."
+    )
+
+
+def _declarant_number(actor: User) -> tuple[str, str]:
+    registration = current_registration(actor.id)
+    if registration is None or registration.status != "registered" or not registration.number:
+        raise DomainError(
+            "Your own GPhC registration must be on record before you can sign a declaration"
+        )
+    return registration.number, registration.register
+
+
+def declare_training(
+    person: User,
+    *,
+    actor: User,
+    period_start: date,
+    period_end: date,
+    confirmed: bool,
+    today: date,
+) -> TrainingDeclaration:
+    """The clinical supervisor declares a period of the person's work-based experience."""
+    refuse_self_supervision(actor.id, person.id)
+    if not supervises(actor.id, person.id, clinical_only=True):
+        raise DomainError(
+            f"Only {person.name}'s clinical supervisor can declare their training period"
+        )
+    number, register = _declarant_number(actor)
+    _check_period(person, period_start, period_end, today)
+    weeks = [
+        week for week in weeks_for(person.id) if period_start <= week.week_starting <= period_end
+    ]
+    if not weeks:
+        raise DomainError("No weeks are logged in this period", "period_start")
+    if not confirmed:
+        raise DomainError("Confirm the declaration to sign it", "confirm")
+    assessed = assess_training_eligibility(
+        period_start,
+        weekly_logs(weeks),
+        course_start=None,
+        today=period_end,
+        rules=eligibility_rules(),
+    )
+    weeks_digest = record_digest({"weeks": [week_values(week) for week in reversed(weeks)]})
+    declaration = TrainingDeclaration(
+        user_id=person.id,
+        declared_by_id=actor.id,
+        declarant_gphc_number=number,
+        period_start=period_start,
+        period_end=period_end,
+        counted_hours=assessed.counted_hours,
+        weeks_sha256=weeks_digest,
+        statement=declaration_statement(
+            person, actor, register, period_start, period_end, assessed.counted_hours
+        ),
+    )
+    db.session.add(declaration)
+    db.session.flush()
+    audit.record(
+        "training.declared",
+        "training_declaration",
+        declaration.id,
+        actor=actor,
+        data={"user_id": person.id, "weeks_sha256": weeks_digest},
+    )
+    return declaration
+
+
+def _check_period(person: User, period_start: date, period_end: date, today: date) -> None:
+    """A declared period lies inside the training so far: after its start, not in the future."""
+    period = training_period_for(person.id)
+    if period is None:
+        raise DomainError("The training start has not been recorded yet", "period_start")
+    if period_start < period.started_on:
+        raise DomainError(
+            f"The period cannot start before the training did, on {long_date(period.started_on)}",
+            "period_start",
+        )
+    if period_end < period_start:
+        raise DomainError("The end of the period must be after its start", "period_end")
+    if period_end > today:
+        raise DomainError("The period cannot end in the future", "period_end")
+
+
+def default_declaration_period(user_id: int, today: date) -> tuple[date | None, date | None]:
+    """The training start to the end of the last logged week (for prefilling the form)."""
+    period = training_period_for(user_id)
+    last = db.session.scalar(
+        select(TrainingWeek.week_starting)
+        .where(TrainingWeek.user_id == user_id)
+        .order_by(TrainingWeek.week_starting.desc())
+        .limit(1)
+    )
+    end = min(last + timedelta(days=6), today) if last else None
+    return (period.started_on if period else None), end
