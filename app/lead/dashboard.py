@@ -10,6 +10,7 @@ from app.lead.common import filter_form, scope_label
 from app.models.base import utcnow
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.development.stages import STAGE_LABELS
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.registration.qualifications import qualification_name
 from app.services.registration.records import FLAG_COLOURS
@@ -79,6 +80,7 @@ def dashboard():
         scope_label=scope_label(viewer),
         level3_labels=QUALIFICATION_STATUS_LABELS,
         registration_colours=FLAG_COLOURS,
+        stage_labels=STAGE_LABELS,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from app.services.development.stages import STAGE_LABELS
 from app.services.pathway.programme_status import PATHWAY_STATUS_LABELS
 from app.services.registration.rules import QUALIFICATION_STATUS_LABELS
 from app.services.reporting.competency_report import CompetencyRow
@@ -96,6 +97,14 @@ def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> l
         Column(
             "Pathway status", lambda r: PATHWAY_STATUS_LABELS.get(r.pathway_status), 14, as_is=True
         ),
+        Column(
+            "Pathway stage",
+            lambda r: STAGE_LABELS.get(r.pathway_stage or "", "Not recorded"),
+            14,
+            as_is=True,
+        ),
+        Column("Pathway stage since", attrgetter("pathway_stage_since"), 12, as_is=True),
+        Column("Overdue objectives", attrgetter("overdue_objectives"), 10, as_is=True),
         Column("WTE", attrgetter("wte"), 8),
         Column("Funding", lambda r: FUNDING_SHORT_LABELS.get(r.funding or ""), 10, as_is=True),
         Column("AfC band", attrgetter("afc_band"), 8),

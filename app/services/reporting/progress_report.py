@@ -10,8 +10,7 @@ of `EXPORT_BATCH_SIZE` trainees so memory stays flat.
 
 from __future__ import annotations
 
-import functools
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +32,8 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import User
+from app.services.development import objectives as development_objectives
+from app.services.development import stages as development_stages
 from app.services.paging import PageNumbers, clamp_page
 from app.services.registration.records import ShownRegistration, status_of
 from app.services.registration.settings import protected_learning_days
@@ -68,10 +69,9 @@ class DomainCount(NamedTuple):
         return percent(self.signed_off, self.total)
 
 
-class TraineeProgress(NamedTuple):
-    """One trainee's row. Dates are UTC calendar days; `flags` are `Flag` values.
-
-    Immutable, and cheap to build by the thousand for an export (docs/deployment.md)."""
+@dataclass(frozen=True, slots=True)
+class TraineeProgress:
+    """One trainee's row. Dates are UTC calendar days; `flags` are `Flag` values."""
 
     enrolment_id: int
     trainee_id: int
@@ -114,6 +114,11 @@ class TraineeProgress(NamedTuple):
     started_on: date
     expected_end_on: date
     flags: tuple[Flag, ...]
+    # PCPEP: the current stage (entry, intermediate, advanced; None before one is recorded)
+    # and the day it began; objectives still open after their target date.
+    pathway_stage: str | None = None
+    pathway_stage_since: date | None = None
+    overdue_objectives: int = 0
 
     def domain(self, code: str) -> DomainCount | None:
         for count in self.domains:  # a handful: a loop beats building a lookup per row
@@ -179,8 +184,9 @@ BASE_SORT_KEYS = frozenset(BASE_SORT_COLUMNS)
 # --- Queries ------------------------------------------------------------------------------
 
 
-class _Base(NamedTuple):
-    """A trainee's base query row, read field by field while the report row is assembled."""
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """A trainee's base query row: the enrolment and its people."""
 
     enrolment_id: int
     trainee_id: int
@@ -204,15 +210,8 @@ class _Base(NamedTuple):
     afc_band: str | None
 
 
-@functools.cache
-def _light_row(column: str | None) -> type:
-    """The named tuple for rows a page is chosen from: the name, the enrolment and its
-    framework, and the column sorted on (the sort reads each row's attributes many times)."""
-    return namedtuple("LightRow", ["enrolment_id", "name", "framework_id", *filter(None, [column])])
-
-
 def _bases(rows: Iterable) -> list[_Base]:
-    return [_Base._make(row) for row in rows]
+    return [_Base(*row) for row in rows]
 
 
 def _base_query(viewer: User, filters: ReportFilters) -> Select:
@@ -421,6 +420,8 @@ def _assemble(
     supervision = _supervision(ids, supervision_window_start(today, thresholds))
     registrations = _registrations(trainee_ids)
     qualifications = _qualifications(trainee_ids)
+    current_stages = development_stages.current_stages(ids)
+    overdue = development_objectives.overdue_counts(ids, today)
     allowance = protected_learning_days()
     frameworks = {framework_id: _Framework.of(infos) for framework_id, infos in domains.items()}
     empty = _Framework.of([])
@@ -458,6 +459,7 @@ def _assemble(
         )
         current = registration.registration
         position = registration.position
+        stage = current_stages.get(enrolment_id)
         rows.append(
             TraineeProgress(
                 enrolment_id=enrolment_id,
@@ -501,6 +503,9 @@ def _assemble(
                 started_on=base.started_on,
                 expected_end_on=base.expected_end_on,
                 flags=flags_for(facts, thresholds, today, now),
+                pathway_stage=stage.stage if stage else None,
+                pathway_stage_since=stage.started_on if stage else None,
+                overdue_objectives=overdue.get(enrolment_id, 0),
             )
         )
     return rows
@@ -521,7 +526,7 @@ def build_report(
     today: date | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Every matching row, by name, in a fixed number of queries (8 for a non-empty scope)."""
+    """Every matching row, by name, in a fixed number of queries (10 for a non-empty scope)."""
     filters = filters or ReportFilters()
     today, now = _when(today, now)
     thresholds = report_thresholds()
@@ -601,8 +606,7 @@ def progress_report(
     needed = [base.c.enrolment_id, base.c.name, base.c.framework_id]
     if BASE_SORT_COLUMNS[sort]:
         needed.append(base.c[BASE_SORT_COLUMNS[sort]])
-    row_type = _light_row(BASE_SORT_COLUMNS[sort])
-    light = [row_type._make(row) for row in db.session.execute(select(*needed))]
+    light = db.session.execute(select(*needed)).all()
     domains = _domains({row.framework_id for row in light}) if light else {}
     per_page = max(1, per_page)
     total = len(light)
