@@ -26,12 +26,10 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
-
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.enrolments import Enrolment
-from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
+from app.models.evidence import Attachment, Evidence, EvidenceVersion
 from app.models.frameworks import EvidenceType
 from app.models.users import User
 from app.services.audit import chain as audit
@@ -45,7 +43,12 @@ from app.services.portfolio.content import (
     guard_patient_data,
     prepare_content,
     set_content,
-    version_digest,
+)
+from app.services.portfolio.evidence_changes import (
+    check_trainee,
+    editable_version,
+    lock_item,
+    sync_current,
 )
 
 REVIEW_DECISIONS = ("accepted", "changes_requested")
@@ -55,46 +58,6 @@ STATUS_LABELS = {
     "changes_requested": "waiting for changes",
     "accepted": "accepted",
 }
-
-
-def _check_trainee(enrolment: Enrolment, actor: User) -> None:
-    if actor.id != enrolment.trainee_id:
-        # Someone else's evidence does not exist, as far as they can tell.
-        raise NotFound("Evidence not found")
-    if enrolment.status != "active":
-        raise DomainError(f"This enrolment is {enrolment.status}: its evidence cannot change")
-
-
-def _lock(evidence: Evidence) -> None:
-    """Re-read the item under a row lock, so the state checked is the state changed.
-
-    On PostgreSQL two requests (two browser tabs, a trainee and a reviewer) may read the
-    same item at once; without the lock both would pass the status check and the second
-    would overwrite the first. SQLite's write transactions are already serial.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        # Nothing to do: what this transaction read is still so. A write transaction
-        # begins IMMEDIATE, and SQLite refuses to turn a reading one into a writing one
-        # once another connection has written since (it is never silently stale).
-        return
-    # One statement takes the lock and re-reads the row into the loaded item. It selects
-    # the item alone: PostgreSQL refuses FOR UPDATE on a query that outer-joins the
-    # relationships a page loaded with it.
-    db.session.execute(
-        select(Evidence)
-        .where(Evidence.id == evidence.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()  # the row is read into the item as the result is consumed
-
-
-def _sync_current(evidence: Evidence, version: EvidenceVersion) -> None:
-    evidence.title = version.title
-    evidence.occurred_on = version.occurred_on
-    # The digest is of content only (no ids), so it is written with the rows in one flush.
-    version.content_sha256 = version_digest(evidence, version)
-    db.session.flush()
-    db.session.expire(evidence, ["current_version"])
 
 
 # --- Lifecycle -------------------------------------------------------------------
@@ -116,7 +79,7 @@ def create_draft(
     `answers` are the type's form fields (title and occurred_on included); see
     `assessment_forms.form_for`. Raises FormInvalid, DomainError or PatientDataWarning.
     """
-    _check_trainee(enrolment, actor)
+    check_trainee(enrolment, actor)
     if isinstance(evidence_type, str):
         evidence_type = evidence_type_for(enrolment, evidence_type)
     elif evidence_type.framework_id != enrolment.framework_id:
@@ -143,7 +106,7 @@ def create_draft(
         attachments=[],
     )
     db.session.add(evidence)
-    _sync_current(evidence, version)
+    sync_current(evidence, version)
     audit.record(
         "evidence.created",
         "evidence",
@@ -157,28 +120,6 @@ def create_draft(
         },
     )
     return evidence
-
-
-def _editable_version(evidence: Evidence, actor: User) -> tuple[EvidenceVersion, bool]:
-    """The version to change: the draft's own, or a new copy of a submitted one."""
-    current = evidence.current_version
-    if evidence.status == "draft":
-        return current, False
-    version = EvidenceVersion(
-        number=current.number + 1,
-        title=current.title,
-        occurred_on=current.occurred_on,
-        fields=dict(current.fields),
-        content_sha256="",
-        created_by_id=actor.id,
-    )
-    version.links = [
-        EvidenceLink(competency=link.competency, note=link.note) for link in current.links
-    ]
-    evidence.versions.append(version)
-    evidence.current_version_number = version.number
-    evidence.status = "draft"
-    return version, True
 
 
 def edit(
@@ -195,8 +136,8 @@ def edit(
 
     Saving identical content changes nothing and returns the current version.
     """
-    _check_trainee(evidence.enrolment, actor)
-    _lock(evidence)
+    check_trainee(evidence.enrolment, actor)
+    lock_item(evidence)
     values, resolved = prepare_content(
         evidence.enrolment,
         evidence.evidence_type,
@@ -218,9 +159,9 @@ def edit(
     if unchanged == current.content_sha256:
         return current
     previous_status = evidence.status
-    version, revised = _editable_version(evidence, actor)
+    version, revised = editable_version(evidence, actor)
     set_content(version, values, resolved)
-    _sync_current(evidence, version)
+    sync_current(evidence, version)
     audit.record(
         "evidence.revised" if revised else "evidence.edited",
         "evidence",
@@ -237,8 +178,8 @@ def edit(
 
 def submit(evidence: Evidence, *, actor: User) -> EvidenceVersion:
     """Send the current version to the trainee's supervisors for review."""
-    _check_trainee(evidence.enrolment, actor)
-    _lock(evidence)
+    check_trainee(evidence.enrolment, actor)
+    lock_item(evidence)
     if evidence.status != "draft":
         raise DomainError(
             f"This evidence is {STATUS_LABELS[evidence.status]}: change it to submit it again",
@@ -270,8 +211,8 @@ def delete_draft(evidence: Evidence, *, actor: User) -> list[str]:
 
     Remove those files with `attachments.remove_stored` once the transaction commits.
     """
-    _check_trainee(evidence.enrolment, actor)
-    _lock(evidence)
+    check_trainee(evidence.enrolment, actor)
+    lock_item(evidence)
     if not deletable(evidence):
         raise DomainError(
             "Only a draft that was never submitted can be deleted: "
@@ -305,8 +246,8 @@ def add_attachment(
     max_bytes: int,
 ) -> Attachment:
     """Attach a file, on a new version when the item was already submitted."""
-    _check_trainee(evidence.enrolment, actor)
-    _lock(evidence)
+    check_trainee(evidence.enrolment, actor)
+    lock_item(evidence)
     # The name is shown to reviewers, so it gets the same NHS number check as the text.
     guard_patient_data([("file", filename)], confirmed=True, today=uk_today())
     number = evidence.current_version_number + (0 if evidence.status == "draft" else 1)
@@ -320,8 +261,8 @@ def add_attachment(
         actor=actor,
     )
     previous_status = evidence.status
-    version, _ = _editable_version(evidence, actor)
-    _sync_current(evidence, version)
+    version, _ = editable_version(evidence, actor)
+    sync_current(evidence, version)
     audit.record(
         "evidence.attachment_added",
         "evidence",
@@ -354,8 +295,8 @@ def remove_attachment(evidence: Evidence, attachment: Attachment, *, actor: User
 
     Remove the stored file with `attachments.remove_stored` once the transaction commits.
     """
-    _check_trainee(evidence.enrolment, actor)
-    _lock(evidence)
+    check_trainee(evidence.enrolment, actor)
+    lock_item(evidence)
     # Read under the lock: another tab may have removed the file a moment ago.
     if attachment not in evidence.attachments:
         raise NotFound("The file is no longer attached to this evidence")
@@ -367,7 +308,7 @@ def remove_attachment(evidence: Evidence, attachment: Attachment, *, actor: User
         )
     version = evidence.current_version
     evidence.attachments.remove(attachment)
-    _sync_current(evidence, version)
+    sync_current(evidence, version)
     audit.record(
         "evidence.attachment_removed",
         "evidence",
