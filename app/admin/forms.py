@@ -57,7 +57,8 @@ class UserFilterForm(PortfolioForm):
     class Meta:
         csrf = False
 
-    role = SelectField("Role", choices=[SelectChoice("", "All roles"), *ROLE_CHOICES])
+    # "All roles" when the query string has no role: the unfiltered list is no error.
+    role = SelectField("Role", choices=[SelectChoice("", "All roles"), *ROLE_CHOICES], default="")
     q = SearchField("Name or email address", validators=[Length(max=200)])
 
 

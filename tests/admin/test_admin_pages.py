@@ -237,6 +237,13 @@ def test_user_list_filters_by_role_and_searches_name_and_email(client, admin, ma
     assert "No users match these filters" in page.get_text()
 
 
+def test_the_unfiltered_user_list_shows_no_error(client, admin):
+    page = soup(client.get("/admin/users"))
+    assert error_summary(page) == []
+    assert page.select_one("title").get_text().startswith("Users - ")
+    assert page.select_one("#role option[selected]").get_text(strip=True) == "All roles"
+
+
 def test_user_list_pages_with_nhs_pagination_keeping_the_filters(client, admin, make_user, app):
     app.config["PAGE_SIZE"] = 2
     for n in range(5):
