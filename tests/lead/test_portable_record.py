@@ -63,6 +63,16 @@ def test_a_trainee_finds_download_your_record_on_their_home_and_the_privacy_page
     assert link in client.get("/privacy").data
 
 
+def test_the_privacy_page_offers_the_download_only_to_those_who_can_have_it(
+    supervisor, lead, as_user
+):
+    """Only trainees have a record to download: anyone else would get a 403 from the link."""
+    for person in (supervisor, lead):
+        page = as_user(person).get("/privacy").get_data(as_text=True)
+        assert "Get a copy of your record" in page
+        assert 'href="/portfolio/record"' not in page
+
+
 def test_the_zip_holds_the_json_the_pdf_the_attachments_and_a_readme(ada_archive):
     response, archive, _ = ada_archive
     assert response.mimetype == "application/zip"
