@@ -49,65 +49,62 @@ def _mini_cex(title: str, day: date) -> dict[str, object]:
     }
 
 
+def _demo_items(day: date) -> list[tuple[str, dict, list[tuple[str, str]]]]:
+    """Five items, a few days apart from `day`: (evidence type, answers, competency links)."""
+    return [
+        (
+            "reflective-account",
+            _reflective(
+                "Reconciling a discharge letter",
+                day,
+                "A discharge summary listed a new anticoagulant the practice record did not.",
+            ),
+            [("D1.2", "I matched the hospital list against the practice record.")],
+        ),
+        (
+            "mini-cex",
+            _mini_cex("Inhaler technique review", day + timedelta(days=3)),
+            [
+                ("D3.2", "Observed teaching inhaler technique."),
+                ("D1.2", "Checked the medicines list."),
+            ],
+        ),
+        (
+            "reflective-account",
+            _reflective(
+                "Handling a repeat prescription query",
+                day + timedelta(days=7),
+                "A patient asked why their repeat medicine had been stopped.",
+            ),
+            [("D2.1", "I followed the repeat prescribing protocol.")],
+        ),
+        (
+            "reflective-account",
+            _reflective(
+                "Acting on a drug safety alert",
+                day + timedelta(days=14),
+                "An MHRA alert asked us to find patients on a recalled batch.",
+            ),
+            [("D2.3", "I ran the search and listed the patients for the pharmacist.")],
+        ),
+        (
+            "reflective-account",
+            _reflective(
+                "Training reception staff on referrals",
+                day + timedelta(days=20),
+                "I showed two receptionists how medicines queries reach the pharmacy team.",
+            ),
+            [("D1.5", "I planned and ran the session.")],
+        ),
+    ]
+
+
 def seed_demo_evidence(enrolment: Enrolment, trainee: User, supervisor: User, today: date) -> None:
     """Accepted, changes requested, submitted and draft items, through the real services."""
-    day = today - timedelta(days=30)
-    accepted = evidence.create_draft(
-        enrolment,
-        "reflective-account",
-        _reflective(
-            "Reconciling a discharge letter",
-            day,
-            "A discharge summary listed a new anticoagulant the practice record did not.",
-        ),
-        [("D1.2", "I matched the hospital list against the practice record.")],
-        actor=trainee,
-        today=today,
-    )
-    observed = evidence.create_draft(
-        enrolment,
-        "mini-cex",
-        _mini_cex("Inhaler technique review", day + timedelta(days=3)),
-        [("D3.2", "Observed teaching inhaler technique."), ("D1.2", "Checked the medicines list.")],
-        actor=trainee,
-        today=today,
-    )
-    to_change = evidence.create_draft(
-        enrolment,
-        "reflective-account",
-        _reflective(
-            "Handling a repeat prescription query",
-            day + timedelta(days=7),
-            "A patient asked why their repeat medicine had been stopped.",
-        ),
-        [("D2.1", "I followed the repeat prescribing protocol.")],
-        actor=trainee,
-        today=today,
-    )
-    waiting = evidence.create_draft(
-        enrolment,
-        "reflective-account",
-        _reflective(
-            "Acting on a drug safety alert",
-            day + timedelta(days=14),
-            "An MHRA alert asked us to find patients on a recalled batch.",
-        ),
-        [("D2.3", "I ran the search and listed the patients for the pharmacist.")],
-        actor=trainee,
-        today=today,
-    )
-    evidence.create_draft(
-        enrolment,
-        "reflective-account",
-        _reflective(
-            "Training reception staff on referrals",
-            day + timedelta(days=20),
-            "I showed two receptionists how medicines queries reach the pharmacy team.",
-        ),
-        [("D1.5", "I planned and ran the session.")],
-        actor=trainee,
-        today=today,
-    )
+    accepted, observed, to_change, waiting, _draft = [
+        evidence.create_draft(enrolment, kind, answers, links, actor=trainee, today=today)
+        for kind, answers, links in _demo_items(today - timedelta(days=30))
+    ]
     for item in (accepted, observed, to_change, waiting):
         evidence.submit(item, actor=trainee)
     for item in (accepted, observed):

@@ -197,8 +197,13 @@ def _seed_technician(person: User, supervisor: User, today: date) -> None:
     year = revalidation.current_year(person.id)
     if year is None:
         return
-    starts = year[1].starts_on
-    records = [
+    for record in _revalidation_records(year[1].starts_on):
+        revalidation.add_record(person, record, actor=person, today=today)
+
+
+def _revalidation_records(starts: date) -> list[revalidation.RecordInput]:
+    """A year's CPD and peer discussion, spread over its first five months."""
+    return [
         revalidation.RecordInput(
             "cpd-planned",
             "Inhaler technique refresher",
@@ -242,5 +247,3 @@ def _seed_technician(person: User, supervisor: User, today: date) -> None:
             peer=PeerDeclaration("Sam Patel", "Community pharmacist", True, True, True),
         ),
     ]
-    for record in records:
-        revalidation.add_record(person, record, actor=person, today=today)
