@@ -28,10 +28,8 @@ from reportlab.platypus import (
 )
 
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
-from app.services.registration.rules import (
-    QUALIFICATION_KIND_BY_KEY,
-    QUALIFICATION_STATUS_LABELS,
-)
+from app.services.registration.qualifications import qualification_name
+from app.services.registration.rules import QUALIFICATION_STATUS_LABELS
 from app.services.reporting.competency_report import STATUS_LABELS
 from app.services.reporting.flags import Flag, percent
 from app.services.reporting.progress_report import Report
@@ -147,9 +145,8 @@ def _level3_rows(summary: TraineeSummary) -> list[tuple[str, object]]:
     q = summary.qualification
     if q is None:
         return [("Level 3 qualification", "Not recorded")]
-    kind = QUALIFICATION_KIND_BY_KEY.get(q.kind)
     return [
-        ("Level 3 qualification", q.title or (kind.label if kind else q.kind)),
+        ("Level 3 qualification", qualification_name(q)),
         ("Status", QUALIFICATION_STATUS_LABELS.get(q.status, q.status)),
         ("Awarding body", q.awarding_body or "Not recorded"),
         ("Achieved", _day(q.achieved_on)),
