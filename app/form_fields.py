@@ -110,75 +110,7 @@ def nhsuk_field(field: Field, extra: dict[str, Any] | None = None) -> tuple[str,
         params["hint"] = {"text": field.description}
     if field.errors:
         params["errorMessage"] = {"text": field.errors[0]}
-    kind = type(field).__name__
-    legend = {"legend": {"text": field.label.text}}
-    if kind in TEXT_INPUT_TYPES:
-        component = "input"
-        params["type"] = TEXT_INPUT_TYPES[kind]
-        if kind != "PasswordField":
-            params["value"] = field._value()
-        if kind in ("IntegerField", "WholeNumberField", "DecimalField"):
-            params["inputmode"] = "decimal" if kind == "DecimalField" else "numeric"
-    elif kind == "TextAreaField":
-        component = "textarea"
-        params["value"] = field._value()
-    elif kind == "SelectField":
-        component = "select"
-        params["items"] = [
-            {"value": value, "text": label, "selected": selected}
-            for value, label, selected, *_ in field.iter_choices()
-        ]
-    elif kind == "RadioField":
-        component = "radios"
-        params = {**params, "idPrefix": field.id, "fieldset": legend}
-        params.pop("id")
-        params["items"] = [
-            {"value": value, "text": label, "checked": checked}
-            for value, label, checked, *_ in field.iter_choices()
-        ]
-    elif kind in ("MultiCheckboxField", "SelectMultipleField"):
-        component = "checkboxes"
-        params = {**params, "idPrefix": field.id, "fieldset": legend}
-        params.pop("id")  # the first checkbox takes the id; the wrapper must not repeat it
-        params["items"] = [
-            {"value": value, "text": label, "checked": checked}
-            for value, label, checked, *_ in field.iter_choices()
-        ]
-    elif kind == "BooleanField":
-        component = "checkboxes"
-        params = {**params, "idPrefix": field.id}
-        params.pop("id")
-        params["items"] = [{"value": "y", "text": field.label.text, "checked": bool(field.data)}]
-        params.pop("label")
-    elif kind == "DateInputField":
-        component = "date"
-        params = {**params, "namePrefix": field.name, "fieldset": legend}
-        raw = field._value()
-        error_class = " nhsuk-input--error" if field.errors else ""
-        params["items"] = [
-            {
-                "name": "day",
-                "classes": "nhsuk-input--width-2" + error_class,
-                "value": raw.get("day", ""),
-                "label": "Day",
-            },
-            {
-                "name": "month",
-                "classes": "nhsuk-input--width-2" + error_class,
-                "value": raw.get("month", ""),
-                "label": "Month",
-            },
-            {
-                "name": "year",
-                "classes": "nhsuk-input--width-4" + error_class,
-                "value": raw.get("year", ""),
-                "label": "Year",
-            },
-        ]
-    elif kind in ("FileField", "MultipleFileField"):
-        component = "file"
-    else:
-        raise TypeError(f"no NHS component mapped for {kind}")
+    component, params = _component(field, params)
     if extra:
         for key, value in extra.items():
             if isinstance(value, dict) and isinstance(params.get(key), dict):
@@ -186,6 +118,74 @@ def nhsuk_field(field: Field, extra: dict[str, Any] | None = None) -> tuple[str,
             else:
                 params[key] = value
     return component, params
+
+
+def _component(field: Field, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The component for the field's class, and the common params with its own added."""
+    kind = type(field).__name__
+    legend = {"legend": {"text": field.label.text}}
+    if kind in TEXT_INPUT_TYPES:
+        params["type"] = TEXT_INPUT_TYPES[kind]
+        if kind != "PasswordField":
+            params["value"] = field._value()
+        if kind in ("IntegerField", "WholeNumberField", "DecimalField"):
+            params["inputmode"] = "decimal" if kind == "DecimalField" else "numeric"
+        return "input", params
+    if kind == "TextAreaField":
+        params["value"] = field._value()
+        return "textarea", params
+    if kind == "SelectField":
+        params["items"] = [
+            {"value": value, "text": label, "selected": selected}
+            for value, label, selected, *_ in field.iter_choices()
+        ]
+        return "select", params
+    if kind in ("RadioField", "MultiCheckboxField", "SelectMultipleField"):
+        params = {**params, "idPrefix": field.id, "fieldset": legend}
+        params.pop("id")  # the first item takes the id; the wrapper must not repeat it
+        params["items"] = [
+            {"value": value, "text": label, "checked": checked}
+            for value, label, checked, *_ in field.iter_choices()
+        ]
+        return ("radios" if kind == "RadioField" else "checkboxes"), params
+    if kind == "BooleanField":
+        params = {**params, "idPrefix": field.id}
+        params.pop("id")
+        params["items"] = [{"value": "y", "text": field.label.text, "checked": bool(field.data)}]
+        params.pop("label")
+        return "checkboxes", params
+    if kind == "DateInputField":
+        return "date", _date_params(field, {**params, "namePrefix": field.name, "fieldset": legend})
+    if kind in ("FileField", "MultipleFileField"):
+        return "file", params
+    raise TypeError(f"no NHS component mapped for {kind}")
+
+
+def _date_params(field: Field, params: dict[str, Any]) -> dict[str, Any]:
+    """Day, month and year inputs, each marked in error with the field."""
+    raw = field._value()
+    error_class = " nhsuk-input--error" if field.errors else ""
+    params["items"] = [
+        {
+            "name": "day",
+            "classes": "nhsuk-input--width-2" + error_class,
+            "value": raw.get("day", ""),
+            "label": "Day",
+        },
+        {
+            "name": "month",
+            "classes": "nhsuk-input--width-2" + error_class,
+            "value": raw.get("month", ""),
+            "label": "Month",
+        },
+        {
+            "name": "year",
+            "classes": "nhsuk-input--width-4" + error_class,
+            "value": raw.get("year", ""),
+            "label": "Year",
+        },
+    ]
+    return params
 
 
 def error_anchor(field: Field) -> str:
