@@ -221,16 +221,7 @@ def revalidation_readiness(
     else:
         need_planned = rules.planned_cpd_records
         need_accounts = rules.reflective_accounts
-        requirements.append(
-            _count(
-                "cpd-records",
-                f"At least {plural(rules.cpd_records, 'CPD record')}",
-                len(cpd),
-                rules.cpd_records,
-                "CPD record",
-                f" ({planned} planned, {len(cpd) - planned} unplanned)",
-            )
-        )
+        requirements.append(_cpd_requirement(len(cpd), planned, rules))
     requirements.append(
         _count(
             "planned-cpd",
@@ -241,19 +232,7 @@ def revalidation_readiness(
         )
     )
     if not exceptional_circumstances:
-        note = ""
-        if len(peers) > valid_peers:
-            note = f" ({len(peers) - valid_peers} recorded, but the peer declaration is incomplete)"
-        requirements.append(
-            _count(
-                "peer-discussion",
-                f"At least {plural(rules.peer_discussions, 'peer discussion')}",
-                valid_peers,
-                rules.peer_discussions,
-                "peer discussion",
-                note,
-            )
-        )
+        requirements.append(_peer_requirement(len(peers), valid_peers, rules))
     reflective, counted_accounts = _reflective_requirement(
         accounts, frozenset(required_standards), need_accounts
     )
@@ -268,6 +247,32 @@ def revalidation_readiness(
         peer_discussions=valid_peers,
         reflective_accounts=counted_accounts,
         requirements=tuple(requirements),
+    )
+
+
+def _cpd_requirement(records: int, planned: int, rules: RevalidationRules) -> RuleResult:
+    return _count(
+        "cpd-records",
+        f"At least {plural(rules.cpd_records, 'CPD record')}",
+        records,
+        rules.cpd_records,
+        "CPD record",
+        f" ({planned} planned, {records - planned} unplanned)",
+    )
+
+
+def _peer_requirement(recorded: int, valid: int, rules: RevalidationRules) -> RuleResult:
+    """Only a discussion with a complete peer declaration counts."""
+    note = ""
+    if recorded > valid:
+        note = f" ({recorded - valid} recorded, but the peer declaration is incomplete)"
+    return _count(
+        "peer-discussion",
+        f"At least {plural(rules.peer_discussions, 'peer discussion')}",
+        valid,
+        rules.peer_discussions,
+        "peer discussion",
+        note,
     )
 
 
