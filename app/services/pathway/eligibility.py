@@ -261,6 +261,39 @@ def _deadline_rule(
     return RuleResult("registration-deadline", name, True, detail, warning=warning), deadline
 
 
+def _not_counted_because(
+    log: WeeklyLog, training_start: date, today: date, rules: EligibilityRules
+) -> str | None:
+    """Why a logged week does not count, or None when it does."""
+    if log.week_starting < training_start:
+        return "Before the training start"
+    if log.week_starting > today:
+        return "Starts after today"
+    if log.supervised_hours < rules.minimum_weekly_supervised_hours:
+        return (
+            f"{format_number(log.supervised_hours)} supervised hours, "
+            f"fewer than {format_number(rules.minimum_weekly_supervised_hours)}"
+        )
+    return None
+
+
+def _year_hours_rule(year: TrainingYear, today: date, rules: EligibilityRules) -> RuleResult:
+    if today < year.starts_on:
+        timing = f"; starts {long_date(year.starts_on)}"
+    elif today <= year.ends_on:
+        timing = f"; in progress until {long_date(year.ends_on)}"
+    else:
+        timing = ""
+    return RuleResult(
+        f"year-{year.number}-hours",
+        f"At least {plural(rules.minimum_hours_per_year, 'hour')} in year {year.number}",
+        year.counted_hours >= rules.minimum_hours_per_year,
+        f"{format_number(year.counted_hours)} of "
+        f"{plural(rules.minimum_hours_per_year, 'hour')} "
+        f"({long_date(year.starts_on)} to {long_date(year.ends_on)}){timing}",
+    )
+
+
 def assess_training_eligibility(
     training_start: date,
     logs: Iterable[WeeklyLog],
@@ -279,16 +312,7 @@ def assess_training_eligibility(
     not_counted: list[UncountedWeek] = []
 
     for log in _merge_weeks(logs):
-        reason = None
-        if log.week_starting < training_start:
-            reason = "Before the training start"
-        elif log.week_starting > today:
-            reason = "Starts after today"
-        elif log.supervised_hours < rules.minimum_weekly_supervised_hours:
-            reason = (
-                f"{format_number(log.supervised_hours)} supervised hours, "
-                f"fewer than {format_number(rules.minimum_weekly_supervised_hours)}"
-            )
+        reason = _not_counted_because(log, training_start, today, rules)
         if reason is not None:
             not_counted.append(
                 UncountedWeek(log.week_starting, log.hours, log.supervised_hours, reason)
@@ -314,23 +338,7 @@ def assess_training_eligibility(
             f"{format_number(counted_hours)} of {plural(rules.minimum_total_hours, 'hour')}",
         )
     )
-    for year in years:
-        if today < year.starts_on:
-            timing = f"; starts {long_date(year.starts_on)}"
-        elif today <= year.ends_on:
-            timing = f"; in progress until {long_date(year.ends_on)}"
-        else:
-            timing = ""
-        results.append(
-            RuleResult(
-                f"year-{year.number}-hours",
-                f"At least {plural(rules.minimum_hours_per_year, 'hour')} in year {year.number}",
-                year.counted_hours >= rules.minimum_hours_per_year,
-                f"{format_number(year.counted_hours)} of "
-                f"{plural(rules.minimum_hours_per_year, 'hour')} "
-                f"({long_date(year.starts_on)} to {long_date(year.ends_on)}){timing}",
-            )
-        )
+    results += [_year_hours_rule(year, today, rules) for year in years]
     results.append(
         _supervision_rule(counted_weeks, not_counted, rules.minimum_weekly_supervised_hours)
     )
