@@ -20,7 +20,7 @@ from app.models.frameworks import (
 )
 from app.models.users import User
 from app.services.audit import chain as audit
-from app.services.frameworks.framework_spec import FrameworkSpec
+from app.services.frameworks.framework_spec import DomainSpec, FrameworkSpec
 
 
 class ImportOutcome(Enum):
@@ -62,6 +62,21 @@ def import_framework(
             f"{spec.id} version {spec.version} is already imported with different content; "
             "imported versions never change, so give the new content a new version"
         )
+    framework = _framework_tree(spec, sha256)
+    db.session.add(framework)
+    db.session.flush()
+    audit.record(
+        "framework.imported",
+        "framework",
+        framework.id,
+        actor=actor,
+        data={"code": spec.id, "version": spec.version, "sha256": sha256},
+    )
+    return ImportOutcome.IMPORTED, framework
+
+
+def _framework_tree(spec: FrameworkSpec, sha256: str) -> Framework:
+    """The framework row with its evidence types, scale, standards, domains and competencies."""
     framework = Framework(
         code=spec.id,
         version=spec.version,
@@ -90,39 +105,36 @@ def import_framework(
     }
     framework.standards = list(standards.values())
     for d_pos, domain_spec in enumerate(spec.domains):
-        domain = Domain(
-            code=domain_spec.id,
-            title=domain_spec.title,
-            description=domain_spec.description,
-            position=d_pos,
-        )
-        for c_pos, c in enumerate(domain_spec.competencies):
-            competency = Competency(
-                code=c.id,
-                title=c.title,
-                description=c.description,
-                indicators=list(c.indicators),
-                position=c_pos,
-                min_evidence=c.sign_off.min_evidence,
-                min_types=c.sign_off.min_types,
-                require_observed=c.sign_off.require_observed,
-                rule_overridden=c.sign_off_override,
-                replaces_code=c.replaces,
-                standards=[standards[s] for s in c.standards],
-            )
-            competency.framework = framework
-            domain.competencies.append(competency)
-        framework.domains.append(domain)
-    db.session.add(framework)
-    db.session.flush()
-    audit.record(
-        "framework.imported",
-        "framework",
-        framework.id,
-        actor=actor,
-        data={"code": spec.id, "version": spec.version, "sha256": sha256},
+        framework.domains.append(_domain(framework, domain_spec, d_pos, standards))
+    return framework
+
+
+def _domain(
+    framework: Framework, domain_spec: DomainSpec, d_pos: int, standards: dict[str, Standard]
+) -> Domain:
+    domain = Domain(
+        code=domain_spec.id,
+        title=domain_spec.title,
+        description=domain_spec.description,
+        position=d_pos,
     )
-    return ImportOutcome.IMPORTED, framework
+    for c_pos, c in enumerate(domain_spec.competencies):
+        competency = Competency(
+            code=c.id,
+            title=c.title,
+            description=c.description,
+            indicators=list(c.indicators),
+            position=c_pos,
+            min_evidence=c.sign_off.min_evidence,
+            min_types=c.sign_off.min_types,
+            require_observed=c.sign_off.require_observed,
+            rule_overridden=c.sign_off_override,
+            replaces_code=c.replaces,
+            standards=[standards[s] for s in c.standards],
+        )
+        competency.framework = framework
+        domain.competencies.append(competency)
+    return domain
 
 
 def framework_summaries() -> list[FrameworkSummary]:
