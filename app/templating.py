@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -30,19 +29,6 @@ NAVIGATION = (
 )
 
 
-_fixed_urls: dict[tuple, str] = {}
-
-
-def fixed_url(endpoint: str, **values: str) -> str:
-    """`url_for` for a link that depends on nothing but its arguments (the layout's links
-    and files), remembered per application root: every page asks for a dozen of them."""
-    key = (request.script_root, endpoint, *sorted(values.items()))
-    found = _fixed_urls.get(key)
-    if found is None:
-        found = _fixed_urls[key] = url_for(endpoint, **values)
-    return found
-
-
 def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
@@ -50,7 +36,7 @@ def navigation_items() -> list[dict]:
     for item in NAVIGATION:
         if item.roles and not current_user.has_role(*item.roles):
             continue
-        href = fixed_url(item.endpoint)
+        href = url_for(item.endpoint)
         current = request.endpoint == item.endpoint
         active = not current and (request.blueprint or "") == item.endpoint.split(".")[0] != "main"
         items.append({"text": item.text, "href": href, "current": current, "active": active})
@@ -77,32 +63,6 @@ def pagination(page: int, pages: int, href: Callable[[int], str]) -> dict | None
     return params
 
 
-# A value no real record id or code takes, valid for both string and integer converters.
-_PLACEHOLDER = "2147483646"
-# How werkzeug's converters quote a path segment (werkzeug.routing.converters.BaseConverter).
-_SAFE = "!$&'()*+,/:;=@"
-
-
-def url_maker(endpoint: str, argument: str, **values: object) -> Callable[[object], str]:
-    """`url_for(endpoint, argument=value, **values)` for many values, built once.
-
-    Werkzeug walks its routing rules for every URL it builds; for a table of a hundred
-    links to the same page that cost more than the rest of the rows. The URL is built
-    once with a placeholder and each value is quoted into it as the converter would.
-    """
-    pattern = url_for(endpoint, **{argument: _PLACEHOLDER}, **values)
-    before, found, after = pattern.partition(_PLACEHOLDER)
-    if not found or _PLACEHOLDER in after or "?" in before:
-        raise ValueError(f"{endpoint}: {argument} is not a part of its path")
-
-    def make(value: object) -> str:
-        if type(value) is int:  # most links are to a record id: nothing to quote
-            return f"{before}{value}{after}"
-        return f"{before}{quote(str(value), safe=_SAFE)}{after}"
-
-    return make
-
-
 def format_date(value: date | datetime | None) -> str:
     """GOV.UK/NHS style: 1 March 2026."""
     if value is None:
@@ -118,8 +78,6 @@ def format_datetime(value: datetime | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
-    app.jinja_env.globals["url_maker"] = url_maker
-    app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     register_form_helpers(app)

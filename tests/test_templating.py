@@ -1,46 +1,53 @@
-"""Template helpers: URLs built once for a table of links are the ones url_for builds."""
+"""Template helpers: the role-aware navigation, the pagination component's parameters and
+the date formats."""
 
 from __future__ import annotations
 
-import pytest
-from flask import url_for
+from datetime import date, datetime
 
-from app.templating import url_maker
+from flask_login import login_user
 
-
-@pytest.mark.parametrize("value", [1, 42, 2147483647])
-def test_an_id_link_is_url_fors(app, value):
-    with app.test_request_context():
-        make = url_maker("trainee.evidence_detail", "evidence_id")
-        assert make(value) == url_for("trainee.evidence_detail", evidence_id=value)
+from app.templating import format_date, format_datetime, navigation_items, pagination
 
 
-@pytest.mark.parametrize("code", ["D1.1", "A b/c", "x?y#z", "Ünïcødé", "100%", "a&b=c"])
-def test_a_code_link_is_quoted_as_url_for_quotes_it(app, code):
-    with app.test_request_context():
-        make = url_maker("trainee.competency", "competency_code")
-        assert make(code) == url_for("trainee.competency", competency_code=code)
+def test_navigation_shows_a_persons_own_areas_under_the_application_root(app, make_user):
+    trainee = make_user(roles=("trainee",))
+    with app.test_request_context("/portfolio/", base_url="http://localhost/portfolio-app/"):
+        login_user(trainee)
+        items = navigation_items()
+    assert [(item["text"], item["href"]) for item in items] == [
+        ("My portfolio", "/portfolio-app/portfolio/"),
+        ("My registration", "/portfolio-app/registration/"),
+        ("Frameworks", "/portfolio-app/frameworks"),
+    ]
+    assert items[0]["current"] is True
+    assert not any(item["current"] for item in items[1:])
 
 
-def test_other_values_stay_in_the_built_url(app):
-    with app.test_request_context():
-        make = url_maker("supervisor.record", "enrolment_id", tab="evidence")
-        assert make(7) == url_for("supervisor.record", enrolment_id=7, tab="evidence")
+def test_navigation_is_empty_before_sign_in(app):
+    with app.test_request_context("/"):
+        assert navigation_items() == []
 
 
-def test_an_argument_outside_the_path_is_refused(app):
-    with app.test_request_context(), pytest.raises(ValueError, match="not a part of its path"):
-        url_maker("trainee.evidence_choose_type", "competency")
+def test_pagination_shows_the_ends_and_the_pages_either_side():
+    params = pagination(5, 9, lambda n: f"/list?page={n}")
+    assert params is not None
+    shown = [item.get("number", "...") for item in params["items"]]
+    assert shown == [1, "...", 4, 5, 6, "...", 9]
+    assert [item["number"] for item in params["items"] if item.get("current")] == [5]
+    assert params["previous"] == {"href": "/list?page=4"}
+    assert params["next"] == {"href": "/list?page=6"}
 
 
-def test_a_fixed_url_is_url_fors_and_follows_the_application_root(app):
-    from app.templating import fixed_url
+def test_pagination_is_left_out_for_one_page_and_has_no_link_past_the_ends():
+    assert pagination(1, 1, str) is None
+    first = pagination(1, 2, str)
+    assert first is not None
+    assert "previous" not in first
+    assert first["next"] == {"href": "2"}
 
-    with app.test_request_context():
-        assert fixed_url("static", filename="css/app.css") == url_for(
-            "static", filename="css/app.css"
-        )
-        assert fixed_url("main.home") == url_for("main.home")
-    with app.test_request_context(base_url="http://localhost/portfolio-app/"):
-        assert fixed_url("main.home") == url_for("main.home")
-        assert fixed_url("main.home").startswith("/portfolio-app/")
+
+def test_dates_are_written_the_nhs_way():
+    assert format_date(date(2026, 3, 1)) == "1 March 2026"
+    assert format_date(None) == ""
+    assert format_datetime(datetime(2026, 3, 1, 9, 5)) == "1 March 2026 at 09:05 UTC"

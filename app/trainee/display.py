@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
 from markupsafe import Markup
 
 from app.nhsuk_components import render_component
@@ -68,17 +69,15 @@ def competency_status(status: str) -> Markup:
     return render_component("tag", competency_tag(status))
 
 
-def competency_tasks(
-    competencies: Iterable[CompetencyProgress], href: Callable[[str], str]
-) -> list[dict]:
-    """Task-list items (see macros/task_list.jinja) for competencies: where each stands and
-    what it still needs; `href` gives a competency's page from its code."""
+def competency_tasks(competencies: Iterable[CompetencyProgress]) -> list[dict]:
+    """Items of the NHS task list component for competencies: each links to its page, with
+    what it still needs and where it stands."""
     return [
         {
-            "title": f"{c.code} {c.title}",
-            "href": href(c.code),
+            "title": {"text": f"{c.code} {c.title}"},
+            "href": url_for("trainee.competency", competency_code=c.code),
             "hint": missing_text(c),
-            "tag": competency_tag(c.status),
+            "status": {"tag": competency_tag(c.status)},
         }
         for c in competencies
     ]
