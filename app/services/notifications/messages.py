@@ -16,6 +16,7 @@ that many days pass without a digest.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -185,18 +186,7 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
     waiting = _waiting_by_supervisor()
     if not waiting:
         return DigestOutcome(0, 0)
-    last_digests = {
-        user_id: (covered_until, digest_on)
-        for user_id, covered_until, digest_on in db.session.execute(
-            select(
-                SubmissionDigest.user_id,
-                func.max(SubmissionDigest.covered_until),
-                func.max(SubmissionDigest.digest_on),
-            )
-            .where(SubmissionDigest.user_id.in_(waiting))
-            .group_by(SubmissionDigest.user_id)
-        )
-    }
+    last_digests = _last_digests(waiting)
     sent_today = set(
         db.session.scalars(
             select(SubmissionDigest.user_id).where(
@@ -234,31 +224,52 @@ def send_submission_digests(today: date, now: datetime | None = None) -> DigestO
         except IntegrityError:  # another run got there first
             skipped += 1
             continue
+        _notify_digest(supervisor, len(new), len(submitted), oldest_days)
         if new:
-            text = (
-                f"{_items(len(new))} submitted for your review since your last summary; "
-                f"{len(submitted)} waiting in all"
-            )
-            subject = "Evidence is waiting for your review"
-            body = f"{text}. The oldest has waited {_days(oldest_days)}."
             sent += 1
         else:
-            text = (
-                f"{_waiting(len(submitted))} for your review, the oldest for {_days(oldest_days)}"
-            )
-            subject = "Reminder: evidence is still waiting for your review"
-            body = f"{text}."
             reminded += 1
-        notify(
-            supervisor,
-            "evidence_submitted",
-            text,
-            path_for("supervisor.home"),
-            email_subject=subject,
-            email_body=f"{body}\n\nOpen your review queue in PCPT Portfolio to review them.",
-        )
     db.session.flush()
     return DigestOutcome(sent, skipped, reminded)
+
+
+def _last_digests(supervisor_ids: Iterable[int]) -> dict[int, tuple[datetime, date]]:
+    """Each supervisor's latest digest: the cut-off it covered, and the day it was sent."""
+    return {
+        user_id: (covered_until, digest_on)
+        for user_id, covered_until, digest_on in db.session.execute(
+            select(
+                SubmissionDigest.user_id,
+                func.max(SubmissionDigest.covered_until),
+                func.max(SubmissionDigest.digest_on),
+            )
+            .where(SubmissionDigest.user_id.in_(supervisor_ids))
+            .group_by(SubmissionDigest.user_id)
+        )
+    }
+
+
+def _notify_digest(supervisor: User, new: int, waiting: int, oldest_days: int) -> None:
+    """The digest of `new` items, or with none new, the reminder of those still waiting."""
+    if new:
+        text = (
+            f"{_items(new)} submitted for your review since your last summary; "
+            f"{waiting} waiting in all"
+        )
+        subject = "Evidence is waiting for your review"
+        body = f"{text}. The oldest has waited {_days(oldest_days)}."
+    else:
+        text = f"{_waiting(waiting)} for your review, the oldest for {_days(oldest_days)}"
+        subject = "Reminder: evidence is still waiting for your review"
+        body = f"{text}."
+    notify(
+        supervisor,
+        "evidence_submitted",
+        text,
+        path_for("supervisor.home"),
+        email_subject=subject,
+        email_body=f"{body}\n\nOpen your review queue in PCPT Portfolio to review them.",
+    )
 
 
 def _items(count: int) -> str:
