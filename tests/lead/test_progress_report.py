@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -270,7 +271,8 @@ def test_the_report_costs_the_same_queries_for_10_and_300_trainees(
     assert at_10 == at_300 <= 12
 
 
-def test_the_base_rows_named_tuple_names_the_base_querys_columns_in_order(seeded, lead):
-    # Assembly reads base rows as `_Base` tuples, by position: the two must agree.
+def test_the_base_row_fields_name_the_base_querys_columns_in_order(seeded, lead):
+    # Assembly builds `_Base` rows from the query's by position: the two must agree.
     query = progress_report._base_query(lead, ReportFilters())
-    assert list(query.selected_columns.keys()) == list(progress_report._Base._fields)
+    names = [field.name for field in dataclasses.fields(progress_report._Base)]
+    assert list(query.selected_columns.keys()) == names
