@@ -44,8 +44,9 @@ def route(url: str) -> str:
     return re.sub(r"/\d+(?=/|$)", "/<id>", urlsplit(url).path)
 
 
-def assert_page_title(page) -> None:
-    """The title names this page only, and says "Error: " first exactly when there are errors."""
+def assert_page_title(page, titles: dict[str, str] = TITLES) -> None:
+    """The title names this page only (of those in `titles`, every journey's by default),
+    and says "Error: " first exactly when there are errors."""
     # A click that navigates returns once the new page has started to arrive, before its
     # <head> may have been read: wait for the whole document first.
     page.wait_for_load_state()
@@ -57,7 +58,7 @@ def assert_page_title(page) -> None:
     )
     bare = title.removeprefix("Error: ")
     shown = route(page.url)
-    named = TITLES.setdefault(bare, shown)
+    named = titles.setdefault(bare, shown)
     assert named == shown, f"two pages share the title {bare!r}: {named} and {shown}"
 
 
