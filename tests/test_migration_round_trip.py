@@ -32,7 +32,7 @@ from app.models.signoffs import Completion
 from app.services.accounts import api_tokens, organisations
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
-from app.services.development import learning_needs, objectives, stages
+from app.services.development import objectives
 from app.services.frameworks import catalogue as framework_service
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_declaration
@@ -110,8 +110,8 @@ def _lost(before: Snapshot, at_parent: Snapshot, after: Snapshot) -> list[str]:
 
 def _seed(app: Flask) -> None:
     """The demo, then the records it has none of, made through the services where they
-    allow it: files, sign-offs and their revocation, sessions, declarations, digests, the
-    development plan."""
+    allow it: files, sign-offs and their revocation, sessions (one reviewing objectives),
+    declarations, digests."""
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     framework = framework_service.find_framework("ncf-pcpt")
@@ -152,18 +152,6 @@ def _seed(app: Flask) -> None:
         topics="Progress against the plan.",
         today=today,
         objectives_reviewed=[o.id for o in objectives.open_objectives(enrolment.id)],
-    )
-    learning_needs.save_ratings(
-        enrolment,
-        trainee=owner,
-        ratings={
-            c.id: framework.scale[0].code
-            for c in learning_needs.rated_competencies(enrolment, None)
-        },
-    )
-    learning_needs.comment(enrolment, supervisor=supervisor, text="Start with the clinic.")
-    stages.record_stage(
-        enrolment, actor=supervisor, stage="entry", started_on=enrolment.started_on, today=today
     )
     start, end = training_declaration.default_declaration_period(owner.id, today)
     training_declaration.declare_training(

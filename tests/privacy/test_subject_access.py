@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Base
+from app.models.development import DevelopmentObjective
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceVersion
 from app.models.signoffs import SignOff
@@ -53,6 +54,14 @@ RECORD_COUNTS = {
         r, lambda e: sum(s["revocation"] is not None for s in e["sign_offs"])
     ),
     "completions": lambda r: _each(r, lambda e: int(e["completion"] is not None)),
+    "learning_needs_analyses": lambda r: _each(
+        r, lambda e: int(e["development"]["learning_needs"] is not None)
+    ),
+    "development_objectives": lambda r: _each(r, lambda e: len(e["development"]["objectives"])),
+    "objective_reviews": lambda r: _each(
+        r, lambda e: sum(len(o["reviews"]) for o in e["development"]["objectives"])
+    ),
+    "pathway_stages": lambda r: _each(r, lambda e: len(e["development"]["stages"])),
 }
 # Tables that hold nothing about a trainee, and why.
 NOT_ABOUT_TRAINEES = {
@@ -82,6 +91,9 @@ def _rows_about(table, user_id: int) -> int | None:
             EvidenceVersion.evidence_id.in_(evidence_ids)
         ),
         "sign_off_id": select(SignOff.id).where(SignOff.enrolment_id.in_(enrolment_ids)),
+        "objective_id": select(DevelopmentObjective.id).where(
+            DevelopmentObjective.enrolment_id.in_(enrolment_ids)
+        ),
         "actor_id": [user_id],
     }
     if table.name == "users":

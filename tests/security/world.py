@@ -1,9 +1,9 @@
 """A small world for the access-control tests: one trainee's records and the people around them.
 
 Trainee A ("the owner", Ada Ownerby) has a record of every kind the routes act on:
-an enrolment, submitted and draft evidence with files, a sign-off, an objective of her
-development plan, a registration, a qualification certificate, a training log week, a
-revalidation record, a notification, an API token.
+an enrolment, submitted and draft evidence with files, a sign-off, a development plan
+(learning needs, a reviewed objective, a stage), a registration, a qualification
+certificate, a training log week, a revalidation record, a notification, an API token.
 Around her:
 
 - trainee B, in the same practice, with evidence of their own ("another trainee");
@@ -41,7 +41,7 @@ from app.models.enrolments import Enrolment
 from app.models.users import ApiToken, User
 from app.services.accounts import api_tokens, organisations
 from app.services.clock import uk_today
-from app.services.development import objectives
+from app.services.development import learning_needs, objectives, stages
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_log
 from app.services.portfolio import evidence as evidence_service
@@ -133,6 +133,30 @@ def _objective(enrolment, trainee: User, framework, today: date):
         target_on=today + timedelta(days=30),
         competency_ids=[framework.domains[0].competencies[0].id],
         today=today,
+    )
+
+
+def _development_plan(enrolment, trainee: User, supervisor: User, objective, today: date):
+    """Her learning needs rated and commented on, her objective reviewed, her stage."""
+    learning_needs.save_ratings(
+        enrolment,
+        trainee=trainee,
+        ratings={
+            c.id: enrolment.framework.scale[0].code
+            for c in learning_needs.rated_competencies(enrolment, None)
+        },
+    )
+    learning_needs.comment(enrolment, supervisor=supervisor, text="Start at the clinic.")
+    objectives.review_objective(
+        enrolment,
+        objective,
+        reviewer=supervisor,
+        outcome="continuing",
+        comment="One more supervised clinic.",
+        today=today,
+    )
+    stages.record_stage(
+        enrolment, actor=supervisor, stage="entry", started_on=enrolment.started_on, today=today
     )
 
 
@@ -239,6 +263,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
     )
     records = _registration_records(app, owner, supervisor, today)
     objective = _objective(enrolment, owner, framework, today)
+    _development_plan(enrolment, owner, supervisor, objective, today)
     note = notifications.notify(owner, "evidence.reviewed", "Your evidence was reviewed.")
     api_tokens.create_token(owner, "Ada's script")
     token_id = db.session.scalar(select(func.max(ApiToken.id)))

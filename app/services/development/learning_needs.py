@@ -171,7 +171,8 @@ def save_ratings(
         notifications.notify(
             enrolment.clinical_supervisor,
             "learning_needs_rated",
-            f"{trainee.name} rated their learning needs: add your comment.",
+            # Not named: a supervisor's notifications outlive a trainee's erasure.
+            "A trainee you supervise rated their learning needs: add your comment.",
             notifications.path_for("supervisor.development", enrolment_id=enrolment.id),
         )
     return analysis

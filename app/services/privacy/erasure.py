@@ -11,7 +11,9 @@ What erasing a person does (see SECURITY.md, "Retention and erasure"):
   (reviews and sign-offs point at its versions) but its title, answers and link notes
   are replaced by "[erased]"; every file (attachments, certificate, exemption letter) is
   listed for deletion from disk once the transaction commits; supervision session notes
-  and programme details are cleared; an enrolment still running is withdrawn;
+  and programme details are cleared, and so are the words of the development plan
+  (objectives, their review comments, the supervisor's comment on the learning needs);
+  an enrolment still running is withdrawn;
 - the signed records about them (reviews of their evidence, sign-offs, revocations, the
   completion) keep who signed, what, when, the outcome and the record's digest; the
   trainee's name, the comments and reasons written about them become "[erased]". The
@@ -33,6 +35,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, ObjectiveReview
 from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.notifications import Notification, SubmissionDigest
@@ -179,8 +182,44 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
             execution_options={"synchronize_session": False},
         ),
     )
+    _erase_development_plan(enrolment_ids, erasure)
     _close_enrolments(enrolment_ids, erasure)
     db.session.flush()
+
+
+def _erase_development_plan(enrolment_ids: list[int], erasure: Erasure) -> None:
+    """The words of the development plan; its ratings, dates, outcomes and stages stay."""
+    objective_ids = select(DevelopmentObjective.id).where(
+        DevelopmentObjective.enrolment_id.in_(enrolment_ids)
+    )
+    for what, statement in (
+        (
+            "objectives_erased",
+            update(DevelopmentObjective)
+            .where(DevelopmentObjective.enrolment_id.in_(enrolment_ids))
+            .values(description=ERASED),
+        ),
+        (
+            "objective_reviews_erased",
+            update(ObjectiveReview)
+            .where(ObjectiveReview.objective_id.in_(objective_ids), ObjectiveReview.comment != "")
+            .values(comment=ERASED),
+        ),
+        (
+            "learning_needs_comments_erased",
+            update(LearningNeedsAnalysis)
+            .where(
+                LearningNeedsAnalysis.enrolment_id.in_(enrolment_ids),
+                LearningNeedsAnalysis.supervisor_comment.is_not(None),
+            )
+            .values(supervisor_comment=ERASED),
+        ),
+    ):
+        _count(
+            erasure,
+            what,
+            db.session.execute(statement, execution_options={"synchronize_session": False}),
+        )
 
 
 def _delete_unsubmitted_evidence(enrolment_ids: list[int], erasure: Erasure) -> None:

@@ -1,6 +1,6 @@
 """One enrolment in a trainee's portable record: its programme, competency progress,
 evidence with every version, attachment and review, sign-offs, supervisors, supervision
-sessions and completion.
+sessions, the development plan and completion.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVers
 from app.models.reviews import Review
 from app.models.supervision import SupervisionSession
 from app.models.users import User
+from app.services.development import learning_needs, objectives, stages
 from app.services.portfolio import sufficiency
 from app.services.privacy.record_files import RecordFiles
 from app.services.supervision import signoffs
@@ -57,6 +58,7 @@ def enrolment_record(enrolment: Enrolment, files: RecordFiles) -> dict:
         "evidence": _evidence(enrolment, files),
         "sign_offs": _sign_offs(enrolment),
         "supervision_sessions": _supervision_sessions(enrolment),
+        "development": _development(enrolment),
         "completion": _completion(enrolment),
     }
 
@@ -110,6 +112,49 @@ def _supervision_sessions(enrolment: Enrolment) -> list[dict]:
         }
         for s in sessions
     ]
+
+
+def _development(enrolment: Enrolment) -> dict:
+    """The learning needs analysis, the objectives with their reviews, the stages."""
+    analysis = learning_needs.analysis_for(enrolment.id)
+    return {
+        "learning_needs": {
+            "rated_at": analysis.rated_at,
+            "ratings": [
+                {"competency": c.code, "rating": c.rating, "label": c.rating_label}
+                for c in learning_needs.rated_competencies(enrolment, analysis)
+            ],
+            "supervisor_comment": analysis.supervisor_comment,
+            "commented_by": analysis.commented_by.name if analysis.commented_by else None,
+            "commented_at": analysis.commented_at,
+        }
+        if analysis
+        else None,
+        "objectives": [
+            {
+                "description": o.description,
+                "target_on": o.target_on,
+                "status": o.status,
+                "achieved_on": o.achieved_on,
+                "competencies": [c.code for c in o.competencies],
+                "reviews": [
+                    {
+                        "reviewed_on": r.reviewed_on,
+                        "reviewer": r.reviewer.name,
+                        "outcome": r.outcome,
+                        "comment": r.comment,
+                        "at_supervision_session": r.session_id is not None,
+                    }
+                    for r in o.reviews
+                ],
+            }
+            for o in objectives.objectives_for(enrolment.id)
+        ],
+        "stages": [
+            {"stage": s.stage, "started_on": s.started_on, "recorded_by": s.recorded_by.name}
+            for s in stages.stages_for(enrolment.id)
+        ],
+    }
 
 
 def _completion(enrolment: Enrolment) -> dict | None:
