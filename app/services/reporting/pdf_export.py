@@ -164,48 +164,59 @@ def trainee_portfolio_pdf(summary: TraineeSummary, *, generated_on: date) -> byt
         _p(f"{enrolment.framework.label}. Produced on {long_date(generated_on)}.", styles["small"]),
         Spacer(1, 4 * mm),
         _p("Summary", styles["h2"]),
-        _pairs(
-            [
-                ("Trainee", trainee.name),
-                ("Organisation", trainee.organisation.name if trainee.organisation else "None"),
-                ("Cohort", enrolment.cohort.name if enrolment.cohort else "None"),
-                (
-                    "Clinical supervisor",
-                    enrolment.clinical_supervisor.name if enrolment.clinical_supervisor else "None",
-                ),
-                (
-                    "Training period",
-                    f"{long_date(enrolment.started_on)} to {long_date(enrolment.expected_end_on)}",
-                ),
-                ("Enrolment status", enrolment.status.capitalize()),
-                (
-                    "Competencies signed off",
-                    f"{summary.signed_off} of {summary.total} ({summary.percent}%)",
-                ),
-                ("Pathway status", PATHWAY_STATUS_LABELS.get(enrolment.pathway_status, "")),
-                ("Funding", FUNDING_LABELS.get(enrolment.funding or "", "Not recorded")),
-                (
-                    "Supervision sessions",
-                    f"{summary.supervision_sessions}, the last on "
-                    f"{_day(summary.last_supervision_on)}",
-                ),
-                (
-                    "Final sign-off",
-                    f"Completed on {long_date(summary.completion.completed_at.date())} by "
-                    f"{summary.completion.signer_name}"
-                    if summary.completion
-                    else "Not yet",
-                ),
-            ],
-            width,
-            styles,
-        ),
+        _pairs(_summary_rows(summary), width, styles),
         _p("Registration", styles["h2"]),
         _pairs(_registration_rows(summary), width, styles),
         _p("Level 3 qualification", styles["h2"]),
         _pairs(_level3_rows(summary), width, styles),
         _p("Competencies", styles["h2"]),
+        *_competency_tables(summary, width, styles),
+        _p("Sign-off history", styles["h2"]),
+        *_sign_off_history(summary, width, styles),
     ]
+    content, _pages = _build(story, title=f"Training portfolio: {trainee.name}")
+    return content
+
+
+def _summary_rows(summary: TraineeSummary) -> list[tuple[str, str]]:
+    enrolment = summary.enrolment
+    trainee = enrolment.trainee
+    return [
+        ("Trainee", trainee.name),
+        ("Organisation", trainee.organisation.name if trainee.organisation else "None"),
+        ("Cohort", enrolment.cohort.name if enrolment.cohort else "None"),
+        (
+            "Clinical supervisor",
+            enrolment.clinical_supervisor.name if enrolment.clinical_supervisor else "None",
+        ),
+        (
+            "Training period",
+            f"{long_date(enrolment.started_on)} to {long_date(enrolment.expected_end_on)}",
+        ),
+        ("Enrolment status", enrolment.status.capitalize()),
+        (
+            "Competencies signed off",
+            f"{summary.signed_off} of {summary.total} ({summary.percent}%)",
+        ),
+        ("Pathway status", PATHWAY_STATUS_LABELS.get(enrolment.pathway_status, "")),
+        ("Funding", FUNDING_LABELS.get(enrolment.funding or "", "Not recorded")),
+        (
+            "Supervision sessions",
+            f"{summary.supervision_sessions}, the last on {_day(summary.last_supervision_on)}",
+        ),
+        (
+            "Final sign-off",
+            f"Completed on {long_date(summary.completion.completed_at.date())} by "
+            f"{summary.completion.signer_name}"
+            if summary.completion
+            else "Not yet",
+        ),
+    ]
+
+
+def _competency_tables(summary: TraineeSummary, width: float, styles: dict) -> list:
+    """Each domain's competencies with their status, evidence and standing sign-off."""
+    story: list = []
     for domain in summary.domains:
         story.append(_p(f"{domain.code} {domain.title}", styles["h3"]))
         rows = [["Competency", "Status", "Evidence", "Sign-off"]]
@@ -224,29 +235,30 @@ def trainee_portfolio_pdf(summary: TraineeSummary, *, generated_on: date) -> byt
                 ]
             )
         story.append(_table(rows, [width * 0.3, width * 0.14, width * 0.3, width * 0.26], styles))
-    story.append(_p("Sign-off history", styles["h2"]))
-    if summary.sign_offs:
-        rows = [["Competency", "Outcome", "Signed by", "Signed on", "Revoked"]]
-        for s in summary.sign_offs:
-            revoked = s.revocation
-            rows.append(
-                [
-                    s.competency_code,
-                    s.outcome_label,
-                    f"{s.signer_name} (GPhC {s.signer_gphc_number})",
-                    long_date(s.signed_at.date()),
-                    f"{long_date(revoked.revoked_at.date())} by {revoked.revoked_by_name}: "
-                    f"{revoked.reason}"
-                    if revoked
-                    else "No",
-                ]
-            )
-        widths = [width * 0.12, width * 0.2, width * 0.26, width * 0.16, width * 0.26]
-        story.append(_table(rows, widths, styles))
-    else:
-        story.append(_p("No competencies have been signed off yet.", styles["body"]))
-    content, _pages = _build(story, title=f"Training portfolio: {trainee.name}")
-    return content
+    return story
+
+
+def _sign_off_history(summary: TraineeSummary, width: float, styles: dict) -> list:
+    """Every sign-off, revoked ones included with who revoked them and why."""
+    if not summary.sign_offs:
+        return [_p("No competencies have been signed off yet.", styles["body"])]
+    rows = [["Competency", "Outcome", "Signed by", "Signed on", "Revoked"]]
+    for s in summary.sign_offs:
+        revoked = s.revocation
+        rows.append(
+            [
+                s.competency_code,
+                s.outcome_label,
+                f"{s.signer_name} (GPhC {s.signer_gphc_number})",
+                long_date(s.signed_at.date()),
+                f"{long_date(revoked.revoked_at.date())} by {revoked.revoked_by_name}: "
+                f"{revoked.reason}"
+                if revoked
+                else "No",
+            ]
+        )
+    widths = [width * 0.12, width * 0.2, width * 0.26, width * 0.16, width * 0.26]
+    return [_table(rows, widths, styles)]
 
 
 # --- One-page cohort summary -------------------------------------------------------------
@@ -290,15 +302,6 @@ def _cohort_summary(
     styles = _styles()
     rows = report.rows
     width = landscape(A4)[0] - 30 * mm
-    labels = report.thresholds.labels()
-    story: list = [
-        _p("Cohort progress summary", styles["title"]),
-        _p(
-            f"{scope_label}. {filters_label} Produced on {long_date(report.today)}.",
-            styles["small"],
-        ),
-        Spacer(1, 3 * mm),
-    ]
     headline = [
         ["Trainees", "Signed off (mean)", "Expected by now (mean)", "Awaiting review", "Flagged"],
         [
@@ -309,11 +312,29 @@ def _cohort_summary(
             str(sum(1 for r in rows if r.flags)),
         ],
     ]
-    story.append(_table(headline, [width / 5] * 5, styles))
+    story: list = [
+        _p("Cohort progress summary", styles["title"]),
+        _p(
+            f"{scope_label}. {filters_label} Produced on {long_date(report.today)}.",
+            styles["small"],
+        ),
+        Spacer(1, 3 * mm),
+        _table(headline, [width / 5] * 5, styles),
+        _p("Flags and domains", styles["h2"]),
+        _flags_and_domains(report, width, styles),
+        *_cohorts_section(rows, max_cohorts, width, styles),
+        *_attention_section(rows, max_attention, width, styles),
+    ]
+    return _build(story, title="Cohort progress summary", pagesize=landscape(A4))
+
+
+def _flags_and_domains(report: Report, width: float, styles: dict) -> Table:
+    """How many trainees carry each flag, beside each domain's sign-offs."""
+    labels = report.thresholds.labels()
     flags = [["Flag", "Trainees"]] + [[labels[f], str(report.flag_counts.get(f, 0))] for f in Flag]
     domains = [["Domain", "Signed off", "Complete"]]
     for column in report.domain_columns:
-        counts = [r.domain(column.code) for r in rows]
+        counts = [r.domain(column.code) for r in report.rows]
         signed = sum(c.signed_off for c in counts if c)
         total = sum(c.total for c in counts if c)
         domains.append(
@@ -332,8 +353,11 @@ def _cohort_summary(
     side_by_side.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
-    story += [_p("Flags and domains", styles["h2"]), side_by_side]
+    return side_by_side
 
+
+def _cohorts_section(rows: list, max_cohorts: int, width: float, styles: dict) -> list:
+    """The first `max_cohorts` cohorts by name, and how many more there are."""
     cohorts: dict[str, list] = {}
     for row in rows:
         cohorts.setdefault(row.cohort or "No cohort", []).append(row)
@@ -349,7 +373,7 @@ def _cohort_summary(
                 str(sum(1 for r in members if Flag.STALLED in r.flags)),
             ]
         )
-    story += [
+    story: list = [
         _p("Cohorts", styles["h2"]),
         _table(table, [width * 0.4] + [width * 0.12] * 5, styles),
     ]
@@ -360,7 +384,12 @@ def _cohort_summary(
                 styles["small"],
             )
         )
+    return story
 
+
+def _attention_section(rows: list, max_attention: int, width: float, styles: dict) -> list:
+    """The `max_attention` trainees with the most flags, and how many more are flagged."""
+    story: list = []
     attention = sorted((r for r in rows if r.flags), key=lambda r: (-len(r.flags), r.name))
     if attention and max_attention:
         story.append(_p("Trainees with the most flags", styles["h2"]))
@@ -387,4 +416,4 @@ def _cohort_summary(
         )
     elif not attention:
         story.append(_p("No trainee is flagged.", styles["body"]))
-    return _build(story, title="Cohort progress summary", pagesize=landscape(A4))
+    return story
