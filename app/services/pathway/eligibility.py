@@ -277,6 +277,15 @@ def _not_counted_because(
     return None
 
 
+def _total_hours_rule(counted_hours: Decimal, rules: EligibilityRules) -> RuleResult:
+    return RuleResult(
+        "total-hours",
+        f"At least {plural(rules.minimum_total_hours, 'hour')} in total",
+        counted_hours >= rules.minimum_total_hours,
+        f"{format_number(counted_hours)} of {plural(rules.minimum_total_hours, 'hour')}",
+    )
+
+
 def _year_hours_rule(year: TrainingYear, today: date, rules: EligibilityRules) -> RuleResult:
     if today < year.starts_on:
         timing = f"; starts {long_date(year.starts_on)}"
@@ -329,26 +338,17 @@ def assess_training_eligibility(
         for n in range(rules.minimum_years)
     )
 
-    results = [_years_rule(training_start, today, minimum_reached_on, rules.minimum_years)]
-    results.append(
-        RuleResult(
-            "total-hours",
-            f"At least {plural(rules.minimum_total_hours, 'hour')} in total",
-            counted_hours >= rules.minimum_total_hours,
-            f"{format_number(counted_hours)} of {plural(rules.minimum_total_hours, 'hour')}",
-        )
-    )
-    results += [_year_hours_rule(year, today, rules) for year in years]
-    results.append(
-        _supervision_rule(counted_weeks, not_counted, rules.minimum_weekly_supervised_hours)
-    )
-    results.append(
-        _course_start_rule(training_start, course_start, today, rules.course_start_within_months)
-    )
     deadline_rule, deadline = _deadline_rule(
         course_start, course_end, today, minimum_reached_on, rules
     )
-    results.append(deadline_rule)
+    results = [
+        _years_rule(training_start, today, minimum_reached_on, rules.minimum_years),
+        _total_hours_rule(counted_hours, rules),
+        *(_year_hours_rule(year, today, rules) for year in years),
+        _supervision_rule(counted_weeks, not_counted, rules.minimum_weekly_supervised_hours),
+        _course_start_rule(training_start, course_start, today, rules.course_start_within_months),
+        deadline_rule,
+    ]
 
     return TrainingEligibility(
         rules=tuple(results),
