@@ -59,6 +59,7 @@ def _domain_columns(column: DomainColumn) -> list[Column]:
 
 
 def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> list[Column]:
+    # long: the export's columns in order, one to a line: a table to read down, not logic
     labels = thresholds.labels()
     return [
         Column("Trainee", attrgetter("name"), 24),
