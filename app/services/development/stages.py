@@ -79,6 +79,30 @@ def current_stages(enrolment_ids: Iterable[int] | Select) -> dict[int, CurrentSt
     return found
 
 
+def _refuse_out_of_order(recorded: list[PathwayStage], stage: str, started_on: date) -> None:
+    """Each stage once, later in the pathway than those recorded, and not before the latest."""
+    label = STAGE_LABELS[stage].lower()
+    for earlier in recorded:
+        if earlier.stage == stage:
+            raise DomainError(
+                f"The {label} stage is already recorded, from {_day(earlier.started_on)}", "stage"
+            )
+    current = current_of(recorded)
+    if current is None:
+        return
+    if PATHWAY_STAGES.index(stage) < PATHWAY_STAGES.index(current.stage):
+        raise DomainError(
+            f"The trainee is at the {current.label.lower()} stage: stages only move forward",
+            "stage",
+        )
+    if started_on < current.started_on:
+        raise DomainError(
+            f"The {label} stage cannot begin before the {current.label.lower()} "
+            f"stage did ({_day(current.started_on)})",
+            "started_on",
+        )
+
+
 def record_stage(
     enrolment: Enrolment,
     *,
@@ -106,27 +130,8 @@ def record_stage(
             f"({_day(enrolment.started_on)})",
             "started_on",
         )
-    recorded = stages_for(enrolment.id)
+    _refuse_out_of_order(stages_for(enrolment.id), stage, started_on)
     label = STAGE_LABELS[stage]
-    for earlier in recorded:
-        if earlier.stage == stage:
-            raise DomainError(
-                f"The {label.lower()} stage is already recorded, from {_day(earlier.started_on)}",
-                "stage",
-            )
-    current = current_of(recorded)
-    if current is not None:
-        if PATHWAY_STAGES.index(stage) < PATHWAY_STAGES.index(current.stage):
-            raise DomainError(
-                f"The trainee is at the {current.label.lower()} stage: stages only move forward",
-                "stage",
-            )
-        if started_on < current.started_on:
-            raise DomainError(
-                f"The {label.lower()} stage cannot begin before the {current.label.lower()} "
-                f"stage did ({_day(current.started_on)})",
-                "started_on",
-            )
     row = PathwayStage(
         enrolment_id=enrolment.id, stage=stage, started_on=started_on, recorded_by_id=actor.id
     )
