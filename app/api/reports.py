@@ -30,6 +30,9 @@ def report_row(row: TraineeProgress) -> dict:
             "gphc_number": row.gphc_number,
             "registration_expires_on": row.registration_expires_on,
             "pathway_status": row.pathway_status,
+            "pathway_stage": row.pathway_stage,
+            "pathway_stage_since": row.pathway_stage_since,
+            "overdue_objectives": row.overdue_objectives,
             "domains": {
                 d.code: {"signed_off": d.signed_off, "total": d.total, "percent": d.percent}
                 for d in row.domains

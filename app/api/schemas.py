@@ -329,6 +329,13 @@ class ProgressRow(TraineeListItem):
     gphc_number = fields.String(allow_none=True)
     registration_expires_on = fields.Date(allow_none=True)
     pathway_status = fields.String()
+    pathway_stage = fields.String(
+        allow_none=True, metadata={"description": "entry, intermediate or advanced (PCPEP)"}
+    )
+    pathway_stage_since = fields.Date(allow_none=True)
+    overdue_objectives = fields.Integer(
+        metadata={"description": "development plan objectives still open after their target date"}
+    )
     domains = fields.Dict(keys=fields.String(), values=fields.Nested(Progress))
 
 

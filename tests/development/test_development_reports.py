@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.extensions import db
+from app.services.accounts import api_tokens
 from app.services.clock import uk_today
 from app.services.development import stages
 from app.services.reporting import progress_report
@@ -78,3 +79,17 @@ def test_the_progress_csv_and_xlsx_carry_stage_and_overdue_objectives(plan, lead
     found = dict(zip(header, values, strict=True))
     assert found["Pathway stage"] == "Intermediate"
     assert found["Overdue objectives"] == 2
+
+
+def test_the_api_progress_report_carries_stage_and_overdue_objectives(plan, lead, app):
+    token = api_tokens.create_token(lead)
+    db.session.commit()
+    response = app.test_client().get(
+        "/api/v1/reports/progress", headers={"Authorization": f"Bearer {token}"}
+    )
+    (item,) = response.get_json()["items"]
+    assert (item["pathway_stage"], item["pathway_stage_since"], item["overdue_objectives"]) == (
+        "intermediate",
+        plan.started_on.isoformat(),
+        2,
+    )
