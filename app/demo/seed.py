@@ -1,9 +1,11 @@
-"""Demonstration data for `make run`: organisations, a cohort, one account per role, evidence."""
+"""Demonstration data for `make run`: organisations, a cohort, one account per role, evidence,
+a development plan."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from app.demo.seed_development import seed_development_demo
 from app.demo.seed_evidence import seed_demo_evidence
 from app.demo.seed_registration import registration_demo_logins, seed_registration_demo
 from app.extensions import db
@@ -75,5 +77,6 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     )
     db.session.flush()
     seed_demo_evidence(enrolment, people["trainee"], people["supervisor"], today)
+    seed_development_demo(enrolment, people["trainee"], people["supervisor"], today)
     seed_registration_demo(password_hash=password_hash, today=today)
     return True, logins
