@@ -1,11 +1,13 @@
-"""NHS.UK components: what Python renders is the nhsuk-frontend-jinja macro's markup, and
-the pages use the package's components rather than copies of their markup."""
+"""NHS.UK components: what Python renders, remembered or not, is the nhsuk-frontend-jinja
+macro's markup; parameters carrying other objects are never served from memory; the pages
+use the package's components rather than copies of their markup."""
 
 from __future__ import annotations
 
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
+from app import nhsuk_components
 from app.nhsuk_components import render_component
 
 
@@ -14,7 +16,7 @@ def _direct(app, folder: str, name: str, params: dict) -> str:
     return str(getattr(template.module, name)(params))
 
 
-def test_a_date_input_is_the_macros_own_markup(app):
+def test_a_remembered_date_input_is_the_macros_own_markup(app):
     params = {
         "id": "occurred_from",
         "namePrefix": "occurred_from",
@@ -22,33 +24,39 @@ def test_a_date_input_is_the_macros_own_markup(app):
         "items": [{"name": "day", "value": ""}, {"name": "month"}, {"name": "year"}],
     }
     with app.test_request_context():
-        assert str(render_component("date", params)) == _direct(
-            app, "date-input", "dateInput", params
-        )
+        first = render_component("date", params)
+        again = render_component("date", dict(params))
+        assert str(first) == _direct(app, "date-input", "dateInput", params)
+        assert again is first  # served from memory
 
 
-def test_the_same_words_as_markup_and_as_text_render_differently(app):
+def test_the_same_words_as_markup_and_as_text_are_remembered_apart(app):
     with app.test_request_context():
         as_markup = render_component("input", {"id": "t", "label": {"text": Markup("<b>T</b>")}})
         as_text = render_component("input", {"id": "t", "label": {"text": "<b>T</b>"}})
+        again = render_component("input", {"id": "t", "label": {"text": Markup("<b>T</b>")}})
+    assert again is as_markup
     assert "<b>T</b>" in as_markup
     assert "&lt;b&gt;T&lt;/b&gt;" in as_text
 
 
-def test_parameters_holding_other_objects_are_rendered(app):
+def test_parameters_holding_other_objects_are_rendered_every_time(app):
     from datetime import date
 
     params = {"id": "d", "name": "d", "label": {"text": "Day"}, "value": date(2026, 1, 2)}
     with app.test_request_context():
+        before = len(nhsuk_components._cache)
         assert "2026-01-02" in render_component("input", params)
+        assert len(nhsuk_components._cache) == before
 
 
-def test_text_is_escaped(app):
+def test_text_is_escaped_in_remembered_output(app):
     params = {"id": "x", "name": "x", "label": {"text": "<script>alert(1)</script>"}}
     with app.test_request_context():
-        html = render_component("input", params)
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
+        for _ in range(2):
+            html = render_component("input", params)
+            assert "<script>" not in html
+            assert "&lt;script&gt;" in html
 
 
 def test_the_header_sign_out_form_carries_this_sessions_csrf_token(app, make_user):
@@ -69,10 +77,6 @@ def test_the_header_sign_out_form_carries_this_sessions_csrf_token(app, make_use
 
 
 def test_the_task_list_wires_each_link_to_its_hint_and_status(app):
-    template = app.jinja_env.from_string(
-        '{% from "nhsuk/components/task-list/macro.jinja" import taskList %}'
-        '{{ taskList({"idPrefix": "domain-1", "items": items}) }}'
-    )
     items = [
         {
             "title": {"text": "D1.1 <Audit>"},
@@ -88,7 +92,7 @@ def test_the_task_list_wires_each_link_to_its_hint_and_status(app):
         },
     ]
     with app.test_request_context():
-        html = template.render(items=items)
+        html = str(render_component("task-list", {"idPrefix": "domain-1", "items": items}))
     first, second = BeautifulSoup(html, "html.parser").select("li.nhsuk-task-list__item")
     link = first.select_one("a.nhsuk-task-list__link.nhsuk-link")
     assert link["aria-describedby"] == "domain-1-1-hint domain-1-1-status"

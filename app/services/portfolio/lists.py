@@ -9,6 +9,7 @@ that version's, so a trainee's revision in progress never shows to anyone else.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -104,6 +105,7 @@ def _links_seen_version_to(competency_code):
 FILTERS = ("type_code", "status", "competency_code", "occurred_from", "occurred_to")
 
 
+@functools.cache  # saves building the list's access joins and filters on every page view
 def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
     """The count and one page of rows for a kind of viewer and the filters in use: the
     viewer, the enrolment, the filters' values and the page are bound per call."""
@@ -209,6 +211,7 @@ def _with_codes(found) -> list[EvidenceRow]:
     return [EvidenceRow(*row[:-1], competency_codes=codes[row[-1]]) for row in found]
 
 
+@functools.cache  # saves building the counts' access joins on every portfolio home view
 def _status_counts_statement(flags: AccessFlags):
     status = seen_status(flags, bindparam("viewer_id"))
     return (
@@ -241,6 +244,7 @@ class LinkedEvidence:
     note: str
 
 
+@functools.cache  # saves building the access joins on every competency page view
 def _linked_statement(flags: AccessFlags):
     return (
         _seen(flags)
