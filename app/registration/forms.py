@@ -111,6 +111,7 @@ class WeekForm(PortfolioForm):
     )
     hours = StringField(
         "Hours worked that week",
+        description="For the week your training started, the hours from its first day",
         validators=[DataRequired("Enter the hours worked"), Length(max=10)],
     )
     supervised_hours = StringField(

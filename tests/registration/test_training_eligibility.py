@@ -202,7 +202,8 @@ def test_logs_for_the_same_week_are_added_before_the_supervision_test() -> None:
 @pytest.mark.parametrize(
     ("week_starting", "counted", "reason"),
     [
-        pytest.param(START - DAY, False, "Before the training start", id="day-before-start"),
+        pytest.param(START - WEEK, False, "Before the training start", id="ends-day-before-start"),
+        pytest.param(START - 6 * DAY, True, None, id="contains-start-day"),
         pytest.param(START, True, None, id="start-day"),
         pytest.param(TWO_YEARS, True, None, id="starts-today"),
         pytest.param(TWO_YEARS + DAY, False, "Starts after today", id="starts-tomorrow"),

@@ -8,7 +8,10 @@ Decisions where the criteria leave room:
   Anniversaries of 29 February roll to 1 March, so no minimum is reached early.
 - Only years 1..`minimum_years` need the per-year minimum; hours after them still count
   toward the total.
-- Weeks before the training start or starting after today are not counted either.
+- A training start mid-week counts that week from the start day: the hours logged for it
+  are the hours from that day, and its supervised minimum is pro rata to the days left
+  in it (14 hours a week is 2 a day, so a Wednesday start needs 10). Weeks ending before
+  the training start, or starting after today, are not counted.
 - Two logs for the same week are one week: their hours are added before the weekly
   supervision test, because the 14-hour minimum is per week, not per log.
 - The weekly supervision rule is a filter, not a gate: it is always met, and warns when
@@ -21,13 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from app.services.calendar_months import add_months, add_months_rolling
 from app.services.rule_results import RuleResult, format_number, long_date, plural
 
 Hours = Decimal | int | float
 HOURS_IN_A_WEEK = Decimal(168)
+DAYS_IN_A_WEEK = 7
 
 
 def _hours(value: Hours) -> Decimal:
@@ -261,18 +265,41 @@ def _deadline_rule(
     return RuleResult("registration-deadline", name, True, detail, warning=warning), deadline
 
 
+def days_trained_in_week(week_starting: date, training_start: date) -> int:
+    """The week's days on or after the training start: 7 for a whole week, fewer for the
+    week the training starts in, 0 for a week that ends before it."""
+    first_day = max(week_starting, training_start)
+    return max(0, min(DAYS_IN_A_WEEK, (week_starting - first_day).days + DAYS_IN_A_WEEK))
+
+
+def weekly_supervised_minimum(
+    week_starting: date, training_start: date, rules: EligibilityRules = DEFAULT_ELIGIBILITY_RULES
+) -> Decimal:
+    """The supervised hours a week needs to count: the full minimum, or pro rata for the
+    days from the training start (rounded up to the hundredth, so never below the rate)."""
+    days = days_trained_in_week(week_starting, training_start)
+    minimum = rules.minimum_weekly_supervised_hours
+    if days >= DAYS_IN_A_WEEK:
+        return minimum
+    return (minimum * days / DAYS_IN_A_WEEK).quantize(Decimal("0.01"), ROUND_CEILING)
+
+
 def _not_counted_because(
     log: WeeklyLog, training_start: date, today: date, rules: EligibilityRules
 ) -> str | None:
     """Why a logged week does not count, or None when it does."""
-    if log.week_starting < training_start:
+    if days_trained_in_week(log.week_starting, training_start) == 0:
         return "Before the training start"
     if log.week_starting > today:
         return "Starts after today"
-    if log.supervised_hours < rules.minimum_weekly_supervised_hours:
+    minimum = weekly_supervised_minimum(log.week_starting, training_start, rules)
+    if log.supervised_hours < minimum:
+        pro_rata = ""
+        if log.week_starting < training_start:
+            pro_rata = f" from the training start on {long_date(training_start)}"
         return (
             f"{format_number(log.supervised_hours)} supervised hours, "
-            f"fewer than {format_number(rules.minimum_weekly_supervised_hours)}"
+            f"fewer than {format_number(minimum)}{pro_rata}"
         )
     return None
 
@@ -329,8 +356,10 @@ def assess_training_eligibility(
             continue
         counted_hours += log.hours
         counted_weeks += 1
+        # The week the training starts in belongs to year 1.
+        counted_from = max(log.week_starting, training_start)
         for index in range(rules.minimum_years):
-            if year_starts[index] <= log.week_starting < year_starts[index + 1]:
+            if year_starts[index] <= counted_from < year_starts[index + 1]:
                 year_hours[index] += log.hours
 
     years = tuple(

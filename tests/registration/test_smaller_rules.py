@@ -1,0 +1,158 @@
+"""Issue 15.7, the smaller rules, each at its boundary through the service and the page:
+a mid-week training start, ASCII-only GPhC numbers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.registration import Registration
+from app.services.errors import DomainError
+from app.services.pathway import training_log
+from app.services.pathway.eligibility import (
+    WeeklyLog,
+    assess_training_eligibility,
+    days_trained_in_week,
+    weekly_supervised_minimum,
+)
+from app.services.registration.gphc import normalise_gphc_number
+from app.services.registration.records import record_registration
+from tests.registration.conftest import technician_details
+from tests.registration.page_helpers import (
+    CURRENT_EXPIRY,
+    REGISTERED_ON,
+    TODAY,
+    audit_count,
+    date_fields,
+    monday,
+    page,
+    text,
+)
+
+DAY = timedelta(days=1)
+WEEK = timedelta(weeks=1)
+
+# --- A training start mid-week ---------------------------------------------------------------
+
+WEDNESDAY_START = date(2024, 6, 5)
+ITS_MONDAY = date(2024, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("training_start", "days", "minimum"),
+    [
+        pytest.param(ITS_MONDAY, 7, Decimal(14), id="monday-start-whole-week"),
+        pytest.param(WEDNESDAY_START, 5, Decimal(10), id="wednesday-start-5-days"),
+        pytest.param(ITS_MONDAY + 6 * DAY, 1, Decimal(2), id="sunday-start-1-day"),
+        pytest.param(ITS_MONDAY + WEEK, 0, Decimal(0), id="week-ends-before-start"),
+    ],
+)
+def test_the_start_week_counts_its_days_from_the_start_and_its_minimum_is_pro_rata(
+    training_start: date, days: int, minimum: Decimal
+) -> None:
+    assert days_trained_in_week(ITS_MONDAY, training_start) == days
+    if days:
+        assert weekly_supervised_minimum(ITS_MONDAY, training_start) == minimum
+
+
+def _assess(*logs: WeeklyLog):
+    return assess_training_eligibility(
+        WEDNESDAY_START, list(logs), course_start=None, today=date(2024, 7, 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("supervised", "counted"),
+    [pytest.param("9.99", False, id="below-pro-rata"), pytest.param("10", True, id="pro-rata")],
+)
+def test_a_mid_week_start_counts_that_weeks_hours_when_the_pro_rata_minimum_is_met(
+    supervised: str, counted: bool
+) -> None:
+    result = _assess(WeeklyLog(ITS_MONDAY, 21, Decimal(supervised)))
+    assert result.counted_hours == (21 if counted else 0)
+    assert result.training_years[0].counted_hours == (21 if counted else 0)
+    if not counted:
+        (week,) = result.not_counted
+        assert week.reason == (
+            "9.99 supervised hours, fewer than 10 from the training start on 5 June 2024"
+        )
+
+
+def test_the_week_before_the_start_week_is_still_not_counted() -> None:
+    result = _assess(WeeklyLog(ITS_MONDAY - WEEK, 35, 20), WeeklyLog(ITS_MONDAY + WEEK, 35, 14))
+    assert [w.reason for w in result.not_counted] == ["Before the training start"]
+    assert result.counted_hours == 35
+
+
+def test_the_training_page_counts_the_start_week(trainee, as_user) -> None:
+    start = monday(TODAY) - 3 * WEEK + 2 * DAY  # a Wednesday
+    training_log.set_training_start(trainee, start, actor=trainee, today=TODAY)
+    training_log.import_weeks(
+        trainee,
+        [
+            training_log.WeekEntry(monday(start), Decimal(21), Decimal(10), "Sam"),
+            training_log.WeekEntry(monday(start) + WEEK, Decimal(35), Decimal("13.5"), "Sam"),
+        ],
+        actor=trainee,
+        today=TODAY,
+    )
+    db.session.commit()
+    soup = page(as_user(trainee).get("/registration/training"))
+    rows = soup.select("#weeks-table tbody tr")
+    counted = [row.select("td")[4].get_text(" ", strip=True) for row in rows]
+    assert counted == ["No: 13.5 supervised hours, fewer than 14", "Yes"]
+
+
+# --- GPhC numbers: ASCII digits only ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        pytest.param("5\u0660\u0661\u0662\u0663\u0664\u0665", id="arabic-indic-digits"),
+        pytest.param("\u0665\u0660\u0661\u0662\u0663\u0664\u0665", id="arabic-indic-first"),
+        pytest.param("\uff15\uff10\uff11\uff12\uff13\uff14\uff15", id="fullwidth-digits"),
+        pytest.param("5\u09e6\u09e7\u09e8\u09e9\u09ea\u09eb", id="bengali-digits"),
+    ],
+)
+def test_a_gphc_number_with_digits_other_than_0_to_9_is_refused(trainee, number: str) -> None:
+    with pytest.raises(DomainError, match="7 digits"):
+        normalise_gphc_number(number)
+    with pytest.raises(DomainError) as caught:
+        record_registration(trainee, technician_details(number=number), actor=trainee)
+    db.session.rollback()
+    assert caught.value.field == "number"
+    assert (
+        db.session.scalars(select(Registration).where(Registration.user_id == trainee.id)).all()
+        == []
+    )
+
+
+def test_a_gphc_number_of_ascii_digits_is_accepted() -> None:
+    assert normalise_gphc_number("5012345") == "5012345"
+
+
+def test_the_registration_form_refuses_fullwidth_digits_and_saves_nothing(trainee, as_user):
+    client = as_user(trainee)
+    before = audit_count()
+    response = client.post(
+        "/registration/details",
+        data={
+            "register": "pharmacy-technician",
+            "status": "registered",
+            "number": "\uff15\uff10\uff11\uff12\uff13\uff14\uff15",
+            **date_fields("registered_on", REGISTERED_ON),
+            **date_fields("expires_on", CURRENT_EXPIRY),
+        },
+    )
+    soup = page(response)
+    assert "A GPhC registration number is 7 digits" in text(soup, ".nhsuk-error-summary")
+    assert audit_count() == before
+    assert (
+        db.session.scalars(select(Registration).where(Registration.user_id == trainee.id)).all()
+        == []
+    )
