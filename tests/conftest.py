@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,18 +22,20 @@ from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 
 from app import create_app
 from app.database import reset_begin_mode, set_read_only
 from app.extensions import db
 from app.models import Base
 from app.models.organisations import Organisation
-from app.models.users import User
+from app.models.users import User, UserRole
 from app.services.accounts import organisations, passwords
 from app.services.accounts import users as accounts
+from app.services.clock import uk_today
 from app.services.frameworks import catalogue as framework_service
 from app.services.frameworks.validation import validate_framework_file
+from app.services.registration.gphc import current_registration
 
 # argon2's cheapest parameters keep hundreds of sign-ins fast; production keeps the defaults.
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -195,8 +198,38 @@ def make_org(app: Flask):
     return make
 
 
+# A supervisor signs with their own registration, verified by someone else: fixtures'
+# supervisors hold a current one, checked on the register by this administrator.
+REGISTER_CHECKER_EMAIL = "register-checker@example.org"
+SUPERVISOR_REGISTERED_ON = date(2015, 1, 15)
+
+
+def give_current_registration(user: User, verifier: User, *, expires_on: date | None = None):
+    """Complete `user`'s recorded number as a registered, verified, unexpired registration."""
+    registration = current_registration(user.id)
+    assert registration is not None, "record a GPhC number first"
+    registration.registered_on = SUPERVISOR_REGISTERED_ON
+    registration.expires_on = expires_on or uk_today() + timedelta(days=300)
+    registration.verified_by_id = verifier.id
+    registration.verified_on = uk_today()
+    return registration
+
+
 @pytest.fixture
-def make_user(app: Flask, password_hash: str):
+def register_checker(app: Flask) -> User:
+    """The administrator who verified fixtures' supervisors' registrations (made on first use)."""
+    found = db.session.scalar(select(User).where(User.email == REGISTER_CHECKER_EMAIL))
+    if found is not None:
+        return found
+    user = User(email=REGISTER_CHECKER_EMAIL, name="Register Checker")
+    user.role_rows = [UserRole(role="admin")]
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def make_user(app: Flask, password_hash: str, request):
     counter = iter(range(1, 10_000))
 
     def make(
@@ -218,6 +251,8 @@ def make_user(app: Flask, password_hash: str):
             organisation=org,
             gphc_number=gphc,
         )
+        if gphc and "supervisor" in roles:
+            give_current_registration(user, request.getfixturevalue("register_checker"))
         db.session.commit()
         return user
 

@@ -283,10 +283,13 @@ def test_demo_seed_creates_every_role_and_is_safe_to_run_twice(runner):
     assert "nothing changed" in second.output
     from app.demo.seed import DEMO_PEOPLE
     from app.demo.seed_registration import DEMO_REGISTRATION_PEOPLE
+    from app.demo.seed_signers import signer_demo_logins
 
-    # One account per role, plus the registration demo's trainees and technician.
-    assert count(User) == users == len(DEMO_PEOPLE) + len(DEMO_REGISTRATION_PEOPLE)
-    assert count(Enrolment) == 1 + len(DEMO_REGISTRATION_PEOPLE)
+    # One account per role, plus the registration demo's trainees and technician, and the
+    # supervisor whose registration lapsed with their trainee.
+    signer_people = len(signer_demo_logins(""))
+    assert count(User) == users == len(DEMO_PEOPLE) + len(DEMO_REGISTRATION_PEOPLE) + signer_people
+    assert count(Enrolment) == 1 + len(DEMO_REGISTRATION_PEOPLE) + 1
     from app.models import Evidence
 
     statuses = db.session.execute(

@@ -72,6 +72,7 @@ def world(app, make_user, make_org, framework):
             "version": framework.version,
             "user_id": trainee.id,
             "trainee_id": trainee.id,
+            "signer_id": supervisor.id,
             "org_id": practice.id,
             "organisation_id": practice.id,
             "cohort_id": cohort.id,

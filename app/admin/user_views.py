@@ -20,6 +20,7 @@ from app.models.users import ROLES, User
 from app.permissions import roles
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError
+from app.services.registration import access as registration_access
 from app.services.registration import gphc
 from app.services.supervision import enrolments
 from app.templating import pagination
@@ -90,6 +91,7 @@ def user_detail(user_id: int):
         title=person.name,
         person=person,
         registration=gphc.current_registration(person.id),
+        keeps_signer_registration=registration_access.may_keep_signer_registration(_me(), person),
         past_enrolments=enrolments.enrolments_for(person.id),
         status_form=ConfirmForm(),
         **context,

@@ -15,10 +15,13 @@ from app.extensions import db
 from app.models.organisations import Cohort
 from app.services.accounts import api_tokens, organisations
 from app.services.accounts import users as accounts
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as framework_service
 from app.services.portfolio.attachments import remove_stored
 from app.services.privacy import erasure
+from app.services.registration import gphc
+from app.services.registration import records as registration
 from app.services.supervision import enrolments
 
 
@@ -64,19 +67,61 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 )
 @click.option("--org", "org_name", default=None)
 @click.option("--gphc", default=None, help="GPhC registration number")
+@click.option("--gphc-registered-on", default=None, help="date joined the register, YYYY-MM-DD")
+@click.option("--gphc-expires-on", default=None, help="registration expiry, YYYY-MM-DD")
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 @fails_cleanly
-def users_create(email, name, roles, org_name, gphc, password_stdin) -> None:
+def users_create(
+    email, name, roles, org_name, gphc, gphc_registered_on, gphc_expires_on, password_stdin
+) -> None:
+    """Create an account; a GPhC number is recorded unverified (see `users verify-gphc`)."""
     org = organisations.find_organisation(org_name) if org_name else None
+    registered_on = _parse_date(gphc_registered_on, "--gphc-registered-on")
+    expires_on = _parse_date(gphc_expires_on, "--gphc-expires-on")
+    if (registered_on or expires_on) and not gphc:
+        raise DomainError("--gphc-registered-on and --gphc-expires-on need --gphc")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = accounts.create_user(
-        email=email, name=name, roles=roles, password=password, organisation=org, gphc_number=gphc
+        email=email,
+        name=name,
+        roles=roles,
+        password=password,
+        organisation=org,
+        gphc_number=gphc,
+        gphc_registered_on=registered_on,
+        gphc_expires_on=expires_on,
     )
     db.session.commit()
     click.echo(f"created {user.email} with roles {', '.join(sorted(user.roles))}")
+    if gphc:
+        click.echo(
+            "GPhC registration recorded, not yet verified: an education lead or an "
+            f"administrator checks it on the register (users verify-gphc --email {user.email} "
+            "--by THEIR_EMAIL) before this person can sign"
+        )
+
+
+@users_cli.command("verify-gphc")
+@click.option("--email", required=True, help="the person whose registration was checked")
+@click.option("--by", "by_email", required=True, help="the lead or administrator who checked it")
+@fails_cleanly
+def users_verify_gphc(email: str, by_email: str) -> None:
+    """Record that a lead or administrator checked a person's registration on the register."""
+    person = accounts.find_user_by_email(email)
+    if person is None:
+        raise DomainError(f"no account for {email}")
+    checker = accounts.find_user_by_email(by_email)
+    if checker is None:
+        raise DomainError(f"no account for {by_email}")
+    current = gphc.current_registration(person.id)
+    if current is None:
+        raise DomainError(f"no GPhC registration is recorded for {email}")
+    registration.verify_registration(person, current.id, actor=checker, today=uk_today())
+    db.session.commit()
+    click.echo(f"verified {email}'s GPhC registration {current.number}, checked by {by_email}")
 
 
 @users_cli.command("erase")

@@ -259,6 +259,7 @@ class PortfolioWriter:
             signer_id=plan.supervisor.id,
             signer_name=plan.supervisor.name,
             signer_gphc_number=plan.supervisor.gphc,
+            signer_registration=None,  # bulk rows keep no snapshot, like older records
             trainee_name=plan.trainee.name,
             statement=signoffs.declaration(plan.trainee.name, competency, outcome),
             evidence_versions=[

@@ -8,6 +8,7 @@ from datetime import timedelta
 from app.demo.seed_development import seed_development_demo
 from app.demo.seed_evidence import seed_demo_evidence
 from app.demo.seed_registration import registration_demo_logins, seed_registration_demo
+from app.demo.seed_signers import seed_signers_demo, signer_demo_logins
 from app.extensions import db
 from app.services.accounts import organisations, passwords
 from app.services.accounts import users as accounts
@@ -31,7 +32,10 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     """Create the demo records unless they exist; returns (created?, logins)."""
     logins = [(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_PEOPLE]
     logins += registration_demo_logins(DEMO_PASSWORD)
+    logins += signer_demo_logins(DEMO_PASSWORD)
     if accounts.find_user_by_email(DEMO_PEOPLE[0][1]) is not None:
+        # The signers' registrations come first: the demos below sign with them.
+        seed_signers_demo(password_hash=None, today=uk_today())
         # Older demo databases gain the registration demo; otherwise nothing changes.
         return seed_registration_demo(), logins
 
@@ -68,6 +72,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
             organisation=organisations.find_organisation(org_name),
             gphc_number=gphc,
         )
+    seed_signers_demo(password_hash=password_hash, today=today)
     enrolment = enrolments.enrol(
         people["trainee"],
         ncf,

@@ -12,6 +12,7 @@ from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.development.stages import STAGE_LABELS
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
+from app.services.registration import signers
 from app.services.registration.qualifications import qualification_name
 from app.services.registration.records import FLAG_COLOURS
 from app.services.registration.rules import QUALIFICATION_STATUS_LABELS
@@ -81,6 +82,7 @@ def dashboard():
         level3_labels=QUALIFICATION_STATUS_LABELS,
         registration_colours=FLAG_COLOURS,
         stage_labels=STAGE_LABELS,
+        blocked_signers=signers.blocked_signers_for(viewer, uk_today()),
     )
 
 

@@ -48,6 +48,9 @@ class SignOff(Base):
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_gphc_number: Mapped[str] = mapped_column(String(7))
+    # The registration signed with, as it stood (`signers.registration_snapshot`); no
+    # foreign key, so the record stands whatever later happens to the registration row.
+    signer_registration: Mapped[dict | None] = mapped_column(JSON)
     trainee_name: Mapped[str] = mapped_column(String(200))
     statement: Mapped[str] = mapped_column(Text)
     # [{"evidence_id", "version_id", "version", "content_sha256"}, ...] relied on.
@@ -71,6 +74,7 @@ class SignOffRevocation(Base):
     sign_off_id: Mapped[int] = mapped_column(ForeignKey("sign_offs.id"), unique=True)
     revoked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     revoked_by_name: Mapped[str] = mapped_column(String(200))
+    revoker_registration: Mapped[dict | None] = mapped_column(JSON)  # as signed, like a sign-off
     reason: Mapped[str] = mapped_column(Text)
     revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
     record_sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -88,6 +92,7 @@ class Completion(Base):
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_gphc_number: Mapped[str] = mapped_column(String(7))
+    signer_registration: Mapped[dict | None] = mapped_column(JSON)  # as signed, like a sign-off
     trainee_name: Mapped[str] = mapped_column(String(200))
     framework_label: Mapped[str] = mapped_column(String(400))
     statement: Mapped[str] = mapped_column(Text)

@@ -13,7 +13,12 @@ from app.downloads import stored_download
 from app.models.users import User
 from app.registration.forms import ConfirmForm, TrainingStartForm, WeekForm
 from app.services.clock import uk_today
-from app.services.pathway import programme_status, training_log, training_permissions
+from app.services.pathway import (
+    programme_status,
+    training_declaration,
+    training_log,
+    training_permissions,
+)
 from app.services.registration import access as registration_access
 from app.services.registration import qualifications, revalidation
 from app.services.registration import records as registration
@@ -117,6 +122,7 @@ def training_context(person: User, **forms) -> dict:
     declarations = training_log.declarations_for(person.id)
     eligibility = training_log.eligibility_for(person.id, day, weeks)
     own = person.id == current_user.id
+    can_declare = training_permissions.may_declare(me(), person)
     context = {
         "title": "Pre-registration training" if own else f"{person.name}: training",
         "person": person,
@@ -135,7 +141,10 @@ def training_context(person: User, **forms) -> dict:
         ),
         "week_form": WeekForm(formdata=None),
         "delete_form": ConfirmForm(formdata=None),
-        "can_declare": training_permissions.may_declare(me(), person),
+        "can_declare": can_declare,
+        "declaration_refusal": training_declaration.declarant_refusal(me(), day)
+        if can_declare
+        else None,
     }
     context.update(forms)
     return context

@@ -71,7 +71,8 @@ def person_training(user_id: int):
 def declare_training(user_id: int):
     person = person_or_404(user_id)
     form = DeclarationForm()
-    if form.validate_on_submit():
+    refused = training_declaration.declarant_refusal(me(), uk_today()) is not None
+    if not refused and form.validate_on_submit():
         try:
             training_declaration.declare_training(
                 person,

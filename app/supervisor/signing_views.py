@@ -3,7 +3,9 @@
 Each is a professional declaration, so it needs a password re-entered in the last few
 minutes: without it the person is sent to /auth/confirm and straight back. Whether a
 signature is allowed is the services' decision (`signoffs`, `completion`); these views
-only load what the person may see, pass the form on and show the answer.
+only load what the person may see, pass the form on and show the answer. A signer whose
+own registration does not stand (`registration.signers`) sees why, and what to do,
+instead of the form, and nothing is tried.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.errors import DomainError
+from app.services.registration import signers
 from app.services.supervision import access as supervision_access
-from app.services.supervision import completion, permissions, signoffs
+from app.services.supervision import completion, permissions, signing, signoffs
 from app.supervisor.blueprint import bp
 from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm
 
@@ -39,7 +42,13 @@ def _confirm_first():
 
 
 def _is_fresh() -> bool:
-    return is_fresh(int(signoffs.FRESH_AUTHENTICATION.total_seconds()))
+    return is_fresh(int(signing.FRESH_AUTHENTICATION.total_seconds()))
+
+
+def _refusal() -> signers.SignerRefusal | None:
+    """Why the signed-in supervisor's own registration stops them signing today: shown
+    before any form (and before asking for the password), so nothing is tried."""
+    return signers.signer_refusal(me().id, uk_today(), signers.SIGN_OFF_REGISTERS)
 
 
 # --- Competency sign-off ------------------------------------------------------------------
@@ -64,12 +73,13 @@ def sign_off(enrolment_id: int, competency_id: int):
     if competency.id in standing:
         flash(f"{competency.code} is already signed off. Revoke that sign-off to sign again.")
         return redirect(url_for(".sign_off_detail", sign_off_id=standing[competency.id].id))
-    if not _is_fresh():
+    refusal = _refusal()
+    if refusal is None and not _is_fresh():
         return _confirm_first()
     scale = signoffs.scale_for(enrolment.framework_id)
     form = SignOffForm()
     form.outcome.choices = [SelectChoice(s.code, s.label) for s in scale]
-    if form.validate_on_submit():
+    if refusal is None and form.validate_on_submit():
         try:
             record = signoffs.sign_off(
                 enrolment,
@@ -80,7 +90,7 @@ def sign_off(enrolment_id: int, competency_id: int):
                 override_justification=form.override_justification.data,
                 authenticated_at=_authenticated_at(),
             )
-        except signoffs.ReauthenticationRequired:
+        except signing.ReauthenticationRequired:
             db.session.rollback()
             return _confirm_first()
         except DomainError as error:
@@ -102,6 +112,7 @@ def sign_off(enrolment_id: int, competency_id: int):
         proficient_example=next((s for s in scale if s.proficient), None),
         declaration=signoffs.declaration,
         form=form,
+        refusal=refusal,
     )
 
 
@@ -130,15 +141,16 @@ def revoke(sign_off_id: int):
     if record.revocation is not None:
         flash("This sign-off has already been revoked.")
         return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
-    if not _is_fresh():
+    refusal = _refusal()
+    if refusal is None and not _is_fresh():
         return _confirm_first()
     form = RevokeForm()
-    if form.validate_on_submit():
+    if refusal is None and form.validate_on_submit():
         try:
             signoffs.revoke(
                 record, actor=person, reason=form.reason.data, authenticated_at=_authenticated_at()
             )
-        except signoffs.ReauthenticationRequired:
+        except signing.ReauthenticationRequired:
             db.session.rollback()
             return _confirm_first()
         except DomainError as error:
@@ -152,6 +164,7 @@ def revoke(sign_off_id: int):
         title=f"Revoke the sign-off of {record.competency_code}",
         record=record,
         form=form,
+        refusal=refusal,
     )
 
 
@@ -168,7 +181,8 @@ def complete(enrolment_id: int):
         return redirect(url_for(".record", enrolment_id=enrolment.id))
     form = ConfirmForm()
     problems = completion.completion_problems(enrolment, uk_today())
-    if form.validate_on_submit():
+    refusal = _refusal()
+    if refusal is None and form.validate_on_submit():
         if not _is_fresh():
             return _confirm_first()
         try:
@@ -178,7 +192,7 @@ def complete(enrolment_id: int):
                 authenticated_at=_authenticated_at(),
                 today=uk_today(),
             )
-        except signoffs.ReauthenticationRequired:
+        except signing.ReauthenticationRequired:
             db.session.rollback()
             return _confirm_first()
         except completion.PrerequisitesUnmet as error:
@@ -197,6 +211,7 @@ def complete(enrolment_id: int):
         enrolment=enrolment,
         problems=problems,
         form=form,
+        refusal=refusal,
     )
 
 

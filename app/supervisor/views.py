@@ -32,6 +32,7 @@ from app.services.errors import DomainError
 from app.services.portfolio import sufficiency
 from app.services.portfolio.assessment_forms import form_for
 from app.services.registration import records as registration
+from app.services.registration import signers
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, enrolments, permissions, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
@@ -72,6 +73,8 @@ def home():
         registrations=registration.registration_status_for(
             [e.trainee_id for e in supervised], uk_today()
         ),
+        own_registration=registration.registration_status(current_user.id, uk_today()),
+        signing_refusal=signers.signer_refusal(current_user.id, uk_today()),
     )
 
 
@@ -126,6 +129,7 @@ def review(evidence_id: int):
         progress=reviews.linked_progress(evidence, links, signed),
         attachments=reviews.shared_attachments(evidence),
         form=form,
+        acceptance_refusal=reviews.acceptance_refusal(person, evidence, uk_today()),
     )
 
 

@@ -198,6 +198,10 @@ TABLE: dict[str, Access] = {
     ),
     "registration.verify_qualification": access("supervisor lead", OVERSEER, also_ok=(400,)),
     "registration.declare_training": access("supervisor", OVERSEER),
+    # A supervisor's own registration, which their signatures rely on (`signer_id` is A's
+    # supervisor): kept by a lead over their organisation or an administrator.
+    "registration.signer_registration": access("admin lead", MANAGER),
+    "registration.verify_signer_registration": access("admin lead", MANAGER, also_ok=(400,)),
     # Supervision: reviewing, signing off, sessions, the supervision record.
     "supervisor.home": access("supervisor"),
     "supervisor.review": access("supervisor", REVIEWER),

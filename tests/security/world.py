@@ -277,6 +277,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         "version": framework.version,
         "user_id": owner.id,
         "trainee_id": owner.id,
+        "signer_id": supervisor.id,
         "org_id": practice.id,
         "organisation_id": practice.id,
         "cohort_id": cohort.id,

@@ -13,7 +13,7 @@ from app.models.audit import AuditEvent
 from app.models.notifications import Notification
 from app.models.signoffs import Completion
 from app.services.errors import DomainError
-from app.services.supervision import completion, signoffs
+from app.services.supervision import completion, signing, signoffs
 from tests.supervision.conftest import count, fresh, sent_mail
 
 TODAY = datetime.now(UTC).date()
@@ -182,7 +182,7 @@ def test_the_registration_check_can_be_replaced(all_signed):
 def test_the_final_sign_off_needs_a_fresh_login_and_the_clinical_supervisor(
     prerequisites_met, make_user, org
 ):
-    with pytest.raises(signoffs.ReauthenticationRequired):
+    with pytest.raises(signing.ReauthenticationRequired):
         complete(prerequisites_met, authenticated_at=None)
     db.session.rollback()
     stranger = make_user(roles=("supervisor",), org=org, gphc="2000002")

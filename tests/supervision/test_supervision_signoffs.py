@@ -16,7 +16,7 @@ from app.models.signoffs import SignOff, SignOffRevocation
 from app.services.errors import DomainError
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio import sufficiency
-from app.services.supervision import enrolments, signoffs
+from app.services.supervision import enrolments, signing, signoffs
 from tests.evidence.conftest import TODAY, valid_answers
 from tests.supervision.conftest import competency, count, fresh, sent_mail
 
@@ -106,21 +106,27 @@ def test_the_education_supervisor_cannot_sign_off(enrolment, ready, sign, make_u
 
 
 @pytest.mark.parametrize(
-    "registration",
+    ("registration", "why"),
     [
-        {"register": "pharmacist", "number": "2000001", "status": "lapsed"},
-        {"register": "pharmacy-technician", "number": "5000007", "status": "registered"},
+        (
+            {"register": "pharmacist", "number": "2000001", "status": "lapsed"},
+            "Your GPhC registration is recorded as lapsed",
+        ),
+        (
+            {"register": "pharmacy-technician", "number": "5000007", "status": "registered"},
+            "Your GPhC registration 5000007 is not on the pharmacist register",
+        ),
     ],
     ids=["pharmacist-registration-lapsed", "technician-number-only"],
 )
-def test_a_supervisor_without_a_pharmacist_number_cannot_sign_off(
-    enrolment, ready, sign, supervisor, registration
+def test_a_supervisor_without_a_standing_pharmacist_registration_cannot_sign_off(
+    enrolment, ready, sign, supervisor, registration, why
 ):
     ready(enrolment, "B1")
     # The newest registration row is the current one: the number is no longer a pharmacist's.
     db.session.add(Registration(user_id=supervisor.id, **registration))
     db.session.commit()
-    with pytest.raises(DomainError, match="pharmacist GPhC registration number"):
+    with pytest.raises(DomainError, match=f"You cannot sign. {why}"):
         sign(enrolment, "B1")
     db.session.rollback()
     assert count(SignOff) == 0
@@ -133,7 +139,7 @@ def test_a_supervisor_without_a_pharmacist_number_cannot_sign_off(
 )
 def test_a_stale_login_cannot_sign_off(enrolment, ready, sign, authenticated_at):
     ready(enrolment, "B1")
-    with pytest.raises(signoffs.ReauthenticationRequired):
+    with pytest.raises(signing.ReauthenticationRequired):
         sign(enrolment, "B1", authenticated_at=authenticated_at)
     db.session.rollback()
     assert count(SignOff) == 0
@@ -290,7 +296,7 @@ def test_revoking_needs_a_fresh_login_and_the_clinical_supervisor(
 ):
     ready(enrolment, "B1")
     record = sign(enrolment, "B1")
-    with pytest.raises(signoffs.ReauthenticationRequired):
+    with pytest.raises(signing.ReauthenticationRequired):
         revoke(record, authenticated_at=utcnow() - timedelta(hours=1))
     db.session.rollback()
     stranger = make_user(roles=("supervisor",), org=org, gphc="2000002")

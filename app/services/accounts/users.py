@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -53,8 +54,11 @@ def create_user(
     gphc_number: str | None = None,
     actor: User | None = None,
     password_hash: str | None = None,
+    gphc_registered_on: date | None = None,
+    gphc_expires_on: date | None = None,
 ) -> User:
-    """Create an account. `password_hash` lets fixtures and seeding skip the slow KDF."""
+    """Create an account. `password_hash` lets fixtures and seeding skip the slow KDF; the
+    GPhC number (and its dates) is recorded unverified, for someone else to check."""
     email = normalise_email(email)
     name = re.sub(r"\s+", " ", name).strip()
     if not name:
@@ -73,7 +77,13 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     if number:
-        record_number_for(user, number, actor=actor)
+        record_number_for(
+            user,
+            number,
+            actor=actor,
+            registered_on=gphc_registered_on,
+            expires_on=gphc_expires_on,
+        )
     audit.record("user.created", "user", user.id, actor=actor, data={"roles": chosen})
     return user
 

@@ -1,5 +1,9 @@
 """The supervising professional's declaration of a period of work-based experience: the
 words they confirm, who may sign, and the digest of the weeks declared, which locks them.
+
+The declarant is the trainee's clinical supervisor, the pharmacist or pharmacy technician
+they are directly accountable to; their own registration, on either register, must stand
+on the day (`registration.signers`), and the statement names the register they are on.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from app.services.pathway.training_log import (
     weekly_logs,
     weeks_for,
 )
+from app.services.registration import signers
 from app.services.registration.access import supervises
-from app.services.registration.gphc import REGISTER_LABELS, current_registration
+from app.services.registration.gphc import REGISTER_LABELS
 from app.services.registration.settings import eligibility_rules
 from app.services.rule_results import format_number, long_date
 from app.services.supervision.access import refuse_self_supervision
@@ -48,13 +53,9 @@ def declaration_statement(
     )
 
 
-def _declarant_number(actor: User) -> tuple[str, str]:
-    registration = current_registration(actor.id)
-    if registration is None or registration.status != "registered" or not registration.number:
-        raise DomainError(
-            "Your own GPhC registration must be on record before you can sign a declaration"
-        )
-    return registration.number, registration.register
+def declarant_refusal(actor: User, today: date) -> signers.SignerRefusal | None:
+    """Why `actor`'s own registration stops them declaring today (either register will do)."""
+    return signers.signer_refusal(actor.id, today, signers.DECLARATION_REGISTERS)
 
 
 def declare_training(
@@ -72,7 +73,10 @@ def declare_training(
         raise DomainError(
             f"Only {person.name}'s clinical supervisor can declare their training period"
         )
-    number, register = _declarant_number(actor)
+    refusal = declarant_refusal(actor, today)
+    if refusal is not None:
+        raise signers.SignerNotRegistered(refusal)
+    signed_with = signers.signing_registration(actor.id, today, signers.DECLARATION_REGISTERS)
     _check_period(person, period_start, period_end, today)
     weeks = [
         week for week in weeks_for(person.id) if period_start <= week.week_starting <= period_end
@@ -92,13 +96,14 @@ def declare_training(
     declaration = TrainingDeclaration(
         user_id=person.id,
         declared_by_id=actor.id,
-        declarant_gphc_number=number,
+        declarant_gphc_number=signed_with.number,
+        declarant_registration=signers.registration_snapshot(signed_with),
         period_start=period_start,
         period_end=period_end,
         counted_hours=assessed.counted_hours,
         weeks_sha256=weeks_digest,
         statement=declaration_statement(
-            person, actor, register, period_start, period_end, assessed.counted_hours
+            person, actor, signed_with.register, period_start, period_end, assessed.counted_hours
         ),
     )
     db.session.add(declaration)

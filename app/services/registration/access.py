@@ -6,6 +6,8 @@ revalidation records: the one place that decides it.
   supervise, clinically or educationally.
 - A lead sees the trainees inside their organisation's subtree.
 - Admins see none of it (it is portfolio content), though they manage programme status.
+- A supervisor's own GPhC registration, which every signature of theirs relies on, is
+  kept by a lead over their organisation or an administrator (`may_keep_signer_registration`).
 Verifying follows seeing, except that nobody verifies their own records (the rule that
 nobody supervises themselves, `supervision_access.refuse_self_supervision`): someone
 reaching their own records through the oversight pages is refused with its message.
@@ -56,6 +58,14 @@ def can_oversee(viewer: User, person: User) -> bool:
     if viewer.has_role("supervisor") and supervises(viewer.id, person.id):
         return True
     return leads_organisation_of(viewer, person)
+
+
+def may_keep_signer_registration(actor: User, person: User) -> bool:
+    """A supervisor's own registration (what they sign with) is recorded and verified by an
+    education lead over their organisation or an administrator, never by themselves."""
+    if actor.id == person.id or not person.has_role("supervisor"):
+        return False
+    return actor.has_role("admin") or leads_organisation_of(actor, person)
 
 
 def check_can_verify(actor: User, person: User, record: str) -> None:

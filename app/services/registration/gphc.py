@@ -8,6 +8,7 @@ right shape is still unverified until someone checks the register.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 
@@ -15,7 +16,10 @@ from app.extensions import db
 from app.models.registration import Registration
 from app.models.users import User
 from app.services.audit import chain as audit
+from app.services.clock import uk_today
 from app.services.errors import DomainError
+from app.services.registration.rules import registration_date_problems
+from app.services.registration.settings import renewal_rules
 
 REGISTER_BY_FIRST_DIGIT = {"2": "pharmacist", "5": "pharmacy-technician"}
 REGISTER_LABELS = {"pharmacist": "Pharmacist", "pharmacy-technician": "Pharmacy technician"}
@@ -24,8 +28,7 @@ REGISTER_LABELS = {"pharmacist": "Pharmacist", "pharmacy-technician": "Pharmacy 
 def normalise_gphc_number(raw: str, register: str | None = None) -> str:
     """Spaces removed and the shape checked; `register` insists on one register."""
     number = re.sub(r"\s+", "", raw or "")
-    # [0-9], not \d: \d (like str.isdigit) also takes Arabic-Indic and fullwidth digits.
-    if not re.fullmatch(r"[0-9]{7}", number):
+    if not re.fullmatch(r"\d{7}", number):
         raise DomainError("A GPhC registration number is 7 digits, like 2012345", "gphc")
     found = REGISTER_BY_FIRST_DIGIT.get(number[0])
     if found is None:
@@ -52,13 +55,28 @@ def current_registration(user_id: int) -> Registration | None:
     )
 
 
-def record_number_for(user: User, number: str, *, actor: User | None) -> Registration:
-    """Record a (normalised) number as a new, unverified registration row."""
+def record_number_for(
+    user: User,
+    number: str,
+    *,
+    actor: User | None,
+    registered_on: date | None = None,
+    expires_on: date | None = None,
+) -> Registration:
+    """Record a (normalised) number, and the dates when known, as a new, unverified
+    registration row: someone else checks it on the register before it counts."""
+    problems = registration_date_problems(
+        registered_on, expires_on, today=uk_today(), rules=renewal_rules()
+    )
+    if problems:
+        raise DomainError(problems[0], "gphc")
     registration = Registration(
         user_id=user.id,
         register=REGISTER_BY_FIRST_DIGIT[number[0]],
         number=number,
         status="registered",
+        registered_on=registered_on,
+        expires_on=expires_on,
         recorded_by_id=actor.id if actor else None,
     )
     db.session.add(registration)

@@ -22,7 +22,11 @@ from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
 from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.registration.access import can_oversee, check_can_verify
+from app.services.registration.access import (
+    can_oversee,
+    check_can_verify,
+    may_keep_signer_registration,
+)
 from app.services.registration.gphc import (
     REGISTER_LABELS,
     current_registration,
@@ -35,9 +39,11 @@ from app.services.registration.rules import (
     Level3Facts,
     RegistrationFacts,
     RenewalPosition,
+    expiry_year_problem,
     final_signoff_registration_problems,
     qualification_problems,
     registration_date_problems,
+    renewal_date_problem,
     renewal_position,
 )
 from app.services.registration.settings import renewal_rules
@@ -53,6 +59,7 @@ class RegistrationDetails:
     number: str | None
     registered_on: date | None
     expires_on: date | None
+    renewed_on: date | None = None  # the start of the current year, when renewed since
 
 
 def registration_history(user_id: int) -> list[Registration]:
@@ -67,6 +74,10 @@ def registration_history(user_id: int) -> list[Registration]:
     )
 
 
+# Dates a trainee, not yet on the register, leaves blank (in the form's order).
+TRAINEE_BLANK_DATES = ("registered_on", "expires_on", "renewed_on")
+
+
 def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
     if details.register not in REGISTERS:
         raise DomainError("Choose the register you are on or joining", "register")
@@ -79,10 +90,11 @@ def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
                 "Leave the number blank until you are on the register: trainees do not have one",
                 "number",
             )
-        if details.registered_on or details.expires_on:
+        dated = [name for name in TRAINEE_BLANK_DATES if getattr(details, name)]
+        if dated:
             raise DomainError(
-                "Leave the registration and expiry dates blank until you are registered",
-                "registered_on" if details.registered_on else "expires_on",
+                "Leave the registration, renewal and expiry dates blank until you are registered",
+                dated[0],
             )
         return RegistrationDetails(details.register, "trainee", None, None, None)
 
@@ -108,21 +120,49 @@ def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
     )
     if date_problems:
         raise DomainError(date_problems[0], "expires_on")
+    _check_registration_year(details, today)
     return RegistrationDetails(
-        details.register, details.status, number, details.registered_on, details.expires_on
+        details.register,
+        details.status,
+        number,
+        details.registered_on,
+        details.expires_on,
+        details.renewed_on,
     )
 
 
-DETAIL_NAMES = ("register", "status", "number", "registered_on", "expires_on")
+def _check_registration_year(details: RegistrationDetails, today: date) -> None:
+    """The renewal date, then the expiry at most 13 months after the year's start."""
+    args = (details.registered_on, details.renewed_on, details.expires_on)
+    renewal = renewal_date_problem(*args, today=today)
+    if renewal:
+        raise DomainError(renewal, "renewed_on")
+    expiry = expiry_year_problem(*args, today=today)
+    if expiry:
+        raise DomainError(expiry, "expires_on")
+
+
+DETAIL_NAMES = ("register", "status", "number", "registered_on", "expires_on", "renewed_on")
 
 
 def _values(row: Registration | RegistrationDetails) -> tuple:
-    return (row.register, row.status, row.number, row.registered_on, row.expires_on)
+    return (
+        row.register,
+        row.status,
+        row.number,
+        row.registered_on,
+        row.expires_on,
+        row.renewed_on,
+    )
 
 
 def record_registration(person: User, details: RegistrationDetails, *, actor: User) -> Registration:
     """Record a change as a new, unverified row; the person or someone overseeing them."""
-    if actor.id != person.id and not can_oversee(actor, person):
+    if (
+        actor.id != person.id
+        and not can_oversee(actor, person)
+        and not may_keep_signer_registration(actor, person)
+    ):
         raise DomainError("You cannot change this person's registration")
     cleaned = _clean_details(details)
     current = current_registration(person.id)
@@ -134,6 +174,7 @@ def record_registration(person: User, details: RegistrationDetails, *, actor: Us
         status=cleaned.status,
         number=cleaned.number,
         registered_on=cleaned.registered_on,
+        renewed_on=cleaned.renewed_on,
         expires_on=cleaned.expires_on,
         recorded_by_id=actor.id,
     )
@@ -157,7 +198,8 @@ def verify_registration(
     person: User, registration_id: int, *, actor: User, today: date
 ) -> Registration:
     """Record that `actor` checked the current registration on the GPhC register today."""
-    check_can_verify(actor, person, "registration")
+    if not may_keep_signer_registration(actor, person):
+        check_can_verify(actor, person, "registration")
     current = current_registration(person.id)
     if current is None:
         raise DomainError("There is no registration to verify")
@@ -312,19 +354,25 @@ def registration_status(user_id: int, today: date) -> RegistrationStatus:
 # --- The final sign-off gate --------------------------------------------------------------
 
 
+def facts_of(registration: Registration | None) -> RegistrationFacts | None:
+    """What a signature gate reads of a registration record: a verification counts only
+    when someone other than the person made it."""
+    if registration is None:
+        return None
+    return RegistrationFacts(
+        status=registration.status,
+        number=registration.number,
+        registered_on=registration.registered_on,
+        expires_on=registration.expires_on,
+        verified=registration.verified_by_id not in (None, registration.user_id),
+        register=registration.register,
+    )
+
+
 def final_signoff_prerequisites(user_id: int, today: date) -> list[str]:
     """Every unmet registration and Level 3 prerequisite for the final sign-off, in plain
     English; an empty list means none blocks it."""
-    registration = current_registration(user_id)
-    registration_facts = None
-    if registration is not None:
-        registration_facts = RegistrationFacts(
-            status=registration.status,
-            number=registration.number,
-            registered_on=registration.registered_on,
-            expires_on=registration.expires_on,
-            verified=registration.verified_by_id is not None,
-        )
+    registration_facts = facts_of(current_registration(user_id))
     qualification = qualification_for(user_id)
     level3_facts = None
     if qualification is not None:

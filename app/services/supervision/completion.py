@@ -6,8 +6,9 @@ Refused, listing every unmet prerequisite at once, unless
 - the trainee's GPhC registration is registered, verified and unexpired, and their
   Level 3 qualification achieved and verified (`registration.final_signoff_prerequisites`,
   which the caller may replace, for example in tests).
-The signer is held to the same rules as a competency sign-off (`signoffs.signer_gphc_number`,
-a fresh authentication). The completion keeps a snapshot of what the prerequisites were
+The signer is held to the same rules as a competency sign-off (`signing.signer_registration`:
+their own pharmacist registration standing on the day, a fresh authentication). The
+completion keeps a snapshot of what the prerequisites were, of the signer's registration,
 and the words of the statement, so the statement the trainee downloads never changes.
 """
 
@@ -33,8 +34,9 @@ from app.services.registration import gphc
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import final_signoff_prerequisites
 from app.services.registration.rules import QUALIFICATION_KIND_BY_KEY
+from app.services.registration.signers import registration_snapshot
 from app.services.rule_results import long_date
-from app.services.supervision import signoffs
+from app.services.supervision import signing, signoffs
 from app.services.supervision.permissions import open_for_signing
 
 RegistrationCheck = Callable[[int, date], list[str]]
@@ -105,6 +107,8 @@ def completion_digest(c: Completion) -> str:
             "statement": c.statement,
             "prerequisites": c.prerequisites,
             "completed_at": c.completed_at.isoformat(timespec="microseconds"),
+            # Only when recorded: completions signed before snapshots keep their digest.
+            **({"signer_registration": c.signer_registration} if c.signer_registration else {}),
         }
     )
 
@@ -163,11 +167,11 @@ def complete(
 ) -> Completion:
     """Sign the enrolment off as complete, or raise PrerequisitesUnmet listing every gap."""
     now = now or utcnow()
-    signoffs.check_fresh(authenticated_at, now)
-    enrolment = signoffs.lock_enrolment(enrolment.id)
+    signing.check_fresh(authenticated_at, now)
+    enrolment = signing.lock_enrolment(enrolment.id)
     if enrolment.status == "completed":
         raise DomainError("This training has already been signed off as complete")
-    number = signoffs.signer_gphc_number(enrolment, signer, require_active=False)
+    signed_with = signing.signer_registration(enrolment, signer, today, require_active=False)
     problems = completion_problems(enrolment, today, registration_check=registration_check)
     if problems:
         raise PrerequisitesUnmet(problems)
@@ -177,7 +181,8 @@ def complete(
         enrolment_id=enrolment.id,
         signer_id=signer.id,
         signer_name=signer.name,
-        signer_gphc_number=number,
+        signer_gphc_number=signed_with.number,
+        signer_registration=registration_snapshot(signed_with),
         trainee_name=trainee_name,
         framework_label=framework_label,
         statement=(

@@ -1,5 +1,9 @@
 """Supervisors reviewing submitted evidence: the queue, the decision, the history.
 
+Accepting an observed item (an assessment of live practice) is a signature: the
+reviewer's own GPhC registration must stand that day (`registration.signers`). Asking
+for changes, or accepting anything else, is not.
+
 A decision applies to the version the reviewer saw. The evidence row is locked while
 the decision is recorded (SELECT ... FOR UPDATE on PostgreSQL; SQLite's write
 transactions are already serial), and a version can carry one review only (a unique
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
@@ -25,11 +29,13 @@ from app.models.frameworks import EvidenceType
 from app.models.reviews import Review
 from app.models.users import User
 from app.services.audit import chain as audit
+from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.notifications import messages as notifications
 from app.services.paging import PageNumbers, clamp_page
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio import sufficiency
+from app.services.registration import signers
 from app.services.supervision.access import refuse_self_supervision
 
 COMMENT_MAX = 5000
@@ -206,6 +212,17 @@ def _lock(evidence_id: int) -> Evidence:
     return found
 
 
+def acceptance_refusal(
+    reviewer: User, evidence: Evidence, today: date
+) -> signers.SignerRefusal | None:
+    """Why `reviewer` may not accept this item today, else None. Accepting an observed
+    assessment attests to practice the reviewer stands behind: a signature, so their own
+    registration must stand (`registration.signers`). Other evidence needs no registration."""
+    if not evidence.evidence_type.observed:
+        return None
+    return signers.signer_refusal(reviewer.id, today, signers.OBSERVATION_REGISTERS)
+
+
 def record_review(
     evidence: Evidence,
     *,
@@ -228,6 +245,10 @@ def record_review(
         raise NotFound("Evidence not found")
     if enrolment.status not in REVIEWING_ENROLMENT_STATUSES:
         raise DomainError(f"This enrolment is {enrolment.status}: its evidence cannot change")
+    if decision == "accepted":
+        refusal = acceptance_refusal(reviewer, evidence, uk_today())
+        if refusal is not None:
+            raise signers.SignerNotRegistered(refusal)
     evidence = _lock(evidence.id)
     evidence_service.set_status_from_review(evidence, decision, version_number=version_number)
     version = evidence.current_version

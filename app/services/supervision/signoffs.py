@@ -1,16 +1,16 @@
 """Signing off a competency, and withdrawing a sign-off: professional declarations.
 
 A sign-off is allowed when:
-- the signer is the enrolment's clinical supervisor, holds the supervisor role and a
-  pharmacist GPhC number (7 digits starting with 2), and re-entered their password
-  within the last few minutes (`FRESH_AUTHENTICATION`);
+- the signer is the enrolment's clinical supervisor, holds the supervisor role, re-entered
+  their password within the last few minutes, and their own pharmacist registration is
+  registered, verified by someone else and unexpired that day (`signing`);
 - the enrolment is active, and no earlier sign-off of the competency still stands;
 - the competency is ready (its sufficiency rule is met by accepted evidence), or the
   signer writes why they sign off regardless (an override, shown with the sign-off).
-What it records is fixed at that moment: the signer's name and number, the UTC time,
-the declaration's words, the accepted evidence versions and their content digests, and
-the sha256 of the whole record. Revoking is a new record with a reason; the sign-off
-row itself never changes (database triggers refuse UPDATE and DELETE).
+What it records is fixed at that moment: the signer's name, number and registration as
+it stood, the UTC time, the declaration's words, the accepted evidence versions and their
+content digests, and the sha256 of the whole record. Revoking is a new record with a
+reason; the sign-off row itself never changes (database triggers refuse UPDATE and DELETE).
 
 Sign-offs, revocations and completions of one enrolment lock its row first, so they
 happen one at a time; unique constraints catch anything that slips past.
@@ -19,7 +19,7 @@ happen one at a time; unique constraints catch anything that slips past.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,65 +34,15 @@ from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
+from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.notifications import messages as notifications
 from app.services.portfolio import sufficiency
-from app.services.registration import gphc
-from app.services.supervision.access import in_framework, refuse_self_supervision
-from app.services.supervision.permissions import open_for_signing
+from app.services.registration.signers import registration_snapshot
+from app.services.supervision.access import in_framework
+from app.services.supervision.signing import check_fresh, lock_enrolment, signer_registration
 
-FRESH_AUTHENTICATION = timedelta(minutes=5)
 TEXT_MAX = 5000
-
-
-class ReauthenticationRequired(DomainError):
-    """The signer must re-enter their password before this declaration."""
-
-
-# --- Who may sign ---------------------------------------------------------------------
-
-
-def check_fresh(authenticated_at: datetime | None, now: datetime) -> None:
-    if authenticated_at is None or not (
-        now - FRESH_AUTHENTICATION <= authenticated_at <= now + timedelta(seconds=5)
-    ):
-        raise ReauthenticationRequired("Confirm your password again before you sign")
-
-
-def signer_gphc_number(enrolment: Enrolment, signer: User, *, require_active: bool = True) -> str:
-    """The signer's pharmacist number, when they may sign for this enrolment; else refuse.
-
-    `require_active=False` leaves the enrolment's status to the caller (the final sign-off
-    lists it with the other prerequisites).
-    """
-    trainee = enrolment.trainee
-    refuse_self_supervision(signer.id, enrolment.trainee_id)
-    if signer.id != enrolment.clinical_supervisor_id:
-        raise DomainError(f"Only {trainee.name}'s clinical supervisor can sign off their training")
-    if not signer.active or not signer.has_role("supervisor"):
-        raise DomainError("Only an active supervisor can sign off training")
-    number = gphc.pharmacist_number(signer.id)
-    if number is None:
-        raise DomainError(
-            "You need a pharmacist GPhC registration number (7 digits starting with 2) "
-            "on record to sign off training"
-        )
-    if require_active and not open_for_signing(enrolment):
-        raise DomainError(f"This enrolment is {enrolment.status}: nothing more can be signed")
-    return number
-
-
-def lock_enrolment(enrolment_id: int) -> Enrolment:
-    """Re-read the enrolment under a row lock (PostgreSQL; SQLite writers are already serial)."""
-    found = db.session.scalar(
-        select(Enrolment)
-        .where(Enrolment.id == enrolment_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if found is None:
-        raise NotFound("Enrolment not found")
-    return found
 
 
 def _required_text(value: str | None, field: str, message: str) -> str:
@@ -109,6 +59,12 @@ def _required_text(value: str | None, field: str, message: str) -> str:
 
 def _when(value: datetime) -> str:
     return value.isoformat(timespec="microseconds")
+
+
+def _registration_part(key: str, snapshot: dict | None) -> dict:
+    """The registration snapshot, in the digest only when recorded: records signed before
+    snapshots were kept keep the digest they were signed with."""
+    return {key: snapshot} if snapshot is not None else {}
 
 
 def sign_off_digest(s: SignOff) -> str:
@@ -131,6 +87,7 @@ def sign_off_digest(s: SignOff) -> str:
             "statement": s.statement,
             "evidence_versions": list(s.evidence_versions),
             "signed_at": _when(s.signed_at),
+            **_registration_part("signer_registration", s.signer_registration),
         }
     )
 
@@ -144,6 +101,7 @@ def revocation_digest(r: SignOffRevocation, sign_off_sha256: str) -> str:
             "revoked_by_name": r.revoked_by_name,
             "reason": r.reason,
             "revoked_at": _when(r.revoked_at),
+            **_registration_part("revoker_registration", r.revoker_registration),
         }
     )
 
@@ -232,7 +190,7 @@ def sign_off(
     comment = _required_text(comment, "comment", "Write a comment on the trainee's competence")
     justification = (override_justification or "").strip()
     enrolment = lock_enrolment(enrolment.id)
-    number = signer_gphc_number(enrolment, signer)
+    registration = signer_registration(enrolment, signer, uk_today(now))
     earlier = db.session.scalars(
         select(SignOff)
         .where(SignOff.enrolment_id == enrolment.id, SignOff.competency_id == competency.id)
@@ -266,7 +224,8 @@ def sign_off(
         unmet_rule=list(missing),
         signer_id=signer.id,
         signer_name=signer.name,
-        signer_gphc_number=number,
+        signer_gphc_number=registration.number,
+        signer_registration=registration_snapshot(registration),
         trainee_name=trainee_name,
         statement=declaration(trainee_name, competency, outcome),
         evidence_versions=accepted_evidence_versions(enrolment.id, competency.id),
@@ -318,7 +277,7 @@ def revoke(
     check_fresh(authenticated_at, now)
     reason = _required_text(reason, "reason", "Say why you are revoking this sign-off")
     enrolment = lock_enrolment(record.enrolment_id)
-    signer_gphc_number(enrolment, actor)
+    registration = signer_registration(enrolment, actor, uk_today(now))
     already = db.session.scalar(
         select(SignOffRevocation.id).where(SignOffRevocation.sign_off_id == record.id)
     )
@@ -328,6 +287,7 @@ def revoke(
         sign_off_id=record.id,
         revoked_by_id=actor.id,
         revoked_by_name=actor.name,
+        revoker_registration=registration_snapshot(registration),
         reason=reason,
         revoked_at=now,
     )

@@ -1,0 +1,205 @@
+"""The signer's own GPhC registration, checked as strictly as the trainee's.
+
+Every signature (accepting an observed evidence item, a competency sign-off, its
+revocation, the final sign-off, the pre-registration training declaration) needs the
+signer's current registration to be on a register the signature calls for, `registered`,
+started and unexpired on the day of signing (the expiry day itself still counts, as for
+the trainee) and verified on the GPhC register by someone other than the signer. The
+checks are the trainee's (`rules.registration_gaps`), worded for the signer.
+
+A supervisor's registration is recorded and verified by an education lead over their
+organisation or an administrator, never by themselves
+(`access.may_keep_signer_registration`). What a signed record keeps is a snapshot of the
+registration as it stood (`registration_snapshot`), so later changes do not alter it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.registration import Registration
+from app.models.users import User, UserRole
+from app.services.accounts.organisations import subtree_ids
+from app.services.errors import DomainError
+from app.services.registration.gphc import current_registration
+from app.services.registration.records import facts_of, registration_status_for
+from app.services.registration.rules import Gap, RegistrationFacts, registration_gaps
+from app.services.rule_results import long_date
+
+# A competency sign-off, its revocation and the final sign-off are a pharmacist's (the
+# clinical supervisor of a trainee technician is an experienced pharmacist).
+SIGN_OFF_REGISTERS: tuple[str, ...] = ("pharmacist",)
+# A trainee technician's work may be observed and assessed by a pharmacist or a pharmacy
+# technician, and the pre-registration declaration is signed by the pharmacist or pharmacy
+# technician they are directly accountable to (GPhC initial education standards, 2017).
+OBSERVATION_REGISTERS: tuple[str, ...] = ("pharmacist", "pharmacy-technician")
+DECLARATION_REGISTERS: tuple[str, ...] = ("pharmacist", "pharmacy-technician")
+
+WHO_RECORDS = "your education lead or an administrator"
+
+
+def register_names(registers: tuple[str, ...]) -> str:
+    """'pharmacist', or 'pharmacist or pharmacy technician'."""
+    return " or ".join(register.replace("-", " ") for register in registers)
+
+
+def signer_registration_words(
+    facts: RegistrationFacts | None,
+    today: date,
+    registers: tuple[str, ...],
+    *,
+    whose: str = "Your",
+) -> list[str]:
+    """Why a signer's own registration does not let them sign today: `whose` is "Your" on
+    their own pages, "Their" on a lead's."""
+    wanted = register_names(registers)
+    words = {
+        Gap.NOT_RECORDED: lambda f: "No GPhC registration is recorded",
+        Gap.TRAINEE: lambda f: f"{whose} GPhC record says trainee, not registered",
+        Gap.LAPSED: lambda f: f"{whose} GPhC registration is recorded as lapsed",
+        Gap.REMOVED: lambda f: f"{whose} GPhC registration is recorded as removed",
+        Gap.NOT_REGISTERED: lambda f: f"{whose} GPhC registration status is not 'registered'",
+        Gap.NO_NUMBER: lambda f: "No GPhC registration number is recorded",
+        Gap.WRONG_REGISTER: lambda f: (
+            f"{whose} GPhC registration {f.number} is not on the {wanted} register, "
+            "which this signature needs"
+        ),
+        Gap.NOT_STARTED: lambda f: (
+            f"{whose} GPhC registration does not start until {long_date(f.registered_on)}"
+        ),
+        Gap.NO_EXPIRY: lambda f: (
+            f"No expiry date is recorded for {whose.lower()} GPhC registration"
+        ),
+        Gap.EXPIRED: lambda f: f"{whose} GPhC registration expired on {long_date(f.expires_on)}",
+        Gap.UNVERIFIED: lambda f: (
+            f"{whose} GPhC registration has not been checked on the register by an education "
+            "lead or an administrator"
+        ),
+    }
+    return [words[gap](facts) for gap in registration_gaps(facts, today, registers)]
+
+
+@dataclass(frozen=True)
+class SignerRefusal:
+    """Why the signer may not sign today, and what to do about it."""
+
+    reasons: list[str]
+    next_step: str
+
+    @property
+    def message(self) -> str:
+        return f"You cannot sign. {'. '.join(self.reasons)}. {self.next_step}"
+
+
+class SignerNotRegistered(DomainError):
+    """The signer's own registration does not let them sign; nothing is written."""
+
+    def __init__(self, refusal: SignerRefusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def _next_step(gaps: list[Gap]) -> str:
+    if any(gap in gaps for gap in (Gap.EXPIRED, Gap.LAPSED, Gap.REMOVED)):
+        return (
+            "Renew your registration with the GPhC, then ask "
+            f"{WHO_RECORDS} to record the renewed registration and verify it on the "
+            "GPhC register."
+        )
+    if gaps == [Gap.UNVERIFIED]:
+        return f"Ask {WHO_RECORDS} to check your registration on the GPhC register and verify it."
+    return (
+        f"Ask {WHO_RECORDS} to record your GPhC registration (number, register, dates) "
+        "and verify it on the GPhC register."
+    )
+
+
+def signer_refusal(
+    signer_id: int,
+    today: date,
+    registers: tuple[str, ...] = SIGN_OFF_REGISTERS,
+    *,
+    whose: str = "Your",
+) -> SignerRefusal | None:
+    """Why `signer_id` may not sign on `today` for `registers`; None when they may.
+    `whose="Their"` words it for the lead or administrator who keeps the registration."""
+    facts = facts_of(current_registration(signer_id))
+    gaps = registration_gaps(facts, today, registers)
+    if not gaps:
+        return None
+    words = signer_registration_words(facts, today, registers, whose=whose)
+    return SignerRefusal(words, _next_step(gaps))
+
+
+def signer_registration_problems(
+    signer_id: int, today: date, registers: tuple[str, ...] = SIGN_OFF_REGISTERS
+) -> list[str]:
+    """Every reason the signer's registration blocks a signature today; empty when none."""
+    refusal = signer_refusal(signer_id, today, registers)
+    return refusal.reasons if refusal else []
+
+
+def signing_registration(
+    signer_id: int, today: date, registers: tuple[str, ...] = SIGN_OFF_REGISTERS
+) -> Registration:
+    """The registration the signer signs with today; SignerNotRegistered when none stands."""
+    refusal = signer_refusal(signer_id, today, registers)
+    if refusal is not None:
+        raise SignerNotRegistered(refusal)
+    registration = current_registration(signer_id)
+    assert registration is not None  # no gaps means a registration is recorded
+    return registration
+
+
+def registration_snapshot(registration: Registration) -> dict:
+    """The registration as it stood when a record was signed (ids and dates as text)."""
+    return {
+        "id": registration.id,
+        "register": registration.register,
+        "number": registration.number,
+        "status": registration.status,
+        "expires_on": registration.expires_on.isoformat() if registration.expires_on else None,
+        "verified_by_id": registration.verified_by_id,
+        "verified_on": registration.verified_on.isoformat() if registration.verified_on else None,
+    }
+
+
+# --- For the lead's dashboard -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockedSigner:
+    """A supervisor whose own registration stops every signature of theirs today."""
+
+    user_id: int
+    name: str
+    reasons: list[str]
+
+
+def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
+    """The active supervisors inside a lead's organisation whose registration blocks signing
+    (for a sign-off: the pharmacist register), by name; 3 queries however many."""
+    if not viewer.has_role("lead") or viewer.organisation_id is None:
+        return []
+    people = db.session.execute(
+        select(User.id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == "supervisor",
+            User.active.is_(True),
+            User.organisation_id.in_(subtree_ids(viewer.organisation_id)),
+        )
+        .order_by(User.name, User.id)
+    ).all()
+    statuses = registration_status_for([user_id for user_id, _ in people], today)
+    blocked = []
+    for user_id, name in people:
+        facts = facts_of(statuses[user_id].registration)  # type: ignore[arg-type]
+        if registration_gaps(facts, today, SIGN_OFF_REGISTERS):
+            words = signer_registration_words(facts, today, SIGN_OFF_REGISTERS, whose="Their")
+            blocked.append(BlockedSigner(user_id, name, words))
+    return blocked
