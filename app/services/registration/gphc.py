@@ -28,7 +28,8 @@ REGISTER_LABELS = {"pharmacist": "Pharmacist", "pharmacy-technician": "Pharmacy 
 def normalise_gphc_number(raw: str, register: str | None = None) -> str:
     """Spaces removed and the shape checked; `register` insists on one register."""
     number = re.sub(r"\s+", "", raw or "")
-    if not re.fullmatch(r"\d{7}", number):
+    # [0-9], not \d: \d (like str.isdigit) also takes Arabic-Indic and fullwidth digits.
+    if not re.fullmatch(r"[0-9]{7}", number):
         raise DomainError("A GPhC registration number is 7 digits, like 2012345", "gphc")
     found = REGISTER_BY_FIRST_DIGIT.get(number[0])
     if found is None:

@@ -28,7 +28,7 @@ from app.services.rule_results import long_date
 
 # New registrants join the register on one of these days of the month.
 REGISTRATION_DAYS = (1, 15)
-TECHNICIAN_NUMBER = re.compile(r"5\d{6}")
+TECHNICIAN_NUMBER = re.compile(r"5[0-9]{6}")  # ASCII digits only, as in gphc
 
 REGISTRATION_STATUS_LABELS = {
     "trainee": "Trainee - not yet registered",
