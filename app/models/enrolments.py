@@ -67,6 +67,8 @@ class Enrolment(Base):
     protected_learning_days_used: Mapped[Decimal] = mapped_column(
         Numeric(4, 1), default=Decimal(0), server_default="0"
     )
+    # The days of protected learning time the employer has planned (None: not recorded).
+    protected_learning_days_planned: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     funding: Mapped[str | None] = mapped_column(String(10))  # FUNDING_SOURCES
     afc_band: Mapped[str | None] = mapped_column(String(4))  # Agenda for Change band
     programme_updated_at: Mapped[datetime | None]

@@ -53,6 +53,9 @@ class Registration(Base):
     number: Mapped[str | None] = mapped_column(String(7))
     status: Mapped[str] = mapped_column(String(20))
     registered_on: Mapped[date | None]
+    # The start of the current registration year, when renewed since joining: the expiry
+    # is at most 13 months after it (or after `registered_on` before any renewal).
+    renewed_on: Mapped[date | None]
     expires_on: Mapped[date | None]
     # Set on this row only: a change is a new row, so it starts unverified.
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -84,6 +87,11 @@ class Qualification(Base):
     status: Mapped[str] = mapped_column(String(20))
     started_on: Mapped[date | None]  # the course start, for the registration deadline
     achieved_on: Mapped[date | None]  # also the course end
+    # The older two-part route: when each part was achieved (`achieved_on` is the later).
+    first_part_achieved_on: Mapped[date | None]
+    second_part_achieved_on: Mapped[date | None]
+    # Why an "other" qualification should count, for the verifier to weigh.
+    justification: Mapped[str | None] = mapped_column(Text)
     # The certificate, stored by app.services.portfolio.attachments.store_file.
     certificate_storage_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     certificate_sha256: Mapped[str | None] = mapped_column(String(64))

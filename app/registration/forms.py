@@ -57,6 +57,11 @@ class RegistrationForm(PortfolioForm):
         "Date you joined the register",
         description="New registrants join on the 1st or the 15th of a month. " + DATE_HINT,
     )
+    renewed_on = DateInputField(
+        "Date your current registration year began",
+        description="Only if you have renewed since joining: the day your last renewal "
+        "took effect. The expiry is at most 13 months after it. " + DATE_HINT,
+    )
     expires_on = DateInputField(
         "Date your registration expires", description="As shown on the GPhC register"
     )

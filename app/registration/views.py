@@ -69,6 +69,7 @@ def details():
             number=form.number.data,
             registered_on=form.registered_on.data,
             expires_on=form.expires_on.data,
+            renewed_on=form.renewed_on.data,
         )
         try:
             registration.record_registration(person, change, actor=person)

@@ -1,5 +1,6 @@
 """Issue 15.7, the smaller rules, each at its boundary through the service and the page:
-a mid-week training start, ASCII-only GPhC numbers."""
+a mid-week training start, ASCII-only GPhC numbers, an expiry at most 13 months after the
+registration year's start."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.registration import Registration
+from app.services.calendar_months import add_months
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.pathway import training_log
 from app.services.pathway.eligibility import (
@@ -20,7 +23,12 @@ from app.services.pathway.eligibility import (
     weekly_supervised_minimum,
 )
 from app.services.registration.gphc import normalise_gphc_number
-from app.services.registration.records import record_registration
+from app.services.registration.records import (
+    RegistrationDetails,
+    record_registration,
+    registration_history,
+)
+from app.services.registration.rules import expiry_year_problem
 from tests.registration.conftest import technician_details
 from tests.registration.page_helpers import (
     CURRENT_EXPIRY,
@@ -156,3 +164,124 @@ def test_the_registration_form_refuses_fullwidth_digits_and_saves_nothing(traine
         db.session.scalars(select(Registration).where(Registration.user_id == trainee.id)).all()
         == []
     )
+
+
+# --- An expiry at most 13 months after the registration year's start --------------------------
+
+RULE_TODAY = date(2026, 1, 10)
+
+
+@pytest.mark.parametrize(
+    ("registered_on", "renewed_on", "expires_on", "refused"),
+    [
+        pytest.param(date(2025, 1, 15), None, date(2026, 2, 15), False, id="joined-13-months"),
+        pytest.param(date(2025, 1, 15), None, date(2026, 2, 16), True, id="joined-13-months-1-day"),
+        pytest.param(date(2020, 3, 1), date(2025, 3, 1), date(2026, 4, 1), False, id="renewed-13"),
+        pytest.param(
+            date(2020, 3, 1), date(2025, 3, 1), date(2026, 4, 2), True, id="renewed-13-and-1-day"
+        ),
+        pytest.param(date(2020, 3, 1), date(2025, 1, 31), date(2026, 2, 28), False, id="month-end"),
+        pytest.param(date(2020, 3, 1), date(2025, 1, 31), date(2026, 3, 1), True, id="month-end-1"),
+        # Joined more than 13 months ago and no renewal date: the current year is unknown.
+        pytest.param(date(2020, 3, 1), None, date(2026, 4, 2), False, id="joined-long-ago"),
+    ],
+)
+def test_an_expiry_more_than_13_months_after_the_year_began_is_refused(
+    registered_on: date, renewed_on: date | None, expires_on: date, refused: bool
+) -> None:
+    problem = expiry_year_problem(registered_on, renewed_on, expires_on, today=RULE_TODAY)
+    assert (problem is not None) is refused
+
+
+def test_the_refusal_names_the_dates_and_what_to_do() -> None:
+    problem = expiry_year_problem(date(2025, 1, 15), None, date(2026, 2, 16), today=RULE_TODAY)
+    assert problem == (
+        "The expiry date, 16 February 2026, is more than 13 months after you joined the "
+        "register on 15 January 2025: a registration year ends by 15 February 2026; if you "
+        "have renewed since, enter the date of that renewal"
+    )
+
+
+def _recently_joined() -> date:
+    """A registration day (the 1st) within the last month."""
+    return uk_today().replace(day=1)
+
+
+def _own_registrations(person) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(Registration.user_id == person.id)))
+
+
+@pytest.mark.parametrize(("extra_days", "refused"), [(0, False), (1, True)])
+def test_recording_an_expiry_13_months_after_joining_and_a_day_more(
+    trainee, extra_days: int, refused: bool
+) -> None:
+    joined = _recently_joined()
+    expires_on = add_months(joined, 13) + timedelta(days=extra_days)
+    details = technician_details(registered_on=joined, expires_on=expires_on)
+    if not refused:
+        assert record_registration(trainee, details, actor=trainee).expires_on == expires_on
+        return
+    with pytest.raises(DomainError, match="more than 13 months after you joined") as caught:
+        record_registration(trainee, details, actor=trainee)
+    db.session.rollback()
+    assert caught.value.field == "expires_on"
+    assert _own_registrations(trainee) == []
+
+
+def test_a_renewal_date_sets_the_start_of_the_year(trainee) -> None:
+    joined = date(2019, 3, 1)
+    renewed = _recently_joined()
+    details = RegistrationDetails(
+        "pharmacy-technician", "registered", "5012345", joined, add_months(renewed, 13), renewed
+    )
+    assert record_registration(trainee, details, actor=trainee).renewed_on == renewed
+    too_late = RegistrationDetails(
+        "pharmacy-technician",
+        "registered",
+        "5012345",
+        joined,
+        add_months(renewed, 13) + DAY,
+        renewed,
+    )
+    with pytest.raises(DomainError, match="more than 13 months after your last renewal"):
+        record_registration(trainee, too_late, actor=trainee)
+
+
+def test_a_renewal_before_joining_is_refused(trainee) -> None:
+    details = RegistrationDetails(
+        "pharmacy-technician",
+        "registered",
+        "5012345",
+        date(2019, 3, 1),
+        CURRENT_EXPIRY,
+        date(2019, 2, 1),
+    )
+    with pytest.raises(DomainError, match="after the date you joined") as caught:
+        record_registration(trainee, details, actor=trainee)
+    assert caught.value.field == "renewed_on"
+
+
+def test_the_registration_form_refuses_an_expiry_a_day_too_late_and_saves_nothing(trainee, as_user):
+    joined = _recently_joined()
+    client = as_user(trainee)
+    before = audit_count()
+    form = {
+        "register": "pharmacy-technician",
+        "status": "registered",
+        "number": "5012345",
+        **date_fields("registered_on", joined),
+        **date_fields("expires_on", add_months(joined, 13) + DAY),
+    }
+    soup = page(client.post("/registration/details", data=form))
+    assert "is more than 13 months after you joined the register" in text(
+        soup, ".nhsuk-error-summary"
+    )
+    assert "more than 13 months" in text(soup, "#expires_on-error")
+    assert audit_count() == before
+    assert _own_registrations(trainee) == []
+
+    form |= date_fields("registered_on", date(2019, 3, 1))
+    form |= date_fields("renewed_on", joined)
+    form |= date_fields("expires_on", add_months(joined, 13))
+    assert client.post("/registration/details", data=form).status_code == 302
+    assert registration_history(trainee.id)[0].renewed_on == joined

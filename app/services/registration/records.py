@@ -39,9 +39,11 @@ from app.services.registration.rules import (
     Level3Facts,
     RegistrationFacts,
     RenewalPosition,
+    expiry_year_problem,
     final_signoff_registration_problems,
     qualification_problems,
     registration_date_problems,
+    renewal_date_problem,
     renewal_position,
 )
 from app.services.registration.settings import renewal_rules
@@ -57,6 +59,7 @@ class RegistrationDetails:
     number: str | None
     registered_on: date | None
     expires_on: date | None
+    renewed_on: date | None = None  # the start of the current year, when renewed since
 
 
 def registration_history(user_id: int) -> list[Registration]:
@@ -71,6 +74,10 @@ def registration_history(user_id: int) -> list[Registration]:
     )
 
 
+# Dates a trainee, not yet on the register, leaves blank (in the form's order).
+TRAINEE_BLANK_DATES = ("registered_on", "expires_on", "renewed_on")
+
+
 def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
     if details.register not in REGISTERS:
         raise DomainError("Choose the register you are on or joining", "register")
@@ -83,10 +90,11 @@ def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
                 "Leave the number blank until you are on the register: trainees do not have one",
                 "number",
             )
-        if details.registered_on or details.expires_on:
+        dated = [name for name in TRAINEE_BLANK_DATES if getattr(details, name)]
+        if dated:
             raise DomainError(
-                "Leave the registration and expiry dates blank until you are registered",
-                "registered_on" if details.registered_on else "expires_on",
+                "Leave the registration, renewal and expiry dates blank until you are registered",
+                dated[0],
             )
         return RegistrationDetails(details.register, "trainee", None, None, None)
 
@@ -112,16 +120,40 @@ def _clean_details(details: RegistrationDetails) -> RegistrationDetails:
     )
     if date_problems:
         raise DomainError(date_problems[0], "expires_on")
+    _check_registration_year(details, today)
     return RegistrationDetails(
-        details.register, details.status, number, details.registered_on, details.expires_on
+        details.register,
+        details.status,
+        number,
+        details.registered_on,
+        details.expires_on,
+        details.renewed_on,
     )
 
 
-DETAIL_NAMES = ("register", "status", "number", "registered_on", "expires_on")
+def _check_registration_year(details: RegistrationDetails, today: date) -> None:
+    """The renewal date, then the expiry at most 13 months after the year's start."""
+    args = (details.registered_on, details.renewed_on, details.expires_on)
+    renewal = renewal_date_problem(*args, today=today)
+    if renewal:
+        raise DomainError(renewal, "renewed_on")
+    expiry = expiry_year_problem(*args, today=today)
+    if expiry:
+        raise DomainError(expiry, "expires_on")
+
+
+DETAIL_NAMES = ("register", "status", "number", "registered_on", "expires_on", "renewed_on")
 
 
 def _values(row: Registration | RegistrationDetails) -> tuple:
-    return (row.register, row.status, row.number, row.registered_on, row.expires_on)
+    return (
+        row.register,
+        row.status,
+        row.number,
+        row.registered_on,
+        row.expires_on,
+        row.renewed_on,
+    )
 
 
 def record_registration(person: User, details: RegistrationDetails, *, actor: User) -> Registration:
@@ -142,6 +174,7 @@ def record_registration(person: User, details: RegistrationDetails, *, actor: Us
         status=cleaned.status,
         number=cleaned.number,
         registered_on=cleaned.registered_on,
+        renewed_on=cleaned.renewed_on,
         expires_on=cleaned.expires_on,
         recorded_by_id=actor.id,
     )

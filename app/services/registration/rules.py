@@ -180,6 +180,59 @@ def registration_date_problems(
     return problems
 
 
+# The longest a registration year may run: a year, and a month's grace for the day the
+# GPhC sets the first expiry or a renewal on.
+MAX_MONTHS_TO_EXPIRY = 13
+
+
+def expiry_year_problem(
+    registered_on: date | None,
+    renewed_on: date | None,
+    expires_on: date | None,
+    *,
+    today: date,
+) -> str | None:
+    """An expiry more than 13 months after the start of the registration year it closes.
+
+    The year starts on the last renewal when one is given, else on joining the register.
+    Exactly 13 months later (by `add_months`, so 31 January gives the end of February) is
+    allowed; a day more is refused. Without a renewal date, a joining date more than 13
+    months ago says nothing about the current year (the person has renewed since), so only
+    the renewal date can be checked against.
+    """
+    if expires_on is None:
+        return None
+    if renewed_on is not None:
+        basis, words = renewed_on, f"your last renewal on {long_date(renewed_on)}"
+    elif registered_on is not None and add_months(registered_on, MAX_MONTHS_TO_EXPIRY) >= today:
+        basis, words = registered_on, f"you joined the register on {long_date(registered_on)}"
+    else:
+        return None
+    latest = add_months(basis, MAX_MONTHS_TO_EXPIRY)
+    if expires_on <= latest:
+        return None
+    advice = "" if renewed_on else "; if you have renewed since, enter the date of that renewal"
+    return (
+        f"The expiry date, {long_date(expires_on)}, is more than {MAX_MONTHS_TO_EXPIRY} months "
+        f"after {words}: a registration year ends by {long_date(latest)}{advice}"
+    )
+
+
+def renewal_date_problem(
+    registered_on: date | None, renewed_on: date | None, expires_on: date | None, *, today: date
+) -> str | None:
+    """The last renewal date: after joining, before the expiry, and in the plausible range."""
+    if renewed_on is None:
+        return None
+    if registered_on is not None and renewed_on <= registered_on:
+        return "The date of your last renewal must be after the date you joined the register"
+    if expires_on is not None and renewed_on >= expires_on:
+        return "The date of your last renewal must be before the expiry date"
+    return record_date_problem(
+        renewed_on, "The date of your last renewal", latest=latest_start(today)
+    )
+
+
 @dataclass(frozen=True)
 class RegistrationFacts:
     """What a signature gate needs to know about a person's current registration record."""
