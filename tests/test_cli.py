@@ -282,20 +282,24 @@ def test_demo_seed_creates_every_role_and_is_safe_to_run_twice(runner):
     assert second.exit_code == 0
     assert "nothing changed" in second.output
     from app.demo.seed import DEMO_PEOPLE
+    from app.demo.seed_observations import DEMO_OBSERVATION_PEOPLE
     from app.demo.seed_registration import DEMO_REGISTRATION_PEOPLE
     from app.demo.seed_signers import signer_demo_logins
 
-    # One account per role, plus the registration demo's trainees and technician, and the
-    # supervisor whose registration lapsed with their trainee.
+    # One account per role, plus the registration demo's trainees and technician and the
+    # observation demo's two trainees.
+    demo_trainees = len(DEMO_REGISTRATION_PEOPLE) + len(DEMO_OBSERVATION_PEOPLE)
+    # And the supervisor whose registration lapsed, with their trainee (one enrolment).
     signer_people = len(signer_demo_logins(""))
-    assert count(User) == users == len(DEMO_PEOPLE) + len(DEMO_REGISTRATION_PEOPLE) + signer_people
-    assert count(Enrolment) == 1 + len(DEMO_REGISTRATION_PEOPLE) + 1
+    assert count(User) == users == len(DEMO_PEOPLE) + demo_trainees + signer_people
+    assert count(Enrolment) == 1 + demo_trainees + 1
     from app.models import Evidence
 
     statuses = db.session.execute(
         select(Evidence.status, func.count()).group_by(Evidence.status)
     ).all()
-    assert dict(statuses) == {"accepted": 2, "changes_requested": 1, "submitted": 1, "draft": 1}
+    # The demo trainee's five items, then the observation demo's five accepted ones.
+    assert dict(statuses) == {"accepted": 7, "changes_requested": 1, "submitted": 1, "draft": 1}
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from app.services.frameworks import yaml_nodes as framework_yaml
+from app.services.frameworks.framework_spec import ObservationRule
 from app.services.frameworks.validation import (
     MAX_FRAMEWORK_BYTES,
     MAX_PROBLEMS,
@@ -96,9 +97,9 @@ def test_ncf_validates_with_four_domains() -> None:
     for competency in spec.competencies:
         assert 3 <= len(competency.indicators) <= 5, competency.id
         assert competency.standards, competency.id
+    # Observed means someone watched live practice: a case-based discussion is not.
     assert {t.id for t in spec.evidence_types if t.observed} == {
         "work-based-observation",
-        "case-based-discussion",
         "mini-cex",
         "dops",
         "consultation-observation",
@@ -153,6 +154,28 @@ def test_override_is_merged_into_the_effective_rule() -> None:
     # No override: the default itself, flagged as not overridden.
     assert by_id["D1.1"].sign_off == spec.sign_off
     assert by_id["D1.1"].sign_off_override is False
+
+
+def test_an_observation_rule_is_read_with_its_types_minimum_days_and_rating() -> None:
+    spec = validate_framework_file(FILES / "good" / "observation-rule.yaml").spec
+    assert spec is not None
+    (competency,) = spec.competencies
+    assert competency.observations == ObservationRule(
+        types=("consultation", "observation"),
+        min_items=2,
+        distinct_days=True,
+        min_rating="competent",
+    )
+
+
+def test_the_ncf_consultation_competency_carries_the_pcpep_rule() -> None:
+    spec = validate_framework_file(NCF).spec
+    assert spec is not None
+    by_id = {c.id: c for c in spec.competencies}
+    assert by_id["D3.1"].observations == ObservationRule(
+        ("consultation-observation",), 2, True, "competent"
+    )
+    assert [c.id for c in spec.competencies if c.observations] == ["D3.1"]
 
 
 def test_competency_replaces_is_kept() -> None:

@@ -137,6 +137,8 @@ class PortfolioWriter:
                 "title": item.title,
                 "occurred_on": item.occurred_on,
                 "fields": version.fields,
+                "judgement": version.judgement,
+                "rating_level": version.rating_level,
                 "content_sha256": version.sha,
                 "created_at": version.created_at,
                 "created_by_id": plan.trainee.id,
@@ -218,7 +220,12 @@ class PortfolioWriter:
         def gaps(c: CompetencyInfo) -> list[str]:
             return missing_for(
                 c.rule,
-                [AcceptedItem(i.id, i.type.id, i.type.observed) for i, _ in accepted[c.id]],
+                [
+                    AcceptedItem(
+                        i.id, i.type.id, i.type.observed, v.judgement, i.occurred_on, v.rating_level
+                    )
+                    for i, v in accepted[c.id]
+                ],
             )
 
         ranked = sorted(competencies, key=lambda c: (len(gaps(c)) > 0, rng.random()))

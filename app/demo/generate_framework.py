@@ -14,6 +14,7 @@ from app.demo import texts as words
 from app.extensions import db
 from app.models.frameworks import Competency, Domain, EvidenceType, ScaleValue
 from app.services.portfolio.assessment_forms import FormDefinition, clean_answers, form_for
+from app.services.portfolio.assessors import NUMBER_FIELD
 from app.services.portfolio.content import guard_patient_data
 from app.services.portfolio.sufficiency import Rule
 
@@ -67,7 +68,7 @@ class FrameworkInfo:
 
 def _answer(spec, variant: int, rng: random.Random, today: date) -> object | None:
     """A valid answer for one form field; None leaves an optional field blank."""
-    if not spec.required and variant > 0 and spec.name != "assessor_gphc":
+    if not spec.required and variant > 0 and spec.name != NUMBER_FIELD:
         return None
     if spec.kind == "date":
         return today.isoformat()
@@ -79,6 +80,8 @@ def _answer(spec, variant: int, rng: random.Random, today: date) -> object | Non
         values = [c.value for c in spec.choices]
         if spec.name == "assessor_role":
             return "pharmacist"
+        if spec.name == "overall_judgement":  # an item judged below would count for nothing
+            return rng.choice(("at", "at", "above"))
         if set(RATINGS) <= set(values):
             return rng.choice(RATINGS)
         if "yes" in values:
@@ -88,7 +91,7 @@ def _answer(spec, variant: int, rng: random.Random, today: date) -> object | Non
         return words.LONG_SENTENCES[(variant * 3 + rng.randrange(8)) % len(words.LONG_SENTENCES)]
     if spec.name == "assessor_name":
         return "Assessor"
-    if spec.name == "assessor_gphc":
+    if spec.name == NUMBER_FIELD:
         return "2000000"
     if spec.name == "procedure":
         return rng.choice(("Checking inhaler technique", "Measuring blood pressure"))
@@ -135,7 +138,7 @@ def load_framework(framework_id: int, rng: random.Random, today: date) -> Framew
         .where(EvidenceType.framework_id == framework_id)
         .order_by(EvidenceType.position)
     ):
-        form = form_for(t.code)
+        form = form_for(t.code, observed=t.observed)
         types.append(
             TypeInfo(t.id, t.code, t.observed, form.has_assessor, _variants(form, rng, today))
         )

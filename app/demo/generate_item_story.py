@@ -14,6 +14,8 @@ from app.demo.bulk_insert import BulkWriter
 from app.demo.generate_framework import CompetencyInfo, FrameworkInfo, TypeInfo
 from app.demo.generate_people import Person
 from app.models.evidence import Evidence, EvidenceVersion
+from app.services.portfolio.assessment_forms import assessment_of, form_for
+from app.services.portfolio.assessors import NUMBER_FIELD
 from app.services.portfolio.content import content_digest
 
 # How an item's story goes, and how often: (scenario, weight out of 100).
@@ -38,6 +40,8 @@ class PlannedVersion:
     created_at: datetime
     submitted_at: datetime | None
     review: tuple[str, datetime] | None  # (decision, when)
+    judgement: str | None = None
+    rating_level: int | None = None
 
 
 @dataclass
@@ -148,8 +152,11 @@ class ItemPlanner:
             fields = dict(variants[(first_variant + number - 1) % len(variants)])
             if kind.has_assessor:
                 fields["assessor_name"] = supervisor.name
-                fields["assessor_gphc"] = supervisor.gphc
+                fields[NUMBER_FIELD] = supervisor.gphc
                 fields["assessed_on"] = item.occurred_on.isoformat()
+            judgement, rating_level = assessment_of(
+                form_for(kind.code, observed=kind.observed), fields
+            )
             decision = next((e for e in ("accepted", "changes_requested") if e in mine), None)
             item.versions.append(
                 PlannedVersion(
@@ -167,5 +174,7 @@ class ItemPlanner:
                     created_at=mine["created"],
                     submitted_at=mine.get("submitted"),
                     review=(decision, mine[decision]) if decision else None,
+                    judgement=judgement,
+                    rating_level=rating_level,
                 )
             )

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from app.demo.seed_development import seed_development_demo
 from app.demo.seed_evidence import seed_demo_evidence
+from app.demo.seed_observations import observation_demo_logins, seed_observation_demo
 from app.demo.seed_registration import registration_demo_logins, seed_registration_demo
 from app.demo.seed_signers import seed_signers_demo, signer_demo_logins
 from app.extensions import db
@@ -33,11 +34,14 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     logins = [(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_PEOPLE]
     logins += registration_demo_logins(DEMO_PASSWORD)
     logins += signer_demo_logins(DEMO_PASSWORD)
+    logins += observation_demo_logins(DEMO_PASSWORD)
     if accounts.find_user_by_email(DEMO_PEOPLE[0][1]) is not None:
         # The signers' registrations come first: the demos below sign with them.
         seed_signers_demo(password_hash=None, today=uk_today())
-        # Older demo databases gain the registration demo; otherwise nothing changes.
-        return seed_registration_demo(), logins
+        # Older demo databases gain the registration and observation demos; otherwise
+        # nothing changes.
+        added = seed_registration_demo()
+        return seed_observation_demo() or added, logins
 
     hub = organisations.create_organisation("North Coast Training Hub", "training-hub")
     harbour = organisations.create_organisation("Harbour PCN", "pcn", hub)
@@ -84,4 +88,5 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     seed_demo_evidence(enrolment, people["trainee"], people["supervisor"], today)
     seed_development_demo(enrolment, people["trainee"], people["supervisor"], today)
     seed_registration_demo(password_hash=password_hash, today=today)
+    seed_observation_demo(password_hash=password_hash, today=today)
     return True, logins

@@ -42,9 +42,10 @@ def _mini_cex(title: str, day: date) -> dict[str, object]:
         "went_well": "Clear explanation and a demonstration with a placebo device.",
         "development": "Ask the patient to show the technique back before closing.",
         "agreed_action": "Observe two more inhaler reviews next month.",
+        "overall_judgement": "at",
         "assessor_name": "Sam Okafor",
         "assessor_role": "pharmacist",
-        "assessor_gphc": "2034567",
+        "assessor_registration_number": "2034567",
         "assessed_on": day.isoformat(),
     }
 

@@ -136,7 +136,13 @@ class EvidenceVersion(Base):
     occurred_on: Mapped[date]
     # The type's form answers (setting, description, reflection, assessment ratings...).
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
-    # sha256 of the canonical JSON of everything above plus links and attachment hashes.
+    # Read from the answers when they are saved (`assessment_forms.assessment_of`), so
+    # sufficiency can count in SQL: the assessor's overall judgement against the level
+    # expected (below, at, above; None when the form asks none), and the lowest level its
+    # rated areas reach (0 below, 1 competent, 2 excellent; None when nothing is rated).
+    judgement: Mapped[str | None] = mapped_column(String(10))
+    rating_level: Mapped[int | None]
+    # sha256 of the canonical JSON of the type, title, date, fields, links and attachment hashes.
     content_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -151,6 +157,17 @@ class EvidenceVersion(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+    @hybrid_property
+    def judged_below(self) -> bool:
+        """The assessor judged this below the level expected: it stays on the record and is
+        shown, but counts towards no sign-off rule."""
+        return self.judgement == "below"
+
+    @judged_below.inplace.expression
+    @classmethod
+    def _judged_below(cls):
+        return cls.judgement == "below"
 
 
 class EvidenceLink(Base):

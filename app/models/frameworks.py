@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -14,6 +14,16 @@ competency_standards = Table(
     Base.metadata,
     Column("competency_id", ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True),
     Column("standard_id", ForeignKey("standards.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The evidence types a competency's observation rule counts (see Competency.observation_*).
+competency_observation_types = Table(
+    "competency_observation_types",
+    Base.metadata,
+    Column("competency_id", ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "evidence_type_id", ForeignKey("evidence_types.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -87,6 +97,13 @@ class Competency(Base):
     min_types: Mapped[int]
     require_observed: Mapped[bool]
     rule_overridden: Mapped[bool] = mapped_column(default=False)
+    # The observation rule (`observations` in the file), None when the competency has none:
+    # at least this many accepted observations of `observation_types`, on as many different
+    # days when `observation_distinct_days`, every rated area at `observation_min_level` or
+    # above (an index of framework_spec.RATING_LEVELS: 1 competent, 2 excellent).
+    observation_min_items: Mapped[int | None]
+    observation_distinct_days: Mapped[bool] = mapped_column(default=False, server_default=false())
+    observation_min_level: Mapped[int | None]
     # The competency id in the previous version, so evidence carries across versions.
     replaces_code: Mapped[str | None] = mapped_column(String(50))
 
@@ -94,6 +111,9 @@ class Competency(Base):
     domain: Mapped[Domain] = relationship(back_populates="competencies")
     standards: Mapped[list[Standard]] = relationship(
         secondary=competency_standards, order_by="Standard.position"
+    )
+    observation_types: Mapped[list[EvidenceType]] = relationship(
+        secondary=competency_observation_types, order_by="EvidenceType.position"
     )
 
 

@@ -60,7 +60,7 @@ def evidence_as_dict(person: User, evidence_id: int) -> dict | None:
     if item is None:
         return None
     version = item.current_version
-    definition = form_for(item.evidence_type.code)
+    definition = form_for(item.evidence_type.code, observed=item.evidence_type.observed)
     return {
         "id": item.id,
         "title": version.title,

@@ -30,7 +30,7 @@ from app.services.clock import uk_today
 from app.services.development import objectives
 from app.services.errors import DomainError
 from app.services.portfolio import sufficiency
-from app.services.portfolio.assessment_forms import form_for
+from app.services.portfolio.content import form_of
 from app.services.registration import records as registration
 from app.services.registration import signers
 from app.services.supervision import access as supervision_access
@@ -39,7 +39,7 @@ from app.services.supervision import sessions as supervision_sessions
 from app.supervisor.blueprint import bp
 from app.supervisor.forms import ReviewForm, SessionForm
 from app.templating import format_date, pagination
-from app.trainee.display import answer_sections
+from app.trainee.display import answer_sections, assessment_summary
 
 # --- Home: the review queue and the trainees ------------------------------------------
 
@@ -113,18 +113,15 @@ def review(evidence_id: int):
     form.version.data = str(version.number)
     signed = signoffs.signed_off_competency_ids(evidence.enrolment_id)
     links = reviews.links_of(version)
+    definition = form_of(evidence.evidence_type)
     return render_template(
         "supervisor/review.jinja",
         title=f"Review: {version.title}",
         evidence=evidence,
         version=version,
         counted_version=evidence.accepted_version_number,
-        sections=answer_sections(
-            form_for(evidence.evidence_type.code),
-            version.title,
-            version.occurred_on,
-            version.fields,
-        ),
+        sections=answer_sections(definition, version.title, version.occurred_on, version.fields),
+        assessment=assessment_summary(definition, version),
         links=links,
         progress=reviews.linked_progress(evidence, links, signed),
         attachments=reviews.shared_attachments(evidence),

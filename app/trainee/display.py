@@ -12,8 +12,10 @@ from datetime import date
 from flask import url_for
 from markupsafe import Markup
 
+from app.models.evidence import EvidenceVersion
 from app.nhsuk_components import render_component
-from app.services.portfolio.assessment_forms import FormDefinition
+from app.services.portfolio.assessment_forms import FormDefinition, with_current_names
+from app.services.portfolio.assessors import Assessor
 from app.services.portfolio.sufficiency import CompetencyProgress
 from app.templating import format_date
 
@@ -114,11 +116,35 @@ def _as_text(kind: str, value: object, choice_label: Callable[[str], str | None]
     return str(value)
 
 
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """Who assessed a version and how they judged it, for the top of its page."""
+
+    assessor: Assessor | None
+    judgement: str | None  # the judgement's label
+    judged_below: bool
+
+
+def assessment_summary(
+    definition: FormDefinition, version: EvidenceVersion
+) -> AssessmentSummary | None:
+    """The version's assessor and overall judgement; None when its form records neither."""
+    fields = with_current_names(version.fields)
+    assessor = Assessor.from_answers(fields)
+    judgement = None
+    if "overall_judgement" in {spec.name for spec in definition.fields}:
+        chosen = fields.get("overall_judgement")
+        judgement = definition.field("overall_judgement").choice_label(str(chosen))
+    if assessor is None and judgement is None:
+        return None
+    return AssessmentSummary(assessor, judgement, version.judged_below)
+
+
 def answer_sections(
     definition: FormDefinition, title: str, occurred_on: date, fields: Mapping[str, object]
 ) -> list[AnswerSection]:
     """A version's answers in the form's order, with labels; unanswered optional ones left out."""
-    values = {**fields, "title": title, "occurred_on": occurred_on.isoformat()}
+    values = {**with_current_names(fields), "title": title, "occurred_on": occurred_on.isoformat()}
     sections = []
     for section in definition.sections:
         answers = [

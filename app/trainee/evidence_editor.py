@@ -23,9 +23,9 @@ from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import evidence as evidence_service
-from app.services.portfolio.assessment_forms import FormDefinition, form_for
+from app.services.portfolio.assessment_forms import FormDefinition, with_current_names
 from app.services.portfolio.assessment_forms import validate as validate_answers
-from app.services.portfolio.content import PatientDataWarning, resolve_links
+from app.services.portfolio.content import PatientDataWarning, form_of, resolve_links
 from app.services.portfolio.form_answers import FormInvalid
 from app.services.storage import quota as storage_quota
 from app.trainee.forms import evidence_form_class, note_field_name
@@ -37,7 +37,7 @@ class EvidenceEditor:
     def __init__(self, enrolment: Enrolment, evidence_type: EvidenceType, *, new: bool) -> None:
         self.enrolment = enrolment
         self.evidence_type = evidence_type
-        self.definition: FormDefinition = form_for(evidence_type.code)
+        self.definition: FormDefinition = form_of(evidence_type)
         self.domains = frameworks.chooser_domains(enrolment.framework_id)
         self.by_code = {c.code: c for d in self.domains for c in d.competencies}
         self.max_links = current_app.config["MAX_COMPETENCY_LINKS"]
@@ -139,8 +139,9 @@ def starting_values(evidence: Evidence, editor: EvidenceEditor) -> dict:
     """The current version's answers as the form's starting values."""
     version = evidence.current_version
     data: dict = {"title": version.title, "occurred_on": version.occurred_on}
+    fields = with_current_names(version.fields)
     for spec in editor.definition.fields:
-        value = version.fields.get(spec.name)
+        value = fields.get(spec.name)
         if value is not None and spec.name not in data:
             data[spec.name] = date.fromisoformat(value) if spec.kind == "date" else value
     data["competencies"] = [link.competency.code for link in version.links]

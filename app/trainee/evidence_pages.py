@@ -8,8 +8,7 @@ from flask import render_template
 from app.models.evidence import Evidence, EvidenceVersion
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio.access import audience
-from app.services.portfolio.assessment_forms import form_for
-from app.services.portfolio.content import changed_fields
+from app.services.portfolio.content import changed_fields, form_of
 from app.services.storage import quota as storage_quota
 from app.trainee import display
 from app.trainee.forms import AttachmentForm, ConfirmForm
@@ -21,12 +20,13 @@ def version_of(evidence: Evidence, number: int) -> EvidenceVersion | None:
 
 def version_context(evidence: Evidence, version: EvidenceVersion) -> dict:
     """What shows one version: its answers, links, files and what changed from the one before."""
-    definition = form_for(evidence.evidence_type.code)
+    definition = form_of(evidence.evidence_type)
     return {
         "version": version,
         "sections": display.answer_sections(
             definition, version.title, version.occurred_on, version.fields
         ),
+        "assessment": display.assessment_summary(definition, version),
         "version_attachments": [
             a for a in evidence.attachments if a.version_number <= version.number
         ],

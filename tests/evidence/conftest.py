@@ -24,18 +24,24 @@ ACTIVITY_DAY = date(2025, 5, 20)
 def valid_answers(type_code: str, **overrides: object) -> dict[str, object]:
     """Answers that pass the type's form: every field filled with something acceptable."""
     answers: dict[str, object] = {}
-    for spec in form_for(type_code).fields:
+    # The observation form's answers where a type has no form of its own: an observed
+    # type needs them all, a free-form one drops what it does not define.
+    for spec in form_for(type_code, observed=True).fields:
         if spec.kind == "date":
             answers[spec.name] = ACTIVITY_DAY.isoformat()
         elif spec.kind == "integer":
             answers[spec.name] = spec.min_value or 1
         elif spec.kind == "choice":
-            answers[spec.name] = spec.choices[0].value
+            # Ratings at the competent level, so an observation counts unless a test says not.
+            competent = [c.value for c in spec.choices if c.level == "competent"]
+            answers[spec.name] = (competent or [spec.choices[0].value])[0]
         else:
             answers[spec.name] = f"Written answer for {spec.label.lower()}"
     if "assessor_role" in answers:
         answers["assessor_role"] = "pharmacist"
-        answers["assessor_gphc"] = "2000009"
+        answers["assessor_registration_number"] = "2000009"
+    if "overall_judgement" in answers:
+        answers["overall_judgement"] = "at"
     answers["title"] = f"A {type_code} item"
     answers.update(overrides)
     return answers

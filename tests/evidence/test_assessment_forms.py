@@ -12,11 +12,16 @@ from app.services.portfolio.assessment_forms import (
     DOPS,
     FREE_FORM,
     MINI_CEX,
+    MRCF_SECTIONS,
+    OBSERVATION,
     REFLECTIVE,
+    Assessment,
     FormInvalid,
+    assessment_of,
     clean_answers,
     form_for,
     validate,
+    with_current_names,
 )
 from tests.evidence.conftest import valid_answers
 
@@ -176,21 +181,21 @@ def test_answers_the_form_does_not_define_are_dropped_and_text_is_trimmed():
 
 @pytest.mark.parametrize("role", ["pharmacist", "pharmacy-technician"])
 def test_a_pharmacy_professional_assessor_must_give_a_gphc_number(role):
-    errors = errors_for("mini-cex", assessor_role=role, assessor_gphc=None)
-    assert "GPhC" in errors["assessor_gphc"]
+    errors = errors_for("mini-cex", assessor_role=role, assessor_registration_number=None)
+    assert "GPhC" in errors["assessor_registration_number"]
 
 
 @pytest.mark.parametrize(
     ("role", "number", "expected"),
     [("pharmacist", " 2000 009 ", "2000009"), ("pharmacy-technician", "5012345", "5012345")],
 )
-def test_the_assessor_gphc_number_is_normalised(role, number, expected):
+def test_the_assessor_registration_number_number_is_normalised(role, number, expected):
     values = clean_answers(
         MINI_CEX,
-        valid_answers("mini-cex", assessor_role=role, assessor_gphc=number),
+        valid_answers("mini-cex", assessor_role=role, assessor_registration_number=number),
         today=TODAY,
     )
-    assert values["assessor_gphc"] == expected
+    assert values["assessor_registration_number"] == expected
 
 
 @pytest.mark.parametrize(
@@ -203,15 +208,17 @@ def test_the_assessor_gphc_number_is_normalised(role, number, expected):
     ],
 )
 def test_a_gphc_number_from_the_wrong_register_or_badly_formed_is_refused(role, number, message):
-    errors = errors_for("dops", assessor_role=role, assessor_gphc=number)
-    assert message in errors["assessor_gphc"]
+    errors = errors_for("dops", assessor_role=role, assessor_registration_number=number)
+    assert message in errors["assessor_registration_number"]
 
 
-def test_other_assessors_need_no_gphc_number_and_any_given_is_not_kept():
+def test_assessors_without_a_register_need_no_number_and_any_given_is_not_kept():
     values = clean_answers(
-        DOPS, valid_answers("dops", assessor_role="nurse", assessor_gphc="junk"), today=TODAY
+        DOPS,
+        valid_answers("dops", assessor_role="other", assessor_registration_number="junk"),
+        today=TODAY,
     )
-    assert "assessor_gphc" not in values
+    assert "assessor_registration_number" not in values
 
 
 def test_the_assessor_cannot_complete_the_form_before_the_activity():
@@ -224,3 +231,103 @@ def test_clean_answers_raises_with_every_field_error():
         clean_answers(DOPS, {"title": "Inhaler check"}, today=TODAY)
     assert caught.value.field == "occurred_on"
     assert {"procedure", "complexity", "assessor_name"} <= set(caught.value.errors)
+
+
+# --- Observations: the judgement, the assessor's register, the rated levels -------------
+
+
+def test_an_observed_type_without_a_form_of_its_own_gets_the_observation_form():
+    assert form_for("work-based-observation", observed=True) is OBSERVATION
+    assert form_for("work-based-observation") is FREE_FORM
+    assert form_for("mini-cex", observed=True) is MINI_CEX
+
+
+@pytest.mark.parametrize("form", [MINI_CEX, DOPS, CONSULTATION_OBSERVATION, OBSERVATION])
+def test_every_observation_form_names_its_assessor_and_asks_for_an_overall_judgement(form):
+    names = {spec.name for spec in form.fields}
+    assert {"assessor_name", "assessor_role", "assessor_registration_number"} <= names
+    assert form.field("overall_judgement").required
+    assert [c.value for c in form.field("overall_judgement").choices] == ["below", "at", "above"]
+
+
+def test_a_case_based_discussion_names_its_assessor_but_is_not_judged_as_an_observation():
+    names = {spec.name for spec in CASE_BASED_DISCUSSION.fields}
+    assert "assessor_name" in names
+    assert "overall_judgement" not in names
+
+
+@pytest.mark.parametrize(
+    ("role", "number", "expected"),
+    [("doctor", " 1234 567 ", "1234567"), ("nurse", "12a3456e", "12A3456E")],
+)
+def test_gmc_and_nmc_numbers_are_kept_in_their_registers_shape(role, number, expected):
+    values = clean_answers(
+        MINI_CEX,
+        valid_answers("mini-cex", assessor_role=role, assessor_registration_number=number),
+        today=TODAY,
+    )
+    assert values["assessor_registration_number"] == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "number", "message"),
+    [
+        ("doctor", "123456", "A GMC reference number is 7 digits"),
+        ("doctor", "12345678", "A GMC reference number is 7 digits"),
+        ("nurse", "1234567", "An NMC PIN is 8 characters"),
+        ("nurse", "12A3456", "An NMC PIN is 8 characters"),
+        ("doctor", None, "Enter the assessor's GMC number: doctors have one"),
+        ("nurse", None, "Enter the assessor's NMC number: nurses have one"),
+    ],
+)
+def test_a_gmc_or_nmc_number_of_the_wrong_shape_or_missing_is_refused(role, number, message):
+    errors = errors_for(
+        "consultation-observation", assessor_role=role, assessor_registration_number=number
+    )
+    assert message in errors["assessor_registration_number"]
+
+
+def _consultation(rating: str, weakest: str | None = None, judgement: str = "at") -> dict:
+    answers = valid_answers("consultation-observation", overall_judgement=judgement)
+    for key, _title, _items in MRCF_SECTIONS:
+        answers[f"{key}_rating"] = rating
+    if weakest is not None:
+        answers["closing_rating"] = weakest
+    return clean_answers(CONSULTATION_OBSERVATION, answers, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("rating", "weakest", "level"),
+    [("4", None, 1), ("5", None, 2), ("5", "4", 1), ("4", "3", 0), ("5", "1", 0)],
+)
+def test_an_observations_rating_level_is_its_weakest_area(rating, weakest, level):
+    assessment = assessment_of(CONSULTATION_OBSERVATION, _consultation(rating, weakest))
+    assert assessment == Assessment("at", level)
+
+
+def test_a_rating_of_unable_to_comment_rates_nothing():
+    answers = valid_answers(
+        "mini-cex", rating_overall="unable-to-comment", rating_communication="6"
+    )
+    values = clean_answers(MINI_CEX, answers, today=TODAY)
+    assert assessment_of(MINI_CEX, values).rating_level == 1  # the other areas are at 4
+
+
+@pytest.mark.parametrize(("judgement", "level"), [("below", 0), ("at", 1), ("above", 2)])
+def test_an_observation_without_rated_areas_reaches_the_level_of_its_judgement(judgement, level):
+    values = clean_answers(
+        OBSERVATION,
+        valid_answers("work-based-observation", overall_judgement=judgement),
+        today=TODAY,
+    )
+    assert assessment_of(OBSERVATION, values) == Assessment(judgement, level)
+
+
+def test_free_form_and_reflective_answers_carry_no_assessment():
+    values = clean_answers(REFLECTIVE, valid_answers("reflective-account"), today=TODAY)
+    assert assessment_of(REFLECTIVE, values) == Assessment(None, None)
+
+
+def test_an_older_versions_gphc_number_reads_under_todays_name():
+    fields = with_current_names({"assessor_gphc": "2000009", "assessor_name": "A Pharmacist"})
+    assert fields == {"assessor_registration_number": "2000009", "assessor_name": "A Pharmacist"}

@@ -182,10 +182,19 @@ def test_the_link_limit_comes_from_configuration_or_the_argument(app, enrolment)
 
 
 def test_invalid_form_answers_are_refused_with_every_field_error(enrolment):
-    answers = valid_answers("mini-cex", rating_overall=None, assessor_gphc="5000000")
+    answers = valid_answers(
+        "mini-cex",
+        rating_overall=None,
+        overall_judgement=None,
+        assessor_registration_number="5000000",
+    )
     with pytest.raises(FormInvalid) as caught:
         create(enrolment, type_code="mini-cex", answers=answers)
-    assert set(caught.value.errors) == {"rating_overall", "assessor_gphc"}
+    assert set(caught.value.errors) == {
+        "rating_overall",
+        "overall_judgement",
+        "assessor_registration_number",
+    }
 
 
 def test_a_valid_nhs_number_blocks_saving_and_names_the_field(enrolment):

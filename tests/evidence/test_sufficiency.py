@@ -11,6 +11,7 @@ from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio.sufficiency import (
     AcceptedItem,
     Rule,
+    Shortfall,
     by_domain,
     meets,
     missing_for,
@@ -91,7 +92,7 @@ def test_missing_lists_every_gap_in_plain_english(rule, items, missing):
 def test_the_rule_is_how_far_the_counts_fall_short(rule, counts, short):
     accepted, types, observed = counts
     found = shortfall(rule, accepted=accepted, types=types, observed=observed)
-    assert tuple(found) == short
+    assert found == Shortfall(*short)
     assert found.met == (short == (0, 0, False))
     assert meets(rule, accepted=accepted, types=types, observed=observed) == found.met
 

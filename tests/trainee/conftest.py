@@ -84,16 +84,21 @@ def date_parts(name: str, day: date | str) -> dict[str, str]:
 
 
 def evidence_form(
-    type_code: str, competencies: dict[str, str] | list[str], **overrides: object
+    type_code: str,
+    competencies: dict[str, str] | list[str],
+    *,
+    observed: bool = False,
+    **overrides: object,
 ) -> dict[str, object]:
     """What a browser sends from the evidence form, filled in validly, for `competencies`.
 
     `competencies` maps codes to notes (or lists codes); notes are sent by competency id,
-    so pass `notes={field name: text}` in overrides to add them.
+    so pass `notes={field name: text}` in overrides to add them. `observed`: the type is
+    observed, so a type without a form of its own has the observation form.
     """
     answers = valid_answers(type_code, **overrides)
     data: dict[str, object] = {}
-    for spec in form_for(type_code).fields:
+    for spec in form_for(type_code, observed=observed).fields:
         value = answers.get(spec.name)
         if value is None:
             continue

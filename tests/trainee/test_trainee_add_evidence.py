@@ -100,7 +100,7 @@ def test_every_type_of_the_framework_has_its_form_and_saves_through_it(
     for evidence_type in framework.evidence_types:
         code = evidence_type.code
         page = soup(client.get(f"/portfolio/evidence/new/{code}"))
-        data = evidence_form(code, ["D1.1"], title=f"My {code}")
+        data = evidence_form(code, ["D1.1"], observed=evidence_type.observed, title=f"My {code}")
         names = {element["name"] for element in page.select("form [name]")}
         assert set(data) <= names, (code, set(data) - names)
         response = client.post(f"/portfolio/evidence/new/{code}", data=data)
@@ -110,7 +110,12 @@ def test_every_type_of_the_framework_has_its_form_and_saves_through_it(
     assert set(saved["mini-cex"].current_version.fields) >= {
         "rating_gathering_information",
         "went_well",
-        "assessor_gphc",
+        "overall_judgement",
+        "assessor_registration_number",
+    }
+    assert set(saved["work-based-observation"].current_version.fields) >= {
+        "overall_judgement",
+        "assessor_name",
     }
 
 
@@ -123,7 +128,8 @@ def test_every_type_of_the_framework_has_its_form_and_saves_through_it(
             ["1", "2", "3", "4", "5", "6", "unable-to-comment"],
         ),
         ("dops", "How complex was it?", ["low", "medium", "high"]),
-        ("dops", "Overall judgement", ["below", "at", "above"]),
+        ("dops", "The assessor's overall judgement", ["below", "at", "above"]),
+        ("mini-cex", "The assessor's overall judgement", ["below", "at", "above"]),
         (
             "consultation-observation",
             "Introduces themselves and their role",
@@ -187,16 +193,29 @@ def test_a_half_typed_date_gets_one_message_saying_what_is_missing(client, signe
 
 
 def test_a_pharmacist_assessor_needs_their_gphc_number(client, signed_in_trainee):
-    data = evidence_form("mini-cex", ["D1.1"], assessor_gphc="")
+    data = evidence_form("mini-cex", ["D1.1"], assessor_registration_number="")
     page = soup(client.post("/portfolio/evidence/new/mini-cex", data=data))
-    assert inline_error(page, "assessor_gphc") == (
+    assert inline_error(page, "assessor_registration_number") == (
         "Enter the assessor's GPhC number: pharmacy professionals have one"
     )
     assert evidence_count() == 0
 
 
+def test_a_nurse_assessors_nmc_pin_must_have_its_shape(client, signed_in_trainee):
+    data = evidence_form(
+        "dops", ["D3.2"], assessor_role="nurse", assessor_registration_number="1234567"
+    )
+    page = soup(client.post("/portfolio/evidence/new/dops", data=data))
+    assert inline_error(page, "assessor_registration_number") == (
+        "An NMC PIN is 8 characters: 2 digits, a letter, 4 digits and a letter, like 12A3456E"
+    )
+    assert evidence_count() == 0
+
+
 def test_answers_survive_a_refused_save(client, signed_in_trainee):
-    data = evidence_form("mini-cex", ["D1.1", "D2.2"], title="Inhaler review", assessor_gphc="")
+    data = evidence_form(
+        "mini-cex", ["D1.1", "D2.2"], title="Inhaler review", assessor_registration_number=""
+    )
     data["rating_overall"] = "5"
     page = soup(client.post("/portfolio/evidence/new/mini-cex", data=data))
     assert page.select_one("input[name=title]")["value"] == "Inhaler review"

@@ -78,7 +78,11 @@ def test_a_new_trainee_logs_two_kinds_of_evidence_and_sees_what_is_still_missing
     mini_cex_page = soup(client.get(saved.headers["Location"]))
     answers = mini_cex_page.get_text(" ", strip=True)
     assert "Gathering information" in answers
-    assert "Assessor's GPhC registration number 2000009" in answers
+    assert "Assessor's professional registration number 2000009" in answers
+    assessment = mini_cex_page.select_one("#assessment").get_text(" ", strip=True)
+    assert "Assessed by" in assessment
+    assert "Pharmacist, GPhC 2000009" in assessment
+    assert "Overall judgement At the level expected" in assessment
     download = mini_cex_page.find("a", string="signed mini-CEX form.pdf")
     file = client.get(download["href"])
     assert file.status_code == 200
@@ -127,7 +131,10 @@ def test_a_new_trainee_logs_two_kinds_of_evidence_and_sees_what_is_still_missing
     assert task(home, "D1.1").select_one(".nhsuk-task-list__status").get_text(strip=True) == (
         "Ready for sign-off"
     )
-    # D3.1 asks for 3 items of 2 types, one observed: the mini-CEX alone is not enough.
+    # D3.1 asks for 3 items of 2 types, one observed, and two observed consultations on
+    # separate days: the mini-CEX alone is not enough.
     assert task(home, "D3.1").select_one(".nhsuk-task-list__hint").get_text(strip=True) == (
-        "Needs 2 more accepted items; needs a second evidence type"
+        "Needs 2 more accepted items; needs a second evidence type; needs 2 more observations "
+        "(Observed consultation (MRCF-style)) judged at the expected level and rated competent "
+        "or better in every area, on separate days"
     )

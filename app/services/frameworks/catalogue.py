@@ -20,7 +20,7 @@ from app.models.frameworks import (
 )
 from app.models.users import User
 from app.services.audit import chain as audit
-from app.services.frameworks.framework_spec import DomainSpec, FrameworkSpec
+from app.services.frameworks.framework_spec import RATING_LEVELS, DomainSpec, FrameworkSpec
 
 
 class ImportOutcome(Enum):
@@ -96,6 +96,7 @@ def _framework_tree(spec: FrameworkSpec, sha256: str) -> Framework:
         )
         for i, t in enumerate(spec.evidence_types)
     ]
+    types = {t.code: t for t in framework.evidence_types}
     framework.scale = [
         ScaleValue(code=s.id, label=s.label, proficient=s.proficient, position=i)
         for i, s in enumerate(spec.scale)
@@ -105,12 +106,16 @@ def _framework_tree(spec: FrameworkSpec, sha256: str) -> Framework:
     }
     framework.standards = list(standards.values())
     for d_pos, domain_spec in enumerate(spec.domains):
-        framework.domains.append(_domain(framework, domain_spec, d_pos, standards))
+        framework.domains.append(_domain(framework, domain_spec, d_pos, standards, types))
     return framework
 
 
 def _domain(
-    framework: Framework, domain_spec: DomainSpec, d_pos: int, standards: dict[str, Standard]
+    framework: Framework,
+    domain_spec: DomainSpec,
+    d_pos: int,
+    standards: dict[str, Standard],
+    types: dict[str, EvidenceType],
 ) -> Domain:
     domain = Domain(
         code=domain_spec.id,
@@ -132,6 +137,11 @@ def _domain(
             replaces_code=c.replaces,
             standards=[standards[s] for s in c.standards],
         )
+        if c.observations is not None:
+            competency.observation_min_items = c.observations.min_items
+            competency.observation_distinct_days = c.observations.distinct_days
+            competency.observation_min_level = RATING_LEVELS.index(c.observations.min_rating)
+            competency.observation_types = [types[t] for t in c.observations.types]
         competency.framework = framework
         domain.competencies.append(competency)
     return domain

@@ -21,6 +21,12 @@ RULE_NUMBER_RE = re.compile(r"[1-9][0-9]{0,5}")
 SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'reflective-account'"
 FRAMEWORK_ID_HINT = "use lowercase letters, digits and single hyphens, e.g. 'ncf-pcpt'"
 CODE_HINT = "use letters, digits, '.', '-' and '_', starting with a letter or digit"
+# The levels an observed item's rated areas reach, lowest first (the consultation
+# assessment tool's Below expectations / Competent / Excellent); a rule names its minimum.
+RATING_LEVELS = ("below", "competent", "excellent")
+MIN_RATINGS = RATING_LEVELS[1:]
+# Evidence types that are conversations about past work, never an observation of practice.
+RETROSPECTIVE_TYPES = frozenset({"case-based-discussion"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,18 @@ class SignOffRule:
 
 
 @dataclass(frozen=True)
+class ObservationRule:
+    """At least `min_items` accepted observations of `types` (on as many different days when
+    `distinct_days`), each judged at the expected level with every rated area at
+    `min_rating` or above."""
+
+    types: tuple[str, ...]
+    min_items: int
+    distinct_days: bool
+    min_rating: str
+
+
+@dataclass(frozen=True)
 class CompetencySpec:
     id: str
     title: str
@@ -62,6 +80,7 @@ class CompetencySpec:
     sign_off_override: bool
     replaces: str | None
     position: int  # 0-based order within its domain
+    observations: ObservationRule | None = None
 
 
 @dataclass(frozen=True)

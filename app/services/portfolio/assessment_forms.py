@@ -2,8 +2,14 @@
 
 Forms are chosen by evidence type code. Four codes have a structured workplace-based
 assessment form (mini-CEX, DOPS, case-based discussion, MRCF-style consultation
-observation); reflective codes add a guided reflection; any other code, from any
+observation); reflective codes add a guided reflection; any other observed type gets an
+observation form (what was done, the judgement, the assessor); any other code, from any
 framework, gets the free-form fields. Nothing here assumes the NCF.
+
+Every observation form names its assessor and asks for an overall judgement against the
+level expected; an item judged below it is kept but does not count towards sign-off
+(`assessment_of` gives what sufficiency counts). A case-based discussion names its
+assessor too, but it is a conversation about past work, not an observation.
 
 Field names are flat and unique within a form, so one name identifies one input in
 a page, an API body and the error dict alike.
@@ -13,8 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 
 from app.services.errors import DomainError
+from app.services.frameworks.framework_spec import RATING_LEVELS
+from app.services.portfolio.assessors import (
+    LEGACY_NUMBER_FIELD,
+    NUMBER_FIELD,
+    REGISTER_HOLDERS,
+    ROLE_LABELS,
+    register_for,
+    registration_number,
+)
 from app.services.portfolio.form_answers import (
     AnswerCleaner,
     Choice,
@@ -24,7 +40,6 @@ from app.services.portfolio.form_answers import (
     Section,
     check_answers,
 )
-from app.services.registration.gphc import normalise_gphc_number
 
 # --- Scales -------------------------------------------------------------------
 
@@ -33,21 +48,26 @@ def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
     return tuple(Choice(value, label) for value, label in pairs)
 
 
-SIX_POINT_SCALE = _choices(
-    ("1", "1 - well below what is expected at this stage"),
-    ("2", "2 - below what is expected"),
-    ("3", "3 - borderline"),
-    ("4", "4 - meets what is expected"),
-    ("5", "5 - above what is expected"),
-    ("6", "6 - well above what is expected"),
-    ("unable-to-comment", "Not seen, so unable to comment"),
+def _rated(*triples: tuple[str, str, str | None]) -> tuple[Choice, ...]:
+    return tuple(Choice(value, label, level) for value, label, level in triples)
+
+
+# Each rating reaches a level: below what is expected, competent, or excellent.
+SIX_POINT_SCALE = _rated(
+    ("1", "1 - well below what is expected at this stage", "below"),
+    ("2", "2 - below what is expected", "below"),
+    ("3", "3 - borderline", "below"),
+    ("4", "4 - meets what is expected", "competent"),
+    ("5", "5 - above what is expected", "excellent"),
+    ("6", "6 - well above what is expected", "excellent"),
+    ("unable-to-comment", "Not seen, so unable to comment", None),
 )
-FIVE_POINT_SCALE = _choices(
-    ("1", "1 - not shown"),
-    ("2", "2 - shown with major gaps"),
-    ("3", "3 - partly shown, some development needed"),
-    ("4", "4 - competently shown"),
-    ("5", "5 - shown to a very high standard"),
+FIVE_POINT_SCALE = _rated(
+    ("1", "1 - not shown", "below"),
+    ("2", "2 - shown with major gaps", "below"),
+    ("3", "3 - partly shown, some development needed", "below"),
+    ("4", "4 - competently shown", "competent"),
+    ("5", "5 - shown to a very high standard", "excellent"),
 )
 YES_NO_NA = _choices(("yes", "Yes"), ("no", "No"), ("not-applicable", "Not applicable"))
 COMPLEXITY = _choices(("low", "Low"), ("medium", "Medium"), ("high", "High"))
@@ -56,15 +76,7 @@ EXPECTED_LEVEL = _choices(
     ("at", "At the level expected"),
     ("above", "Above the level expected"),
 )
-# Assessor roles whose GPhC number must be recorded, mapped to their register.
-GPHC_REGISTERED_ROLES = {"pharmacist": "pharmacist", "pharmacy-technician": "pharmacy-technician"}
-ASSESSOR_ROLES = _choices(
-    ("pharmacist", "Pharmacist"),
-    ("pharmacy-technician", "Pharmacy technician"),
-    ("doctor", "Doctor (for example a GP)"),
-    ("nurse", "Nurse"),
-    ("other", "Other healthcare professional"),
-)
+ASSESSOR_ROLES = _choices(*ROLE_LABELS.items())
 
 
 # --- Building blocks ---------------------------------------------------------
@@ -104,19 +116,25 @@ ASSESSOR = Section(
         _text("assessor_name", "Assessor's name"),
         _choice("assessor_role", "Assessor's role", ASSESSOR_ROLES),
         _text(
-            "assessor_gphc",
-            "Assessor's GPhC registration number",
+            NUMBER_FIELD,
+            "Assessor's professional registration number",
             required=False,
-            hint="Needed when the assessor is a pharmacist or pharmacy technician",
+            hint=(
+                "Their GPhC number for a pharmacist or pharmacy technician (7 digits), "
+                "GMC number for a doctor (7 digits) or NMC PIN for a nurse (8 characters, "
+                "like 12A3456E)"
+            ),
         ),
         Field("assessed_on", "Date the assessor completed the form", "date"),
     ),
 )
 
 DESCRIPTION = _long("description", "What you did")
+OVERALL_JUDGEMENT = _choice("overall_judgement", "The assessor's overall judgement", EXPECTED_LEVEL)
+OVERALL = Section("Overall judgement", (OVERALL_JUDGEMENT,))
 
 
-def _rated(prefix: str, areas: tuple[tuple[str, str], ...], scale, *, comments: bool) -> Section:
+def _ratings(prefix: str, areas: tuple[tuple[str, str], ...], scale, *, comments: bool) -> Section:
     fields: list[Field] = []
     for key, label in areas:
         fields.append(_choice(f"{prefix}{key}", label, scale))
@@ -130,7 +148,7 @@ MINI_CEX = FormDefinition(
     "Mini clinical evaluation exercise (mini-CEX)",
     (
         _about(description=_long("focus", "What the consultation was about")),
-        _rated(
+        _ratings(
             "rating_",
             (
                 ("gathering_information", "Gathering information"),
@@ -151,6 +169,7 @@ MINI_CEX = FormDefinition(
                 _long("agreed_action", "Agreed action"),
             ),
         ),
+        OVERALL,
         ASSESSOR,
     ),
     has_assessor=True,
@@ -170,7 +189,7 @@ DOPS = FormDefinition(
                 _choice("complexity", "How complex was it?", COMPLEXITY),
             ),
         ),
-        _rated(
+        _ratings(
             "rating_",
             (
                 ("explanation_consent", "Explains the procedure and gains consent"),
@@ -186,7 +205,7 @@ DOPS = FormDefinition(
         Section(
             "Overall",
             (
-                _choice("overall_judgement", "Overall judgement", EXPECTED_LEVEL),
+                OVERALL_JUDGEMENT,
                 _long("development", "Suggestions for development", required=False),
             ),
         ),
@@ -295,12 +314,30 @@ CONSULTATION_OBSERVATION = FormDefinition(
                 _long("development", "Suggestions for development"),
             ),
         ),
+        OVERALL,
         ASSESSOR,
     ),
     has_assessor=True,
 )
 
 FREE_FORM = FormDefinition("free-form", "Evidence", (_about(description=DESCRIPTION),))
+OBSERVATION = FormDefinition(
+    "observation",
+    "Observation of practice",
+    (
+        _about(description=_long("description", "What the assessor watched you do")),
+        Section(
+            "Feedback",
+            (
+                _long("went_well", "What went well"),
+                _long("development", "Suggestions for development", required=False),
+            ),
+        ),
+        OVERALL,
+        ASSESSOR,
+    ),
+    has_assessor=True,
+)
 
 REFLECTIVE = FormDefinition(
     "reflective",
@@ -331,34 +368,79 @@ STRUCTURED_FORMS = {
 REFLECTIVE_TYPE_CODES = frozenset({"reflective-account", "case-study"})
 
 
-def form_for(type_code: str) -> FormDefinition:
-    """The form for an evidence type code; unknown codes are free-form."""
+def form_for(type_code: str, *, observed: bool = False) -> FormDefinition:
+    """The form for an evidence type: its structured form, else the reflection, else for an
+    observed type the observation form, else free-form."""
     if type_code in STRUCTURED_FORMS:
         return STRUCTURED_FORMS[type_code]
     if type_code in REFLECTIVE_TYPE_CODES:
         return REFLECTIVE
-    return FREE_FORM
+    return OBSERVATION if observed else FREE_FORM
+
+
+class Assessment(NamedTuple):
+    """What sufficiency reads from an item's answers: the overall judgement (below, at,
+    above) and the lowest level its rated areas reach (an index of RATING_LEVELS)."""
+
+    judgement: str | None
+    rating_level: int | None
+
+
+_JUDGED_LEVEL = {"below": "below", "at": "competent", "above": "excellent"}
+
+
+def assessment_of(form: FormDefinition, answers: Mapping[str, object]) -> Assessment:
+    """The judgement and the lowest rated area; a form with a judgement but no rated
+    areas (an observation of practice) reaches the level its judgement names."""
+    judgement = answers.get("overall_judgement")
+    judgement = judgement if judgement in _JUDGED_LEVEL else None
+    levels = [
+        RATING_LEVELS.index(level)
+        for spec in form.fields
+        if spec.kind == "choice" and spec.name != OVERALL_JUDGEMENT.name
+        for level in [_level_of(spec, answers.get(spec.name))]
+        if level is not None
+    ]
+    if levels:
+        return Assessment(judgement, min(levels))
+    if judgement is not None:
+        return Assessment(judgement, RATING_LEVELS.index(_JUDGED_LEVEL[judgement]))
+    return Assessment(None, None)
+
+
+def _level_of(spec: Field, value: object) -> str | None:
+    return next((c.level for c in spec.choices if c.value == value), None)
+
+
+def with_current_names(fields: Mapping[str, object]) -> dict[str, object]:
+    """Saved answers under today's field names (an older version's assessor number was
+    stored as `assessor_gphc`)."""
+    current = dict(fields)
+    if LEGACY_NUMBER_FIELD in current and NUMBER_FIELD not in current:
+        current[NUMBER_FIELD] = current.pop(LEGACY_NUMBER_FIELD)
+    return current
 
 
 # --- Validation ----------------------------------------------------------------
 
 
 def _check_assessor(cleaner: AnswerCleaner) -> None:
-    role = cleaner.values.get("assessor_role")
-    register = GPHC_REGISTERED_ROLES.get(str(role))
+    role = str(cleaner.values.get("assessor_role"))
+    register = register_for(role)
     if register is None:
-        cleaner.values.pop("assessor_gphc", None)
-    elif "assessor_gphc" not in cleaner.values:
+        cleaner.values.pop(NUMBER_FIELD, None)
+    elif NUMBER_FIELD not in cleaner.values:
         cleaner.errors.setdefault(
-            "assessor_gphc", "Enter the assessor's GPhC number: pharmacy professionals have one"
+            NUMBER_FIELD,
+            f"Enter the assessor's {register} number: {REGISTER_HOLDERS[register]} have one",
         )
     else:
         try:
-            cleaner.values["assessor_gphc"] = normalise_gphc_number(
-                str(cleaner.values["assessor_gphc"]), register
+            cleaner.values[NUMBER_FIELD] = registration_number(
+                role, str(cleaner.values[NUMBER_FIELD])
             )
         except DomainError as exc:
-            cleaner.errors["assessor_gphc"] = exc.message
+            cleaner.errors[NUMBER_FIELD] = exc.message
     assessed, occurred = cleaner.values.get("assessed_on"), cleaner.values.get("occurred_on")
     if isinstance(assessed, str) and isinstance(occurred, str) and assessed < occurred:
         cleaner.errors["assessed_on"] = "The assessor cannot complete the form before the activity"

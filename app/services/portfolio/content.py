@@ -20,7 +20,12 @@ from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, EvidenceType
 from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.portfolio.assessment_forms import FormDefinition, clean_answers, form_for
+from app.services.portfolio.assessment_forms import (
+    FormDefinition,
+    assessment_of,
+    clean_answers,
+    form_for,
+)
 from app.services.portfolio.patient_data import Finding, scan_text
 
 DEFAULT_MAX_LINKS = 5
@@ -37,6 +42,11 @@ class PatientDataWarning(DomainError):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__(findings[0].message, findings[0].field)
         self.findings = findings
+
+
+def form_of(evidence_type: EvidenceType) -> FormDefinition:
+    """The form an evidence type's items are recorded on."""
+    return form_for(evidence_type.code, observed=evidence_type.observed)
 
 
 def evidence_type_for(enrolment: Enrolment, code: str) -> EvidenceType:
@@ -141,7 +151,7 @@ def prepare_content(
     today: date | None,
 ) -> tuple[dict[str, object], list[tuple[Competency, str]]]:
     today = today or uk_today()
-    form = form_for(evidence_type.code)
+    form = form_of(evidence_type)
     values = clean_answers(form, answers, today=today)
     resolved = resolve_links(enrolment, links, _max_links(max_links))
     guard_patient_data(_texts_to_guard(form, values, resolved), confirmed=confirmed, today=today)
@@ -184,11 +194,15 @@ def version_digest(evidence: Evidence, version: EvidenceVersion) -> str:
 
 
 def set_content(
-    version: EvidenceVersion, values: Mapping[str, object], links: list[tuple[Competency, str]]
+    version: EvidenceVersion,
+    values: Mapping[str, object],
+    links: list[tuple[Competency, str]],
+    form: FormDefinition,
 ) -> None:
     version.title = str(values["title"])
     version.occurred_on = date.fromisoformat(str(values["occurred_on"]))
     version.fields = {k: v for k, v in values.items() if k not in ("title", "occurred_on")}
+    version.judgement, version.rating_level = assessment_of(form, values)
     # Update links in place: deleting and re-adding one competency in a single flush
     # would trip the unique constraint, since the unit of work inserts before it deletes.
     wanted = {competency.id: (competency, note) for competency, note in links}

@@ -40,6 +40,7 @@ from app.services.portfolio.content import (
     LinkRequest,
     content_digest,
     evidence_type_for,
+    form_of,
     guard_patient_data,
     prepare_content,
     set_content,
@@ -94,7 +95,7 @@ def create_draft(
         today=today,
     )
     version = EvidenceVersion(number=1, content_sha256="", created_by_id=actor.id)
-    set_content(version, values, resolved)
+    set_content(version, values, resolved, form_of(evidence_type))
     evidence = Evidence(
         enrolment=enrolment,
         evidence_type=evidence_type,
@@ -160,7 +161,7 @@ def edit(
         return current
     previous_status = evidence.status
     version, revised = editable_version(evidence, actor)
-    set_content(version, values, resolved)
+    set_content(version, values, resolved, form_of(evidence.evidence_type))
     sync_current(evidence, version)
     audit.record(
         "evidence.revised" if revised else "evidence.edited",

@@ -66,6 +66,8 @@ def editable_version(evidence: Evidence, actor: User) -> tuple[EvidenceVersion, 
         title=current.title,
         occurred_on=current.occurred_on,
         fields=dict(current.fields),
+        judgement=current.judgement,
+        rating_level=current.rating_level,
         content_sha256="",
         created_by_id=actor.id,
     )

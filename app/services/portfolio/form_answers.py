@@ -25,6 +25,8 @@ EARLIEST_ACTIVITY_DATE = date(2000, 1, 1)
 class Choice:
     value: str
     label: str
+    # On a rating scale, the level this answer reaches (framework_spec.RATING_LEVELS).
+    level: str | None = None
 
 
 @dataclass(frozen=True)

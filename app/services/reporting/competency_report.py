@@ -22,7 +22,14 @@ from app.models.evidence import Evidence, EvidenceLink
 from app.models.frameworks import Competency, Domain, Framework
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
-from app.services.portfolio.sufficiency import Rule, link_counts, status_from_counts
+from app.services.portfolio.sufficiency import (
+    RULE_COLUMNS,
+    Rule,
+    counts_from_row,
+    link_counts,
+    rule_from_columns,
+    status_from_counts,
+)
 from app.services.reporting.progress_report import (
     TraineeIdentity,
     TraineeProgress,
@@ -31,7 +38,7 @@ from app.services.reporting.progress_report import (
 )
 from app.services.reporting.scope import ReportFilters
 
-NO_LINKS = (0, 0, 0, 0)
+NO_LINKS: tuple[int, dict[str, int]] = (0, counts_from_row(None))
 STATUS_LABELS = {
     "not_started": "Not started",
     "in_progress": "In progress",
@@ -97,9 +104,7 @@ def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
             Domain.title,
             Competency.code,
             Competency.title,
-            Competency.min_evidence,
-            Competency.min_types,
-            Competency.require_observed,
+            *RULE_COLUMNS,
         )
         .join(Domain, Domain.id == Competency.domain_id)
         .join(Framework, Framework.id == Competency.framework_id)
@@ -107,32 +112,27 @@ def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
         .order_by(Competency.framework_id, Domain.position, Competency.position)
     )
     found: dict[int, list[_Competency]] = {framework_id: [] for framework_id in framework_ids}
-    for cid, fid, fcode, fversion, dcode, dtitle, code, title, n, types, observed in rows:
+    for row in rows:
+        cid, fid, fcode, fversion, dcode, dtitle, code, title = row[:8]
         found[fid].append(
             _Competency(
-                cid, f"{fcode} {fversion}", dcode, dtitle, code, title, Rule(n, types, observed)
+                cid, f"{fcode} {fversion}", dcode, dtitle, code, title, rule_from_columns(row)
             )
         )
     return found
 
 
-def _link_counts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+def _link_counts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[int, dict[str, int]]]:
     """Per (enrolment, competency), counted as `sufficiency.link_counts` counts: the shared
-    items linking it, and of the accepted versions their number, distinct types and
-    observed ones. One aggregate query: the database adds up the links, Python sees a row
-    per pair."""
+    items linking it, and the counts of the accepted versions `shortfall` takes. One
+    aggregate query: the database adds up the links, Python sees a row per pair."""
     query = (
         link_counts(Evidence.enrolment_id)
         .where(Evidence.enrolment_id.in_(enrolment_ids))
         .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
     )
     return {
-        (row.enrolment_id, row.competency_id): (
-            int(row.shared),
-            int(row.accepted or 0),
-            int(row.types),
-            int(row.observed or 0),
-        )
+        (row.enrolment_id, row.competency_id): (int(row.shared), counts_from_row(row))
         for row in db.session.execute(query)
     }
 
@@ -168,14 +168,12 @@ def _rows_for(
         for c in competencies[trainee.framework_id]:
             key = (trainee.enrolment_id, c.id)
             sign_off = standing.get(key)
-            linked, accepted, types, observed = counts.get(key, NO_LINKS)
+            linked, accepted = counts.get(key, NO_LINKS)
             status = status_from_counts(
                 c.rule,
                 linked=linked,
-                accepted=accepted,
-                types=types,
-                observed=observed,
                 signed_off=sign_off is not None and sign_off.proficient,
+                **accepted,
             )
             yield CompetencyRow(
                 enrolment_id=trainee.enrolment_id,
