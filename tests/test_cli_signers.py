@@ -80,3 +80,25 @@ def test_an_impossible_expiry_is_refused_in_one_line(runner):
     assert result.exit_code == 1
     assert "expiry date" in result.output
     assert find_user_by_email("priya@example.org") is None
+
+
+def test_the_demo_supervisor_whose_registration_lapsed_is_refused_on_the_sign_off_page(
+    runner, client, login
+):
+    from app.demo.seed import DEMO_PASSWORD
+    from app.demo.seed_signers import LAPSED_SUPERVISOR, LAPSED_SUPERVISORS_TRAINEE
+    from app.services.supervision.enrolments import enrolments_for
+    from tests.supervision.conftest import soup, text_of
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    lapsed = find_user_by_email(LAPSED_SUPERVISOR[0])
+    (enrolment,) = enrolments_for(find_user_by_email(LAPSED_SUPERVISORS_TRAINEE[0]).id)
+    competency = enrolment.framework.domains[0].competencies[0]
+    login(client, lapsed, DEMO_PASSWORD)
+    url = f"/supervision/enrolments/{enrolment.id}/competencies/{competency.id}/sign-off"
+    page = soup(client.get(url))
+    assert page.select_one("#sign-off-form") is None
+    assert "Your GPhC registration expired on" in text_of(page, "#signer-refusal-reasons")
+    assert "Renew your registration with the GPhC" in text_of(page, "#signer-refusal-next-step")
+    supervisor = find_user_by_email("supervisor@example.org")
+    assert signer_registration_problems(supervisor.id, uk_today()) == []
