@@ -213,6 +213,9 @@ class ProgrammeStatusForm(PortfolioForm):
         description="1 is full time; 0.6 is three days a week",
         validators=[Length(max=10)],
     )
+    protected_learning_days_planned = StringField(
+        "Protected learning days planned", validators=[Length(max=10)]
+    )
     protected_learning_days_used = StringField(
         "Protected learning days used", validators=[Length(max=10)]
     )

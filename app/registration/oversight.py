@@ -170,6 +170,9 @@ def programme(enrolment_id: int):
             "pathway_status": enrolment.pathway_status,
             "wte": "" if enrolment.wte is None else str(enrolment.wte),
             "protected_learning_days_used": str(enrolment.protected_learning_days_used or 0),
+            "protected_learning_days_planned": ""
+            if enrolment.protected_learning_days_planned is None
+            else str(enrolment.protected_learning_days_planned),
             "funding": enrolment.funding or "",
             "afc_band": enrolment.afc_band or "",
         }
@@ -179,6 +182,7 @@ def programme(enrolment_id: int):
             pathway_status=form.pathway_status.data,
             wte=form.wte.data,
             protected_learning_days_used=form.protected_learning_days_used.data,
+            protected_learning_days_planned=form.protected_learning_days_planned.data,
             funding=form.funding.data or None,
             afc_band=form.afc_band.data or None,
         )
@@ -202,7 +206,7 @@ def programme(enrolment_id: int):
         title=f"Programme status for {enrolment.trainee.name}",
         form=form,
         enrolment=enrolment,
-        warnings=programme_status.programme_warnings(enrolment),
+        warnings=programme_status.programme_warnings(enrolment, uk_today()),
         can_see_person=registration_access.can_oversee(me(), enrolment.trainee),
     )
 

@@ -74,13 +74,13 @@ def test_the_lead_records_programme_status(enrolment, lead):
         "5",
     )
     assert enrolment.protected_learning_days_used == Decimal("3.5")
-    assert programme_warnings(enrolment) == []
+    assert programme_warnings(enrolment, enrolment.started_on) == []
 
 
 @pytest.mark.parametrize(("wte", "warned"), [("0.49", True), ("0.5", False), ("1", False)])
 def test_wte_below_half_is_warned_about(enrolment, lead, wte, warned):
     update(enrolment, lead, wte=wte)
-    warnings = programme_warnings(enrolment)
+    warnings = programme_warnings(enrolment, enrolment.started_on)
     assert bool(warnings) is warned
     if warned:
         assert warnings == [
@@ -95,13 +95,13 @@ def test_impossible_wte_is_refused(enrolment, lead, wte):
 
 def test_days_beyond_the_allowance_are_warned_about(enrolment, lead, app):
     update(enrolment, lead, protected_learning_days_used="28")
-    assert programme_warnings(enrolment) == []
+    assert programme_warnings(enrolment, enrolment.started_on) == []
     update(enrolment, lead, protected_learning_days_used="28.5")
-    assert programme_warnings(enrolment) == [
+    assert programme_warnings(enrolment, enrolment.started_on) == [
         "28.5 protected learning days used: more than the 28 days allowed"
     ]
     app.config["PROTECTED_LEARNING_DAYS"] = 30
-    assert programme_warnings(enrolment) == []
+    assert programme_warnings(enrolment, enrolment.started_on) == []
 
 
 def test_exempt_needs_a_document(enrolment, lead):

@@ -1,6 +1,6 @@
 """Issue 15.7, the smaller rules, each at its boundary through the service and the page:
 a mid-week training start, ASCII-only GPhC numbers, an expiry at most 13 months after the
-registration year's start."""
+registration year's start, protected learning time short of the 28 days."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ from app.services.pathway.eligibility import (
     days_trained_in_week,
     weekly_supervised_minimum,
 )
+from app.services.pathway.programme_status import (
+    ProgrammeStatusChange,
+    expected_protected_days,
+    programme_warnings,
+    update_programme_status,
+)
 from app.services.registration.gphc import normalise_gphc_number
 from app.services.registration.records import (
     RegistrationDetails,
@@ -29,6 +35,7 @@ from app.services.registration.records import (
     registration_history,
 )
 from app.services.registration.rules import expiry_year_problem
+from app.services.supervision.enrolments import active_enrolment
 from tests.registration.conftest import technician_details
 from tests.registration.page_helpers import (
     CURRENT_EXPIRY,
@@ -285,3 +292,124 @@ def test_the_registration_form_refuses_an_expiry_a_day_too_late_and_saves_nothin
     form |= date_fields("expires_on", add_months(joined, 13))
     assert client.post("/registration/details", data=form).status_code == 302
     assert registration_history(trainee.id)[0].renewed_on == joined
+
+
+# --- Protected learning time: 28 days planned, and used by the expected point -----------------
+
+PLT_START = date(2025, 1, 1)
+PLT_END = date(2025, 10, 8)  # 280 days later: halfway on day 140, 19 May 2025
+HALFWAY = PLT_START + timedelta(days=140)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (PLT_START - DAY, Decimal(0)),
+        (PLT_START, Decimal(0)),
+        (PLT_START + DAY, Decimal("0.1")),  # 28 / 280 a day, rounded down
+        (HALFWAY, Decimal(14)),
+        (PLT_END - DAY, Decimal("27.9")),
+        (PLT_END, Decimal(28)),
+        (PLT_END + WEEK, Decimal(28)),
+    ],
+)
+def test_the_days_expected_by_now_follow_a_straight_line_to_28(today, expected) -> None:
+    assert expected_protected_days(PLT_START, PLT_END, today, 28) == expected
+
+
+def _programme(enrolment, lead, *, used: str = "0", planned: str | None = None):
+    update_programme_status(
+        enrolment,
+        ProgrammeStatusChange("in-progress", Decimal("0.8"), used, "arrs", "5", planned),
+        actor=lead,
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("used", "warned"), [("27", True), ("27.9", True), ("28", False)])
+def test_fewer_than_28_days_used_by_the_expected_end_is_warned_about(
+    trainee, lead, used: str, warned: bool
+) -> None:
+    enrolment = active_enrolment(trainee.id)
+    _programme(enrolment, lead, used=used)
+    warnings = programme_warnings(enrolment, enrolment.expected_end_on)
+    end = f"{enrolment.expected_end_on.day} {enrolment.expected_end_on:%B %Y}"
+    expected = [
+        f"{used} protected learning days used: fewer than the 28 days by the expected end on {end}"
+    ]
+    assert warnings == (expected if warned else [])
+
+
+@pytest.mark.parametrize(("used", "warned"), [("13.9", True), ("14", False)])
+def test_fewer_days_used_than_expected_halfway_is_warned_about(
+    trainee, lead, used: str, warned: bool
+) -> None:
+    enrolment = active_enrolment(trainee.id)
+    _programme(enrolment, lead, used=used)
+    halfway = enrolment.started_on + (enrolment.expected_end_on - enrolment.started_on) / 2
+    assert expected_protected_days(
+        enrolment.started_on, enrolment.expected_end_on, halfway, 28
+    ) == Decimal(14)
+    warnings = programme_warnings(enrolment, halfway)
+    assert bool(warnings) is warned
+    if warned:
+        assert warnings[0].startswith(
+            "13.9 protected learning days used: fewer than the 14 expected by now"
+        )
+
+
+@pytest.mark.parametrize(("planned", "warned"), [("27", True), ("28", False), (None, False)])
+def test_fewer_than_28_days_planned_is_warned_about(
+    trainee, lead, planned: str | None, warned: bool
+) -> None:
+    enrolment = active_enrolment(trainee.id)
+    _programme(enrolment, lead, planned=planned)
+    warnings = programme_warnings(enrolment, enrolment.started_on)
+    expected = ["27 protected learning days planned: fewer than the 28 days the pathway asks for"]
+    assert warnings == (expected if warned else [])
+
+
+def test_an_exempt_trainee_is_not_warned_about_protected_time(trainee, lead) -> None:
+    enrolment = active_enrolment(trainee.id)
+    _programme(enrolment, lead, planned="10")
+    enrolment.pathway_status = "exempt"
+    enrolment.exemption_storage_key = "on-file"
+    assert programme_warnings(enrolment, enrolment.expected_end_on) == []
+
+
+def _programme_form(**extra) -> dict:
+    return {
+        "pathway_status": "in-progress",
+        "wte": "0.8",
+        "protected_learning_days_used": "0",
+        "funding": "arrs",
+        "afc_band": "5",
+        **extra,
+    }
+
+
+def test_the_programme_page_warns_about_27_planned_days(trainee, lead, as_user) -> None:
+    enrolment = active_enrolment(trainee.id)
+    client = as_user(lead)
+    url = f"/registration/enrolments/{enrolment.id}/programme"
+    form = _programme_form(protected_learning_days_planned="27")
+    assert client.post(url, data=form).status_code == 302
+    soup = page(client.get(url))
+    assert "27 protected learning days planned: fewer than the 28 days" in text(
+        soup, "#programme-warnings"
+    )
+    assert enrolment.protected_learning_days_planned == Decimal(27)
+
+
+def test_the_programme_page_refuses_impossible_planned_days_and_saves_nothing(
+    trainee, lead, as_user
+) -> None:
+    enrolment = active_enrolment(trainee.id)
+    client = as_user(lead)
+    before = audit_count()
+    url = f"/registration/enrolments/{enrolment.id}/programme"
+    soup = page(client.post(url, data=_programme_form(protected_learning_days_planned="400")))
+    assert "between 0 and 366" in text(soup, "#protected_learning_days_planned-error")
+    assert audit_count() == before
+    db.session.expire_all()
+    assert active_enrolment(trainee.id).protected_learning_days_planned is None

@@ -1,12 +1,18 @@
 """Programme status on an enrolment: pathway status (with an exemption document), WTE,
-protected learning days used, funding and Agenda for Change band. Leads' exports read
-these; admins and leads (for their organisation) change them.
+protected learning days planned and used, funding and Agenda for Change band. Leads'
+exports read these; admins and leads (for their organisation) change them.
+
+Protected learning time: the pathway asks employers for 28 days (`PROTECTED_LEARNING_DAYS`).
+A warning shows when fewer are planned, or when fewer are used than a straight line from
+none at the start to all of them at the expected end stands at today (rounded down to the
+tenth of a day the days are recorded in), and when more than the allowance are used.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,10 +24,11 @@ from app.models.enrolments import Enrolment
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.registration.access import leads_organisation_of
 from app.services.registration.settings import minimum_wte, protected_learning_days
-from app.services.rule_results import format_number
+from app.services.rule_results import format_number, long_date
 from app.services.storage.documents import Upload, discard, store_document
 
 PATHWAY_STATUS_LABELS = {
@@ -45,6 +52,7 @@ class ProgrammeStatusChange:
     protected_learning_days_used: Decimal
     funding: str | None
     afc_band: str | None
+    protected_learning_days_planned: Decimal | str | None = None
 
 
 def enrolment_for_manager(actor: User, enrolment_id: int) -> Enrolment | None:
@@ -96,22 +104,37 @@ def _clean(change: ProgrammeStatusChange) -> ProgrammeStatusChange:
         raise DomainError(
             "Protected learning days used must be between 0 and 366", "protected_learning_days_used"
         )
+    planned = _decimal(
+        change.protected_learning_days_planned,
+        "0.1",
+        "protected_learning_days_planned",
+        "Enter the days planned as a number like 28 or 27.5",
+    )
+    if planned is not None and not Decimal(0) <= planned <= MAX_DAYS:
+        raise DomainError(
+            "Protected learning days planned must be between 0 and 366",
+            "protected_learning_days_planned",
+        )
     funding = change.funding or None
     if funding is not None and funding not in FUNDING_LABELS:
         raise DomainError("Choose how the post is funded", "funding")
     band = change.afc_band or None
     if band is not None and band not in AFC_BANDS:
         raise DomainError("Choose an Agenda for Change band from the list", "afc_band")
-    return ProgrammeStatusChange(change.pathway_status, wte, days, funding, band)
+    return ProgrammeStatusChange(change.pathway_status, wte, days, funding, band, planned)
 
 
 def _values(row: Enrolment | ProgrammeStatusChange) -> dict:
     wte = row.wte
     days = row.protected_learning_days_used
+    planned = row.protected_learning_days_planned
     return {
         "pathway_status": row.pathway_status,
         "wte": None if wte is None else Decimal(wte).quantize(Decimal("0.01")),
         "protected_learning_days_used": Decimal(days or 0).quantize(Decimal("0.1")),
+        "protected_learning_days_planned": None
+        if planned is None
+        else Decimal(planned).quantize(Decimal("0.1")),
         "funding": row.funding,
         "afc_band": row.afc_band,
     }
@@ -177,7 +200,54 @@ def update_programme_status(
     return replaced
 
 
-def programme_warnings(enrolment: Enrolment) -> list[str]:
+def expected_protected_days(
+    started_on: date, expected_end_on: date, today: date, allowance: int
+) -> Decimal:
+    """The protected learning days a straight line from none at the start to `allowance`
+    at the expected end stands at today, rounded down to a tenth of a day."""
+    duration = (expected_end_on - started_on).days
+    elapsed = (today - started_on).days
+    if duration <= 0 or elapsed >= duration:
+        return Decimal(allowance)
+    if elapsed <= 0:
+        return Decimal(0)
+    return (Decimal(allowance) * elapsed / duration).quantize(Decimal("0.1"), ROUND_FLOOR)
+
+
+def protected_time_warnings(enrolment: Enrolment, today: date) -> list[str]:
+    """Protected learning time planned or used below the allowance, or used above it."""
+    allowance = protected_learning_days()
+    used = Decimal(enrolment.protected_learning_days_used or 0)
+    planned = enrolment.protected_learning_days_planned
+    warnings = []
+    if enrolment.pathway_status != "exempt":
+        if planned is not None and Decimal(planned) < allowance:
+            warnings.append(
+                f"{format_number(Decimal(planned))} protected learning days planned: fewer than "
+                f"the {allowance} days the pathway asks for"
+            )
+        end = enrolment.expected_end_on
+        expected = expected_protected_days(enrolment.started_on, end, today, allowance)
+        if used < expected and expected == allowance:
+            warnings.append(
+                f"{format_number(used)} protected learning days used: fewer than the "
+                f"{allowance} days by the expected end on {long_date(end)}"
+            )
+        elif used < expected:
+            warnings.append(
+                f"{format_number(used)} protected learning days used: fewer than the "
+                f"{format_number(expected)} expected by now, on the way to {allowance} by "
+                f"the expected end on {long_date(end)}"
+            )
+    if used > allowance:
+        warnings.append(
+            f"{format_number(used)} protected learning days used: more than the "
+            f"{allowance} days allowed"
+        )
+    return warnings
+
+
+def programme_warnings(enrolment: Enrolment, today: date | None = None) -> list[str]:
     """Things a lead should look at; none of them stops a change being saved."""
     warnings = []
     floor = minimum_wte()
@@ -188,13 +258,7 @@ def programme_warnings(enrolment: Enrolment) -> list[str]:
             f"{format_number(Decimal(enrolment.wte))} WTE is below the "
             f"{format_number(floor)} WTE the pathway asks for in a patient-facing role"
         )
-    allowance = protected_learning_days()
-    used = Decimal(enrolment.protected_learning_days_used or 0)
-    if used > allowance:
-        warnings.append(
-            f"{format_number(used)} protected learning days used: more than the "
-            f"{allowance} days allowed"
-        )
+    warnings += protected_time_warnings(enrolment, today or uk_today())
     if enrolment.pathway_status == "exempt" and not enrolment.exemption_storage_key:
         warnings.append("Exempt, but no exemption document is stored")
     return warnings
