@@ -40,7 +40,7 @@ from app.services.registration import revalidation
 from app.services.supervision import sessions as supervision_sessions
 from app.services.supervision import signoffs
 from app.services.supervision.enrolments import active_enrolment
-from tests.conftest import ON_POSTGRES, ROOT, TEST_DATABASE_URL, _app_for
+from tests.conftest import ON_POSTGRES, ROOT, TEST_DATABASE_URL, _app_for, give_current_registration
 from tests.security.world import build_world
 
 Snapshot = dict[str, dict[str, list[tuple]]]  # table -> column -> values, row by row
@@ -120,9 +120,12 @@ def _seed(app: Flask) -> None:
     def make_org(name, kind="practice", parent=None):
         return organisations.create_organisation(f"Round trip {name}", kind, parent)
 
+    # Supervisors sign with a current registration, verified by the demo's administrator.
+    register_checker = accounts.find_user_by_email("admin@example.org")
+
     def make_user(roles=("trainee",), org=None, gphc=None, name=None, email=None):
         n = next(counter)
-        return accounts.create_user(
+        user = accounts.create_user(
             email=email or f"round-trip-{n}@example.org",
             name=name or f"Round Trip {n}",
             roles=roles,
@@ -131,6 +134,9 @@ def _seed(app: Flask) -> None:
             organisation=org,
             gphc_number=gphc,
         )
+        if gphc and "supervisor" in roles:
+            give_current_registration(user, register_checker)
+        return user
 
     world = build_world(app, make_user, make_org, framework)
     owner = world.users["owner"]
