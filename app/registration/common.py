@@ -85,6 +85,9 @@ def overview_context(person: User, *, own: bool) -> dict:
         "qualification_name": qualifications.qualification_name(qualification)
         if qualification
         else None,
+        "qualification_parts": qualifications.qualification_parts(qualification)
+        if qualification
+        else [],
         "may_verify_qualification": qualifications.awaiting_verification(qualification),
         "eligibility": eligibility,
         "show_training": training_permissions.shows_training_log(

@@ -90,9 +90,26 @@ class QualificationForm(PortfolioForm):
         validators=[DataRequired("Choose where you are with the qualification")],
         invalid_choice_message="Choose where you are with the qualification",
     )
+    justification = TextAreaField(
+        "Why this qualification should count (for another qualification)",
+        description="Only needed when you chose 'Other qualification': for example how it "
+        "maps to a recognised Level 3 qualification. Your supervisor or lead reads this "
+        "before verifying it",
+        validators=[Length(max=2000)],
+    )
     started_on = DateInputField("Course start date", description=DATE_HINT)
     achieved_on = DateInputField(
-        "Date achieved", description="Leave blank until you have achieved it"
+        "Date achieved",
+        description="Leave blank until you have achieved it. For the older two-part route, "
+        "give each part's date below instead",
+    )
+    first_part_achieved_on = DateInputField(
+        "Date you achieved the Level 3 NVQ Diploma in Pharmacy Service Skills",
+        description="Only for the older two-part route. Leave blank until achieved",
+    )
+    second_part_achieved_on = DateInputField(
+        "Date you achieved the Level 3 Diploma in Pharmaceutical Science",
+        description="Only for the older two-part route. The route is achieved when both parts are",
     )
     certificate = FileField(
         "Certificate (optional)",

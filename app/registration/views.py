@@ -102,6 +102,9 @@ def qualification():
             title=form.title.data,
             started_on=form.started_on.data,
             achieved_on=form.achieved_on.data,
+            first_part_achieved_on=form.first_part_achieved_on.data,
+            second_part_achieved_on=form.second_part_achieved_on.data,
+            justification=form.justification.data,
         )
         try:
             saved = qualifications.save_qualification(

@@ -275,6 +275,7 @@ def test_an_other_qualification_is_named_by_its_own_title(trainee):
         "Pearson",
         title="BTEC in Pharmaceutical Science",
         started_on=date(2024, 9, 2),
+        justification="The training hub mapped it to the Level 3 Diploma's units.",
     )
     assert qualification_name(save(trainee, details).qualification) == (
         "BTEC in Pharmaceutical Science"

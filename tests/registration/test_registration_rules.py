@@ -349,7 +349,9 @@ ACHIEVED = Level3Facts(
 
 @pytest.mark.parametrize("kind", [kind.key for kind in QUALIFICATION_KINDS if not kind.needs_title])
 def test_an_achieved_verified_qualification_has_no_problems(kind: str) -> None:
-    assert qualification_problems(dataclasses.replace(ACHIEVED, kind=kind), TODAY) == []
+    both_parts = (date(2024, 6, 3), date(2025, 1, 10))  # read only for the two-part route
+    facts = dataclasses.replace(ACHIEVED, kind=kind, parts_achieved_on=both_parts)
+    assert qualification_problems(facts, TODAY) == []
 
 
 @pytest.mark.parametrize(
@@ -361,8 +363,12 @@ def test_an_achieved_verified_qualification_has_no_problems(kind: str) -> None:
         ({"achieved_on": None}, "date the Level 3 qualification was achieved is missing"),
         ({"achieved_on": TODAY + DAY}, "The achievement date, 2 June 2025, is in the future"),
         ({"verified": False}, "has not been verified by a supervisor or lead"),
-        ({"kind": "other"}, "The qualification's title is missing"),
-        ({"kind": "other", "title": "   "}, "The qualification's title is missing"),
+        ({"kind": "other", "justification": "Mapped"}, "The qualification's title is missing"),
+        (
+            {"kind": "other", "title": "   ", "justification": "Mapped"},
+            "The qualification's title is missing",
+        ),
+        ({"kind": "other", "title": "BTEC"}, "The reason this qualification should count"),
         ({"kind": "btec"}, "not recognised"),
     ],
 )
@@ -374,7 +380,9 @@ def test_each_unmet_qualification_prerequisite(changes: dict, problem: str) -> N
 
 def test_achieved_today_and_other_with_a_title_are_fine() -> None:
     assert qualification_problems(dataclasses.replace(ACHIEVED, achieved_on=TODAY), TODAY) == []
-    other = dataclasses.replace(ACHIEVED, kind="other", title="BTEC National Diploma")
+    other = dataclasses.replace(
+        ACHIEVED, kind="other", title="BTEC National Diploma", justification="Mapped by the hub"
+    )
     assert qualification_problems(other, TODAY) == []
 
 

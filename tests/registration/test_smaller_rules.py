@@ -1,6 +1,7 @@
 """Issue 15.7, the smaller rules, each at its boundary through the service and the page:
 a mid-week training start, ASCII-only GPhC numbers, an expiry at most 13 months after the
-registration year's start, protected learning time short of the 28 days."""
+registration year's start, protected learning time short of the 28 days, the older
+two-part Level 3 route, and an "other" Level 3 qualification's reason and flag."""
 
 from __future__ import annotations
 
@@ -29,8 +30,15 @@ from app.services.pathway.programme_status import (
     update_programme_status,
 )
 from app.services.registration.gphc import normalise_gphc_number
+from app.services.registration.qualifications import (
+    QualificationDetails,
+    qualification_for,
+    save_qualification,
+    verify_qualification,
+)
 from app.services.registration.records import (
     RegistrationDetails,
+    final_signoff_prerequisites,
     record_registration,
     registration_history,
 )
@@ -413,3 +421,163 @@ def test_the_programme_page_refuses_impossible_planned_days_and_saves_nothing(
     assert audit_count() == before
     db.session.expire_all()
     assert active_enrolment(trainee.id).protected_learning_days_planned is None
+
+
+# --- The older two-part Level 3 route ----------------------------------------------------------
+
+TWO_PART = "nvq-pss-and-pharm-science"
+COURSE_START = date(2021, 9, 6)
+NVQ_ON = date(2023, 6, 30)
+SCIENCE_ON = date(2023, 9, 15)
+
+
+def _two_part(status: str, first: date | None, second: date | None) -> QualificationDetails:
+    return QualificationDetails(
+        TWO_PART,
+        status,
+        "City & Guilds",
+        started_on=COURSE_START,
+        first_part_achieved_on=first,
+        second_part_achieved_on=second,
+    )
+
+
+def _save(person, details: QualificationDetails):
+    return save_qualification(person, details, actor=person, today=uk_today())
+
+
+def test_the_two_part_route_is_achieved_when_both_parts_are_on_the_later_date(trainee) -> None:
+    saved = _save(trainee, _two_part("achieved", NVQ_ON, SCIENCE_ON)).qualification
+    assert (saved.first_part_achieved_on, saved.second_part_achieved_on) == (NVQ_ON, SCIENCE_ON)
+    assert saved.achieved_on == SCIENCE_ON
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "field", "missing"),
+    [
+        (NVQ_ON, None, "second_part_achieved_on", "Level 3 Diploma in Pharmaceutical Science"),
+        (None, SCIENCE_ON, "first_part_achieved_on", "NVQ Diploma in Pharmacy Service Skills"),
+    ],
+)
+def test_the_two_part_route_is_not_achieved_with_one_part(
+    trainee, first, second, field: str, missing: str
+) -> None:
+    with pytest.raises(DomainError, match="achieved only when both parts are") as caught:
+        _save(trainee, _two_part("achieved", first, second))
+    db.session.rollback()
+    assert caught.value.field == field
+    assert missing in caught.value.message
+    assert qualification_for(trainee.id) is None
+
+
+def test_one_part_achieved_is_recorded_while_the_route_is_in_progress(trainee) -> None:
+    saved = _save(trainee, _two_part("in-progress", NVQ_ON, None)).qualification
+    assert (saved.status, saved.first_part_achieved_on, saved.achieved_on) == (
+        "in-progress",
+        NVQ_ON,
+        None,
+    )
+    with pytest.raises(DomainError, match="Both parts are achieved") as caught:
+        _save(trainee, _two_part("in-progress", NVQ_ON, SCIENCE_ON))
+    assert caught.value.field == "status"
+
+
+def test_a_part_before_the_course_start_is_refused(trainee) -> None:
+    with pytest.raises(DomainError, match="on or after the course start") as caught:
+        _save(trainee, _two_part("in-progress", COURSE_START - DAY, None))
+    assert caught.value.field == "first_part_achieved_on"
+
+
+def test_parts_are_not_kept_for_a_one_part_qualification(trainee) -> None:
+    details = QualificationDetails(
+        "l3-diploma-principles-practice",
+        "achieved",
+        "Pearson",
+        started_on=COURSE_START,
+        achieved_on=SCIENCE_ON,
+        first_part_achieved_on=NVQ_ON,
+    )
+    assert _save(trainee, details).qualification.first_part_achieved_on is None
+
+
+def test_the_final_sign_off_gate_needs_both_parts(trainee, supervisor) -> None:
+    saved = _save(trainee, _two_part("achieved", NVQ_ON, SCIENCE_ON)).qualification
+    verify_qualification(trainee, saved.id, actor=supervisor, today=uk_today())
+    problems = final_signoff_prerequisites(trainee.id, uk_today())
+    assert not [p for p in problems if "Level 3" in p or "part" in p]
+
+
+def test_the_qualification_form_refuses_one_part_and_saves_nothing(trainee, as_user) -> None:
+    client = as_user(trainee)
+    before = audit_count()
+    form = {
+        "kind": TWO_PART,
+        "status": "achieved",
+        "awarding_body": "City & Guilds",
+        **date_fields("started_on", COURSE_START),
+        **date_fields("first_part_achieved_on", NVQ_ON),
+    }
+    soup = page(client.post("/registration/qualification", data=form))
+    assert "achieved only when both parts are" in text(soup, ".nhsuk-error-summary")
+    assert "Pharmaceutical Science" in text(soup, "#second_part_achieved_on-error")
+    assert audit_count() == before
+    assert qualification_for(trainee.id) is None
+
+    form |= date_fields("second_part_achieved_on", SCIENCE_ON)
+    assert client.post("/registration/qualification", data=form).status_code == 302
+    soup = page(client.get("/registration/"))
+    parts = [text(row, "dd") for row in soup.select("#qualification-summary [data-part]")]
+    assert parts == ["Achieved 30 June 2023", "Achieved 15 September 2023"]
+
+
+# --- An "other" Level 3 qualification: a reason, and a flag until verified -------------------
+
+REASON = "The training hub mapped its units to the Level 3 Diploma in the Principles and Practice."
+
+
+def _other(justification: str | None) -> QualificationDetails:
+    return QualificationDetails(
+        "other",
+        "achieved",
+        "Pearson",
+        title="BTEC National Diploma in Pharmaceutical Science",
+        started_on=COURSE_START,
+        achieved_on=SCIENCE_ON,
+        justification=justification,
+    )
+
+
+@pytest.mark.parametrize("justification", [None, "", "   \n  "])
+def test_an_other_qualification_needs_a_written_reason(trainee, justification) -> None:
+    with pytest.raises(DomainError, match="Explain why this qualification") as caught:
+        _save(trainee, _other(justification))
+    db.session.rollback()
+    assert caught.value.field == "justification"
+    assert qualification_for(trainee.id) is None
+
+
+def test_an_other_qualification_keeps_its_reason(trainee) -> None:
+    assert _save(trainee, _other(f"  {REASON} ")).qualification.justification == REASON
+
+
+def test_a_reason_is_not_kept_for_a_recognised_qualification(trainee) -> None:
+    details = QualificationDetails(
+        "apprenticeship", "in-progress", "NCFE CACHE", started_on=COURSE_START, justification="x"
+    )
+    assert _save(trainee, details).qualification.justification is None
+
+
+def test_the_qualification_form_asks_for_the_reason_and_saves_nothing(trainee, as_user) -> None:
+    client = as_user(trainee)
+    before = audit_count()
+    form = {
+        "kind": "other",
+        "title": "BTEC National Diploma",
+        "status": "in-progress",
+        "awarding_body": "Pearson",
+        **date_fields("started_on", COURSE_START),
+    }
+    soup = page(client.post("/registration/qualification", data=form))
+    assert "Explain why this qualification should count" in text(soup, "#justification-error")
+    assert audit_count() == before
+    assert qualification_for(trainee.id) is None

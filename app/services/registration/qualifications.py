@@ -1,5 +1,9 @@
 """The Level 3 qualification record: details, certificate and verification.
 
+The older two-part route records when each part was achieved; it is achieved only when
+both are, on the later of the two dates. An "other" qualification carries the person's
+reason it should count, for whoever verifies it.
+
 One row per person, changed in place. Every change is audited with a digest of the
 values, and any change (a new certificate included) clears the verification, because a
 verification vouches for exactly what was checked.
@@ -24,7 +28,9 @@ from app.services.errors import DomainError
 from app.services.registration.access import can_oversee, check_can_verify
 from app.services.registration.rules import (
     QUALIFICATION_KIND_BY_KEY,
+    QualificationKind,
     latest_start,
+    missing_parts,
     record_date_problem,
 )
 from app.services.rule_results import long_date
@@ -32,6 +38,8 @@ from app.services.storage.documents import StoredDocument, Upload, discard, stor
 
 # Statuses in which the course has begun, so a start date is expected.
 STARTED_STATUSES = ("in-progress", "achieved")
+PART_FIELDS = ("first_part_achieved_on", "second_part_achieved_on")
+MAX_JUSTIFICATION = 2000
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,10 @@ class QualificationDetails:
     awarding_body: str = ""
     title: str | None = None
     started_on: date | None = None
-    achieved_on: date | None = None
+    achieved_on: date | None = None  # for a two-part route, the later part's date
+    first_part_achieved_on: date | None = None
+    second_part_achieved_on: date | None = None
+    justification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,15 @@ def qualification_name(qualification: Qualification) -> str:
     if kind.needs_title:
         return qualification.title or kind.label
     return kind.label
+
+
+def qualification_parts(qualification: Qualification) -> list[tuple[str, date | None]]:
+    """Each part of a two-part route with the date it was achieved (empty for others)."""
+    kind = QUALIFICATION_KIND_BY_KEY.get(qualification.kind)
+    if kind is None or kind.parts is None:
+        return []
+    days = (qualification.first_part_achieved_on, qualification.second_part_achieved_on)
+    return list(zip(kind.parts, days, strict=True))
 
 
 def awaiting_verification(qualification: Qualification | None) -> bool:
@@ -117,6 +137,11 @@ def _clean(details: QualificationDetails, today: date) -> QualificationDetails:
                 "choose 'Enrolled' until it starts",
                 "started_on",
             )
+    parts = _clean_parts(kind, details, started_on, today)
+    if kind.parts is not None:
+        # The route is achieved on the later part's date; the single date is not asked.
+        first, second = parts
+        achieved_on = max(first, second) if first and second else None
     if details.status == "achieved":
         if achieved_on is None:
             raise DomainError("Enter the date you achieved the qualification", "achieved_on")
@@ -131,8 +156,62 @@ def _clean(details: QualificationDetails, today: date) -> QualificationDetails:
             "Leave the achievement date blank until the qualification is achieved", "achieved_on"
         )
     return QualificationDetails(
-        kind.key, details.status, awarding_body, title, started_on, achieved_on
+        kind.key,
+        details.status,
+        awarding_body,
+        title,
+        started_on,
+        achieved_on,
+        *parts,
+        _clean_justification(kind, details.justification),
     )
+
+
+def _clean_parts(
+    kind: QualificationKind, details: QualificationDetails, started_on: date | None, today: date
+) -> tuple[date | None, date | None]:
+    """Each part's date for a two-part route (None for other routes): on or after the
+    course start, not in the future; both for an achieved route, and an achieved route
+    when both are."""
+    if kind.parts is None:
+        return (None, None)
+    days = (details.first_part_achieved_on, details.second_part_achieved_on)
+    for name, day, field in zip(kind.parts, days, PART_FIELDS, strict=True):
+        if day is None:
+            continue
+        if details.status not in STARTED_STATUSES:
+            raise DomainError("Leave the parts' dates blank until the course has started", field)
+        problem = record_date_problem(day, f"The date of the {name}", latest=today)
+        if problem:
+            raise DomainError(problem, field)
+        if started_on is not None and day < started_on:
+            raise DomainError(f"The date of the {name} must be on or after the course start", field)
+    missing = missing_parts(kind, days)
+    if details.status == "achieved" and missing:
+        field = PART_FIELDS[kind.parts.index(missing[0])]
+        raise DomainError(
+            f"The older route is achieved only when both parts are: enter the date you "
+            f"achieved the {missing[0]}",
+            field,
+        )
+    if details.status != "achieved" and not missing:
+        raise DomainError("Both parts are achieved, so choose 'Achieved'", "status")
+    return days
+
+
+def _clean_justification(kind: QualificationKind, raw: str | None) -> str | None:
+    if not kind.needs_justification:
+        return None
+    text = (raw or "").strip()
+    if not text:
+        raise DomainError(
+            "Explain why this qualification should count towards registration", "justification"
+        )
+    if len(text) > MAX_JUSTIFICATION:
+        raise DomainError(
+            f"The explanation must be {MAX_JUSTIFICATION:,} characters or fewer", "justification"
+        )
+    return text
 
 
 def _values(row: Qualification | QualificationDetails) -> dict:
@@ -143,6 +222,9 @@ def _values(row: Qualification | QualificationDetails) -> dict:
         "title": row.title,
         "started_on": row.started_on,
         "achieved_on": row.achieved_on,
+        "first_part_achieved_on": row.first_part_achieved_on,
+        "second_part_achieved_on": row.second_part_achieved_on,
+        "justification": row.justification,
     }
 
 

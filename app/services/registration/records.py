@@ -382,6 +382,11 @@ def final_signoff_prerequisites(user_id: int, today: date) -> list[str]:
             verified=qualification.verified_by_id is not None,
             achieved_on=qualification.achieved_on,
             title=qualification.title,
+            parts_achieved_on=(
+                qualification.first_part_achieved_on,
+                qualification.second_part_achieved_on,
+            ),
+            justification=qualification.justification,
         )
     return final_signoff_registration_problems(registration_facts, today) + qualification_problems(
         level3_facts, today

@@ -338,6 +338,11 @@ class QualificationKind:
     label: str
     hint: str
     needs_title: bool = False
+    # A route of two qualifications: each part's name; achieved only when both are.
+    parts: tuple[str, str] | None = None
+    # A qualification outside the recognised list: the person says why it should count,
+    # and leads see it flagged until someone verifies it.
+    needs_justification: bool = False
 
 
 QUALIFICATION_KINDS = (
@@ -351,6 +356,10 @@ QUALIFICATION_KINDS = (
         "Level 3 NVQ Diploma in Pharmacy Service Skills and "
         "Level 3 Diploma in Pharmaceutical Science",
         "The older route: both qualifications are needed.",
+        parts=(
+            "Level 3 NVQ Diploma in Pharmacy Service Skills",
+            "Level 3 Diploma in Pharmaceutical Science",
+        ),
     ),
     QualificationKind(
         "sqa-pharmacy-services",
@@ -365,8 +374,9 @@ QUALIFICATION_KINDS = (
     QualificationKind(
         "other",
         "Other qualification",
-        "Give the qualification's full title.",
+        "Give the qualification's full title and why it should count.",
         needs_title=True,
+        needs_justification=True,
     ),
 )
 QUALIFICATION_KIND_BY_KEY = {kind.key: kind for kind in QUALIFICATION_KINDS}
@@ -377,6 +387,13 @@ QUALIFICATION_STATUS_LABELS = {
     "in-progress": "In progress",
     "achieved": "Achieved",
 }
+
+
+def flagged_until_verified(kind_key: str, verified: bool) -> bool:
+    """True for a qualification outside the recognised list that nobody has verified yet:
+    leads see it flagged on their dashboard."""
+    kind = QUALIFICATION_KIND_BY_KEY.get(kind_key)
+    return not verified and (kind is None or kind.needs_justification)
 
 
 def qualification_choices() -> list[tuple[str, str]]:
@@ -391,19 +408,36 @@ class Level3Facts:
     verified: bool  # certificate checked by a supervisor or lead
     achieved_on: date | None = None
     title: str | None = None  # required for "other"
+    parts_achieved_on: tuple[date | None, date | None] = (None, None)  # the two-part route
+    justification: str | None = None  # required for "other"
+
+
+def missing_parts(kind: QualificationKind, parts_achieved_on: tuple) -> list[str]:
+    """The names of a two-part route's parts not yet achieved (none for other routes)."""
+    if kind.parts is None:
+        return []
+    return [name for name, day in zip(kind.parts, parts_achieved_on, strict=True) if day is None]
 
 
 def qualification_problems(facts: Level3Facts | None, today: date) -> list[str]:
-    """Unmet Level 3 prerequisites: recorded, achieved (with a date not in the future),
-    and verified."""
+    """Unmet Level 3 prerequisites: recorded, achieved (with a date not in the future; both
+    parts of a two-part route), explained when not a recognised one, and verified."""
     if facts is None:
         return ["No Level 3 qualification is recorded"]
     problems: list[str] = []
     kind = QUALIFICATION_KIND_BY_KEY.get(facts.kind)
     if kind is None:
         problems.append("The kind of Level 3 qualification is not recognised")
-    elif kind.needs_title and not (facts.title or "").strip():
-        problems.append("The qualification's title is missing")
+    else:
+        if kind.needs_title and not (facts.title or "").strip():
+            problems.append("The qualification's title is missing")
+        if kind.needs_justification and not (facts.justification or "").strip():
+            problems.append("The reason this qualification should count is missing")
+        if facts.status == "achieved":
+            problems += [
+                f"The {name} is not recorded as achieved: the older route needs both parts"
+                for name in missing_parts(kind, facts.parts_achieved_on)
+            ]
 
     if facts.status != "achieved":
         status = QUALIFICATION_STATUS_LABELS.get(facts.status, facts.status).lower()
