@@ -71,6 +71,7 @@ def _registrations(person: User) -> list[dict]:
             "number": r.number,
             "status": r.status,
             "registered_on": r.registered_on,
+            "renewed_on": r.renewed_on,
             "expires_on": r.expires_on,
             "recorded_at": r.recorded_at,
             "verified_on": r.verified_on,
@@ -91,6 +92,9 @@ def _qualification(person: User, files: RecordFiles) -> dict | None:
         "status": q.status,
         "started_on": q.started_on,
         "achieved_on": q.achieved_on,
+        "first_part_achieved_on": q.first_part_achieved_on,
+        "second_part_achieved_on": q.second_part_achieved_on,
+        "justification": q.justification,
         "verified_on": q.verified_on,
         "verified_by": q.verified_by.name if q.verified_by else None,
         "certificate": files.add(
