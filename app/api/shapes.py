@@ -4,7 +4,7 @@ arguments: shared by the trainee, evidence and report endpoints."""
 from __future__ import annotations
 
 from app.services.portfolio.lists import EvidenceRow
-from app.services.reporting.progress_report import TraineeProgress
+from app.services.reporting.progress_rows import TraineeProgress
 from app.services.reporting.scope import ReportFilters
 
 

@@ -20,6 +20,7 @@ from app.services.reporting import cohort_dashboard, progress_report
 from app.services.reporting import flags as report_flags
 from app.services.reporting import scope as report_scope
 from app.services.reporting.competency_report import STATUS_LABELS
+from app.services.reporting.progress_paging import SORT_KEYS
 from app.services.reporting.trainee_summary import trainee_summary
 
 SORTABLE = (
@@ -45,7 +46,7 @@ def dashboard():
     form = filter_form(viewer)
     filters = form.filters()
     sort = request.args.get("sort", "name")
-    sort = sort if sort in progress_report.SORT_KEYS else "name"
+    sort = sort if sort in SORT_KEYS else "name"
     descending = request.args.get("order") == "desc"
     report = progress_report.build_report(viewer, filters, today=uk_today(), now=utcnow())
     page = progress_report.page_of(

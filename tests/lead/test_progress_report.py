@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.models.base import utcnow
 from app.services.portfolio import sufficiency
-from app.services.reporting import competency_report, progress_report
+from app.services.reporting import competency_report, progress_base, progress_report
 from app.services.reporting.flags import Flag
 from app.services.reporting.scope import ReportFilters
 from app.services.supervision import signoffs
@@ -272,7 +272,7 @@ def test_the_report_costs_the_same_queries_for_10_and_300_trainees(
 
 
 def test_the_base_row_fields_name_the_base_querys_columns_in_order(seeded, lead):
-    # Assembly builds `_Base` rows from the query's by position: the two must agree.
-    query = progress_report._base_query(lead, ReportFilters())
-    names = [field.name for field in dataclasses.fields(progress_report._Base)]
+    # Assembly builds `BaseRow`s from the query's rows by position: the two must agree.
+    query = progress_base.base_query(lead, ReportFilters())
+    names = [field.name for field in dataclasses.fields(progress_base.BaseRow)]
     assert list(query.selected_columns.keys()) == names

@@ -20,7 +20,7 @@ from app.models.organisations import Cohort, Organisation
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.calendar_months import add_months
-from app.services.reporting.progress_report import (
+from app.services.reporting.progress_rows import (
     DomainColumn,
     DomainCount,
     Report,

@@ -1,0 +1,181 @@
+"""The progress report's facts, each read in one aggregate query (a GROUP BY over every
+enrolment given, never one query per trainee): each framework's domains and sizes, and per
+enrolment its sign-offs, evidence, reviews, supervision, registration, Level 3, stage and
+overdue objectives.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, case, func, select
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.evidence import Evidence
+from app.models.frameworks import Competency, Domain
+from app.models.registration import Qualification, Registration
+from app.models.reviews import Review
+from app.models.signoffs import SignOff, SignOffRevocation
+from app.models.supervision import SupervisionSession
+from app.services.development import objectives as development_objectives
+from app.services.development import stages as development_stages
+from app.services.registration.records import ShownRegistration
+from app.services.reporting.flags import ReportThresholds, supervision_window_start
+from app.services.reporting.progress_rows import DomainColumn
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    id: int
+    code: str
+    title: str
+    total: int
+
+
+def framework_domains(framework_ids: Iterable[int] | Select) -> dict[int, list[DomainInfo]]:
+    """Each framework's domains in order, with their competency counts (one query)."""
+    rows = db.session.execute(
+        select(Domain.id, Domain.framework_id, Domain.code, Domain.title, func.count(Competency.id))
+        .outerjoin(Competency, Competency.domain_id == Domain.id)
+        .where(Domain.framework_id.in_(framework_ids))
+        .group_by(Domain.id, Domain.framework_id, Domain.code, Domain.title, Domain.position)
+        .order_by(Domain.framework_id, Domain.position)
+    )
+    found: dict[int, list[DomainInfo]] = defaultdict(list)
+    for domain_id, framework_id, code, title, total in rows:
+        found[framework_id].append(DomainInfo(domain_id, code, title, total))
+    return found
+
+
+def domain_columns(domains: dict[int, list[DomainInfo]]) -> list[DomainColumn]:
+    """One column per domain code; versions of a framework share codes, the newest names."""
+    columns: dict[str, DomainColumn] = {}
+    for framework_id in sorted(domains, reverse=True):
+        for info in domains[framework_id]:
+            columns.setdefault(info.code, DomainColumn(info.code, info.title))
+    return list(columns.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressFacts:
+    """Every fact the rows of some enrolments need: by enrolment id, or by trainee id for
+    the registration and Level 3; an absent key means nothing recorded."""
+
+    signed: dict[int, dict[int, int]]  # standing proficient sign-offs by domain id
+    latest_sign_off: dict[int, datetime]
+    evidence: dict[int, tuple[int, datetime | None, datetime | None]]
+    reviews: dict[int, datetime]
+    supervision: dict[int, tuple[int, date | None]]
+    registrations: dict[int, ShownRegistration]
+    qualifications: dict[int, tuple[str, bool]]
+    stages: dict[int, development_stages.CurrentStage]
+    overdue_objectives: dict[int, int]
+
+
+def read_facts(ids, *, today: date, thresholds: ReportThresholds) -> ProgressFacts:
+    """The facts of the enrolments `ids` selects (a subquery or a list), a query each."""
+    trainee_ids = select(Enrolment.trainee_id).where(Enrolment.id.in_(ids))
+    signed, latest_sign_off = _sign_offs(ids)
+    return ProgressFacts(
+        signed=signed,
+        latest_sign_off=latest_sign_off,
+        evidence=_evidence(ids),
+        reviews=_reviews(ids),
+        supervision=_supervision(ids, supervision_window_start(today, thresholds)),
+        registrations=_registrations(trainee_ids),
+        qualifications=_qualifications(trainee_ids),
+        stages=development_stages.current_stages(ids),
+        overdue_objectives=development_objectives.overdue_counts(ids, today),
+    )
+
+
+def _sign_offs(ids) -> tuple[dict[int, dict[int, int]], dict[int, datetime]]:
+    """Standing proficient sign-offs per enrolment and domain, and each enrolment's latest
+    sign-off of any kind (one query). A competency has one standing sign-off at most (the
+    service refuses another until it is revoked), so a plain count is exact."""
+    standing = and_(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
+    rows = db.session.execute(
+        select(
+            SignOff.enrolment_id,
+            Competency.domain_id,
+            func.sum(case((standing, 1), else_=0)),
+            func.max(SignOff.signed_at),
+        )
+        .join(Competency, Competency.id == SignOff.competency_id)
+        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        .where(SignOff.enrolment_id.in_(ids))
+        .group_by(SignOff.enrolment_id, Competency.domain_id)
+    )
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    latest: dict[int, datetime] = {}
+    for enrolment_id, domain_id, count, signed_at in rows:
+        counts[enrolment_id][domain_id] = count
+        if enrolment_id not in latest or signed_at > latest[enrolment_id]:
+            latest[enrolment_id] = signed_at
+    return counts, latest
+
+
+def _evidence(ids) -> dict[int, tuple[int, datetime | None, datetime | None]]:
+    """Per enrolment: submissions awaiting review, the oldest of them, the latest change."""
+    submitted = Evidence.status == "submitted"
+    rows = db.session.execute(
+        select(
+            Evidence.enrolment_id,
+            func.sum(case((submitted, 1), else_=0)),
+            func.min(case((submitted, Evidence.submitted_at))),
+            func.max(Evidence.updated_at),
+        )
+        .where(Evidence.enrolment_id.in_(ids))
+        .group_by(Evidence.enrolment_id)
+    )
+    return {e: (int(n or 0), oldest, latest) for e, n, oldest, latest in rows}
+
+
+def _reviews(ids) -> dict[int, datetime]:
+    rows = db.session.execute(
+        select(Evidence.enrolment_id, func.max(Review.created_at))
+        .join(Review, Review.evidence_id == Evidence.id)
+        .where(Evidence.enrolment_id.in_(ids))
+        .group_by(Evidence.enrolment_id)
+    )
+    return dict(rows.all())
+
+
+def _supervision(ids, since: date) -> dict[int, tuple[int, date | None]]:
+    rows = db.session.execute(
+        select(
+            SupervisionSession.enrolment_id,
+            func.sum(case((SupervisionSession.held_on >= since, 1), else_=0)),
+            func.max(SupervisionSession.held_on),
+        )
+        .where(SupervisionSession.enrolment_id.in_(ids))
+        .group_by(SupervisionSession.enrolment_id)
+    )
+    return {e: (int(n or 0), last) for e, n, last in rows}
+
+
+REGISTRATION_SHOWN = tuple(getattr(Registration, name) for name in ShownRegistration._fields)
+
+
+def _registrations(trainee_ids) -> dict[int, ShownRegistration]:
+    """Each trainee's current (newest) registration (one query)."""
+    latest = (
+        select(func.max(Registration.id))
+        .where(Registration.user_id.in_(trainee_ids))
+        .group_by(Registration.user_id)
+    )
+    rows = db.session.execute(select(*REGISTRATION_SHOWN).where(Registration.id.in_(latest)))
+    return {row[0]: ShownRegistration._make(row) for row in rows}
+
+
+def _qualifications(trainee_ids) -> dict[int, tuple[str, bool]]:
+    rows = db.session.execute(
+        select(Qualification.user_id, Qualification.status, Qualification.verified_by_id).where(
+            Qualification.user_id.in_(trainee_ids)
+        )
+    )
+    return {user_id: (status, verified is not None) for user_id, status, verified in rows}
