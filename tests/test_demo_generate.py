@@ -43,6 +43,7 @@ from app.services.audit import chain as audit
 from app.services.portfolio import sufficiency
 from app.services.portfolio.assessment_forms import form_for as form_definition
 from app.services.portfolio.assessment_forms import validate
+from app.services.portfolio.assessment_scales import assessment_of
 from app.services.portfolio.content import version_digest
 from app.services.supervision.signoffs import accepted_evidence_versions, sign_off_digest
 
@@ -136,12 +137,14 @@ def test_rows_are_what_the_services_would_write(generated):
             # The content digest is the evidence service's, of exactly what is stored.
             assert version.content_sha256 == version_digest(item, version)
             answers = {**version.fields, "title": version.title, "occurred_on": version.occurred_on}
-            values, errors = validate(
-                form_definition(item.evidence_type.code), answers, today=TODAY
-            )
+            kind = item.evidence_type
+            form = form_definition(kind.code, observed=kind.observed)
+            values, errors = validate(form, answers, today=TODAY)
             assert errors == {}
             cleaned = {k: v for k, v in values.items() if k not in ("title", "occurred_on")}
             assert cleaned == version.fields
+            # What sufficiency counts of the assessment is read from those answers.
+            assert (version.judgement, version.rating_level) == assessment_of(form, values)
             review = reviews.get(version.id)
             if review is not None:
                 assert review.content_sha256 == version.content_sha256

@@ -128,23 +128,7 @@ class PortfolioWriter:
     def _write_version(self, plan: TraineePlan, item: PlannedItem, version: PlannedVersion) -> None:
         """A version with its competency links, and its review with the notification it sent."""
         rows, rng = self.rows, self.rng
-        rows.add(
-            EvidenceVersion.__table__,
-            {
-                "id": version.id,
-                "evidence_id": item.id,
-                "number": version.number,
-                "title": item.title,
-                "occurred_on": item.occurred_on,
-                "fields": version.fields,
-                "judgement": version.judgement,
-                "rating_level": version.rating_level,
-                "content_sha256": version.sha,
-                "created_at": version.created_at,
-                "created_by_id": plan.trainee.id,
-                "submitted_at": version.submitted_at,
-            },
-        )
+        rows.add(EvidenceVersion.__table__, _version_row(plan, item, version))
         for competency, note in item.links:
             rows.add(
                 EvidenceLink.__table__,
@@ -325,3 +309,21 @@ class PortfolioWriter:
                     recorded_at,
                 )
             month = add_months(month, 1)
+
+
+def _version_row(plan: TraineePlan, item: PlannedItem, version: PlannedVersion) -> dict:
+    """The evidence_versions row of a planned version, as the evidence service writes it."""
+    return {
+        "id": version.id,
+        "evidence_id": item.id,
+        "number": version.number,
+        "title": item.title,
+        "occurred_on": item.occurred_on,
+        "fields": version.fields,
+        "judgement": version.judgement,
+        "rating_level": version.rating_level,
+        "content_sha256": version.sha,
+        "created_at": version.created_at,
+        "created_by_id": plan.trainee.id,
+        "submitted_at": version.submitted_at,
+    }

@@ -14,7 +14,8 @@ from app.demo.bulk_insert import BulkWriter
 from app.demo.generate_framework import CompetencyInfo, FrameworkInfo, TypeInfo
 from app.demo.generate_people import Person
 from app.models.evidence import Evidence, EvidenceVersion
-from app.services.portfolio.assessment_forms import assessment_of, form_for
+from app.services.portfolio.assessment_forms import form_for
+from app.services.portfolio.assessment_scales import assessment_of
 from app.services.portfolio.assessors import NUMBER_FIELD
 from app.services.portfolio.content import content_digest
 

@@ -38,8 +38,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     if accounts.find_user_by_email(DEMO_PEOPLE[0][1]) is not None:
         # The signers' registrations come first: the demos below sign with them.
         seed_signers_demo(password_hash=None, today=uk_today())
-        # Older demo databases gain the registration and observation demos; otherwise
-        # nothing changes.
+        # Older demo databases gain the later demos; otherwise nothing changes.
         added = seed_registration_demo()
         return seed_observation_demo() or added, logins
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.frameworks import Framework
 from app.models.organisations import Cohort
 from app.models.users import User
 from app.services.accounts import organisations, passwords
@@ -95,6 +96,17 @@ def seed_observation_demo(*, password_hash: str | None = None, today: date | Non
         from app.demo.seed import DEMO_PASSWORD
 
         password_hash = passwords.hash_password(DEMO_PASSWORD)
+    below, consulting = _enrolled_trainees(ncf, supervisor, password_hash, today)
+    start = today - timedelta(days=40)
+    _accepted(below, supervisor, today, _below_expected_items(start))
+    _accepted(consulting, supervisor, today, _consultation_items(start))
+    db.session.flush()
+    return True
+
+
+def _enrolled_trainees(
+    ncf: Framework, supervisor: User, password_hash: str, today: date
+) -> list[User]:
     cohort = db.session.scalar(select(Cohort).where(Cohort.name == COHORT_NAME))
     trainees: list[User] = []
     for email, name, organisation in DEMO_OBSERVATION_PEOPLE:
@@ -115,45 +127,43 @@ def seed_observation_demo(*, password_hash: str | None = None, today: date | Non
         )
         trainees.append(trainee)
     db.session.flush()
-    below, consulting = trainees
-    start = today - timedelta(days=40)
-    _accepted(
-        below,
-        supervisor,
-        today,
-        [
-            ("mini-cex", _mini_cex_below(start), [("D3.2", "Observed in a clinic.")]),
-            (
-                "reflective-account",
-                _reflection("Teaching inhaler technique", start + timedelta(days=2)),
-                [("D3.2", "What I learned from the observation.")],
-            ),
-        ],
-    )
-    _accepted(
-        consulting,
-        supervisor,
-        today,
-        [
-            (
-                "consultation-observation",
-                _consultation("First observed consultation", start, "4"),
-                [("D3.1", "Observed with the consultation tool.")],
-            ),
-            (
-                "consultation-observation",
-                _consultation("Second observed consultation", start + timedelta(days=9), "5"),
-                [("D3.1", "Observed again, on another day.")],
-            ),
-            (
-                "reflective-account",
-                _reflection("Sharing a decision about a new medicine", start + timedelta(days=10)),
-                [("D3.1", "How the patient's priorities changed the plan.")],
-            ),
-        ],
-    )
-    db.session.flush()
-    return True
+    return trainees
+
+
+Item = tuple[str, dict[str, object], list[tuple[str, str]]]
+
+
+def _below_expected_items(start: date) -> list[Item]:
+    """A mini-CEX judged below the expected level, and a reflection, both on D3.2."""
+    return [
+        ("mini-cex", _mini_cex_below(start), [("D3.2", "Observed in a clinic.")]),
+        (
+            "reflective-account",
+            _reflection("Teaching inhaler technique", start + timedelta(days=2)),
+            [("D3.2", "What I learned from the observation.")],
+        ),
+    ]
+
+
+def _consultation_items(start: date) -> list[Item]:
+    """Two observed consultations nine days apart, competent or better, and a reflection."""
+    return [
+        (
+            "consultation-observation",
+            _consultation("First observed consultation", start, "4"),
+            [("D3.1", "Observed with the consultation tool.")],
+        ),
+        (
+            "consultation-observation",
+            _consultation("Second observed consultation", start + timedelta(days=9), "5"),
+            [("D3.1", "Observed again, on another day.")],
+        ),
+        (
+            "reflective-account",
+            _reflection("Sharing a decision about a new medicine", start + timedelta(days=10)),
+            [("D3.1", "How the patient's priorities changed the plan.")],
+        ),
+    ]
 
 
 def _reflection(title: str, day: date) -> dict[str, object]:
@@ -171,7 +181,7 @@ def _accepted(
     trainee: User,
     supervisor: User,
     today: date,
-    items: list[tuple[str, dict[str, object], list[tuple[str, str]]]],
+    items: list[Item],
 ) -> None:
     enrolment = enrolments.active_enrolment(trainee.id)
     for kind, answers, links in items:

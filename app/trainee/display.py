@@ -14,8 +14,8 @@ from markupsafe import Markup
 
 from app.models.evidence import EvidenceVersion
 from app.nhsuk_components import render_component
-from app.services.portfolio.assessment_forms import FormDefinition, with_current_names
-from app.services.portfolio.assessors import Assessor
+from app.services.portfolio.assessment_forms import FormDefinition
+from app.services.portfolio.assessors import Assessor, with_current_names
 from app.services.portfolio.sufficiency import CompetencyProgress
 from app.templating import format_date
 

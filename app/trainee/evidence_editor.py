@@ -23,8 +23,9 @@ from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import evidence as evidence_service
-from app.services.portfolio.assessment_forms import FormDefinition, with_current_names
+from app.services.portfolio.assessment_forms import FormDefinition
 from app.services.portfolio.assessment_forms import validate as validate_answers
+from app.services.portfolio.assessors import with_current_names
 from app.services.portfolio.content import PatientDataWarning, form_of, resolve_links
 from app.services.portfolio.form_answers import FormInvalid
 from app.services.storage import quota as storage_quota

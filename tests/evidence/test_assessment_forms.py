@@ -15,14 +15,13 @@ from app.services.portfolio.assessment_forms import (
     MRCF_SECTIONS,
     OBSERVATION,
     REFLECTIVE,
-    Assessment,
     FormInvalid,
-    assessment_of,
     clean_answers,
     form_for,
     validate,
-    with_current_names,
 )
+from app.services.portfolio.assessment_scales import Assessment, assessment_of
+from app.services.portfolio.assessors import with_current_names
 from tests.evidence.conftest import valid_answers
 
 TODAY = date(2025, 6, 1)

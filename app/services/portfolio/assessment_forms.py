@@ -8,7 +8,7 @@ framework, gets the free-form fields. Nothing here assumes the NCF.
 
 Every observation form names its assessor and asks for an overall judgement against the
 level expected; an item judged below it is kept but does not count towards sign-off
-(`assessment_of` gives what sufficiency counts). A case-based discussion names its
+(`assessment_scales.assessment_of` gives what sufficiency counts). A case-based discussion names its
 assessor too, but it is a conversation about past work, not an observation.
 
 Field names are flat and unique within a form, so one name identifies one input in
@@ -19,15 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import NamedTuple
 
 from app.services.errors import DomainError
-from app.services.frameworks.framework_spec import RATING_LEVELS
+from app.services.portfolio.assessment_scales import (
+    ASSESSOR_ROLES,
+    COMPLEXITY,
+    EXPECTED_LEVEL,
+    FIVE_POINT_SCALE,
+    JUDGEMENT_FIELD,
+    SIX_POINT_SCALE,
+    YES_NO_NA,
+)
 from app.services.portfolio.assessors import (
-    LEGACY_NUMBER_FIELD,
     NUMBER_FIELD,
     REGISTER_HOLDERS,
-    ROLE_LABELS,
     register_for,
     registration_number,
 )
@@ -40,44 +45,6 @@ from app.services.portfolio.form_answers import (
     Section,
     check_answers,
 )
-
-# --- Scales -------------------------------------------------------------------
-
-
-def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
-    return tuple(Choice(value, label) for value, label in pairs)
-
-
-def _rated(*triples: tuple[str, str, str | None]) -> tuple[Choice, ...]:
-    return tuple(Choice(value, label, level) for value, label, level in triples)
-
-
-# Each rating reaches a level: below what is expected, competent, or excellent.
-SIX_POINT_SCALE = _rated(
-    ("1", "1 - well below what is expected at this stage", "below"),
-    ("2", "2 - below what is expected", "below"),
-    ("3", "3 - borderline", "below"),
-    ("4", "4 - meets what is expected", "competent"),
-    ("5", "5 - above what is expected", "excellent"),
-    ("6", "6 - well above what is expected", "excellent"),
-    ("unable-to-comment", "Not seen, so unable to comment", None),
-)
-FIVE_POINT_SCALE = _rated(
-    ("1", "1 - not shown", "below"),
-    ("2", "2 - shown with major gaps", "below"),
-    ("3", "3 - partly shown, some development needed", "below"),
-    ("4", "4 - competently shown", "competent"),
-    ("5", "5 - shown to a very high standard", "excellent"),
-)
-YES_NO_NA = _choices(("yes", "Yes"), ("no", "No"), ("not-applicable", "Not applicable"))
-COMPLEXITY = _choices(("low", "Low"), ("medium", "Medium"), ("high", "High"))
-EXPECTED_LEVEL = _choices(
-    ("below", "Below the level expected at this stage of training"),
-    ("at", "At the level expected"),
-    ("above", "Above the level expected"),
-)
-ASSESSOR_ROLES = _choices(*ROLE_LABELS.items())
-
 
 # --- Building blocks ---------------------------------------------------------
 
@@ -130,7 +97,7 @@ ASSESSOR = Section(
 )
 
 DESCRIPTION = _long("description", "What you did")
-OVERALL_JUDGEMENT = _choice("overall_judgement", "The assessor's overall judgement", EXPECTED_LEVEL)
+OVERALL_JUDGEMENT = _choice(JUDGEMENT_FIELD, "The assessor's overall judgement", EXPECTED_LEVEL)
 OVERALL = Section("Overall judgement", (OVERALL_JUDGEMENT,))
 
 
@@ -376,49 +343,6 @@ def form_for(type_code: str, *, observed: bool = False) -> FormDefinition:
     if type_code in REFLECTIVE_TYPE_CODES:
         return REFLECTIVE
     return OBSERVATION if observed else FREE_FORM
-
-
-class Assessment(NamedTuple):
-    """What sufficiency reads from an item's answers: the overall judgement (below, at,
-    above) and the lowest level its rated areas reach (an index of RATING_LEVELS)."""
-
-    judgement: str | None
-    rating_level: int | None
-
-
-_JUDGED_LEVEL = {"below": "below", "at": "competent", "above": "excellent"}
-
-
-def assessment_of(form: FormDefinition, answers: Mapping[str, object]) -> Assessment:
-    """The judgement and the lowest rated area; a form with a judgement but no rated
-    areas (an observation of practice) reaches the level its judgement names."""
-    judgement = answers.get("overall_judgement")
-    judgement = judgement if judgement in _JUDGED_LEVEL else None
-    levels = [
-        RATING_LEVELS.index(level)
-        for spec in form.fields
-        if spec.kind == "choice" and spec.name != OVERALL_JUDGEMENT.name
-        for level in [_level_of(spec, answers.get(spec.name))]
-        if level is not None
-    ]
-    if levels:
-        return Assessment(judgement, min(levels))
-    if judgement is not None:
-        return Assessment(judgement, RATING_LEVELS.index(_JUDGED_LEVEL[judgement]))
-    return Assessment(None, None)
-
-
-def _level_of(spec: Field, value: object) -> str | None:
-    return next((c.level for c in spec.choices if c.value == value), None)
-
-
-def with_current_names(fields: Mapping[str, object]) -> dict[str, object]:
-    """Saved answers under today's field names (an older version's assessor number was
-    stored as `assessor_gphc`)."""
-    current = dict(fields)
-    if LEGACY_NUMBER_FIELD in current and NUMBER_FIELD not in current:
-        current[NUMBER_FIELD] = current.pop(LEGACY_NUMBER_FIELD)
-    return current
 
 
 # --- Validation ----------------------------------------------------------------

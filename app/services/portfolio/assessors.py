@@ -88,3 +88,12 @@ def registration_number(role: str, raw: str) -> str:
             NUMBER_FIELD,
         )
     return number
+
+
+def with_current_names(fields: Mapping[str, object]) -> dict[str, object]:
+    """Saved answers under today's field names (an older version's assessor number was
+    stored as `assessor_gphc`)."""
+    current = dict(fields)
+    if LEGACY_NUMBER_FIELD in current and NUMBER_FIELD not in current:
+        current[NUMBER_FIELD] = current.pop(LEGACY_NUMBER_FIELD)
+    return current

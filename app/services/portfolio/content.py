@@ -20,12 +20,8 @@ from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, EvidenceType
 from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.portfolio.assessment_forms import (
-    FormDefinition,
-    assessment_of,
-    clean_answers,
-    form_for,
-)
+from app.services.portfolio.assessment_forms import FormDefinition, clean_answers, form_for
+from app.services.portfolio.assessment_scales import assessment_of
 from app.services.portfolio.patient_data import Finding, scan_text
 
 DEFAULT_MAX_LINKS = 5
