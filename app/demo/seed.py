@@ -11,6 +11,7 @@ from app.demo.seed_observations import observation_demo_logins, seed_observation
 from app.demo.seed_registration import registration_demo_logins, seed_registration_demo
 from app.demo.seed_signers import seed_signers_demo, signer_demo_logins
 from app.extensions import db
+from app.models.organisations import Organisation
 from app.services.accounts import organisations, passwords
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
@@ -29,6 +30,23 @@ DEMO_PEOPLE = (
 )
 
 
+def _organisations() -> Organisation:
+    """The demo's hub, its two PCNs and their practices; returns the hub."""
+    hub = organisations.create_organisation("North Coast Training Hub", "training-hub")
+    harbour = organisations.create_organisation("Harbour PCN", "pcn", hub)
+    organisations.create_organisation(
+        "Harbour Street Surgery", "practice", harbour, ods_code="Y01234"
+    )
+    organisations.create_organisation(
+        "Quayside Medical Centre", "practice", harbour, ods_code="Y01235"
+    )
+    cliff = organisations.create_organisation("Clifftop PCN", "pcn", hub)
+    organisations.create_organisation(
+        "Clifftop Health Centre", "practice", cliff, ods_code="Y02001"
+    )
+    return hub
+
+
 def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     """Create the demo records unless they exist; returns (created?, logins)."""
     logins = [(role, email, DEMO_PASSWORD) for role, email, *_ in DEMO_PEOPLE]
@@ -42,19 +60,7 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         added = seed_registration_demo()
         return seed_observation_demo() or added, logins
 
-    hub = organisations.create_organisation("North Coast Training Hub", "training-hub")
-    harbour = organisations.create_organisation("Harbour PCN", "pcn", hub)
-    organisations.create_organisation(
-        "Harbour Street Surgery", "practice", harbour, ods_code="Y01234"
-    )
-    organisations.create_organisation(
-        "Quayside Medical Centre", "practice", harbour, ods_code="Y01235"
-    )
-    cliff = organisations.create_organisation("Clifftop PCN", "pcn", hub)
-    organisations.create_organisation(
-        "Clifftop Health Centre", "practice", cliff, ods_code="Y02001"
-    )
-
+    hub = _organisations()
     ncf = framework_service.find_framework("ncf-pcpt")
     if ncf is None:
         raise DomainError("import the NCF framework before seeding demo data")

@@ -15,9 +15,7 @@ from app.services.registration.rules import (
     QUALIFICATION_STATUS_LABELS,
     Currency,
     Level3Facts,
-    RegistrationFacts,
     RenewalRules,
-    final_signoff_registration_problems,
     is_registration_day,
     qualification_choices,
     qualification_problems,
@@ -25,6 +23,10 @@ from app.services.registration.rules import (
     registration_date_problems,
     renewal_deadline,
     renewal_position,
+)
+from app.services.registration.signature_gates import (
+    RegistrationFacts,
+    final_signoff_registration_problems,
 )
 
 TODAY = date(2025, 6, 1)

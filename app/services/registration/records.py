@@ -37,16 +37,18 @@ from app.services.registration.rules import (
     REGISTRATION_STATUS_LABELS,
     Currency,
     Level3Facts,
-    RegistrationFacts,
     RenewalPosition,
     expiry_year_problem,
-    final_signoff_registration_problems,
     qualification_problems,
     registration_date_problems,
     renewal_date_problem,
     renewal_position,
 )
 from app.services.registration.settings import renewal_rules
+from app.services.registration.signature_gates import (
+    RegistrationFacts,
+    final_signoff_registration_problems,
+)
 from app.services.rule_results import long_date
 
 

@@ -27,7 +27,7 @@ from app.services.accounts.organisations import subtree_ids
 from app.services.errors import DomainError
 from app.services.registration.gphc import current_registration
 from app.services.registration.records import facts_of, registration_status_for
-from app.services.registration.rules import Gap, RegistrationFacts, registration_gaps
+from app.services.registration.signature_gates import Gap, RegistrationFacts, registration_gaps
 from app.services.rule_results import long_date
 
 # A competency sign-off, its revocation and the final sign-off are a pharmacist's (the
