@@ -581,3 +581,36 @@ def test_the_qualification_form_asks_for_the_reason_and_saves_nothing(trainee, a
     assert "Explain why this qualification should count" in text(soup, "#justification-error")
     assert audit_count() == before
     assert qualification_for(trainee.id) is None
+
+
+def _dashboard_flags(client, name: str) -> list[str]:
+    soup = page(client.get("/lead/dashboard"))
+    row = soup.select_one(f'#trainees tr:-soup-contains("{name}")')
+    return [li.get_text(strip=True) for li in row.select(".app-flag-list li")]
+
+
+def test_the_lead_dashboard_flags_an_other_qualification_until_it_is_verified(
+    trainee, supervisor, lead, as_user
+) -> None:
+    flag = "Other Level 3 qualification not yet verified"
+    client = as_user(lead)
+    assert flag not in _dashboard_flags(client, trainee.name)
+    saved = _save(trainee, _other(REASON)).qualification
+    db.session.commit()
+    assert flag in _dashboard_flags(client, trainee.name)
+    soup = page(client.get(f"/registration/people/{trainee.id}"))
+    assert text(soup, "#qualification-justification") == REASON
+
+    verify_qualification(trainee, saved.id, actor=supervisor, today=uk_today())
+    db.session.commit()
+    assert flag not in _dashboard_flags(client, trainee.name)
+
+
+def test_a_recognised_qualification_is_not_flagged_before_verification(
+    trainee, lead, as_user
+) -> None:
+    _save(trainee, _two_part("in-progress", NVQ_ON, None))
+    db.session.commit()
+    assert "Other Level 3 qualification not yet verified" not in _dashboard_flags(
+        as_user(lead), trainee.name
+    )

@@ -10,6 +10,8 @@
   lapsed or been removed.
 - no supervision: no supervision session in the last `supervision_window_days`, once
   the trainee has been enrolled that long.
+- Level 3 to verify: an "other" Level 3 qualification (outside the recognised list),
+  flagged until someone verifies it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Flag(StrEnum):
     BEHIND = "behind"
     REGISTRATION = "registration"
     NO_SUPERVISION = "no-supervision"
+    LEVEL3_TO_VERIFY = "level3-to-verify"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class ReportThresholds:
             Flag.BEHIND: "Behind expected progress",
             Flag.REGISTRATION: "Registration renewal due or expired",
             Flag.NO_SUPERVISION: "No supervision session in the last month",
+            Flag.LEVEL3_TO_VERIFY: "Other Level 3 qualification not yet verified",
         }
 
 
@@ -93,6 +97,7 @@ class FlagFacts(NamedTuple):
     total: int
     registration_flag: str
     supervision_sessions: int
+    level3_to_verify: bool = False  # rules.flagged_until_verified
 
 
 def flags_for(
@@ -112,4 +117,6 @@ def flags_for(
     enrolled_long_enough = (today - facts.started_on).days >= thresholds.supervision_window_days
     if facts.supervision_sessions == 0 and enrolled_long_enough:
         flags.append(Flag.NO_SUPERVISION)
+    if facts.level3_to_verify:
+        flags.append(Flag.LEVEL3_TO_VERIFY)
     return tuple(flags)

@@ -179,6 +179,7 @@ SHORT_FLAG_LABELS = {
     Flag.BEHIND: "Behind",
     Flag.REGISTRATION: "Registration",
     Flag.NO_SUPERVISION: "No supervision",
+    Flag.LEVEL3_TO_VERIFY: "Level 3 to verify",
 }
 # Rows of the cohort and attention tables to try, largest first, until the page fits.
 SUMMARY_LIMITS = ((8, 8), (6, 5), (4, 3), (3, 0))

@@ -112,7 +112,9 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
     last_activity = _last_activity(base, facts)
     sessions, last_session = facts.supervision.get(enrolment_id, (0, None))
     registration = status_of(trainee_id, facts.registrations.get(trainee_id), today)
-    level3_status, level3_verified = facts.qualifications.get(trainee_id, (None, False))
+    level3_status, level3_verified, level3_flagged = facts.qualifications.get(
+        trainee_id, (None, False, False)
+    )
     done = percent(signed_off, framework.total)
     expected = expected_percent(base.started_on, base.expected_end_on, today)
     flag_facts = FlagFacts(
@@ -124,6 +126,7 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
         total=framework.total,
         registration_flag=registration.flag,
         supervision_sessions=sessions,
+        level3_to_verify=level3_flagged,
     )
     current = registration.registration
     position = registration.position

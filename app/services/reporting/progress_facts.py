@@ -24,6 +24,7 @@ from app.models.supervision import SupervisionSession
 from app.services.development import objectives as development_objectives
 from app.services.development import stages as development_stages
 from app.services.registration.records import ShownRegistration
+from app.services.registration.rules import flagged_until_verified
 from app.services.reporting.flags import ReportThresholds, supervision_window_start
 from app.services.reporting.progress_rows import DomainColumn
 
@@ -71,7 +72,7 @@ class ProgressFacts:
     reviews: dict[int, datetime]
     supervision: dict[int, tuple[int, date | None]]
     registrations: dict[int, ShownRegistration]
-    qualifications: dict[int, tuple[str, bool]]
+    qualifications: dict[int, tuple[str, bool, bool]]  # status, verified, flagged
     stages: dict[int, development_stages.CurrentStage]
     overdue_objectives: dict[int, int]
 
@@ -172,10 +173,18 @@ def _registrations(trainee_ids) -> dict[int, ShownRegistration]:
     return {row[0]: ShownRegistration._make(row) for row in rows}
 
 
-def _qualifications(trainee_ids) -> dict[int, tuple[str, bool]]:
+def _qualifications(trainee_ids) -> dict[int, tuple[str, bool, bool]]:
+    """Each trainee's Level 3 status, whether it is verified, and whether leads see it
+    flagged until it is (one query)."""
     rows = db.session.execute(
-        select(Qualification.user_id, Qualification.status, Qualification.verified_by_id).where(
-            Qualification.user_id.in_(trainee_ids)
-        )
+        select(
+            Qualification.user_id,
+            Qualification.status,
+            Qualification.verified_by_id,
+            Qualification.kind,
+        ).where(Qualification.user_id.in_(trainee_ids))
     )
-    return {user_id: (status, verified is not None) for user_id, status, verified in rows}
+    return {
+        user_id: (status, verified is not None, flagged_until_verified(kind, verified is not None))
+        for user_id, status, verified, kind in rows
+    }
