@@ -132,7 +132,9 @@ def training_context(person: User, **forms) -> dict:
         "own": own,
         "links": Links(own, person.id),
         "weeks": weeks,
-        "locked": training_permissions.locked_week_ids(weeks, declarations),
+        "locked": training_permissions.locked_week_ids(
+            weeks, declarations, period.started_on if period else None
+        ),
         "eligibility": eligibility,
         "uncounted": {
             week.week_starting: week.reason

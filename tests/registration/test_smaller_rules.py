@@ -29,6 +29,7 @@ from app.services.pathway.programme_status import (
     programme_warnings,
     update_programme_status,
 )
+from app.services.pathway.training_declaration import declare_training
 from app.services.registration.gphc import normalise_gphc_number
 from app.services.registration.qualifications import (
     QualificationDetails,
@@ -128,6 +129,34 @@ def test_the_training_page_counts_the_start_week(trainee, as_user) -> None:
     rows = soup.select("#weeks-table tbody tr")
     counted = [row.select("td")[4].get_text(" ", strip=True) for row in rows]
     assert counted == ["No: 13.5 supervised hours, fewer than 14", "Yes"]
+
+
+def test_a_declaration_from_a_mid_week_start_counts_and_locks_the_start_week(
+    trainee, supervisor
+) -> None:
+    start = monday(TODAY) - 3 * WEEK + 2 * DAY  # a Wednesday
+    training_log.set_training_start(trainee, start, actor=trainee, today=TODAY)
+    training_log.import_weeks(
+        trainee,
+        [
+            training_log.WeekEntry(monday(start), Decimal(21), Decimal(10), "Sam"),
+            training_log.WeekEntry(monday(start) + WEEK, Decimal(35), Decimal(14), "Sam"),
+        ],
+        actor=trainee,
+        today=TODAY,
+    )
+    declaration = declare_training(
+        trainee,
+        actor=supervisor,
+        period_start=start,
+        period_end=monday(start) + WEEK + 6 * DAY,
+        confirmed=True,
+        today=TODAY,
+    )
+    assert declaration.counted_hours == 56
+    entry = training_log.WeekEntry(monday(start), Decimal(20), Decimal(10), "Sam")
+    with pytest.raises(DomainError, match="can no longer be changed"):
+        training_log.log_week(trainee, entry, actor=trainee, today=TODAY)
 
 
 # --- GPhC numbers: ASCII digits only ---------------------------------------------------------

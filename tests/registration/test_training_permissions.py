@@ -70,15 +70,24 @@ def test_a_declared_period_covers_the_weeks_starting_inside_it_both_ends_include
     week_starting, locked
 ):
     declaration = TrainingDeclaration(period_start=date(2025, 3, 3), period_end=date(2025, 3, 16))
-    assert covers(declaration, week_starting) is locked
+    assert covers(declaration, week_starting, None) is locked
+
+
+@pytest.mark.parametrize(
+    ("training_start", "locked"),
+    [(date(2025, 3, 5), True), (date(2025, 3, 2), False)],
+)
+def test_the_week_the_training_starts_in_is_covered_from_the_start_day(training_start, locked):
+    declaration = TrainingDeclaration(period_start=date(2025, 3, 5), period_end=date(2025, 3, 16))
+    assert covers(declaration, date(2025, 3, 3), training_start) is locked
 
 
 def test_the_weeks_a_declaration_covers_are_locked_and_refuse_removal(logged, supervisor):
-    assert locked_week_ids(weeks_for(logged.id), declarations_for(logged.id)) == frozenset()
+    assert locked_week_ids(weeks_for(logged.id), declarations_for(logged.id), START) == frozenset()
     declare(logged, supervisor)
     db.session.commit()
     weeks = weeks_for(logged.id)
-    locked = locked_week_ids(weeks, declarations_for(logged.id))
+    locked = locked_week_ids(weeks, declarations_for(logged.id), START)
     assert sorted(w.week_starting for w in weeks if w.id in locked) == [START, START + WEEK]
     for week in weeks:
         if week.id in locked:

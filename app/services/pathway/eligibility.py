@@ -265,10 +265,16 @@ def _deadline_rule(
     return RuleResult("registration-deadline", name, True, detail, warning=warning), deadline
 
 
+def first_trained_day(week_starting: date, training_start: date) -> date:
+    """The week's first day of training: the training start for the week it starts in. A
+    week belongs to the training year, and to the declaration, this day falls in."""
+    return max(week_starting, training_start)
+
+
 def days_trained_in_week(week_starting: date, training_start: date) -> int:
     """The week's days on or after the training start: 7 for a whole week, fewer for the
     week the training starts in, 0 for a week that ends before it."""
-    first_day = max(week_starting, training_start)
+    first_day = first_trained_day(week_starting, training_start)
     return max(0, min(DAYS_IN_A_WEEK, (week_starting - first_day).days + DAYS_IN_A_WEEK))
 
 
@@ -356,8 +362,7 @@ def assess_training_eligibility(
             continue
         counted_hours += log.hours
         counted_weeks += 1
-        # The week the training starts in belongs to year 1.
-        counted_from = max(log.week_starting, training_start)
+        counted_from = first_trained_day(log.week_starting, training_start)
         for index in range(rules.minimum_years):
             if year_starts[index] <= counted_from < year_starts[index + 1]:
                 year_hours[index] += log.hours

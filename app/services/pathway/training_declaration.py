@@ -19,7 +19,7 @@ from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
 from app.services.errors import DomainError
-from app.services.pathway.eligibility import assess_training_eligibility
+from app.services.pathway.eligibility import assess_training_eligibility, first_trained_day
 from app.services.pathway.training_log import (
     training_period_for,
     week_values,
@@ -77,9 +77,13 @@ def declare_training(
     if refusal is not None:
         raise signers.SignerNotRegistered(refusal)
     signed_with = signers.signing_registration(actor.id, today, signers.DECLARATION_REGISTERS)
-    _check_period(person, period_start, period_end, today)
+    started_on = _check_period(person, period_start, period_end, today)
+    # A week belongs to the period its first day of training falls in (the week the
+    # training starts in, from the start day), as the lock on declared weeks reads it.
     weeks = [
-        week for week in weeks_for(person.id) if period_start <= week.week_starting <= period_end
+        week
+        for week in weeks_for(person.id)
+        if period_start <= first_trained_day(week.week_starting, started_on) <= period_end
     ]
     if not weeks:
         raise DomainError("No weeks are logged in this period", "period_start")
@@ -118,8 +122,9 @@ def declare_training(
     return declaration
 
 
-def _check_period(person: User, period_start: date, period_end: date, today: date) -> None:
-    """A declared period lies inside the training so far: after its start, not in the future."""
+def _check_period(person: User, period_start: date, period_end: date, today: date) -> date:
+    """A declared period lies inside the training so far: after its start, not in the
+    future. Returns the training start."""
     period = training_period_for(person.id)
     if period is None:
         raise DomainError("The training start has not been recorded yet", "period_start")
@@ -132,6 +137,7 @@ def _check_period(person: User, period_start: date, period_end: date, today: dat
         raise DomainError("The end of the period must be after its start", "period_end")
     if period_end > today:
         raise DomainError("The period cannot end in the future", "period_end")
+    return period.started_on
 
 
 def default_declaration_period(user_id: int, today: date) -> tuple[date | None, date | None]:

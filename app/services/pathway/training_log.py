@@ -27,6 +27,7 @@ from app.services.pathway.eligibility import (
     TrainingEligibility,
     WeeklyLog,
     assess_training_eligibility,
+    first_trained_day,
     weekly_log_problems,
 )
 from app.services.registration.access import can_oversee
@@ -115,12 +116,15 @@ def parse_hours(raw: object, field: str) -> Decimal:
 
 
 def _declaration_covering(user_id: int, week_starting: date) -> TrainingDeclaration | None:
+    """The declaration locking the week (see `training_permissions.covers`)."""
+    period = training_period_for(user_id)
+    day = first_trained_day(week_starting, period.started_on) if period else week_starting
     return db.session.scalar(
         select(TrainingDeclaration)
         .where(
             TrainingDeclaration.user_id == user_id,
-            TrainingDeclaration.period_start <= week_starting,
-            TrainingDeclaration.period_end >= week_starting,
+            TrainingDeclaration.period_start <= day,
+            TrainingDeclaration.period_end >= day,
         )
         .limit(1)
     )
