@@ -6,7 +6,7 @@ import time
 
 from flask import current_app, request, session
 from flask_login import current_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -20,6 +20,11 @@ FRESH_AT = "fresh_at"
 # cost a cookie re-signed and re-sent each time, for precision nobody needs.
 SEEN_STEP_SECONDS = 30
 
+# The user with their roles, in one query.
+_SIGNED_IN_USER = (
+    select(User).where(User.id == bindparam("user_id")).options(joinedload(User.role_rows))
+)
+
 
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session version, so bumping it ends sessions."""
@@ -28,14 +33,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # The user with their roles, in one query.
-    user = (
-        db.session.execute(
-            select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows))
-        )
-        .unique()
-        .scalar()
-    )
+    user = db.session.execute(_SIGNED_IN_USER, {"user_id": int(user_id)}).unique().scalar()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -329,14 +329,14 @@ def status_of(
     )
 
 
-def _latest_registrations(user_ids: list[int]) -> Select[tuple[Registration]]:
-    """Each of `user_ids`'s latest registration record."""
-    latest = (
+# Each of `user_ids`'s latest registration record.
+_LATEST_REGISTRATIONS = select(Registration).where(
+    Registration.id.in_(
         select(func.max(Registration.id))
-        .where(Registration.user_id.in_(user_ids))
+        .where(Registration.user_id.in_(bindparam("user_ids", expanding=True)))
         .group_by(Registration.user_id)
     )
-    return select(Registration).where(Registration.id.in_(latest))
+)
 
 
 def registration_status_for(user_ids: Iterable[int], today: date) -> dict[int, RegistrationStatus]:
@@ -344,7 +344,7 @@ def registration_status_for(user_ids: Iterable[int], today: date) -> dict[int, R
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    rows = db.session.scalars(_latest_registrations(ids))
+    rows = db.session.scalars(_LATEST_REGISTRATIONS, {"user_ids": ids})
     found = {row.user_id: row for row in rows}
     return {user_id: status_of(user_id, found.get(user_id), today) for user_id in ids}
 
