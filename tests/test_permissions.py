@@ -90,6 +90,7 @@ def world(app, make_user, make_org, framework):
             "competency_id": framework.domains[0].competencies[0].id,
             "sign_off_id": sign_off.id,
             "notification_id": 1,  # POST-only routes
+            "objective_id": 1,  # a development objective: a GET of none answers 404
             "token_id": 1,
         },
     }

@@ -63,10 +63,13 @@ def test_the_technician_is_registered_with_renewal_due_and_records_to_finish(run
     assert not panel.readiness.ready
 
 
-def test_the_demo_supervisor_oversees_all_four_trainees(runner):
+def test_the_demo_supervisor_oversees_the_registration_and_observation_trainees(runner):
+    from app.demo.seed_observations import DEMO_OBSERVATION_PEOPLE
+
     _seed(runner)
     result = people_overview(_person("supervisor@example.org"), today=utcnow().date())
-    assert result.total == 4
+    # The demo trainee, the three registration people and the observation demo's trainees.
+    assert result.total == 4 + len(DEMO_OBSERVATION_PEOPLE)
 
 
 def test_seeding_twice_adds_nothing(runner):
