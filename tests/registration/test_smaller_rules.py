@@ -30,7 +30,7 @@ from app.services.pathway.programme_status import (
     update_programme_status,
 )
 from app.services.pathway.training_declaration import declare_training
-from app.services.registration.gphc import normalise_gphc_number
+from app.services.registration.gphc import normalise_gphc_number, record_number_for
 from app.services.registration.qualifications import (
     QualificationDetails,
     qualification_for,
@@ -270,6 +270,25 @@ def test_recording_an_expiry_13_months_after_joining_and_a_day_more(
     db.session.rollback()
     assert caught.value.field == "expires_on"
     assert _own_registrations(trainee) == []
+
+
+@pytest.mark.parametrize(("extra_days", "refused"), [(0, False), (1, True)])
+def test_a_number_recorded_with_its_dates_keeps_the_13_month_rule(
+    make_user, extra_days: int, refused: bool
+) -> None:
+    person = make_user(roles=("supervisor",))
+    joined = _recently_joined()
+    expires_on = add_months(joined, 13) + timedelta(days=extra_days)
+    if not refused:
+        row = record_number_for(
+            person, "2012345", actor=None, registered_on=joined, expires_on=expires_on
+        )
+        assert row.expires_on == expires_on
+        return
+    with pytest.raises(DomainError, match="more than 13 months after you joined"):
+        record_number_for(
+            person, "2012345", actor=None, registered_on=joined, expires_on=expires_on
+        )
 
 
 def test_a_renewal_date_sets_the_start_of_the_year(trainee) -> None:

@@ -18,7 +18,7 @@ from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError
-from app.services.registration.rules import registration_date_problems
+from app.services.registration.rules import expiry_year_problem, registration_date_problems
 from app.services.registration.settings import renewal_rules
 
 REGISTER_BY_FIRST_DIGIT = {"2": "pharmacist", "5": "pharmacy-technician"}
@@ -66,9 +66,14 @@ def record_number_for(
 ) -> Registration:
     """Record a (normalised) number, and the dates when known, as a new, unverified
     registration row: someone else checks it on the register before it counts."""
+    today = uk_today()
     problems = registration_date_problems(
-        registered_on, expires_on, today=uk_today(), rules=renewal_rules()
+        registered_on, expires_on, today=today, rules=renewal_rules()
     )
+    # No renewal date arrives this way: only a recent joining date bounds the expiry.
+    year_problem = expiry_year_problem(registered_on, None, expires_on, today=today)
+    if year_problem:
+        problems.append(year_problem)
     if problems:
         raise DomainError(problems[0], "gphc")
     registration = Registration(
