@@ -121,6 +121,21 @@ def test_framework_browser_shows_domains_competencies_indicators_and_standards(
     assert framework.title in listing
 
 
+def test_framework_browser_states_each_competencys_own_rule(client, make_user, login, framework):
+    login(client, make_user())
+    page = soup(client.get(f"/frameworks/{framework.code}/versions/{framework.version}"))
+    assert page.find(id="rule-D1.1") is None  # the default rule, shown once at the top
+    assert page.find(id="rule-D3.1").get_text(strip=True) == (
+        "Sign-off needs at least 3 accepted items of at least 2 different evidence types, "
+        "including at least 1 observed assessment, and at least 2 observations (Observed "
+        "consultation (MRCF-style)) on separate days, each judged at the expected level and "
+        "rated competent or better in every area."
+    )
+    types = page.get_text(" ", strip=True)
+    assert "Case-based discussion (observed)" not in types
+    assert "Mini clinical evaluation exercise (mini-CEX) (observed)" in types
+
+
 def test_framework_browser_answers_404_for_an_unknown_version(client, make_user, login, framework):
     login(client, make_user())
     response = client.get(f"/frameworks/{framework.code}/versions/99")

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.main.blueprint import bp
 from app.permissions import public, signed_in
 from app.services.frameworks import catalogue as framework_service
+from app.services.portfolio import sufficiency
 
 # Where each role lands after signing in, in order of precedence.
 ROLE_HOMES = (
@@ -51,7 +52,17 @@ def frameworks():
 def framework(code: str, version: str):
     found = framework_service.find_framework(code, version) or abort(404)
     tree = framework_service.load_framework_tree(found.id)
-    return render_template("frameworks/detail.jinja", title=tree.title, framework=tree)
+    # The sentence for each competency whose rule is its own (an override or an
+    # observation rule); the rest follow the default shown at the top.
+    own_rules = {
+        c.id: sufficiency.describe_rule(sufficiency.Rule.of(c))
+        for d in tree.domains
+        for c in d.competencies
+        if c.rule_overridden or c.observation_min_items is not None
+    }
+    return render_template(
+        "frameworks/detail.jinja", title=tree.title, framework=tree, own_rules=own_rules
+    )
 
 
 @bp.route("/accessibility")
