@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -25,17 +25,19 @@ from app.services.supervision.access import refuse_self_supervision
 DEFAULT_DURATION = timedelta(days=548)
 
 
+_ACTIVE_ENROLMENT = select(Enrolment).where(
+    Enrolment.trainee_id == bindparam("trainee_id"), Enrolment.status == "active"
+)
+_ACTIVE_ENROLMENT_WITH_PEOPLE = _ACTIVE_ENROLMENT.options(
+    joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor)
+)
+
+
 def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
     """The trainee's active enrolment; `with_people` brings its framework and clinical
     supervisor in the same query, for pages that show them."""
-    query = select(Enrolment).where(
-        Enrolment.trainee_id == trainee_id, Enrolment.status == "active"
-    )
-    if with_people:
-        query = query.options(
-            joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor)
-        )
-    return db.session.scalar(query)
+    statement = _ACTIVE_ENROLMENT_WITH_PEOPLE if with_people else _ACTIVE_ENROLMENT
+    return db.session.scalar(statement, {"trainee_id": trainee_id})
 
 
 def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:
@@ -164,32 +166,35 @@ class SupervisedEnrolment(NamedTuple):
     clinical_supervisor_name: str | None
 
 
+_TRAINEE, _CLINICAL = aliased(User), aliased(User)
+_SUPERVISED_ENROLMENTS = (
+    select(
+        Enrolment.id,
+        Enrolment.trainee_id,
+        _TRAINEE.name,
+        Framework.title,
+        Framework.version,
+        Cohort.name,
+        Enrolment.started_on,
+        _CLINICAL.name,
+    )
+    .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
+    .join(Framework, Framework.id == Enrolment.framework_id)
+    .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+    .outerjoin(_CLINICAL, _CLINICAL.id == Enrolment.clinical_supervisor_id)
+    .where(
+        (Enrolment.clinical_supervisor_id == bindparam("supervisor_id"))
+        | (Enrolment.education_supervisor_id == bindparam("supervisor_id")),
+        Enrolment.status.in_(("active", "paused")),
+    )
+    .order_by(Enrolment.started_on, Enrolment.id)
+)
+
+
 def supervised_enrolments(supervisor_id: int) -> list[SupervisedEnrolment]:
     """Current enrolments the supervisor supervises either way, with what their list
     shows, in one query however many trainees."""
-    trainee, clinical = aliased(User), aliased(User)
-    rows = db.session.execute(
-        select(
-            Enrolment.id,
-            Enrolment.trainee_id,
-            trainee.name,
-            Framework.title,
-            Framework.version,
-            Cohort.name,
-            Enrolment.started_on,
-            clinical.name,
-        )
-        .join(trainee, trainee.id == Enrolment.trainee_id)
-        .join(Framework, Framework.id == Enrolment.framework_id)
-        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .outerjoin(clinical, clinical.id == Enrolment.clinical_supervisor_id)
-        .where(
-            (Enrolment.clinical_supervisor_id == supervisor_id)
-            | (Enrolment.education_supervisor_id == supervisor_id),
-            Enrolment.status.in_(("active", "paused")),
-        )
-        .order_by(Enrolment.started_on, Enrolment.id)
-    )
+    rows = db.session.execute(_SUPERVISED_ENROLMENTS, {"supervisor_id": supervisor_id})
     return [SupervisedEnrolment(*row) for row in rows]
 
 

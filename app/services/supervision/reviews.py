@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -43,7 +43,7 @@ DECISION_LABELS = {"accepted": "Accepted", "changes_requested": "Changes request
 REVIEWING_ENROLMENT_STATUSES = ("active", "paused")
 
 
-def _supervises(user_id: int):
+def _supervises(user_id: int | BindParameter[int]):
     return or_(
         Enrolment.clinical_supervisor_id == user_id,
         Enrolment.education_supervisor_id == user_id,
@@ -80,6 +80,37 @@ class QueuePage(PageNumbers):
 
 
 _TRAINEE = aliased(User)
+_WAITING_ITEMS = and_(
+    Evidence.status == "submitted",
+    Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+    _supervises(bindparam("supervisor_id")),
+)
+# Grouped by the evidence's column: grouped by the enrolment's, SQLite scanned every
+# enrolment (checked with EXPLAIN QUERY PLAN).
+_WAITING_PER_ENROLMENT = (
+    select(Evidence.enrolment_id, func.count(Evidence.id))
+    .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+    .where(_WAITING_ITEMS)
+    .group_by(Evidence.enrolment_id)
+)
+_QUEUE_PAGE = (
+    select(
+        Evidence.id,
+        Evidence.title,
+        EvidenceType.label,
+        Evidence.current_version_number,
+        _TRAINEE.name,
+        Enrolment.id,
+        Evidence.submitted_at,
+    )
+    .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
+    .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
+    .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
+    .where(_WAITING_ITEMS)
+    .order_by(Evidence.submitted_at, Evidence.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 
 
 def review_queue(
@@ -88,45 +119,13 @@ def review_queue(
     """Submitted evidence of every trainee the supervisor supervises, oldest first: one
     page of it, and the count waiting per enrolment (2 queries)."""
     now = now or utcnow()
-    waiting_items = and_(
-        Evidence.status == "submitted",
-        Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
-        _supervises(supervisor_id),
-    )
-    # Grouped by the evidence's column: grouped by the enrolment's, SQLite scanned every
-    # enrolment (checked with EXPLAIN QUERY PLAN).
     waiting = dict(
-        db.session.execute(
-            select(Evidence.enrolment_id, func.count(Evidence.id))
-            .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
-            .where(waiting_items)
-            .group_by(Evidence.enrolment_id)
-        ).all()
+        db.session.execute(_WAITING_PER_ENROLMENT, {"supervisor_id": supervisor_id}).all()
     )
     total = sum(waiting.values())
     page = clamp_page(page, total, per_page)
-    rows = (
-        db.session.execute(
-            select(
-                Evidence.id,
-                Evidence.title,
-                EvidenceType.label,
-                Evidence.current_version_number,
-                _TRAINEE.name,
-                Enrolment.id,
-                Evidence.submitted_at,
-            )
-            .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
-            .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
-            .join(EvidenceType, EvidenceType.id == Evidence.evidence_type_id)
-            .where(waiting_items)
-            .order_by(Evidence.submitted_at, Evidence.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-        if total
-        else []
-    )
+    params = {"supervisor_id": supervisor_id, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = db.session.execute(_QUEUE_PAGE, params).all() if total else []
     day = timedelta(days=1)
     items = [QueueItem(*row, max((now - row[6]) // day, 0)) for row in rows]
     return QueuePage(items, total, page, per_page, waiting)
