@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.services.portfolio.access import (
+    VIEWER_KINDS,
     AccessFlags,
     access_flags,
     viewer_params,
@@ -54,7 +55,7 @@ def own_evidence_or_404(evidence_id: int, *, full: bool = False) -> Evidence:
     """
     user = me()
     evidence = db.session.scalar(
-        _own_evidence_statement(access_flags(user), full),
+        _OWN_EVIDENCE[access_flags(user), full],
         {**viewer_params(user), "evidence_id": evidence_id},
     )
     if evidence is None:
@@ -85,3 +86,10 @@ def _own_evidence_statement(flags: AccessFlags, full: bool):
         )
         .options(*options)
     )
+
+
+_OWN_EVIDENCE = {
+    (flags, full): _own_evidence_statement(flags, full)
+    for flags in VIEWER_KINDS
+    for full in (False, True)
+}

@@ -14,6 +14,7 @@ item says (their own at its current version, a supervisee's at its shared one).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, or_, select
@@ -32,6 +33,8 @@ SHARED = Evidence.shared_version_number.is_not(None)
 
 AccessFlags = tuple[bool, bool, bool]  # sees as trainee, as supervisor, as lead
 AS_TRAINEE, AS_SUPERVISOR, AS_LEAD = range(3)
+# Every kind of viewer, for statements defined once per kind.
+VIEWER_KINDS: tuple[AccessFlags, ...] = tuple(itertools.product((False, True), repeat=3))
 
 
 def access_flags(user: User) -> AccessFlags:
@@ -88,9 +91,17 @@ def viewer_params(user: User) -> dict[str, int | None]:
     return {"viewer_id": user.id, "viewer_organisation_id": user.organisation_id}
 
 
+_VISIBLE_ITEM = {
+    flags: visible_evidence_template(flags).where(Evidence.id == bindparam("evidence_id"))
+    for flags in VIEWER_KINDS
+}
+
+
 def evidence_visible_to(user: User, evidence_id: int) -> Evidence | None:
     """The evidence item if `user` may see it, else None (which a view turns into a 404)."""
-    return db.session.scalar(visible_evidence_for(user).where(Evidence.id == evidence_id))
+    return db.session.scalar(
+        _VISIBLE_ITEM[access_flags(user)], {**viewer_params(user), "evidence_id": evidence_id}
+    )
 
 
 def can_see_evidence(user: User, evidence: Evidence) -> bool:

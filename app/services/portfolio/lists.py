@@ -9,7 +9,6 @@ that version's, so a trainee's revision in progress never shows to anyone else.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from app.models.frameworks import Competency, EvidenceType
 from app.models.users import User
 from app.services.paging import PageNumbers, clamp_page
 from app.services.portfolio.access import (
+    VIEWER_KINDS,
     AccessFlags,
     access_flags,
     seen_status,
@@ -105,7 +105,6 @@ def _links_seen_version_to(competency_code):
 FILTERS = ("type_code", "status", "competency_code", "occurred_from", "occurred_to")
 
 
-@functools.cache  # saves building the list's access joins and filters on every page view
 def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
     """The count and one page of rows for a kind of viewer and the filters in use: the
     viewer, the enrolment, the filters' values and the page are bound per call."""
@@ -135,6 +134,9 @@ def _page_statements(flags: AccessFlags, used: tuple[bool, ...]):
     return count, rows
 
 
+NO_FILTERS = (False,) * len(FILTERS)
+
+
 def evidence_page(
     viewer: User,
     enrolment: Enrolment,
@@ -148,8 +150,9 @@ def evidence_page(
     Three queries whatever the page holds: the count, the rows, and their competencies.
     """
     values = {name: getattr(filters, name) for name in FILTERS}
-    count_sql, rows_sql = _page_statements(
-        access_flags(viewer), tuple(value is not None for value in values.values())
+    flags, used = access_flags(viewer), tuple(value is not None for value in values.values())
+    count_sql, rows_sql = (
+        _UNFILTERED_PAGE[flags] if used == NO_FILTERS else _page_statements(flags, used)
     )
     params = {
         **viewer_params(viewer),
@@ -172,7 +175,7 @@ def _row_statement(flags: AccessFlags):
 def evidence_row(viewer: User, evidence_id: int) -> EvidenceRow | None:
     """One item as a list shows it, if `viewer` may see it (2 queries)."""
     found = db.session.execute(
-        _row_statement(access_flags(viewer)),
+        _ROW[access_flags(viewer)],
         {**viewer_params(viewer), "evidence_id": evidence_id},
     ).all()
     rows = _with_codes(found)
@@ -195,23 +198,30 @@ def _row_columns(query, flags: AccessFlags):
     )
 
 
+# The list unfiltered, as most views show it; a filtered list is built for its filters.
+_UNFILTERED_PAGE = {flags: _page_statements(flags, NO_FILTERS) for flags in VIEWER_KINDS}
+_ROW = {flags: _row_statement(flags) for flags in VIEWER_KINDS}
+
+
+_LINK_CODES = (
+    select(EvidenceLink.evidence_version_id, Competency.code)
+    .join(Competency, EvidenceLink.competency_id == Competency.id)
+    .where(EvidenceLink.evidence_version_id.in_(bindparam("version_ids", expanding=True)))
+    .order_by(Competency.domain_id, Competency.position)
+)
+
+
 def _with_codes(found) -> list[EvidenceRow]:
     """The rows with the competency codes of the versions they show, in framework order
     (1 query)."""
     codes: dict[int, list[str]] = defaultdict(list)
     if found:
-        links = db.session.execute(
-            select(EvidenceLink.evidence_version_id, Competency.code)
-            .join(Competency, EvidenceLink.competency_id == Competency.id)
-            .where(EvidenceLink.evidence_version_id.in_([row[-1] for row in found]))
-            .order_by(Competency.domain_id, Competency.position)
-        )
+        links = db.session.execute(_LINK_CODES, {"version_ids": [row[-1] for row in found]})
         for version_id, code in links:
             codes[version_id].append(code)
     return [EvidenceRow(*row[:-1], competency_codes=codes[row[-1]]) for row in found]
 
 
-@functools.cache  # saves building the counts' access joins on every portfolio home view
 def _status_counts_statement(flags: AccessFlags):
     status = seen_status(flags, bindparam("viewer_id"))
     return (
@@ -222,10 +232,13 @@ def _status_counts_statement(flags: AccessFlags):
     )
 
 
+_STATUS_COUNTS = {flags: _status_counts_statement(flags) for flags in VIEWER_KINDS}
+
+
 def status_counts(viewer: User, enrolment: Enrolment) -> dict[str, int]:
     """How many of the enrolment's items `viewer` may see are in each status (all keys present)."""
     counted = db.session.execute(
-        _status_counts_statement(access_flags(viewer)),
+        _STATUS_COUNTS[access_flags(viewer)],
         {**viewer_params(viewer), "enrolment_id": enrolment.id},
     ).all()
     counts = dict.fromkeys(EVIDENCE_STATUSES, 0)
@@ -244,7 +257,6 @@ class LinkedEvidence:
     note: str
 
 
-@functools.cache  # saves building the access joins on every competency page view
 def _linked_statement(flags: AccessFlags):
     return (
         _seen(flags)
@@ -267,12 +279,15 @@ def _linked_statement(flags: AccessFlags):
     )
 
 
+_LINKED = {flags: _linked_statement(flags) for flags in VIEWER_KINDS}
+
+
 def evidence_linked_to(
     viewer: User, enrolment: Enrolment, competency: Competency
 ) -> list[LinkedEvidence]:
     """Items whose seen version links `competency`, with the note, newest first (1 query)."""
     rows = db.session.execute(
-        _linked_statement(access_flags(viewer)),
+        _LINKED[access_flags(viewer)],
         {**viewer_params(viewer), "enrolment_id": enrolment.id, "competency_id": competency.id},
     ).all()
     return [LinkedEvidence(*row) for row in rows]

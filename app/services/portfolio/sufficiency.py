@@ -121,7 +121,7 @@ def progress_for(
     `signed_off` holds competency ids already signed off. With `count_drafts=False`,
     drafts do not make a competency "in progress" (for people who may not see drafts).
     """
-    competencies_sql, links_sql = _progress_statements(one=competency_id is not None)
+    competencies_sql, links_sql = _PROGRESS_OF_ONE if competency_id is not None else _PROGRESS
     params = {
         "framework_id": enrolment.framework_id,
         "enrolment_id": enrolment.id,
@@ -294,6 +294,10 @@ def link_counts(*keys) -> Select:
         .join(EvidenceType, Evidence.evidence_type_id == EvidenceType.id)
         .join(Competency, Competency.id == EvidenceLink.competency_id)
     )
+
+
+_PROGRESS = _progress_statements(one=False)
+_PROGRESS_OF_ONE = _progress_statements(one=True)
 
 
 def by_domain(progress: Iterable[CompetencyProgress]) -> list[DomainProgress]:
