@@ -17,16 +17,18 @@ from app.downloads import download
 from app.models.users import User
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.frameworks.labels import LabelsById
 from app.services.reporting import csv_export as exports_csv
 from app.services.reporting import xlsx_export as exports_xlsx
 from app.services.reporting.progress_report import TraineeProgress, iter_progress
 from app.services.reporting.scope import ReportFilters
 
 
-def report_row(row: TraineeProgress) -> dict:
+def report_row(row: TraineeProgress, framework_of: LabelsById) -> dict:
     item = list_item(row)
     item.update(
         {
+            "framework_label": framework_of(row.framework_id),
             "gphc_number": row.gphc_number,
             "registration_expires_on": row.registration_expires_on,
             "pathway_status": row.pathway_status,
@@ -52,9 +54,10 @@ def json_chunks(viewer: User, filters: ReportFilters) -> Iterator[bytes]:
     """`{"items": [...], "total": n}` written row by row: memory stays flat."""
     yield b'{"items": ['
     total = 0
+    framework_of = LabelsById()
     for row in iter_progress(viewer, filters, today=uk_today()):
         prefix = b"," if total else b""
-        yield prefix + json.dumps(report_row(row), default=_json_default).encode()
+        yield prefix + json.dumps(report_row(row, framework_of), default=_json_default).encode()
         total += 1
     yield b'], "total": %d}' % total
 

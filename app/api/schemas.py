@@ -75,7 +75,14 @@ class FrameworkSummary(Schema):
     id = fields.String(required=True, metadata=_d("The framework's code, e.g. ncf-pcpt"))
     version = fields.String(required=True)
     title = fields.String(required=True)
-    status = fields.String(required=True, metadata=_d("draft, published or retired"))
+    status = fields.String(required=True, metadata=_d("provisional or published"))
+    label = fields.String(
+        required=True,
+        metadata=_d(
+            "The title and version as signers and readers see them; a provisional version "
+            "says so in words"
+        ),
+    )
     competency_count = fields.Integer(required=True)
 
 
@@ -127,7 +134,14 @@ class FrameworkTree(Schema):
     id = fields.String(required=True)
     version = fields.String(required=True)
     title = fields.String(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, metadata=_d("provisional or published"))
+    label = fields.String(
+        required=True,
+        metadata=_d(
+            "The title and version as signers and readers see them; a provisional version "
+            "says so in words"
+        ),
+    )
     publisher = fields.String(allow_none=True)
     sign_off = fields.Nested(SignOffRule)
     scale = fields.List(fields.Nested(ScaleValue))
@@ -215,6 +229,11 @@ class EnrolmentOut(Schema):
     id = fields.Integer(required=True)
     framework = fields.String(required=True)
     version = fields.String(required=True)
+    framework_status = fields.String(required=True, metadata=_d("provisional or published"))
+    framework_label = fields.String(
+        required=True,
+        metadata=_d("The framework version's title; a provisional version says so in words"),
+    )
     status = fields.String(required=True)
     supervisor = fields.Nested(PersonRef, allow_none=True, metadata=_d("Clinical supervisor"))
     education_supervisor = fields.Nested(PersonRef, allow_none=True)
@@ -326,6 +345,9 @@ class ProgressReportArgs(ReportFilterArgs):
 
 
 class ProgressRow(TraineeListItem):
+    framework_label = fields.String(
+        metadata=_d("The framework version's title; a provisional version says so in words")
+    )
     gphc_number = fields.String(allow_none=True)
     registration_expires_on = fields.Date(allow_none=True)
     pathway_status = fields.String()

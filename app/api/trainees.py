@@ -16,6 +16,7 @@ from app.models.signoffs import SignOff
 from app.models.users import User
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.frameworks.labels import framework_label
 from app.services.portfolio import lists as evidence_lists
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import RegistrationStatus, registration_status
@@ -83,6 +84,8 @@ def _enrolment(enrolment: Enrolment) -> dict:
         "id": enrolment.id,
         "framework": enrolment.framework.code,
         "version": enrolment.framework.version,
+        "framework_status": enrolment.framework.status,
+        "framework_label": framework_label(enrolment.framework),
         "status": enrolment.status,
         "supervisor": _person(enrolment.clinical_supervisor),
         "education_supervisor": _person(enrolment.education_supervisor),

@@ -18,6 +18,7 @@ from app.api.schemas import FrameworkList, FrameworkTree, Me
 from app.extensions import limiter
 from app.permissions import public, signed_in
 from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.labels import framework_label
 
 
 def _client_key() -> str:
@@ -89,6 +90,7 @@ def frameworks():
                 "version": s.version,
                 "title": s.title,
                 "status": s.status,
+                "label": framework_label(s),
                 "competency_count": s.competency_count,
             }
             for s in framework_service.framework_summaries()
@@ -111,6 +113,7 @@ def framework(code: str, version: str):
         "version": tree.version,
         "title": tree.title,
         "status": tree.status,
+        "label": framework_label(tree),
         "publisher": tree.publisher,
         "sign_off": {
             "min_evidence": tree.min_evidence,

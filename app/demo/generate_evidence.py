@@ -28,6 +28,7 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff
 from app.models.supervision import SupervisionSession
 from app.services.calendar_months import add_months
+from app.services.frameworks.labels import framework_labels
 from app.services.notifications import messages as notifications
 from app.services.portfolio.sufficiency import AcceptedItem, missing_for
 from app.services.supervision import signoffs
@@ -60,6 +61,7 @@ class PortfolioWriter:
     ) -> None:
         self.rows = rows
         self.framework = framework
+        self.framework_name = framework_labels([framework.id])[framework.id]
         self.rng = rng
         self.today = today
         # Every generated moment is before the start of today (UTC), less an hour.
@@ -252,7 +254,9 @@ class PortfolioWriter:
             signer_gphc_number=plan.supervisor.gphc,
             signer_registration=None,  # bulk rows keep no snapshot, like older records
             trainee_name=plan.trainee.name,
-            statement=signoffs.declaration(plan.trainee.name, competency, outcome),
+            statement=signoffs.declaration(
+                plan.trainee.name, competency, outcome, self.framework_name
+            ),
             evidence_versions=[
                 {
                     "evidence_id": i.id,
@@ -293,6 +297,7 @@ class PortfolioWriter:
                         "id": self.rows.next_id(SupervisionSession.__table__),
                         "enrolment_id": plan.enrolment_id,
                         "supervisor_id": plan.supervisor.id,
+                        "by_clinical_supervisor": True,  # the plan's supervisor is clinical
                         "held_on": held_on,
                         "duration_minutes": rng.choice((30, 45, 60, 60, 90)),
                         "topics": rng.choice(words.SESSION_TOPICS),

@@ -61,7 +61,10 @@ class Framework(Base):
 
     @property
     def label(self) -> str:
-        return f"{self.title} (version {self.version})"
+        """The name signers and readers see (`labels.framework_label`: says when provisional)."""
+        from app.services.frameworks.labels import framework_label  # models load first
+
+        return framework_label(self)
 
 
 class Domain(Base):

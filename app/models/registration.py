@@ -214,3 +214,6 @@ class ExceptionalCircumstances(Base):
     reason: Mapped[str] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The GPhC's agreement to the reduction: until both are recorded the full rule applies.
+    gphc_agreed_on: Mapped[date | None]
+    gphc_reference: Mapped[str | None] = mapped_column(String(100))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -29,5 +29,8 @@ class SupervisionSession(Base):
     topics: Mapped[str] = mapped_column(Text)
     agreed_actions: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Held by the enrolment's clinical supervisor when recorded: only these count towards
+    # the pathway's monthly rule; sessions with others are kept and shown apart.
+    by_clinical_supervisor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     supervisor: Mapped[User] = relationship()

@@ -160,7 +160,21 @@ class DeclarationForm(PortfolioForm):
     )
 
 
-class ReasonForm(PortfolioForm):
+class AgreementForm(PortfolioForm):
+    """The GPhC's agreement to exceptional circumstances: until it is recorded the full
+    requirement applies."""
+
+    gphc_agreed_on = DateInputField(
+        "Date the GPhC agreed", description="As given in the GPhC's reply. " + DATE_HINT
+    )
+    gphc_reference = StringField(
+        "The GPhC's reference",
+        description="The reference on the GPhC's reply",
+        validators=[Length(max=100)],
+    )
+
+
+class ReasonForm(AgreementForm):
     reason = TextAreaField(
         "What are the exceptional circumstances?",
         description="For example a long illness or parental leave. Keep health details brief",

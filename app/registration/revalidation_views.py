@@ -12,7 +12,7 @@ from app.models.users import User
 from app.permissions import roles
 from app.registration.blueprint import bp
 from app.registration.common import print_year_for, revalidation_context
-from app.registration.forms import ConfirmForm, ReasonForm, record_form_class
+from app.registration.forms import AgreementForm, ConfirmForm, ReasonForm, record_form_class
 from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.registration import revalidation as revalidation_service
@@ -169,19 +169,42 @@ def delete_record(record_id: int):
 @bp.route("/revalidation/exceptional-circumstances", methods=["GET", "POST"])
 @roles("trainee")
 def exceptional_circumstances():
+    """Record the circumstances (with the GPhC's agreement if it has come), or, once they
+    are recorded, the GPhC's agreement."""
     person = me()
-    form = ReasonForm()
+    today = uk_today()
+    panel = revalidation_service.revalidation_for(person.id, today)
+    recorded = panel.exceptional if panel else None
+    form = AgreementForm() if recorded else ReasonForm()
     if form.validate_on_submit():
         try:
-            revalidation_service.record_exceptional_circumstances(
-                person, form.reason.data, actor=person
-            )
+            if recorded:
+                revalidation_service.record_gphc_agreement(
+                    person,
+                    form.gphc_agreed_on.data,
+                    form.gphc_reference.data,
+                    actor=person,
+                    today=today,
+                )
+            else:
+                revalidation_service.record_exceptional_circumstances(
+                    person,
+                    form.reason.data,
+                    actor=person,
+                    today=today,
+                    gphc_agreed_on=form.gphc_agreed_on.data,
+                    gphc_reference=form.gphc_reference.data,
+                )
         except DomainError as error:
             show_error(form, error)
         else:
             db.session.commit()
+            after = revalidation_service.revalidation_for(person.id, today)
             flash(
-                "Exceptional circumstances recorded: this year's requirement is reduced.",
+                "The GPhC's agreement is recorded: this year's requirement is reduced."
+                if after and after.exceptional_agreed
+                else "Exceptional circumstances recorded. The full requirement applies until "
+                "you record the GPhC's agreement.",
                 "success",
             )
             return redirect(url_for(".revalidation"))
@@ -189,7 +212,7 @@ def exceptional_circumstances():
         "registration/exceptional.jinja",
         title="Exceptional circumstances",
         form=form,
-        panel=revalidation_service.revalidation_for(person.id, uk_today()),
+        panel=panel,
     )
 
 

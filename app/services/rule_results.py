@@ -17,13 +17,26 @@ class RuleResult:
     met: bool
     detail: str
     warning: bool = False
+    # The rule could not be applied (a setting it needs is missing): never met, and said so.
+    unchecked: bool = False
 
     @property
     def label(self) -> str:
         # Words as well as colour: a status must never be shown by colour alone.
+        if self.unchecked:
+            return "Could not be checked"
         if not self.met:
             return "Not yet met"
         return "Met, with a warning" if self.warning else "Met"
+
+    @property
+    def colour(self) -> str:
+        """The tag colour that goes with `label`."""
+        if self.unchecked:
+            return "grey"
+        if not self.met:
+            return "red"
+        return "yellow" if self.warning else "green"
 
 
 def long_date(day: date) -> str:

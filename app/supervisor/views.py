@@ -169,7 +169,7 @@ def record(enrolment_id: int):
     standing = signoffs.standing_by_competency(records)
     signed = signoffs.signed_off_competency_ids(enrolment.id)
     is_trainee = enrolment.trainee_id == person.id
-    sessions = supervision_sessions.sessions_for(enrolment.id)
+    sessions = supervision_sessions.session_log(enrolment.id)
     today = uk_today()
     return render_template(
         "supervisor/record.jinja",
@@ -181,9 +181,7 @@ def record(enrolment_id: int):
         standing=standing,
         revoked=[s for s in records if s.revocation is not None],
         sessions=sessions,
-        missed_months=supervision_sessions.months_without_session(
-            enrolment.started_on, [s.held_on for s in sessions], today
-        )
+        missed_months=supervision_sessions.missed_months(enrolment, sessions, today)
         if permissions.is_current(enrolment)
         else [],
         completion_record=completion.completion_for(enrolment.id),

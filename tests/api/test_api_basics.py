@@ -72,11 +72,14 @@ def test_frameworks_list_and_tree(client, make_user, token_for, framework):
                 "version": "3",
                 "title": framework.title,
                 "status": "provisional",
+                "label": f"{framework.title} (version 3, provisional draft: not the official "
+                "wording)",
                 "competency_count": 20,
             }
         ]
     }
     tree = client.get("/api/v1/frameworks/ncf-pcpt/versions/3", headers=headers).get_json()
+    assert (tree["status"], tree["label"]) == ("provisional", listing["items"][0]["label"])
     assert [d["id"] for d in tree["domains"]] == ["D1", "D2", "D3", "D4"]
     first = tree["domains"][0]["competencies"][0]
     assert {"id", "title", "description", "indicators", "standards"} <= set(first)

@@ -124,7 +124,8 @@ def test_the_long_csv_has_one_row_per_trainee_and_competency(seeded, lead, as_us
         "GPhC number": "5012345",
         "Organisation": "Harbour Street Surgery",
         "Cohort": "Spring intake",
-        "Framework": "ncf-pcpt 3",
+        "Framework": "National Competency Framework for Primary Care Pharmacy Technicians "
+        "(version 3, provisional draft: not the official wording)",
         "Domain": "D1 Multidisciplinary Team Working",
         "Competency code": "D1.1",
         "Competency": ada[0]["Competency"],

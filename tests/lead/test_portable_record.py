@@ -96,6 +96,9 @@ def test_the_json_follows_the_documented_schema_and_includes_drafts(ada_archive,
         "id": "ncf-pcpt",
         "version": "3",
         "title": enrolment["framework"]["title"],
+        "status": "provisional",
+        "label": f"{enrolment['framework']['title']} (version 3, provisional draft: not the "
+        "official wording)",
     }
     statuses = {c["id"]: c["status"] for c in enrolment["competencies"]}
     assert statuses["D1.1"] == "signed_off"

@@ -91,19 +91,130 @@ def test_the_printable_year_holds_each_answer(trainee, supervisor, as_user):
         assert "5012345" in text(soup, "#print-summary")
 
 
-def test_exceptional_circumstances_through_the_form(trainee, as_user):
+EXCEPTIONAL = "/registration/revalidation/exceptional-circumstances"
+
+
+def rules_shown(soup) -> list[str]:
+    return [row["data-rule"] for row in soup.select("#revalidation-rules tbody tr")]
+
+
+def test_exceptional_circumstances_lower_the_rule_only_once_the_gphc_agreement_is_recorded(
+    trainee, as_user
+):
+    registered(trainee)
+    client = as_user(trainee)
+    response = client.post(EXCEPTIONAL, data={"reason": "Long illness"})
+    assert response.status_code == 302
+    soup = page(client.get("/registration/revalidation"))
+    assert "full requirement applies until the GPhC's agreement is recorded" in text(
+        soup, "#exceptional-note"
+    )
+    assert rules_shown(soup) == [
+        "cpd-records",
+        "planned-cpd",
+        "peer-discussion",
+        "reflective-account",
+    ]
+    assert soup.select_one("#agreement-link")["href"] == EXCEPTIONAL
+
+    refused = page(client.post(EXCEPTIONAL, data={"gphc_reference": "EC-7"}))
+    assert "Enter the date the GPhC agreed" in text(refused, ".nhsuk-error-summary")
+    agreed = client.post(
+        EXCEPTIONAL, data={**date_fields("gphc_agreed_on", TODAY), "gphc_reference": "EC-7"}
+    )
+    assert agreed.status_code == 302
+    soup = page(client.get("/registration/revalidation"))
+    note = text(soup, "#exceptional-note")
+    assert "The GPhC agreed to exceptional circumstances" in note
+    assert "reference EC-7" in note
+    assert "reduced to its minimum" in note
+    assert rules_shown(soup) == ["planned-cpd", "reflective-account"]
+
+
+def test_exceptional_circumstances_can_be_recorded_with_the_agreement_at_once(trainee, as_user):
     registered(trainee)
     client = as_user(trainee)
     response = client.post(
-        "/registration/revalidation/exceptional-circumstances", data={"reason": "Long illness"}
+        EXCEPTIONAL,
+        data={
+            "reason": "Long illness",
+            **date_fields("gphc_agreed_on", TODAY),
+            "gphc_reference": "EC-8",
+        },
     )
     assert response.status_code == 302
     soup = page(client.get("/registration/revalidation"))
-    assert "reduced to its minimum" in text(soup, "#exceptional-note")
-    assert [row["data-rule"] for row in soup.select("#revalidation-rules tbody tr")] == [
-        "planned-cpd",
-        "reflective-account",
-    ]
+    assert "reference EC-8" in text(soup, "#exceptional-note")
+    assert rules_shown(soup) == ["planned-cpd", "reflective-account"]
+
+
+def _complete_year(person) -> None:
+    answers = {
+        "what_planned": "Inhalers",
+        "how_learned": "A module",
+        "benefit": "Better technique",
+        "what_learned": "Shortages",
+        "discussion": "Repeat prescribing",
+        "changed_practice": "I check monitoring first",
+        "example": "A blood test booked",
+        "account": "Explaining options",
+    }
+    from app.services.registration.revalidation_rules import PeerDeclaration
+
+    peer = PeerDeclaration("Pat Peer", "Pharmacist", True, True, True)
+    for kind in ("cpd-planned", "cpd-planned", "cpd-unplanned", "cpd-unplanned"):
+        add_record(
+            person,
+            RecordInput(
+                kind,
+                f"A {kind}",
+                TODAY,
+                {p.name: answers[p.name] for p in RECORD_KINDS[kind].prompts},
+            ),
+            actor=person,
+            today=TODAY,
+        )
+    for kind, extra in (("peer-discussion", {"peer": peer}), ("reflective-account", {})):
+        add_record(
+            person,
+            RecordInput(
+                kind,
+                f"A {kind}",
+                TODAY,
+                {p.name: answers[p.name] for p in RECORD_KINDS[kind].prompts},
+                standards=(3,),
+                **extra,
+            ),
+            actor=person,
+            today=TODAY,
+        )
+    db.session.commit()
+
+
+def test_without_configured_standards_the_panel_never_says_ready_and_names_the_setting(
+    app, trainee, as_user
+):
+    registered(trainee)
+    _complete_year(trainee)
+    soup = page(as_user(trainee).get("/registration/revalidation"))
+    summary = text(soup, "#revalidation-summary")
+    assert summary.startswith("Could not be checked")
+    assert "Ready to submit" not in soup.get_text()
+    note = text(soup, "#standards-note")
+    assert "REVALIDATION_STANDARDS" in note
+    assert "any of the nine standards" in note
+    assert "Could not be checked" in text(soup, "[data-rule='reflective-account']")
+
+
+def test_once_an_administrator_configures_the_standards_the_same_year_is_ready(
+    app, trainee, as_user
+):
+    app.config["REVALIDATION_STANDARDS"] = ((TODAY - timedelta(days=400), tuple(range(1, 10))),)
+    registered(trainee)
+    _complete_year(trainee)
+    soup = page(as_user(trainee).get("/registration/revalidation"))
+    assert text(soup, "#revalidation-summary").startswith("Ready to submit")
+    assert soup.select_one("#standards-note") is None
 
 
 def test_a_record_can_be_drafted_from_an_evidence_item(trainee, as_user):

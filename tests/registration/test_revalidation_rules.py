@@ -203,16 +203,29 @@ def test_reflective_account_wording() -> None:
     assert single.name.endswith("addressing standard 1 (Provide person-centred care)")
 
 
-def test_unset_standards_let_any_account_count_with_a_warning() -> None:
+def test_unset_standards_leave_the_account_rule_unchecked_never_met() -> None:
     result = readiness(records(accounts=(frozenset({2}),)), required_standards=())
     reflective = requirement(result, "reflective-account")
-    assert reflective.met
-    assert reflective.warning
-    assert "have not been set" in reflective.detail
-    empty = requirement(
-        readiness(records(accounts=()), required_standards=()), "reflective-account"
+    assert (reflective.met, reflective.unchecked, reflective.label) == (
+        False,
+        True,
+        "Could not be checked",
     )
-    assert not empty.met
+    assert "not configured" in reflective.detail
+    assert not result.ready
+    assert not result.standards_checked
+
+
+def test_with_everything_else_met_unset_standards_make_the_year_unchecked_not_ready() -> None:
+    result = readiness(records(), required_standards=())
+    assert [r.key for r in result.requirements if not r.met] == ["reflective-account"]
+    assert (result.ready, result.status) == (False, "unchecked")
+    assert readiness(records(), required_standards={1}).status == "ready"
+
+
+def test_unset_standards_with_another_rule_unmet_are_not_ready() -> None:
+    result = readiness(records(peers=0), required_standards=())
+    assert result.status == "not_ready"
 
 
 def test_an_empty_year_lists_everything_missing() -> None:

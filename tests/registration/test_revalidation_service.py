@@ -16,6 +16,7 @@ from app.services.registration.revalidation import (
     add_record,
     delete_record,
     record_exceptional_circumstances,
+    record_gphc_agreement,
     revalidation_for,
     withdraw_exceptional_circumstances,
     year_export,
@@ -134,11 +135,27 @@ def test_a_reflective_account_must_address_a_standard_named_for_the_period(techn
     assert requirement(technician, "reflective-account").met
 
 
-def test_without_configured_standards_any_account_counts_with_a_warning(technician):
+def test_without_configured_standards_the_panel_says_so_and_names_the_setting(technician):
+    for kind in ("cpd-planned", "cpd-planned", "cpd-unplanned", "cpd-unplanned"):
+        add(technician, kind)
+    add(technician, "peer-discussion")
     add(technician, "reflective-account", standards=(3,))
-    account = requirement(technician, "reflective-account")
-    assert account.met
-    assert account.warning
+    panel = revalidation_for(technician.id, TODAY)
+    assert (panel.readiness.ready, panel.readiness.status) == (False, "unchecked")
+    assert requirement(technician, "reflective-account").label == "Could not be checked"
+    assert "REVALIDATION_STANDARDS" in panel.standards_note
+    assert "any of the nine standards" in panel.standards_note
+
+
+def test_once_the_standards_are_configured_the_same_year_is_ready(technician, app: Flask):
+    app.config["REVALIDATION_STANDARDS"] = ((date(2025, 1, 1), tuple(range(1, 10))),)
+    for kind in ("cpd-planned", "cpd-planned", "cpd-unplanned", "cpd-unplanned"):
+        add(technician, kind)
+    add(technician, "peer-discussion")
+    add(technician, "reflective-account", standards=(3,))
+    panel = revalidation_for(technician.id, TODAY)
+    assert panel.readiness.status == "ready"
+    assert panel.standards_note is None
 
 
 def test_a_reflective_account_must_name_its_standards(technician):
@@ -177,16 +194,95 @@ def test_every_question_must_be_answered(technician):
     assert error.field == "benefit"
 
 
-def test_exceptional_circumstances_lower_the_rule_to_its_floor(technician):
+@pytest.fixture
+def standards_set(app: Flask):
+    app.config["REVALIDATION_STANDARDS"] = ((date(2025, 1, 1), (1,)),)
+
+
+FULL_RULE = ["cpd-records", "planned-cpd", "peer-discussion", "reflective-account"]
+FLOOR = ["planned-cpd", "reflective-account"]
+
+
+def rule_keys(person) -> list[str]:
+    return [r.key for r in revalidation_for(person.id, TODAY).readiness.requirements]
+
+
+def test_exceptional_circumstances_without_the_gphcs_agreement_leave_the_full_rule(
+    technician, standards_set
+):
     add(technician, "cpd-planned")
     add(technician, "reflective-account")
-    assert not revalidation_for(technician.id, TODAY).readiness.ready
     record_exceptional_circumstances(technician, "Long illness", actor=technician)
     panel = revalidation_for(technician.id, TODAY)
+    assert not panel.exceptional_agreed
+    assert not panel.readiness.ready
+    assert rule_keys(technician) == FULL_RULE
+
+
+def test_exceptional_circumstances_agreed_by_the_gphc_lower_the_rule_to_its_floor(
+    technician, standards_set
+):
+    add(technician, "cpd-planned")
+    add(technician, "reflective-account")
+    record_exceptional_circumstances(
+        technician,
+        "Long illness",
+        actor=technician,
+        today=TODAY,
+        gphc_agreed_on=TODAY,
+        gphc_reference="EC-2025-0042",
+    )
+    panel = revalidation_for(technician.id, TODAY)
+    assert panel.exceptional_agreed
     assert panel.readiness.ready
-    assert [r.key for r in panel.readiness.requirements] == ["planned-cpd", "reflective-account"]
+    assert rule_keys(technician) == FLOOR
     withdraw_exceptional_circumstances(technician, actor=technician)
     assert not revalidation_for(technician.id, TODAY).readiness.ready
+
+
+def test_the_gphcs_agreement_can_be_recorded_later(technician, standards_set):
+    record_exceptional_circumstances(technician, "Long illness", actor=technician)
+    assert rule_keys(technician) == FULL_RULE
+    record_gphc_agreement(
+        technician, TODAY - timedelta(days=3), " EC-1 ", actor=technician, today=TODAY
+    )
+    assert rule_keys(technician) == FLOOR
+    circumstances = revalidation_for(technician.id, TODAY).exceptional
+    assert (circumstances.gphc_agreed_on, circumstances.gphc_reference) == (
+        TODAY - timedelta(days=3),
+        "EC-1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("agreed_on", "reference", "field"),
+    [
+        (None, "EC-1", "gphc_agreed_on"),
+        (TODAY + timedelta(days=1), "EC-1", "gphc_agreed_on"),
+        (TODAY, " ", "gphc_reference"),
+        (TODAY, "x" * 101, "gphc_reference"),
+    ],
+)
+def test_the_agreement_needs_a_past_date_and_a_reference(technician, agreed_on, reference, field):
+    record_exceptional_circumstances(technician, "Long illness", actor=technician)
+    db.session.commit()
+    error = _error(
+        lambda: record_gphc_agreement(
+            technician, agreed_on, reference, actor=technician, today=TODAY
+        )
+    )
+    assert error.field == field
+    assert revalidation_for(technician.id, TODAY).exceptional.gphc_agreed_on is None
+
+
+def test_half_an_agreement_is_refused_with_the_circumstances(technician):
+    error = _error(
+        lambda: record_exceptional_circumstances(
+            technician, "Long illness", actor=technician, today=TODAY, gphc_reference="EC-1"
+        )
+    )
+    assert error.field == "gphc_agreed_on"
+    assert revalidation_for(technician.id, TODAY).exceptional is None
 
 
 def test_exceptional_circumstances_need_a_reason_and_are_recorded_once(technician):

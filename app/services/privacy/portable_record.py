@@ -173,7 +173,13 @@ def _revalidation(person: User) -> dict:
             for r in records
         ],
         "exceptional_circumstances": [
-            {"year_ends_on": e.year_ends_on, "reason": e.reason, "recorded_at": e.recorded_at}
+            {
+                "year_ends_on": e.year_ends_on,
+                "reason": e.reason,
+                "recorded_at": e.recorded_at,
+                "gphc_agreed_on": e.gphc_agreed_on,
+                "gphc_reference": e.gphc_reference,
+            }
             for e in reduced
         ],
     }

@@ -15,6 +15,7 @@ from app.models.reviews import Review
 from app.models.supervision import SupervisionSession
 from app.models.users import User
 from app.services.development import learning_needs, objectives, stages
+from app.services.frameworks.labels import framework_label
 from app.services.portfolio import sufficiency
 from app.services.privacy.record_files import RecordFiles
 from app.services.supervision import signoffs
@@ -41,7 +42,13 @@ def enrolment_record(enrolment: Enrolment, files: RecordFiles) -> dict:
     framework = enrolment.framework
     return {
         "id": enrolment.id,
-        "framework": {"id": framework.code, "version": framework.version, "title": framework.title},
+        "framework": {
+            "id": framework.code,
+            "version": framework.version,
+            "title": framework.title,
+            "status": framework.status,
+            "label": framework_label(framework),
+        },
         "cohort": enrolment.cohort.name if enrolment.cohort else None,
         "clinical_supervisor": (
             enrolment.clinical_supervisor.name if enrolment.clinical_supervisor else None
@@ -107,6 +114,7 @@ def _supervision_sessions(enrolment: Enrolment) -> list[dict]:
             "held_on": s.held_on,
             "duration_minutes": s.duration_minutes,
             "supervisor": s.supervisor.name,
+            "by_clinical_supervisor": s.by_clinical_supervisor,
             "topics": s.topics,
             "agreed_actions": s.agreed_actions,
         }

@@ -1,7 +1,7 @@
 """Revalidation for registered pharmacy technicians: the year's records, the readiness
-panel built on the pure rules in `revalidation_rules`, exceptional circumstances and the
-year's printable export. The questions each kind of record asks, and drafting a record
-from an evidence item, are in `revalidation_questions`.
+panel built on the pure rules in `revalidation_rules`, and the year's printable export.
+The questions each kind of record asks, and drafting a record from an evidence item, are
+in `revalidation_questions`; exceptional circumstances in `exceptional_circumstances`.
 
 A record belongs to the registration year its date falls in. The current year comes
 from the current registration's expiry; records are only added to that year.
@@ -25,7 +25,19 @@ from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
 from app.services.errors import DomainError, NotFound
-from app.services.registration.gphc import current_registration
+from app.services.registration.exceptional_circumstances import (
+    exceptional_circumstances_for,
+    gphc_agreed,
+)
+from app.services.registration.exceptional_circumstances import (
+    record_exceptional_circumstances as record_exceptional_circumstances,
+)
+from app.services.registration.exceptional_circumstances import (
+    record_gphc_agreement as record_gphc_agreement,
+)
+from app.services.registration.exceptional_circumstances import (
+    withdraw_exceptional_circumstances as withdraw_exceptional_circumstances,
+)
 from app.services.registration.revalidation_questions import (
     RECORD_KINDS,
 )
@@ -41,9 +53,11 @@ from app.services.registration.revalidation_rules import (
     format_days_left,
     peer_declaration_problems,
     revalidation_readiness,
-    revalidation_year,
 )
+from app.services.registration.revalidation_years import current_year as current_year
+from app.services.registration.revalidation_years import year_or_refuse
 from app.services.registration.settings import (
+    STANDARDS_SETTING,
     renewal_rules,
     required_standards,
     revalidation_rules,
@@ -51,7 +65,6 @@ from app.services.registration.settings import (
 from app.services.rule_results import long_date
 
 MAX_ANSWER = 10_000
-MAX_REASON = 2_000
 
 
 @dataclass(frozen=True)
@@ -63,16 +76,6 @@ class RecordInput:
     standards: tuple[int, ...] = ()
     peer: PeerDeclaration | None = None
     copied_from_evidence_id: int | None = None
-
-
-def current_year(user_id: int) -> tuple[Registration, RevalidationYear] | None:
-    """The current registration and its revalidation year, once there is an expiry date."""
-    registration = current_registration(user_id)
-    if registration is None or registration.status != "registered":
-        return None
-    if registration.expires_on is None:
-        return None
-    return registration, revalidation_year(registration.expires_on, renewal_rules())
 
 
 def records_between(user_id: int, starts_on: date, ends_on: date) -> list[RevalidationRecord]:
@@ -87,26 +90,6 @@ def records_between(user_id: int, starts_on: date, ends_on: date) -> list[Revali
             .order_by(RevalidationRecord.occurred_on, RevalidationRecord.id)
         )
     )
-
-
-def exceptional_circumstances_for(
-    user_id: int, year_ends_on: date
-) -> ExceptionalCircumstances | None:
-    return db.session.scalar(
-        select(ExceptionalCircumstances).where(
-            ExceptionalCircumstances.user_id == user_id,
-            ExceptionalCircumstances.year_ends_on == year_ends_on,
-        )
-    )
-
-
-def _year_or_refuse(user_id: int) -> tuple[Registration, RevalidationYear]:
-    found = current_year(user_id)
-    if found is None:
-        raise DomainError(
-            "Revalidation records can be kept once a registration with an expiry date is recorded"
-        )
-    return found
 
 
 def _clean_record(data: RecordInput, year: RevalidationYear, today: date) -> dict:
@@ -171,7 +154,7 @@ def add_record(person: User, data: RecordInput, *, actor: User, today: date) -> 
     """Add a record to the person's current registration year (their own records only)."""
     if actor.id != person.id:
         raise DomainError("Only the registrant can add their revalidation records")
-    _, year = _year_or_refuse(person.id)
+    _, year = year_or_refuse(person.id)
     values = _clean_record(data, year, today)
     record = RevalidationRecord(
         user_id=person.id,
@@ -218,54 +201,6 @@ def delete_record(person: User, record_id: int, *, actor: User) -> None:
     )
 
 
-def record_exceptional_circumstances(
-    person: User, reason: str, *, actor: User
-) -> ExceptionalCircumstances:
-    """Lower this year's requirement to its floor, giving the reason."""
-    if actor.id != person.id:
-        raise DomainError("Only the registrant can record exceptional circumstances")
-    _, year = _year_or_refuse(person.id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Explain the exceptional circumstances", "reason")
-    if len(reason) > MAX_REASON:
-        raise DomainError(f"Keep the reason to {MAX_REASON:,} characters or fewer", "reason")
-    if exceptional_circumstances_for(person.id, year.ends_on) is not None:
-        raise DomainError("Exceptional circumstances are already recorded for this year")
-    circumstances = ExceptionalCircumstances(
-        user_id=person.id, year_ends_on=year.ends_on, reason=reason, recorded_by_id=actor.id
-    )
-    db.session.add(circumstances)
-    db.session.flush()
-    audit.record(
-        "revalidation.exceptional_circumstances",
-        "exceptional_circumstances",
-        circumstances.id,
-        actor=actor,
-        data={"user_id": person.id, "year_ends_on": year.ends_on.isoformat()},
-    )
-    return circumstances
-
-
-def withdraw_exceptional_circumstances(person: User, *, actor: User) -> None:
-    if actor.id != person.id:
-        raise DomainError("Only the registrant can withdraw exceptional circumstances")
-    _, year = _year_or_refuse(person.id)
-    circumstances = exceptional_circumstances_for(person.id, year.ends_on)
-    if circumstances is None:
-        raise DomainError("No exceptional circumstances are recorded for this year")
-    circumstances_id = circumstances.id
-    db.session.delete(circumstances)
-    db.session.flush()
-    audit.record(
-        "revalidation.exceptional_circumstances_withdrawn",
-        "exceptional_circumstances",
-        circumstances_id,
-        actor=actor,
-        data={"user_id": person.id, "year_ends_on": year.ends_on.isoformat()},
-    )
-
-
 # --- Readiness ----------------------------------------------------------------------------
 
 
@@ -305,6 +240,24 @@ class RevalidationPanel:
         return self.readiness.year
 
     @property
+    def exceptional_agreed(self) -> bool:
+        return gphc_agreed(self.exceptional)
+
+    @property
+    def standards_note(self) -> str | None:
+        """Why readiness could not be checked, naming the setting; None once configured."""
+        if self.readiness.standards_checked:
+            return None
+        return (
+            "The standards a reflective account must address for this registration year are "
+            "not configured, so whether this year is ready to submit could not be checked. "
+            f"An administrator sets them in the {STANDARDS_SETTING} setting. A secondary "
+            "source reports that from 2026 an account may address any of the nine standards; "
+            "that applies here only once an administrator confirms it in the setting "
+            f"(for example {STANDARDS_SETTING}=2026-01-01:1,2,3,4,5,6,7,8,9)."
+        )
+
+    @property
     def days_left_text(self) -> str:
         return format_days_left(self.readiness.days_left, self.readiness.deadline)
 
@@ -323,7 +276,7 @@ def revalidation_for(user_id: int, today: date) -> RevalidationPanel | None:
         expires_on=registration.expires_on,
         today=today,
         required_standards=standards,
-        exceptional_circumstances=exceptional is not None,
+        exceptional_circumstances=gphc_agreed(exceptional),
         rules=revalidation_rules(),
         renewal_rules=renewal_rules(),
     )

@@ -6,8 +6,11 @@ record dated on the deadline day still counts for that year.
 
 Normal rule: at least 4 CPD records, at least 2 of them planned; 1 peer discussion; 1
 reflective account addressing at least one of the standards the GPhC names for the
-period. Exceptional circumstances lower it to the floor everyone who practised must
-still meet: 1 planned CPD record and 1 reflective account.
+period. Exceptional circumstances the GPhC has agreed to lower it to the floor everyone
+who practised must still meet: 1 planned CPD record and 1 reflective account.
+
+Nothing is assumed: while the standards for the period are not configured, the
+reflective-account rule could not be checked, so the year is never ready to submit.
 """
 
 from __future__ import annotations
@@ -158,6 +161,19 @@ class RevalidationReadiness:
     def ready(self) -> bool:
         return all(requirement.met for requirement in self.requirements)
 
+    @property
+    def standards_checked(self) -> bool:
+        return not any(requirement.unchecked for requirement in self.requirements)
+
+    @property
+    def status(self) -> str:
+        """ready | unchecked (nothing unmet but a rule that could not be checked) | not_ready."""
+        if self.ready:
+            return "ready"
+        if all(r.met or r.unchecked for r in self.requirements):
+            return "unchecked"
+        return "not_ready"
+
 
 def describe_standards(numbers: Iterable[int]) -> str:
     """'standard 1' / 'standards 1 or 6'."""
@@ -177,17 +193,18 @@ def _reflective_requirement(
 ) -> tuple[RuleResult, int]:
     name = f"At least {plural(need, 'reflective account')}"
     if not required:
-        # Unconfigured standards must not block everyone; the warning asks for the setting.
-        counted = len(accounts)
+        # No standards configured: which accounts count is unknown, so the rule is not met
+        # and says it could not be checked, rather than assume any standard will do.
+        written = len(accounts)
         result = RuleResult(
             "reflective-account",
             name,
-            counted >= need,
-            f"{counted} of {need}; the standards for this period have not been set, "
-            "so any account counts for now",
-            warning=True,
+            False,
+            f"{written} written; the standards an account must address for this period "
+            "are not configured, so whether it meets the rule could not be checked",
+            unchecked=True,
         )
-        return result, counted
+        return result, written
     counted = sum(1 for account in accounts if account.standards & required)
     name += f" addressing {describe_standards(required)}"
     note = ""

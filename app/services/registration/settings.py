@@ -33,11 +33,15 @@ def revalidation_rules() -> RevalidationRules:
     return current_app.config.get("REVALIDATION_RULES") or DEFAULT_REVALIDATION_RULES
 
 
+# Where an administrator names the standards, by period: nothing is assumed without it.
+STANDARDS_SETTING = "REVALIDATION_STANDARDS"
+
+
 def required_standards(year_ends_on: date) -> frozenset[int]:
     """The standards a reflective account must address for the year ending on `year_ends_on`:
     the latest configured entry dated on or before that day (none configured: empty)."""
     chosen: tuple[int, ...] = ()
-    for starts, standards in current_app.config.get("REVALIDATION_STANDARDS", ()):
+    for starts, standards in current_app.config.get(STANDARDS_SETTING, ()):
         if starts <= year_ends_on:
             chosen = tuple(standards)
     return frozenset(chosen)

@@ -22,6 +22,7 @@ from app.models.evidence import Evidence, EvidenceLink
 from app.models.frameworks import Competency, Domain, Framework
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
+from app.services.frameworks.labels import FrameworkName, framework_label
 from app.services.portfolio.sufficiency import (
     RULE_COLUMNS,
     Rule,
@@ -57,7 +58,7 @@ class CompetencyRow(NamedTuple):
     gphc_number: str | None
     organisation: str | None
     cohort: str | None
-    framework: str  # "code version"
+    framework: str  # as `framework_label` names it
     domain_code: str
     domain_title: str
     competency_code: str
@@ -98,8 +99,9 @@ def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
         select(
             Competency.id,
             Competency.framework_id,
-            Framework.code,
+            Framework.title,
             Framework.version,
+            Framework.status,
             Domain.code,
             Domain.title,
             Competency.code,
@@ -113,11 +115,10 @@ def _competencies(framework_ids: set[int]) -> dict[int, list[_Competency]]:
     )
     found: dict[int, list[_Competency]] = {framework_id: [] for framework_id in framework_ids}
     for row in rows:
-        cid, fid, fcode, fversion, dcode, dtitle, code, title = row[:8]
+        cid, fid, ftitle, fversion, fstatus, dcode, dtitle, code, title = row[:9]
+        label = framework_label(FrameworkName(ftitle, fversion, fstatus))
         found[fid].append(
-            _Competency(
-                cid, f"{fcode} {fversion}", dcode, dtitle, code, title, rule_from_columns(row)
-            )
+            _Competency(cid, label, dcode, dtitle, code, title, rule_from_columns(row))
         )
     return found
 

@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from app.services.development.stages import STAGE_LABELS
+from app.services.frameworks.labels import LabelsById
 from app.services.pathway.programme_status import PATHWAY_STATUS_LABELS
 from app.services.registration.rules import QUALIFICATION_STATUS_LABELS
 from app.services.reporting.competency_report import CompetencyRow
@@ -61,6 +62,7 @@ def _domain_columns(column: DomainColumn) -> list[Column]:
 def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> list[Column]:
     # long: the export's columns in order, one to a line: a table to read down, not logic
     labels = thresholds.labels()
+    framework_of = LabelsById()
     return [
         Column("Trainee", attrgetter("name"), 24),
         Column("Email", attrgetter("email"), 28),
@@ -119,6 +121,8 @@ def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> l
         Column("Start date", attrgetter("started_on"), 12, as_is=True),
         Column("Expected end date", attrgetter("expected_end_on"), 12, as_is=True),
         Column("Flags", lambda r: "; ".join(labels[f] for f in r.flags), 40, as_is=True),
+        # Last, so the columns before keep their places; a provisional version says so.
+        Column("Framework", lambda r: framework_of(r.framework_id), 40),
     ]
 
 
@@ -127,7 +131,7 @@ LONG_COLUMNS: list[Column] = [
     Column("GPhC number", attrgetter("gphc_number"), 12),
     Column("Organisation", attrgetter("organisation"), 24),
     Column("Cohort", attrgetter("cohort"), 20),
-    Column("Framework", attrgetter("framework"), 14),
+    Column("Framework", attrgetter("framework"), 40),
     Column("Domain", lambda r: f"{r.domain_code} {r.domain_title}", 30),
     Column("Competency code", attrgetter("competency_code"), 10),
     Column("Competency", attrgetter("competency_title"), 40),

@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from app.services.frameworks.labels import framework_label, framework_labels
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.registration.qualifications import qualification_name
 from app.services.registration.rules import QUALIFICATION_STATUS_LABELS
@@ -62,7 +63,8 @@ def trainee_portfolio_pdf(summary: TraineeSummary, *, generated_on: date) -> byt
     story: list = [
         layout.paragraph(f"Training portfolio: {trainee.name}", styles["title"]),
         layout.paragraph(
-            f"{enrolment.framework.label}. Produced on {long_date(generated_on)}.", styles["small"]
+            f"{framework_label(enrolment.framework)}. Produced on {long_date(generated_on)}.",
+            styles["small"],
         ),
         Spacer(1, 4 * mm),
         layout.paragraph("Summary", styles["h2"]),
@@ -103,9 +105,10 @@ def _summary_rows(summary: TraineeSummary) -> list[tuple[str, str]]:
         ("Pathway status", PATHWAY_STATUS_LABELS.get(enrolment.pathway_status, "")),
         ("Funding", FUNDING_LABELS.get(enrolment.funding or "", "Not recorded")),
         (
-            "Supervision sessions",
+            "Supervision sessions with the clinical supervisor",
             f"{summary.supervision_sessions}, the last on {_day(summary.last_supervision_on)}",
         ),
+        ("Other supervision sessions (not counted)", str(summary.other_sessions)),
         (
             "Final sign-off",
             f"Completed on {long_date(summary.completion.completed_at.date())} by "
@@ -223,6 +226,7 @@ def _cohort_summary(
             f"{scope_label}. {filters_label} Produced on {long_date(report.today)}.",
             styles["small"],
         ),
+        *_frameworks_line(rows, styles),
         Spacer(1, 3 * mm),
         layout.table(headline, [width / 5] * 5, styles),
         layout.paragraph("Flags and domains", styles["h2"]),
@@ -231,6 +235,15 @@ def _cohort_summary(
         *_attention_section(rows, max_attention, width, styles),
     ]
     return layout.build(story, title="Cohort progress summary", pagesize=landscape(A4))
+
+
+def _frameworks_line(rows: list, styles: dict) -> list:
+    """The framework versions the trainees are on, each named as `framework_label` names it."""
+    labels = sorted(framework_labels(r.framework_id for r in rows).values())
+    if not labels:
+        return []
+    noun = "Frameworks" if len(labels) > 1 else "Framework"
+    return [layout.paragraph(f"{noun}: {'; '.join(labels)}.", styles["small"])]
 
 
 def _flags_and_domains(report: Report, width: float, styles: dict) -> Table:

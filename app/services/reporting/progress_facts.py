@@ -153,7 +153,11 @@ def _supervision(ids, since: date) -> dict[int, tuple[int, date | None]]:
             func.sum(case((SupervisionSession.held_on >= since, 1), else_=0)),
             func.max(SupervisionSession.held_on),
         )
-        .where(SupervisionSession.enrolment_id.in_(ids))
+        # Only sessions with the clinical supervisor count towards the monthly rule.
+        .where(
+            SupervisionSession.enrolment_id.in_(ids),
+            SupervisionSession.by_clinical_supervisor.is_(True),
+        )
         .group_by(SupervisionSession.enrolment_id)
     )
     return {e: (int(n or 0), last) for e, n, last in rows}

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -80,8 +80,9 @@ class TraineeSummary:
     registration: RegistrationStatus
     qualification: Qualification | None
     completion: Completion | None
-    supervision_sessions: int
+    supervision_sessions: int  # held by the clinical supervisor: what the monthly rule counts
     last_supervision_on: date | None
+    other_sessions: int = 0  # held by someone else: logged, not counted
 
     @property
     def total(self) -> int:
@@ -129,10 +130,13 @@ def shared_evidence_by_competency(enrolment_id: int) -> dict[int, list[EvidenceT
 def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
     """Everything the summary shows, in a fixed number of queries."""
     competencies = competency_standing(enrolment, count_drafts=False)
-    sessions, last = db.session.execute(
-        select(func.count(SupervisionSession.id), func.max(SupervisionSession.held_on)).where(
-            SupervisionSession.enrolment_id == enrolment.id
-        )
+    clinical = SupervisionSession.by_clinical_supervisor.is_(True)
+    sessions, last, others = db.session.execute(
+        select(
+            func.sum(case((clinical, 1), else_=0)),
+            func.max(case((clinical, SupervisionSession.held_on))),
+            func.sum(case((clinical, 0), else_=1)),
+        ).where(SupervisionSession.enrolment_id == enrolment.id)
     ).one()
     return TraineeSummary(
         enrolment=enrolment,
@@ -143,6 +147,7 @@ def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
         registration=registration_status(enrolment.trainee_id, today),
         qualification=qualification_for(enrolment.trainee_id),
         completion=completion_for(enrolment.id),
-        supervision_sessions=sessions,
+        supervision_sessions=int(sessions or 0),
         last_supervision_on=last,
+        other_sessions=int(others or 0),
     )

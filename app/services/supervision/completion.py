@@ -29,6 +29,7 @@ from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
 from app.services.errors import DomainError
+from app.services.frameworks.labels import framework_label as label_of
 from app.services.notifications import messages as notifications
 from app.services.registration import gphc
 from app.services.registration.qualifications import qualification_for
@@ -176,7 +177,8 @@ def complete(
     if problems:
         raise PrerequisitesUnmet(problems)
     trainee_name = enrolment.trainee.name
-    framework_label = enrolment.framework.label
+    # Names a provisional version as such, so the signed statement never passes it as official.
+    framework_label = label_of(enrolment.framework)
     completion = Completion(
         enrolment_id=enrolment.id,
         signer_id=signer.id,

@@ -1,8 +1,11 @@
 """Clinical supervision sessions, and the months that went without one.
 
-The pathway expects at least one session a month. A month counts as missed once it has
-ended with no session recorded in it; the current month is never flagged, since there
-is still time. Months are counted from the month the enrolment started.
+The pathway expects at least one clinical supervision session a month, held by the
+trainee's clinical supervisor (a pharmacist, for technicians). Only those sessions count:
+a session with anyone else (the education supervisor) is kept and shown apart. A month
+counts as missed once it has ended with no counted session in it; the current month is
+never flagged, since there is still time. Months are counted from the month the
+enrolment started.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ def record_session(
     session = SupervisionSession(
         enrolment_id=enrolment.id,
         supervisor_id=supervisor.id,
+        by_clinical_supervisor=supervisor.id == enrolment.clinical_supervisor_id,
         held_on=held_on,
         duration_minutes=duration_minutes,
         topics=topics,
@@ -125,6 +129,32 @@ def sessions_for(enrolment_id: int) -> list[SupervisionSession]:
     )
 
 
+@dataclass(frozen=True)
+class SessionLog:
+    """An enrolment's sessions, newest first: those held by the clinical supervisor, which
+    count towards the monthly rule, and the others, logged but not counted."""
+
+    counted: list[SupervisionSession]
+    other: list[SupervisionSession]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.counted or self.other)
+
+
+def session_log(enrolment_id: int) -> SessionLog:
+    sessions = sessions_for(enrolment_id)
+    return SessionLog(
+        [s for s in sessions if s.by_clinical_supervisor],
+        [s for s in sessions if not s.by_clinical_supervisor],
+    )
+
+
+def missed_months(enrolment: Enrolment, log: SessionLog, today: date) -> list[date]:
+    """The ended months with no session held by the clinical supervisor."""
+    return months_without_session(enrolment.started_on, [s.held_on for s in log.counted], today)
+
+
 def _month_number(day: date) -> int:
     return day.year * 12 + day.month - 1
 
@@ -144,9 +174,10 @@ class SessionOverview:
     enrolment_id: int
     trainee_name: str
     supervisor_name: str | None
-    session_count: int
+    session_count: int  # held by the clinical supervisor: what the monthly rule counts
     last_held_on: date | None
     missed_months: list[date]
+    other_count: int = 0  # held by someone else: logged, not counted
 
 
 def overview_for(enrolments: list[Enrolment], today: date) -> list[SessionOverview]:
@@ -171,14 +202,20 @@ def overview_of(
     """`overview_for` from (enrolment id, trainee name, clinical supervisor name, started
     on) tuples, for lists that read those as columns."""
     held: dict[int, list[date]] = defaultdict(list)
+    others: dict[int, int] = defaultdict(int)
     if enrolments:
         rows = db.session.execute(
-            select(SupervisionSession.enrolment_id, SupervisionSession.held_on).where(
-                SupervisionSession.enrolment_id.in_([e[0] for e in enrolments])
-            )
+            select(
+                SupervisionSession.enrolment_id,
+                SupervisionSession.held_on,
+                SupervisionSession.by_clinical_supervisor,
+            ).where(SupervisionSession.enrolment_id.in_([e[0] for e in enrolments]))
         )
-        for enrolment_id, held_on in rows:
-            held[enrolment_id].append(held_on)
+        for enrolment_id, held_on, by_clinical_supervisor in rows:
+            if by_clinical_supervisor:
+                held[enrolment_id].append(held_on)
+            else:
+                others[enrolment_id] += 1
     return [
         SessionOverview(
             enrolment_id=enrolment_id,
@@ -187,6 +224,7 @@ def overview_of(
             session_count=len(held[enrolment_id]),
             last_held_on=max(held[enrolment_id], default=None),
             missed_months=months_without_session(started_on, held[enrolment_id], today),
+            other_count=others[enrolment_id],
         )
         for enrolment_id, trainee_name, supervisor_name, started_on in enrolments
     ]

@@ -36,6 +36,7 @@ from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
 from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
+from app.services.frameworks.labels import framework_label
 from app.services.notifications import messages as notifications
 from app.services.portfolio import sufficiency
 from app.services.registration.signers import registration_snapshot
@@ -109,17 +110,21 @@ def revocation_digest(r: SignOffRevocation, sign_off_sha256: str) -> str:
 # --- Signing off -----------------------------------------------------------------------
 
 
-def declaration(trainee_name: str, competency: Competency, outcome: ScaleValue) -> str:
-    """The words the signer puts their name to."""
+def declaration(
+    trainee_name: str, competency: Competency, outcome: ScaleValue, label: str | None = None
+) -> str:
+    """The words the signer puts their name to, naming the framework as `framework_label`
+    does (the competency's own, unless its `label` is given)."""
     what = f"{competency.code} {competency.title}"
+    source = f" The competency is from the {label or framework_label(competency.framework)}."
     if outcome.proficient:
         return (
             f"I confirm that {trainee_name} is competent in {what}. I have assessed their "
-            f"practice and the evidence listed, and my judgement is: {outcome.label}."
+            f"practice and the evidence listed, and my judgement is: {outcome.label}.{source}"
         )
     return (
         f"I confirm that I have assessed {trainee_name} in {what} and that they are not yet "
-        f"proficient in it. My judgement is: {outcome.label}."
+        f"proficient in it. My judgement is: {outcome.label}.{source}"
     )
 
 
