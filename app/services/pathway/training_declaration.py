@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.registration import TrainingDeclaration, TrainingWeek
+from app.models.registration import Registration, TrainingDeclaration, TrainingWeek
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
@@ -68,23 +68,9 @@ def declare_training(
     today: date,
 ) -> TrainingDeclaration:
     """The clinical supervisor declares a period of the person's work-based experience."""
-    refuse_self_supervision(actor.id, person.id)
-    if not supervises(actor.id, person.id, clinical_only=True):
-        raise DomainError(
-            f"Only {person.name}'s clinical supervisor can declare their training period"
-        )
-    refusal = declarant_refusal(actor, today)
-    if refusal is not None:
-        raise signers.SignerNotRegistered(refusal)
-    signed_with = signers.signing_registration(actor.id, today, signers.DECLARATION_REGISTERS)
+    signed_with = _declarant_registration(person, actor, today)
     started_on = _check_period(person, period_start, period_end, today)
-    # A week belongs to the period its first day of training falls in (the week the
-    # training starts in, from the start day), as the lock on declared weeks reads it.
-    weeks = [
-        week
-        for week in weeks_for(person.id)
-        if period_start <= first_trained_day(week.week_starting, started_on) <= period_end
-    ]
+    weeks = _weeks_in_period(person, period_start, period_end, started_on)
     if not weeks:
         raise DomainError("No weeks are logged in this period", "period_start")
     if not confirmed:
@@ -120,6 +106,34 @@ def declare_training(
         data={"user_id": person.id, "weeks_sha256": weeks_digest},
     )
     return declaration
+
+
+def _declarant_registration(person: User, actor: User, today: date) -> Registration:
+    """The registration `actor` declares with, as `person`'s clinical supervisor; else refuse."""
+    refuse_self_supervision(actor.id, person.id)
+    if not supervises(actor.id, person.id, clinical_only=True):
+        raise DomainError(
+            f"Only {person.name}'s clinical supervisor can declare their training period"
+        )
+    refusal = declarant_refusal(actor, today)
+    if refusal is not None:
+        raise signers.SignerNotRegistered(refusal)
+    return signers.signing_registration(actor.id, today, signers.DECLARATION_REGISTERS)
+
+
+def _weeks_in_period(
+    person: User, period_start: date, period_end: date, started_on: date
+) -> list[TrainingWeek]:
+    """The logged weeks a declaration of the period covers.
+
+    A week belongs to the period its first day of training falls in (the week the
+    training starts in, from the start day), as the lock on declared weeks reads it.
+    """
+    return [
+        week
+        for week in weeks_for(person.id)
+        if period_start <= first_trained_day(week.week_starting, started_on) <= period_end
+    ]
 
 
 def _check_period(person: User, period_start: date, period_end: date, today: date) -> date:
