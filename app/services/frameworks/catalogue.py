@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -186,44 +186,54 @@ def load_framework_tree(framework_id: int) -> Framework | None:
 # --- Choices for filters ------------------------------------------------------------------
 
 
+_TYPE_CHOICES = (
+    select(EvidenceType.code, EvidenceType.label)
+    .where(EvidenceType.framework_id == bindparam("framework_id"))
+    .order_by(EvidenceType.position)
+)
+_COMPETENCY_CHOICES = (
+    select(Competency.code, Competency.title)
+    .join(Domain, Competency.domain_id == Domain.id)
+    .where(Competency.framework_id == bindparam("framework_id"))
+    .order_by(Domain.position, Competency.position)
+)
+
+
 def filter_choices(framework_id: int) -> tuple[list[Row], list[Row]]:
     """(code, label) of the framework's evidence types and (code, title) of its
     competencies, each in the framework's order."""
-    types = (
-        select(EvidenceType.code, EvidenceType.label)
-        .where(EvidenceType.framework_id == framework_id)
-        .order_by(EvidenceType.position)
+    params = {"framework_id": framework_id}
+    return (
+        list(db.session.execute(_TYPE_CHOICES, params)),
+        list(db.session.execute(_COMPETENCY_CHOICES, params)),
     )
-    competencies = (
-        select(Competency.code, Competency.title)
-        .join(Domain, Competency.domain_id == Domain.id)
-        .where(Competency.framework_id == framework_id)
-        .order_by(Domain.position, Competency.position)
-    )
-    return list(db.session.execute(types)), list(db.session.execute(competencies))
 
 
 # --- One competency's page ---------------------------------------------------------------
 
 
+_COMPETENCY_BY_CODE = (
+    select(Competency)
+    .where(
+        Competency.framework_id == bindparam("framework_id"), Competency.code == bindparam("code")
+    )
+    .options(joinedload(Competency.domain), selectinload(Competency.standards))
+)
+_OBSERVED_TYPE_LABELS = (
+    select(EvidenceType.label)
+    .where(EvidenceType.framework_id == bindparam("framework_id"), EvidenceType.observed)
+    .order_by(EvidenceType.position)
+)
+
+
 def competency_by_code(framework_id: int, code: str) -> Competency | None:
     """A competency of the framework version, with its domain and standards (2 queries)."""
-    return db.session.scalar(
-        select(Competency)
-        .where(Competency.framework_id == framework_id, Competency.code == code)
-        .options(joinedload(Competency.domain), selectinload(Competency.standards))
-    )
+    return db.session.scalar(_COMPETENCY_BY_CODE, {"framework_id": framework_id, "code": code})
 
 
 def observed_type_labels(framework_id: int) -> list[str]:
     """The framework's evidence types that count as observed assessments, in order."""
-    return list(
-        db.session.scalars(
-            select(EvidenceType.label)
-            .where(EvidenceType.framework_id == framework_id, EvidenceType.observed)
-            .order_by(EvidenceType.position)
-        )
-    )
+    return list(db.session.scalars(_OBSERVED_TYPE_LABELS, {"framework_id": framework_id}))
 
 
 # --- The competency chooser of the evidence form ---------------------------------------------
@@ -242,15 +252,20 @@ class ChooserDomain:
     competencies: list[ChooserCompetency]
 
 
+_CHOOSER = (
+    select(Domain.code, Domain.title, Competency.id, Competency.code, Competency.title)
+    .join(Domain, Competency.domain_id == Domain.id)
+    .where(Competency.framework_id == bindparam("framework_id"))
+    .order_by(Domain.position, Competency.position)
+)
+
+
 def chooser_domains(framework_id: int) -> list[ChooserDomain]:
     """The framework's domains, each with its competencies, in order (1 query): just what
     the evidence form's grouped chooser shows and names its fields by."""
     domains: list[ChooserDomain] = []
     for domain_code, domain_title, *competency in db.session.execute(
-        select(Domain.code, Domain.title, Competency.id, Competency.code, Competency.title)
-        .join(Domain, Competency.domain_id == Domain.id)
-        .where(Competency.framework_id == framework_id)
-        .order_by(Domain.position, Competency.position)
+        _CHOOSER, {"framework_id": framework_id}
     ):
         if not domains or domains[-1].code != domain_code:
             domains.append(ChooserDomain(domain_code, domain_title, []))
