@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.enrolments import Enrolment
 from app.models.frameworks import Competency, Domain
+from app.models.registration import Registration
 from app.models.signoffs import Completion
 from app.models.users import User
 from app.services.audit import chain as audit
@@ -176,6 +177,21 @@ def complete(
     problems = completion_problems(enrolment, today, registration_check=registration_check)
     if problems:
         raise PrerequisitesUnmet(problems)
+    completion = _completion_record(enrolment, signer, signed_with, today, now)
+    db.session.add(completion)
+    enrolment.status = "completed"
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DomainError("This training has just been signed off as complete") from None
+    _announce_completion(enrolment, completion, signer)
+    return completion
+
+
+def _completion_record(
+    enrolment: Enrolment, signer: User, signed_with: Registration, today: date, now: datetime
+) -> Completion:
+    """The completion as signed: the statement, the snapshots and the record's digest."""
     trainee_name = enrolment.trainee.name
     # Names a provisional version as such, so the signed statement never passes it as official.
     framework_label = label_of(enrolment.framework)
@@ -196,12 +212,11 @@ def complete(
         completed_at=now,
     )
     completion.record_sha256 = completion_digest(completion)
-    db.session.add(completion)
-    enrolment.status = "completed"
-    try:
-        db.session.flush()
-    except IntegrityError:
-        raise DomainError("This training has just been signed off as complete") from None
+    return completion
+
+
+def _announce_completion(enrolment: Enrolment, completion: Completion, signer: User) -> None:
+    """Audit the completion and tell the trainee their statement is ready."""
     audit.record(
         "enrolment.completed",
         "completion",
@@ -225,7 +240,6 @@ def complete(
             "Sign in to download your completion statement."
         ),
     )
-    return completion
 
 
 # --- The statement the trainee downloads ----------------------------------------------
