@@ -19,7 +19,7 @@ from app.models.enrolments import Enrolment
 from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.services.privacy.erasure import ERASED
 from app.services.supervision.completion import completion_digest
-from app.services.supervision.signoffs import revocation_digest, sign_off_digest
+from app.services.supervision.signoff_digests import revocation_digest, sign_off_digest
 
 
 @dataclass(frozen=True)

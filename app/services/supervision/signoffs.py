@@ -9,8 +9,9 @@ A sign-off is allowed when:
   signer writes why they sign off regardless (an override, shown with the sign-off).
 What it records is fixed at that moment: the signer's name, number and registration as
 it stood, the UTC time, the declaration's words, the accepted evidence versions and their
-content digests, and the sha256 of the whole record. Revoking is a new record with a
-reason; the sign-off row itself never changes (database triggers refuse UPDATE and DELETE).
+content digests, and the sha256 of the whole record (`signoff_digests`). Revoking is a
+new record with a reason; the sign-off row itself never changes (database triggers refuse
+UPDATE and DELETE).
 
 Sign-offs, revocations and completions of one enrolment lock its row first, so they
 happen one at a time; unique constraints catch anything that slips past.
@@ -33,7 +34,6 @@ from app.models.frameworks import Competency, EvidenceType, ScaleValue
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.audit import chain as audit
-from app.services.audit.digests import record_digest
 from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.frameworks.labels import framework_label
@@ -42,6 +42,7 @@ from app.services.portfolio import sufficiency
 from app.services.registration.signers import registration_snapshot
 from app.services.supervision.access import in_framework
 from app.services.supervision.signing import check_fresh, lock_enrolment, signer_registration
+from app.services.supervision.signoff_digests import revocation_digest, sign_off_digest
 
 TEXT_MAX = 5000
 
@@ -53,58 +54,6 @@ def _required_text(value: str | None, field: str, message: str) -> str:
     if len(text) > TEXT_MAX:
         raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", field)
     return text
-
-
-# --- Digests -------------------------------------------------------------------------
-
-
-def _when(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
-
-
-def _registration_part(key: str, snapshot: dict | None) -> dict:
-    """The registration snapshot, in the digest only when recorded: records signed before
-    snapshots were kept keep the digest they were signed with."""
-    return {key: snapshot} if snapshot is not None else {}
-
-
-def sign_off_digest(s: SignOff) -> str:
-    return record_digest(
-        {
-            "enrolment_id": s.enrolment_id,
-            "competency_id": s.competency_id,
-            "competency_code": s.competency_code,
-            "sequence": s.sequence,
-            "outcome_code": s.outcome_code,
-            "outcome_label": s.outcome_label,
-            "proficient": s.proficient,
-            "comment": s.comment,
-            "override_justification": s.override_justification,
-            "unmet_rule": list(s.unmet_rule),
-            "signer_id": s.signer_id,
-            "signer_name": s.signer_name,
-            "signer_gphc_number": s.signer_gphc_number,
-            "trainee_name": s.trainee_name,
-            "statement": s.statement,
-            "evidence_versions": list(s.evidence_versions),
-            "signed_at": _when(s.signed_at),
-            **_registration_part("signer_registration", s.signer_registration),
-        }
-    )
-
-
-def revocation_digest(r: SignOffRevocation, sign_off_sha256: str) -> str:
-    return record_digest(
-        {
-            "sign_off_id": r.sign_off_id,
-            "sign_off_sha256": sign_off_sha256,
-            "revoked_by_id": r.revoked_by_id,
-            "revoked_by_name": r.revoked_by_name,
-            "reason": r.reason,
-            "revoked_at": _when(r.revoked_at),
-            **_registration_part("revoker_registration", r.revoker_registration),
-        }
-    )
 
 
 # --- Signing off -----------------------------------------------------------------------
@@ -185,40 +134,18 @@ def sign_off(
     check_fresh(authenticated_at, now)
     if not in_framework(competency, enrolment):
         raise NotFound("Competency not found")
-    outcome = db.session.scalar(
-        select(ScaleValue).where(
-            ScaleValue.framework_id == enrolment.framework_id, ScaleValue.code == outcome_code
-        )
-    )
-    if outcome is None:
-        raise DomainError("Choose an outcome from the framework's scale", "outcome")
+    outcome = _scale_value(enrolment.framework_id, outcome_code)
     comment = _required_text(comment, "comment", "Write a comment on the trainee's competence")
     justification = (override_justification or "").strip()
     enrolment = lock_enrolment(enrolment.id)
     registration = signer_registration(enrolment, signer, uk_today(now))
-    earlier = db.session.scalars(
-        select(SignOff)
-        .where(SignOff.enrolment_id == enrolment.id, SignOff.competency_id == competency.id)
-        .options(selectinload(SignOff.revocation))
-    ).all()
-    if any(s.revocation is None for s in earlier):
-        raise DomainError(
-            f"{competency.code} is already signed off: revoke that sign-off first to sign again"
-        )
-    missing = competency_progress(enrolment, competency.id).missing
-    if missing and not justification:
-        raise DomainError(
-            f"{competency.code} is not ready for sign-off ({'; '.join(missing)}). "
-            "To sign it off anyway, explain why in the justification",
-            "override_justification",
-        )
-    if len(justification) > TEXT_MAX:
-        raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", "override_justification")
+    sequence = _next_sequence(enrolment.id, competency)
+    missing = _unmet_rule(enrolment, competency, justification)
     trainee_name = enrolment.trainee.name
     record = SignOff(
         enrolment_id=enrolment.id,
         competency_id=competency.id,
-        sequence=len(earlier) + 1,
+        sequence=sequence,
         competency_code=competency.code,
         outcome_code=outcome.code,
         outcome_label=outcome.label,
@@ -242,6 +169,52 @@ def sign_off(
         db.session.flush()
     except IntegrityError:
         raise DomainError(f"{competency.code} has just been signed off by someone else") from None
+    _announce_sign_off(record, enrolment, competency, outcome, signer)
+    return record
+
+
+def _scale_value(framework_id: int, code: str) -> ScaleValue:
+    """The outcome chosen, from the framework's own scale; else refuse."""
+    outcome = db.session.scalar(
+        select(ScaleValue).where(ScaleValue.framework_id == framework_id, ScaleValue.code == code)
+    )
+    if outcome is None:
+        raise DomainError("Choose an outcome from the framework's scale", "outcome")
+    return outcome
+
+
+def _next_sequence(enrolment_id: int, competency: Competency) -> int:
+    """The number of a new sign-off of the competency; refused while an earlier one stands."""
+    earlier = db.session.scalars(
+        select(SignOff)
+        .where(SignOff.enrolment_id == enrolment_id, SignOff.competency_id == competency.id)
+        .options(selectinload(SignOff.revocation))
+    ).all()
+    if any(s.revocation is None for s in earlier):
+        raise DomainError(
+            f"{competency.code} is already signed off: revoke that sign-off first to sign again"
+        )
+    return len(earlier) + 1
+
+
+def _unmet_rule(enrolment: Enrolment, competency: Competency, justification: str) -> list[str]:
+    """What the competency's rule still misses; refused unless the signer justifies it."""
+    missing = competency_progress(enrolment, competency.id).missing
+    if missing and not justification:
+        raise DomainError(
+            f"{competency.code} is not ready for sign-off ({'; '.join(missing)}). "
+            "To sign it off anyway, explain why in the justification",
+            "override_justification",
+        )
+    if len(justification) > TEXT_MAX:
+        raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", "override_justification")
+    return missing
+
+
+def _announce_sign_off(
+    record: SignOff, enrolment: Enrolment, competency: Competency, outcome: ScaleValue, signer: User
+) -> None:
+    """Audit the sign-off and tell the trainee."""
     audit.record(
         "competency.signed_off",
         "sign_off",
@@ -266,7 +239,6 @@ def sign_off(
         email_subject="A competency was signed off",
         email_body="Your clinical supervisor has signed off one of your competencies.",
     )
-    return record
 
 
 def revoke(
