@@ -50,33 +50,14 @@ def record_session(
 
     `objectives_reviewed`: open objectives of the trainee's development plan that the
     session reviewed (`development.objectives.review_at_session`)."""
-    refuse_self_supervision(supervisor.id, enrolment.trainee_id)
-    if supervisor.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
-        raise DomainError("Only the trainee's supervisors can record supervision sessions")
-    if enrolment.status not in CURRENT_STATUSES:
-        raise DomainError(f"This enrolment is {enrolment.status}: sessions can no longer be added")
-    if held_on is None:
-        raise DomainError("Enter the date of the session", "held_on")
-    if held_on > today:
-        raise DomainError("The date of the session must be today or in the past", "held_on")
-    if held_on < enrolment.started_on:
-        raise DomainError(
-            f"The date of the session must be on or after the training started "
-            f"({enrolment.started_on.day} {enrolment.started_on:%B %Y})",
-            "held_on",
-        )
+    _check_recorder(enrolment, supervisor)
+    _check_date(enrolment, held_on, today)
     if duration_minutes is None or not 1 <= duration_minutes <= DURATION_MAX:
         raise DomainError(
             f"Enter how long the session lasted, in minutes, from 1 to {DURATION_MAX}",
             "duration_minutes",
         )
-    topics = (topics or "").strip()
-    agreed_actions = (agreed_actions or "").strip()
-    if not topics:
-        raise DomainError("Enter the topics you discussed", "topics")
-    for name, value in (("topics", topics), ("agreed_actions", agreed_actions)):
-        if len(value) > TEXT_MAX:
-            raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", name)
+    topics, agreed_actions = _clean_text(topics, agreed_actions)
     session = SupervisionSession(
         enrolment_id=enrolment.id,
         supervisor_id=supervisor.id,
@@ -115,6 +96,41 @@ def record_session(
         notifications.path_for("supervisor.record", enrolment_id=enrolment.id) + "#sessions",
     )
     return session
+
+
+def _check_recorder(enrolment: Enrolment, supervisor: User) -> None:
+    """Only one of the trainee's supervisors, never the trainee, while the training runs."""
+    refuse_self_supervision(supervisor.id, enrolment.trainee_id)
+    if supervisor.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
+        raise DomainError("Only the trainee's supervisors can record supervision sessions")
+    if enrolment.status not in CURRENT_STATUSES:
+        raise DomainError(f"This enrolment is {enrolment.status}: sessions can no longer be added")
+
+
+def _check_date(enrolment: Enrolment, held_on: date | None, today: date) -> None:
+    """A session is held between the training's start and today."""
+    if held_on is None:
+        raise DomainError("Enter the date of the session", "held_on")
+    if held_on > today:
+        raise DomainError("The date of the session must be today or in the past", "held_on")
+    if held_on < enrolment.started_on:
+        raise DomainError(
+            f"The date of the session must be on or after the training started "
+            f"({enrolment.started_on.day} {enrolment.started_on:%B %Y})",
+            "held_on",
+        )
+
+
+def _clean_text(topics: str, agreed_actions: str) -> tuple[str, str]:
+    """The topics (required) and agreed actions, trimmed and within the length limit."""
+    topics = (topics or "").strip()
+    agreed_actions = (agreed_actions or "").strip()
+    if not topics:
+        raise DomainError("Enter the topics you discussed", "topics")
+    for name, value in (("topics", topics), ("agreed_actions", agreed_actions)):
+        if len(value) > TEXT_MAX:
+            raise DomainError(f"Write {TEXT_MAX:,} characters or fewer", name)
+    return topics, agreed_actions
 
 
 def sessions_for(enrolment_id: int) -> list[SupervisionSession]:
