@@ -103,23 +103,7 @@ def _clean(details: QualificationDetails, today: date) -> QualificationDetails:
     kind = QUALIFICATION_KIND_BY_KEY.get(details.kind)
     if kind is None:
         raise DomainError("Choose the qualification you are taking or hold", "kind")
-    title = (details.title or "").strip() or None
-    if kind.needs_title and not title:
-        raise DomainError("Enter the qualification's full title", "title")
-    if not kind.needs_title:
-        title = None
-    if title and len(title) > 300:
-        raise DomainError("The title must be 300 characters or fewer", "title")
-    if details.status not in QUALIFICATION_STATUSES:
-        raise DomainError("Choose where you are with the qualification", "status")
-    awarding_body = " ".join((details.awarding_body or "").split())
-    if details.status != "not-started" and not awarding_body:
-        raise DomainError(
-            "Enter the awarding body, for example City & Guilds or Pearson", "awarding_body"
-        )
-    if len(awarding_body) > 200:
-        raise DomainError("The awarding body must be 200 characters or fewer", "awarding_body")
-
+    title, awarding_body = _clean_names(kind, details)
     started_on, achieved_on = details.started_on, details.achieved_on
     for day, label, field in (
         (started_on, "The course start date", "started_on"),
@@ -165,6 +149,27 @@ def _clean(details: QualificationDetails, today: date) -> QualificationDetails:
         *parts,
         _clean_justification(kind, details.justification),
     )
+
+
+def _clean_names(kind: QualificationKind, details: QualificationDetails) -> tuple[str | None, str]:
+    """The title (for a kind that needs one), a known status and the awarding body."""
+    title = (details.title or "").strip() or None
+    if kind.needs_title and not title:
+        raise DomainError("Enter the qualification's full title", "title")
+    if not kind.needs_title:
+        title = None
+    if title and len(title) > 300:
+        raise DomainError("The title must be 300 characters or fewer", "title")
+    if details.status not in QUALIFICATION_STATUSES:
+        raise DomainError("Choose where you are with the qualification", "status")
+    awarding_body = " ".join((details.awarding_body or "").split())
+    if details.status != "not-started" and not awarding_body:
+        raise DomainError(
+            "Enter the awarding body, for example City & Guilds or Pearson", "awarding_body"
+        )
+    if len(awarding_body) > 200:
+        raise DomainError("The awarding body must be 200 characters or fewer", "awarding_body")
+    return title, awarding_body
 
 
 def _clean_parts(

@@ -47,9 +47,7 @@ def record_session(
     objectives_reviewed: Iterable[int] = (),
 ) -> SupervisionSession:
     """Log a session the supervisor held with the trainee; the trainee can read it.
-
-    `objectives_reviewed`: open objectives of the trainee's development plan that the
-    session reviewed (`development.objectives.review_at_session`)."""
+    `objectives_reviewed`: the open development objectives the session reviewed."""
     _check_recorder(enrolment, supervisor)
     _check_date(enrolment, held_on, today)
     if duration_minutes is None or not 1 <= duration_minutes <= DURATION_MAX:
