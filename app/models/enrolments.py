@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from app.models.users import User
 
 ENROLMENT_STATUSES = ("active", "paused", "completed", "withdrawn")
+# The training is under way: sessions, reviews and reminders go on; paused is still current.
+CURRENT_ENROLMENT_STATUSES = ("active", "paused")
 SUPERVISOR_KINDS = ("clinical", "education")
 PATHWAY_STATUSES = ("enrolled", "in-progress", "completed", "exempt")
 FUNDING_SOURCES = ("arrs", "other")

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.users import User
 from app.services.errors import DomainError
 from app.services.registration.access import leads_organisation_of
 from app.services.supervision import access as supervision_access
 
-CURRENT_STATUSES = ("active", "paused")
-
 
 def is_current(enrolment: Enrolment) -> bool:
-    return enrolment.status in CURRENT_STATUSES
+    return enrolment.status in CURRENT_ENROLMENT_STATUSES
 
 
 def refuse_unless_current(enrolment: Enrolment, what: str) -> None:

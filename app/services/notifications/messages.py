@@ -27,7 +27,7 @@ from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Evidence
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.users import User
@@ -158,7 +158,7 @@ def _waiting_by_supervisor() -> dict[int, list[datetime]]:
         .join(Enrolment, Evidence.enrolment_id == Enrolment.id)
         .where(
             Evidence.status == "submitted",
-            Enrolment.status.in_(("active", "paused")),
+            Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
             or_(
                 Enrolment.clinical_supervisor_id.is_not(None),
                 Enrolment.education_supervisor_id.is_not(None),

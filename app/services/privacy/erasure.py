@@ -36,7 +36,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, ObjectiveReview
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.registration import (
@@ -56,7 +56,6 @@ from app.services.audit import chain as audit
 from app.services.errors import DomainError
 
 ERASED = "[erased]"
-RUNNING = ("active", "paused")
 
 
 def placeholder_name(user_id: int) -> str:
@@ -91,7 +90,7 @@ def check_may_erase(person: User, *, actor: User | None) -> None:
                 Enrolment.clinical_supervisor_id == person.id,
                 Enrolment.education_supervisor_id == person.id,
             ),
-            Enrolment.status.in_(RUNNING),
+            Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
         )
     )
     if supervised:
@@ -297,7 +296,7 @@ def _close_enrolments(enrolment_ids: list[int], erasure: Erasure) -> None:
         enrolment.wte = None
         enrolment.funding = None
         enrolment.afc_band = None
-        if enrolment.status in RUNNING:
+        if enrolment.status in CURRENT_ENROLMENT_STATUSES:
             enrolment.status = "withdrawn"
             erasure.counts["enrolments_withdrawn"] += 1
 

@@ -18,13 +18,11 @@ from __future__ import annotations
 from sqlalchemy import exists, or_, select
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.users import User
 from app.services.accounts.organisations import subtree_ids
 from app.services.errors import DomainError
 from app.services.supervision.access import is_self_supervision, refuse_self_supervision
-
-CURRENT_ENROLMENT_STATUSES = ("active", "paused")
 
 
 def supervises(supervisor_id: int, trainee_id: int, *, clinical_only: bool = False) -> bool:

@@ -10,12 +10,11 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.registration import Qualification
 from app.models.users import User, UserRole
 from app.services.accounts.organisations import subtree
 from app.services.paging import PageNumbers, clamp_page
-from app.services.registration.access import CURRENT_ENROLMENT_STATUSES
 from app.services.registration.records import RegistrationStatus, registration_status_for
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.enrolments import Enrolment, SupervisorAssignment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment, SupervisorAssignment
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort
 from app.models.users import User
@@ -185,7 +185,7 @@ _SUPERVISED_ENROLMENTS = (
     .where(
         (Enrolment.clinical_supervisor_id == bindparam("supervisor_id"))
         | (Enrolment.education_supervisor_id == bindparam("supervisor_id")),
-        Enrolment.status.in_(("active", "paused")),
+        Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
     )
     .order_by(Enrolment.started_on, Enrolment.id)
 )

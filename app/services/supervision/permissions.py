@@ -14,17 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Evidence
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.services.supervision.access import may_supervise
-from app.services.supervision.sessions import CURRENT_STATUSES
 
 
 def is_current(enrolment: Enrolment) -> bool:
     """Active or paused: the training is under way, so sessions are expected and recorded."""
-    return enrolment.status in CURRENT_STATUSES
+    return enrolment.status in CURRENT_ENROLMENT_STATUSES
 
 
 def open_for_signing(enrolment: Enrolment) -> bool:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import EvidenceType
 from app.models.reviews import Review
@@ -40,7 +40,6 @@ from app.services.supervision.access import refuse_self_supervision
 
 COMMENT_MAX = 5000
 DECISION_LABELS = {"accepted": "Accepted", "changes_requested": "Changes requested"}
-REVIEWING_ENROLMENT_STATUSES = ("active", "paused")
 
 
 def _supervises(user_id: int | BindParameter[int]):
@@ -82,7 +81,7 @@ class QueuePage(PageNumbers):
 _TRAINEE = aliased(User)
 _WAITING_ITEMS = and_(
     Evidence.status == "submitted",
-    Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+    Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
     _supervises(bindparam("supervisor_id")),
 )
 # Grouped by the evidence's column: grouped by the enrolment's, SQLite scanned every
@@ -143,7 +142,7 @@ def evidence_for_reviewer(reviewer: User, evidence_id: int) -> Evidence | None:
         .where(
             Evidence.id == evidence_id,
             Evidence.shared_version_number.is_not(None),
-            Enrolment.status.in_(REVIEWING_ENROLMENT_STATUSES),
+            Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
             _supervises(reviewer.id),
         )
         .options(
@@ -242,7 +241,7 @@ def record_review(
     enrolment = evidence.enrolment
     if reviewer.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
         raise NotFound("Evidence not found")
-    if enrolment.status not in REVIEWING_ENROLMENT_STATUSES:
+    if enrolment.status not in CURRENT_ENROLMENT_STATUSES:
         raise DomainError(f"This enrolment is {enrolment.status}: its evidence cannot change")
     if decision == "accepted":
         refusal = acceptance_refusal(reviewer, evidence, uk_today())

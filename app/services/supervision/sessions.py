@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.supervision import SupervisionSession
 from app.models.users import User
 from app.services.accounts.organisations import subtree_ids
@@ -32,7 +32,6 @@ from app.services.supervision.access import refuse_self_supervision
 
 DURATION_MAX = 480  # minutes: a session longer than a working day is a typing mistake
 TEXT_MAX = 10_000
-CURRENT_STATUSES = ("active", "paused")
 
 
 def record_session(
@@ -101,7 +100,7 @@ def _check_recorder(enrolment: Enrolment, supervisor: User) -> None:
     refuse_self_supervision(supervisor.id, enrolment.trainee_id)
     if supervisor.id not in (enrolment.clinical_supervisor_id, enrolment.education_supervisor_id):
         raise DomainError("Only the trainee's supervisors can record supervision sessions")
-    if enrolment.status not in CURRENT_STATUSES:
+    if enrolment.status not in CURRENT_ENROLMENT_STATUSES:
         raise DomainError(f"This enrolment is {enrolment.status}: sessions can no longer be added")
 
 
@@ -254,7 +253,7 @@ def overview_for_lead(lead: User, today: date) -> list[SessionOverview]:
             select(Enrolment)
             .join(trainee, trainee.id == Enrolment.trainee_id)
             .where(
-                Enrolment.status.in_(CURRENT_STATUSES),
+                Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
                 trainee.organisation_id.in_(subtree_ids(lead.organisation_id)),
             )
             .options(joinedload(Enrolment.trainee), joinedload(Enrolment.clinical_supervisor))
