@@ -94,5 +94,8 @@ def fill_mini_cex(page, title: str) -> None:
     page.get_by_label("Agreed action").fill("Use teach-back in the next three consultations")
     page.get_by_label("Assessor's name").fill("Priya Shah")
     page.get_by_role("group", name="Assessor's role").get_by_label("Pharmacist").check()
-    page.get_by_label("Assessor's GPhC registration number").fill("2000009")
+    page.get_by_label("Assessor's professional registration number").fill("2000009")
     fill_date(page, "Date the assessor completed the form", ACTIVITY_DAY)
+    page.get_by_role("group", name="The assessor's overall judgement").get_by_label(
+        "At the level expected", exact=True
+    ).check()
