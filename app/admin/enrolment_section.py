@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.admin.common import framework_choices
 from app.admin.forms import AssignSupervisorForm, EnrolForm
-from app.auth.current import me as _me
+from app.auth.current import me
 from app.models.users import User
 from app.services.accounts import organisations
 from app.services.accounts import users as accounts
@@ -19,7 +19,7 @@ from app.services.supervision import enrolments
 
 
 def admin_scope() -> set[int] | None:
-    return organisations.organisation_scope(_me())
+    return organisations.organisation_scope(me())
 
 
 def trainee_or_404(trainee_id: int) -> User:
@@ -77,7 +77,7 @@ def enrolment_context(trainee: User, form: FlaskForm | None = None) -> dict:
 
 
 def after_enrolment_change(trainee: User):
-    if _me().has_role("admin"):
+    if me().has_role("admin"):
         return redirect(url_for(".user_detail", user_id=trainee.id))
     return redirect(url_for(".trainee_enrolment", trainee_id=trainee.id))
 

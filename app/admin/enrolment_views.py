@@ -17,9 +17,9 @@ from app.admin.enrolment_section import (
     trainee_or_404,
 )
 from app.admin.forms import SUPERVISOR_KIND_LABELS
-from app.auth.current import me as _me
+from app.auth.current import me
 from app.extensions import db
-from app.form_base import show_error as _show_error
+from app.form_base import show_error
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort
 from app.permissions import roles
@@ -44,10 +44,10 @@ def trainee_enrolment(trainee_id: int):
                 cohort=db.session.get(Cohort, form.cohort.data) if form.cohort.data else None,
                 started_on=form.started_on.data,
                 expected_end_on=form.expected_end_on.data,
-                actor=_me(),
+                actor=me(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"{trainee.name} is enrolled, supervised by {supervisor.name}.", "success")
@@ -67,9 +67,9 @@ def trainee_supervisors(trainee_id: int):
     form = assign_form(scope)
     if form.validate_on_submit() and (supervisor := chosen_supervisor(form, scope)):
         try:
-            enrolments.assign_supervisor(enrolment, supervisor, kind=form.kind.data, actor=_me())
+            enrolments.assign_supervisor(enrolment, supervisor, kind=form.kind.data, actor=me())
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             what = SUPERVISOR_KIND_LABELS[form.kind.data].lower()

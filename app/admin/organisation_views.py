@@ -7,9 +7,9 @@ from flask import flash, redirect, render_template, url_for
 from app.admin.blueprint import bp
 from app.admin.common import framework_choices, organisation_by_id, organisation_choices
 from app.admin.forms import CohortForm, OrganisationForm
-from app.auth.current import me as _me
+from app.auth.current import me
 from app.extensions import db
-from app.form_base import show_error as _show_error
+from app.form_base import show_error
 from app.models.organisations import Organisation
 from app.permissions import roles
 from app.services.accounts import organisations
@@ -37,11 +37,11 @@ def organisation_new():
                 form.name.data,
                 form.kind.data,
                 organisation_by_id(form.parent.data),
-                actor=_me(),
+                actor=me(),
                 ods_code=organisations.normalise_ods_code(form.ods_code.data),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"{org.name} added.", "success")
@@ -76,10 +76,10 @@ def organisation_edit(org_id: int):
                 kind=form.kind.data,
                 parent=organisation_by_id(form.parent.data),
                 ods_code=form.ods_code.data,
-                actor=_me(),
+                actor=me(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"{org.name} saved.", "success")
@@ -113,10 +113,10 @@ def cohort_new():
                 organisation_by_id(form.organisation.data),
                 framework_id=form.framework.data,
                 starts_on=form.starts_on.data,
-                actor=_me(),
+                actor=me(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Cohort {cohort.name} created.", "success")

@@ -13,9 +13,9 @@ from app.admin.blueprint import bp
 from app.admin.common import organisation_by_id, organisation_choices
 from app.admin.enrolment_section import enrolment_context
 from app.admin.forms import ConfirmForm, CreateUserForm, EditUserForm, UserFilterForm
-from app.auth.current import me as _me
+from app.auth.current import me
 from app.extensions import db
-from app.form_base import show_error as _show_error
+from app.form_base import show_error
 from app.models.users import ROLES, User
 from app.permissions import roles
 from app.services.accounts import users as accounts
@@ -70,10 +70,10 @@ def user_new():
                 password=form.password.data,
                 organisation=organisation_by_id(form.organisation.data),
                 gphc_number=(form.gphc.data or "").strip() or None,
-                actor=_me(),
+                actor=me(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Account created for {user.name}.", "success")
@@ -91,7 +91,7 @@ def user_detail(user_id: int):
         title=person.name,
         person=person,
         registration=gphc.current_registration(person.id),
-        keeps_signer_registration=registration_access.may_keep_signer_registration(_me(), person),
+        keeps_signer_registration=registration_access.may_keep_signer_registration(me(), person),
         past_enrolments=enrolments.enrolments_for(person.id),
         status_form=ConfirmForm(),
         **context,
@@ -117,10 +117,10 @@ def user_edit(user_id: int):
                 name=form.name.data,
                 roles=form.roles.data or [],
                 organisation=organisation_by_id(form.organisation.data),
-                actor=_me(),
+                actor=me(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(f"Details saved for {person.name}.", "success")
@@ -147,7 +147,7 @@ def _set_active(user_id: int, *, active: bool):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        accounts.set_active(person, active, actor=_me())
+        accounts.set_active(person, active, actor=me())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
