@@ -91,6 +91,23 @@ class Config:
     # Host names requests may carry (comma-separated); others get 400. Unset: any host,
     # except in production, where it is BASE_URL's host.
     TRUSTED_HOSTS = [
+    # One-time links by e-mail: an invitation lasts INVITE_DAYS, a password reset link
+    # PASSWORD_RESET_MINUTES, an e-mail change confirmation EMAIL_CHANGE_HOURS.
+    INVITE_DAYS = _env_int("INVITE_DAYS", 14)
+    PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
+    EMAIL_CHANGE_HOURS = _env_int("EMAIL_CHANGE_HOURS", 24)
+    # Reset links asked for per window, per e-mail address asked about and per client address.
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get(
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "5 per hour"
+    )
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get(
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour"
+    )
+    # Two-factor sign-in (authenticator app): the roles that must use it (comma-separated;
+    # others may choose to), and codes tried per window, per account and per address.
+    MFA_REQUIRED_ROLES = _env_list("MFA_REQUIRED_ROLES", ("admin", "lead", "supervisor"))
+    MFA_LIMIT_PER_ACCOUNT = os.environ.get("MFA_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    MFA_LIMIT_PER_ADDRESS = os.environ.get("MFA_LIMIT_PER_ADDRESS", "50 per 15 minutes")
         h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
     ] or None
     # Product rules that a lead or the regulator may change: configuration, not constants.

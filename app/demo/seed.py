@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from app.demo.generate import REGION_LEAD_EMAIL, generate_dataset
+from app.demo.generate_organisations import REGION_NAME
 from app.demo.seed_development import seed_development_demo
 from app.demo.seed_evidence import seed_demo_evidence
 from app.demo.seed_observations import observation_demo_logins, seed_observation_demo
@@ -28,6 +32,18 @@ DEMO_PEOPLE = (
     ("supervisor", "supervisor@example.org", "Sam Okafor", "Harbour PCN", "2034567"),
     ("trainee", "trainee@example.org", "Taylor Reed", "Harbour Street Surgery", None),
 )
+
+# A generated cohort at varied progress, so a lead's heat map and chart have something to show.
+PROGRESS_DEMO_TRAINEES = 24
+PROGRESS_DEMO_EVIDENCE = 30
+
+
+def _seed_progress_demo() -> bool:
+    """The generated region (its lead sees the cohort's dashboard); False when present."""
+    if db.session.scalar(select(Organisation.id).where(Organisation.name == REGION_NAME)):
+        return False
+    generate_dataset(PROGRESS_DEMO_TRAINEES, PROGRESS_DEMO_EVIDENCE)
+    return True
 
 
 def _organisations() -> Organisation:
@@ -53,12 +69,14 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     logins += registration_demo_logins(DEMO_PASSWORD)
     logins += signer_demo_logins(DEMO_PASSWORD)
     logins += observation_demo_logins(DEMO_PASSWORD)
+    logins.append(("lead", REGION_LEAD_EMAIL, DEMO_PASSWORD))
     if accounts.find_user_by_email(DEMO_PEOPLE[0][1]) is not None:
         # The signers' registrations come first: the demos below sign with them.
         seed_signers_demo(password_hash=None, today=uk_today())
         # Older demo databases gain the later demos; otherwise nothing changes.
         added = seed_registration_demo()
-        return seed_observation_demo() or added, logins
+        added = seed_observation_demo() or added
+        return _seed_progress_demo() or added, logins
 
     hub = _organisations()
     ncf = framework_service.find_framework("ncf-pcpt")
@@ -94,4 +112,5 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     seed_development_demo(enrolment, people["trainee"], people["supervisor"], today)
     seed_registration_demo(password_hash=password_hash, today=today)
     seed_observation_demo(password_hash=password_hash, today=today)
+    _seed_progress_demo()
     return True, logins

@@ -23,6 +23,7 @@ from app.models.frameworks import (
 )
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.organisations import Cohort, Organisation
+from app.models.one_time_links import OneTimeLink
 from app.models.registration import (
     ExceptionalCircumstances,
     Qualification,
@@ -62,6 +63,7 @@ __all__ = [
     "Organisation",
     "PathwayStage",
     "Qualification",
+    "OneTimeLink",
     "Registration",
     "RevalidationRecord",
     "Review",
