@@ -83,14 +83,6 @@ class Config:
     # Failed sign-ins allowed per window, per account and per client address.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes")
-    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
-    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
-    # The service's own address: every absolute link (e-mails, API Location) starts with
-    # it, never with the request's Host (app/base_url.py).
-    BASE_URL = os.environ.get("BASE_URL") or "http://127.0.0.1:5000"
-    # Host names requests may carry (comma-separated); others get 400. Unset: any host,
-    # except in production, where it is BASE_URL's host.
-    TRUSTED_HOSTS = [
     # One-time links by e-mail: an invitation lasts INVITE_DAYS, a password reset link
     # PASSWORD_RESET_MINUTES, an e-mail change confirmation EMAIL_CHANGE_HOURS.
     INVITE_DAYS = _env_int("INVITE_DAYS", 14)
@@ -103,11 +95,14 @@ class Config:
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get(
         "PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour"
     )
-    # Two-factor sign-in (authenticator app): the roles that must use it (comma-separated;
-    # others may choose to), and codes tried per window, per account and per address.
-    MFA_REQUIRED_ROLES = _env_list("MFA_REQUIRED_ROLES", ("admin", "lead", "supervisor"))
-    MFA_LIMIT_PER_ACCOUNT = os.environ.get("MFA_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
-    MFA_LIMIT_PER_ADDRESS = os.environ.get("MFA_LIMIT_PER_ADDRESS", "50 per 15 minutes")
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    # The service's own address: every absolute link (e-mails, API Location) starts with
+    # it, never with the request's Host (app/base_url.py).
+    BASE_URL = os.environ.get("BASE_URL") or "http://127.0.0.1:5000"
+    # Host names requests may carry (comma-separated); others get 400. Unset: any host,
+    # except in production, where it is BASE_URL's host.
+    TRUSTED_HOSTS = [
         h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()
     ] or None
     # Product rules that a lead or the regulator may change: configuration, not constants.

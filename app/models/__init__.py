@@ -22,8 +22,8 @@ from app.models.frameworks import (
     competency_standards,
 )
 from app.models.notifications import Notification, SubmissionDigest
-from app.models.organisations import Cohort, Organisation
 from app.models.one_time_links import OneTimeLink
+from app.models.organisations import Cohort, Organisation
 from app.models.registration import (
     ExceptionalCircumstances,
     Qualification,
@@ -60,10 +60,10 @@ __all__ = [
     "LearningNeedsAnalysis",
     "Notification",
     "ObjectiveReview",
+    "OneTimeLink",
     "Organisation",
     "PathwayStage",
     "Qualification",
-    "OneTimeLink",
     "Registration",
     "RevalidationRecord",
     "Review",
