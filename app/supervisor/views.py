@@ -74,6 +74,7 @@ def home():
             [e.trainee_id for e in supervised], uk_today()
         ),
         own_registration=registration.registration_status(current_user.id, uk_today()),
+        signs_as_technician=signers.signs_as_technician(current_user.id, uk_today()),
         signing_refusal=signers.signer_refusal(current_user.id, uk_today()),
     )
 

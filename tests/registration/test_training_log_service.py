@@ -286,7 +286,7 @@ def test_declared_weeks_can_no_longer_be_changed(started, supervisor):
     )
 
 
-def test_only_the_clinical_supervisor_can_declare(started, other_supervisor, lead):
+def test_only_a_supervisor_of_theirs_can_declare(started, other_supervisor, lead):
     log_years(started, 630, 630)
     for actor in (other_supervisor, lead):
         error = _error(
@@ -299,7 +299,7 @@ def test_only_the_clinical_supervisor_can_declare(started, other_supervisor, lea
                 today=TODAY,
             )
         )
-        assert "declare" in error.message
+        assert "clinical or education supervisor can declare" in error.message
 
 
 def test_nobody_declares_their_own_training_period(started):

@@ -113,15 +113,17 @@ def test_nobody_else_may_declare_and_the_service_refuses_them(logged, request, w
         declare(logged, actor)
 
 
-def test_the_education_supervisor_may_not_declare(logged, other_supervisor, make_user):
+def test_the_education_supervisor_may_declare(logged, other_supervisor, make_user):
+    """The trainee may be directly accountable to a pharmacy technician, who is never their
+    clinical supervisor (a pharmacist) but may be their education supervisor."""
     (enrolment,) = enrolments.enrolments_for(logged.id)
+    assert not may_declare(other_supervisor, logged)
     enrolments.assign_supervisor(
         enrolment, other_supervisor, kind="education", actor=make_user(roles=("admin",))
     )
     db.session.commit()
-    assert not may_declare(other_supervisor, logged)
-    with pytest.raises(DomainError, match="clinical supervisor"):
-        declare(logged, other_supervisor)
+    assert may_declare(other_supervisor, logged)
+    assert declare(logged, other_supervisor).declared_by_id == other_supervisor.id
 
 
 def test_no_declaration_once_the_enrolment_has_ended(logged, supervisor):
@@ -129,7 +131,7 @@ def test_no_declaration_once_the_enrolment_has_ended(logged, supervisor):
     enrolment.status = "withdrawn"
     db.session.commit()
     assert not may_declare(supervisor, logged)
-    with pytest.raises(DomainError, match="clinical supervisor"):
+    with pytest.raises(DomainError, match="clinical or education supervisor"):
         declare(logged, supervisor)
 
 

@@ -289,6 +289,36 @@ def test_the_supervisors_home_shows_renewal_due_without_refusing(client, login, 
     assert page.select_one("#signer-refusal") is None
 
 
+def test_a_technician_supervisors_home_states_their_role_instead_of_a_refusal(
+    client, login, supervisor, renew
+):
+    renew(supervisor, register="pharmacy-technician", number="5000001")
+    login(client, supervisor)
+    page = soup(client.get("/supervision/"))
+    assert page.select_one("#signer-refusal") is None
+    notice = text_of(page, "#technician-signer")
+    assert "registered as a pharmacy technician" in notice
+    assert "signed by a pharmacist" in notice
+
+
+def test_a_lapsed_technician_is_still_told_what_stops_them(client, login, supervisor, renew):
+    renew(supervisor, register="pharmacy-technician", number="5000001", expires_on=YESTERDAY)
+    login(client, supervisor)
+    page = soup(client.get("/supervision/"))
+    assert page.select_one("#technician-signer") is None
+    assert "expired on" in text_of(page, "#signer-refusal")
+
+
+def test_the_lead_dashboard_does_not_flag_a_technician_whose_registration_stands(
+    client, login, make_user, org, enrolment, supervisor, renew
+):
+    lead = make_user(roles=("lead",), org=org.parent)
+    renew(supervisor, register="pharmacy-technician", number="5000001")
+    login(client, lead)
+    page = soup(client.get("/lead/dashboard"))
+    assert page.select("#blocked-signers li") == []
+
+
 def test_the_lead_dashboard_flags_supervisors_who_cannot_sign(
     client, login, make_user, org, enrolment, supervisor, renew
 ):

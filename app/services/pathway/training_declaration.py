@@ -1,9 +1,10 @@
 """The supervising professional's declaration of a period of work-based experience: the
 words they confirm, who may sign, and the digest of the weeks declared, which locks them.
 
-The declarant is the trainee's clinical supervisor, the pharmacist or pharmacy technician
-they are directly accountable to; their own registration, on either register, must stand
-on the day (`registration.signers`), and the statement names the register they are on.
+The declarant is the pharmacist or pharmacy technician the trainee is directly accountable
+to: their clinical supervisor (a pharmacist) or their education supervisor (who may be a
+pharmacy technician). Their own registration, on either register, must stand on the day
+(`registration.signers`), and the statement names the register they are on.
 """
 
 from __future__ import annotations
@@ -109,11 +110,12 @@ def declare_training(
 
 
 def _declarant_registration(person: User, actor: User, today: date) -> Registration:
-    """The registration `actor` declares with, as `person`'s clinical supervisor; else refuse."""
+    """The registration `actor` declares with, as one of `person`'s supervisors; else refuse."""
     refuse_self_supervision(actor.id, person.id)
-    if not supervises(actor.id, person.id, clinical_only=True):
+    if not supervises(actor.id, person.id):
         raise DomainError(
-            f"Only {person.name}'s clinical supervisor can declare their training period"
+            f"Only {person.name}'s clinical or education supervisor can declare their "
+            "training period"
         )
     refusal = declarant_refusal(actor, today)
     if refusal is not None:

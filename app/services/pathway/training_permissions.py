@@ -5,8 +5,10 @@ offers it.
   both ends included (the week the training starts in, from the start day): what a
   pharmacy professional declared must not change under them (`training_log` refuses the
   change, with the declaration's date).
-- Only the person's clinical supervisor, on a current enrolment, declares their training
-  period, and never their own (`training_declaration.declare_training` refuses anyone else).
+- Only a supervisor the person is directly accountable to on a current enrolment (their
+  clinical supervisor, a pharmacist, or their education supervisor, who may be a pharmacy
+  technician) declares their training period, and never their own
+  (`training_declaration.declare_training` refuses anyone else).
 - The training log belongs to someone working towards registration: it shows once a
   training start is recorded, or while there is no registration, or only a trainee one.
 """
@@ -48,9 +50,7 @@ def locked_week_ids(
 
 def may_declare(actor: User, person: User) -> bool:
     """True when `actor` may sign a declaration of `person`'s training period."""
-    return not is_self_supervision(actor.id, person.id) and supervises(
-        actor.id, person.id, clinical_only=True
-    )
+    return not is_self_supervision(actor.id, person.id) and supervises(actor.id, person.id)
 
 
 def shows_training_log(training_start: date | None, registration: RegistrationStatus) -> bool:

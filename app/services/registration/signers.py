@@ -135,6 +135,19 @@ def signer_refusal(
     return SignerRefusal(words, _next_step(gaps))
 
 
+def _technician_only(facts: RegistrationFacts, today: date) -> bool:
+    return bool(registration_gaps(facts, today, SIGN_OFF_REGISTERS)) and not registration_gaps(
+        facts, today, DECLARATION_REGISTERS
+    )
+
+
+def signs_as_technician(signer_id: int, today: date) -> bool:
+    """True when the person's registration stands on the pharmacy technician register: they
+    declare training periods, but competency and final sign-offs need a pharmacist, so
+    that is their role rather than a registration problem to flag."""
+    return _technician_only(facts_of(current_registration(signer_id)), today)
+
+
 def signer_registration_problems(
     signer_id: int, today: date, registers: tuple[str, ...] = SIGN_OFF_REGISTERS
 ) -> list[str]:
@@ -182,7 +195,8 @@ class BlockedSigner:
 
 def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
     """The active supervisors inside a lead's organisation whose registration blocks signing
-    (for a sign-off: the pharmacist register), by name; 3 queries however many."""
+    (for a sign-off: the pharmacist register; a pharmacy technician whose registration
+    stands is not blocked, only not a sign-off signer), by name; 3 queries however many."""
     if not viewer.has_role("lead") or viewer.organisation_id is None:
         return []
     people = db.session.execute(
@@ -199,7 +213,9 @@ def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
     blocked = []
     for user_id, name in people:
         facts = facts_of(statuses[user_id].registration)  # type: ignore[arg-type]
-        if registration_gaps(facts, today, SIGN_OFF_REGISTERS):
+        if registration_gaps(facts, today, SIGN_OFF_REGISTERS) and not _technician_only(
+            facts, today
+        ):
             words = signer_registration_words(facts, today, SIGN_OFF_REGISTERS, whose="Their")
             blocked.append(BlockedSigner(user_id, name, words))
     return blocked
