@@ -93,3 +93,25 @@ def test_the_api_progress_report_carries_stage_and_overdue_objectives(plan, lead
         plan.started_on.isoformat(),
         2,
     )
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages
+    )
+
+
+def test_the_trainee_summary_and_portfolio_pdf_name_the_stage(plan, lead, signed_in):
+    client = signed_in(lead)
+    page = soup(client.get(f"/lead/trainees/{plan.id}"))
+    since = f"{plan.started_on.day} {plan.started_on:%B %Y}"
+    assert page.select_one("#pathway-stage").get_text(strip=True) == f"Intermediate, since {since}"
+    text = _pdf_text(client.get(f"/lead/trainees/{plan.id}/portfolio.pdf").data)
+    assert f"Pathway stage Intermediate, since {since}" in text
+
+
+def test_without_a_stage_the_summary_says_not_recorded(enrolment, lead, signed_in):
+    page = soup(signed_in(lead).get(f"/lead/trainees/{enrolment.id}"))
+    assert page.select_one("#pathway-stage").get_text(strip=True) == "Not recorded"

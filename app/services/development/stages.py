@@ -43,6 +43,11 @@ class CurrentStage:
     def label(self) -> str:
         return STAGE_LABELS[self.stage]
 
+    @property
+    def words(self) -> str:
+        """The stage and since when, as a summary or a PDF writes it."""
+        return f"{self.label}, since {_day(self.started_on)}"
+
 
 def stages_for(enrolment_id: int) -> list[PathwayStage]:
     """The stages recorded, in the order the trainee reached them."""

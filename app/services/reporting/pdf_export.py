@@ -103,6 +103,7 @@ def _summary_rows(summary: TraineeSummary) -> list[tuple[str, str]]:
             f"{summary.signed_off} of {summary.total} ({summary.percent}%)",
         ),
         ("Pathway status", PATHWAY_STATUS_LABELS.get(enrolment.pathway_status, "")),
+        ("Pathway stage", summary.stage_words),
         ("Funding", FUNDING_LABELS.get(enrolment.funding or "", "Not recorded")),
         (
             "Supervision sessions with the clinical supervisor",

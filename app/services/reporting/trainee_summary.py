@@ -21,6 +21,7 @@ from app.models.frameworks import EvidenceType
 from app.models.registration import Qualification
 from app.models.signoffs import Completion, SignOff
 from app.models.supervision import SupervisionSession
+from app.services.development.stages import CurrentStage, current_stages
 from app.services.portfolio import sufficiency
 from app.services.registration.qualifications import qualification_for
 from app.services.registration.records import RegistrationStatus, registration_status
@@ -83,6 +84,11 @@ class TraineeSummary:
     supervision_sessions: int  # held by the clinical supervisor: what the monthly rule counts
     last_supervision_on: date | None
     other_sessions: int = 0  # held by someone else: logged, not counted
+    stage: CurrentStage | None = None  # the pathway stage reached, when one is recorded
+
+    @property
+    def stage_words(self) -> str:
+        return self.stage.words if self.stage else "Not recorded"
 
     @property
     def total(self) -> int:
@@ -150,4 +156,5 @@ def trainee_summary(enrolment: Enrolment, today: date) -> TraineeSummary:
         supervision_sessions=int(sessions or 0),
         last_supervision_on=last,
         other_sessions=int(others or 0),
+        stage=current_stages([enrolment.id]).get(enrolment.id),
     )
