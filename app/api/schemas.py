@@ -90,10 +90,24 @@ class FrameworkList(Schema):
     items = fields.List(fields.Nested(FrameworkSummary), required=True)
 
 
+class ObservationRule(Schema):
+    types = fields.List(fields.String(), required=True, metadata=_d("evidence type ids counted"))
+    min_items = fields.Integer(required=True)
+    distinct_days = fields.Boolean(required=True, metadata=_d("each on a different day"))
+    min_rating = fields.String(
+        required=True, metadata=_d("below, competent or excellent: every rated area at least")
+    )
+
+
 class SignOffRule(Schema):
     min_evidence = fields.Integer(required=True)
     min_types = fields.Integer(required=True)
     require_observed = fields.Boolean(required=True)
+    observations = fields.Nested(
+        ObservationRule,
+        allow_none=True,
+        metadata=_d("a competency's observation rule (`observations` in the file); else null"),
+    )
 
 
 class ScaleValue(Schema):

@@ -141,6 +141,7 @@ def framework(code: str, version: str):
                             "min_evidence": c.min_evidence,
                             "min_types": c.min_types,
                             "require_observed": c.require_observed,
+                            "observations": framework_service.observation_rule_of(c),
                         },
                         "replaces": c.replaces_code,
                     }

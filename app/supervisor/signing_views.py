@@ -130,6 +130,12 @@ def sign_off_detail(sign_off_id: int):
         competency=record.competency,
         relied_on=signoffs.relied_on(record.evidence_versions),
         can_revoke=permissions.may_revoke(person, record),
+        signed_with=signers.snapshot_words(record.signer_registration),
+        revoked_with=(
+            signers.snapshot_words(record.revocation.revoker_registration)
+            if record.revocation
+            else None
+        ),
     )
 
 

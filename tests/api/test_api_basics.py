@@ -83,6 +83,14 @@ def test_frameworks_list_and_tree(client, make_user, token_for, framework):
     assert [d["id"] for d in tree["domains"]] == ["D1", "D2", "D3", "D4"]
     first = tree["domains"][0]["competencies"][0]
     assert {"id", "title", "description", "indicators", "standards"} <= set(first)
+    assert first["sign_off"]["observations"] is None
+    by_id = {c["id"]: c for d in tree["domains"] for c in d["competencies"]}
+    assert by_id["D3.1"]["sign_off"]["observations"] == {
+        "types": ["consultation-observation"],
+        "min_items": 2,
+        "distinct_days": True,
+        "min_rating": "competent",
+    }
     missing = client.get("/api/v1/frameworks/ncf-pcpt/versions/9", headers=headers)
     assert missing.status_code == 404
     assert missing.get_json()["error"]["code"] == "not_found"

@@ -243,6 +243,22 @@ def test_a_sign_off_keeps_the_registration_it_was_signed_with(
     assert verify_records() == []
 
 
+def test_the_sign_off_page_shows_the_registration_as_it_stood_when_signed(
+    client, login, enrolment, ready, sign, supervisor, renew
+):
+    ready(enrolment, "B1")
+    renew(supervisor, expires_on=TODAY + timedelta(days=30))
+    record = sign(enrolment, "B1")
+    renew(supervisor, number="2000002", expires_on=TODAY + timedelta(days=395))
+    login(client, supervisor)
+    page = soup(client.get(f"/supervision/sign-offs/{record.id}"))
+    expires = TODAY + timedelta(days=30)
+    assert text_of(page, "#sign-off-registration") == (
+        f"Pharmacist register, number 2000001, registered, expiring on "
+        f"{expires.day} {expires:%B %Y}; verified on {TODAY.day} {TODAY:%B %Y}"
+    )
+
+
 # --- The pages ----------------------------------------------------------------------------
 
 

@@ -176,6 +176,9 @@ def load_framework_tree(framework_id: int) -> Framework | None:
             selectinload(Framework.domains)
             .selectinload(Domain.competencies)
             .selectinload(Competency.standards),
+            selectinload(Framework.domains)
+            .selectinload(Domain.competencies)
+            .selectinload(Competency.observation_types),
             selectinload(Framework.evidence_types),
             selectinload(Framework.scale),
             selectinload(Framework.standards),
@@ -229,6 +232,18 @@ _OBSERVED_TYPE_LABELS = (
 def competency_by_code(framework_id: int, code: str) -> Competency | None:
     """A competency of the framework version, with its domain and standards (2 queries)."""
     return db.session.scalar(_COMPETENCY_BY_CODE, {"framework_id": framework_id, "code": code})
+
+
+def observation_rule_of(competency: Competency) -> dict | None:
+    """A competency's observation rule as the file writes it (`observations`); None if none."""
+    if competency.observation_min_items is None:
+        return None
+    return {
+        "types": [t.code for t in competency.observation_types],
+        "min_items": competency.observation_min_items,
+        "distinct_days": competency.observation_distinct_days,
+        "min_rating": RATING_LEVELS[competency.observation_min_level or 0],
+    }
 
 
 def observed_type_labels(framework_id: int) -> list[str]:

@@ -25,8 +25,9 @@ from app.models.registration import Registration
 from app.models.users import User, UserRole
 from app.services.accounts.organisations import subtree_ids
 from app.services.errors import DomainError
-from app.services.registration.gphc import current_registration
+from app.services.registration.gphc import REGISTER_LABELS, current_registration
 from app.services.registration.records import facts_of, registration_status_for
+from app.services.registration.rules import REGISTRATION_STATUS_LABELS
 from app.services.registration.signature_gates import Gap, RegistrationFacts, registration_gaps
 from app.services.rule_results import long_date
 
@@ -179,6 +180,20 @@ def registration_snapshot(registration: Registration) -> dict:
         "verified_by_id": registration.verified_by_id,
         "verified_on": registration.verified_on.isoformat() if registration.verified_on else None,
     }
+
+
+def snapshot_words(snapshot: dict | None) -> str:
+    """A signed record's registration, as it stood when signed, in words."""
+    if not snapshot:
+        return "Not kept: signed before registrations were recorded with signatures"
+    register = REGISTER_LABELS.get(snapshot["register"], snapshot["register"])
+    status = REGISTRATION_STATUS_LABELS.get(snapshot["status"], snapshot["status"]).lower()
+    words = f"{register} register, number {snapshot['number']}, {status}"
+    if snapshot.get("expires_on"):
+        words += f", expiring on {long_date(date.fromisoformat(snapshot['expires_on']))}"
+    if snapshot.get("verified_on"):
+        words += f"; verified on {long_date(date.fromisoformat(snapshot['verified_on']))}"
+    return words
 
 
 # --- For the lead's dashboard -----------------------------------------------------------
