@@ -40,6 +40,14 @@ def _dated_standards(raw: str) -> tuple[tuple[date, tuple[int, ...]], ...]:
     return tuple(sorted(entries))
 
 
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated setting; set but empty means none (unset means `default`)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'pcpt.sqlite3'}"
 
@@ -95,6 +103,11 @@ class Config:
     PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get(
         "PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour"
     )
+    # Two-factor sign-in (authenticator app): the roles that must use it (comma-separated;
+    # others may choose to), and codes tried per window, per account and per address.
+    MFA_REQUIRED_ROLES = _env_list("MFA_REQUIRED_ROLES", ("admin", "lead", "supervisor"))
+    MFA_LIMIT_PER_ACCOUNT = os.environ.get("MFA_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    MFA_LIMIT_PER_ADDRESS = os.environ.get("MFA_LIMIT_PER_ADDRESS", "50 per 15 minutes")
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # The service's own address: every absolute link (e-mails, API Location) starts with
@@ -151,6 +164,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-key-with-enough-entropy-0123456789abcdef"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
+    # Hundreds of tests sign in as supervisors, leads and administrators to test something
+    # else; two-factor sign-in is tested on its own (tests/two_factor/), which turns it
+    # on there.
+    MFA_REQUIRED_ROLES: tuple[str, ...] = ()
 
 
 class ProductionConfig(Config):

@@ -1,7 +1,10 @@
 """Signing in and out."""
 
 # Imported so their routes register on `bp`.
-from app.auth import views  # noqa: F401
+from app.auth import (
+    two_factor_views,  # noqa: F401
+    views,  # noqa: F401
+)
 from app.auth.blueprint import bp
 
 __all__ = ["bp"]

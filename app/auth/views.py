@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     current_app,
     flash,
@@ -17,22 +15,16 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app.auth.blueprint import bp
+from app.auth.current import me
 from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
 from app.auth.sessions import mark_fresh, start_session
+from app.auth.sign_in import finish_sign_in, safe_next
+from app.auth.two_factor_forms import ConfirmWithCodeForm
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
+from app.services.accounts import two_factor
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the login page cannot be used to redirect elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 # What a browser's form sends. Flask-WTF would also read a JSON body, but the sign-in
@@ -79,10 +71,8 @@ def login():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         db.session.commit()  # the audit event of a failure is kept too
         if user is not None:
-            session.clear()  # a new session at every sign-in (no fixation)
-            login_user(user)
-            start_session()
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            # Signed in now, or first asked for a two-factor code (or to set it up).
+            return finish_sign_in(user, request.args.get("next"))
         form.email.errors.append("Email address or password is not correct")
     return render_template("auth/login.jinja", form=form)
 
@@ -95,15 +85,24 @@ def login():
     key_func=lambda: f"confirm:{current_user.id}",
 )
 def confirm_password():
-    """Re-enter the password before a professional declaration such as a sign-off."""
-    form = ConfirmPasswordForm()
+    """Re-enter the password (and a current code, with two-factor sign-in on) before a
+    professional declaration such as a sign-off."""
+    person = me()
+    needs_code = two_factor.is_enabled(person)
+    form = ConfirmWithCodeForm() if needs_code else ConfirmPasswordForm()
     if form.validate_on_submit():
-        if accounts.confirm_password(current_user, form.password.data or ""):
+        if not accounts.confirm_password(person, form.password.data or ""):
+            form.password.errors.append("The password is not correct")
+        elif needs_code and not two_factor.check_code(person, form.code.data or ""):
+            form.code.errors.append(
+                "The security code is not correct, so nothing was signed. "
+                "Enter the code your authenticator app shows now"
+            )
+        else:
             db.session.commit()
             mark_fresh()
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         db.session.commit()  # keep the audit event of the failure
-        form.password.errors.append("The password is not correct")
     return render_template("auth/confirm.jinja", form=form)
 
 

@@ -36,6 +36,7 @@ from app.models.registration import (
 from app.models.reviews import Review
 from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
+from app.models.two_factor import RecoveryCode, TwoFactor
 from app.models.users import ROLES, ApiToken, User, UserRole
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Organisation",
     "PathwayStage",
     "Qualification",
+    "RecoveryCode",
     "Registration",
     "RevalidationRecord",
     "Review",
@@ -77,6 +79,7 @@ __all__ = [
     "TrainingDeclaration",
     "TrainingPeriod",
     "TrainingWeek",
+    "TwoFactor",
     "User",
     "UserRole",
     "competency_standards",

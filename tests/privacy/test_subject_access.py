@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -199,3 +200,15 @@ def test_what_others_recorded_about_her_is_listed_with_who_did_it(app, world):
     assert ("competency.sign_off_revoked", supervisor) in by_action
     # Her own actions are under "actions", not repeated here.
     assert all(e["by"] != world.users["owner"].name for e in record["events"])
+
+
+def test_the_record_keeps_the_protected_learning_days_planned_and_used(app, world):
+    enrolment = db.session.get(Enrolment, world.args["enrolment_id"])
+    enrolment.protected_learning_days_planned = Decimal("27.5")
+    enrolment.protected_learning_days_used = Decimal("4")
+    db.session.commit()
+    (kept,) = record_of(app, world.users["owner"].id)["enrolments"]
+    assert (
+        kept["programme"]["protected_learning_days_planned"],
+        kept["programme"]["protected_learning_days_used"],
+    ) == ("27.5", "4.0")

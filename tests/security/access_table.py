@@ -102,6 +102,10 @@ TABLE: dict[str, Access] = {
     "main.privacy": access(PUBLIC),
     "main.healthz": access(PUBLIC),
     "auth.login": access(PUBLIC),
+    # The second step of signing in acts only on the pending sign-in in the session.
+    "auth.two_factor": access(PUBLIC),
+    "auth.two_factor_setup": access(PUBLIC),
+    "auth.two_factor_cancel": access(PUBLIC),
     "api.openapi": access(PUBLIC),
     "auth.confirm_password": access(AUTHENTICATED),
     "auth.change_password": access(AUTHENTICATED),
@@ -110,6 +114,11 @@ TABLE: dict[str, Access] = {
     "account.revoke_token": access(AUTHENTICATED, OWNER),
     "auth.logout": access(AUTHENTICATED),
     "account.sign_out_everywhere": access(AUTHENTICATED),
+    # Your own two-factor sign-in (changes first ask for the password again).
+    "account.two_factor": access(AUTHENTICATED),
+    "account.two_factor_setup": access(AUTHENTICATED),
+    "account.recovery_codes": access(AUTHENTICATED),
+    "account.two_factor_off": access(AUTHENTICATED),
     # Everyone's own pages and the framework reference.
     "main.home": access(AUTHENTICATED),
     "main.frameworks": access(AUTHENTICATED),

@@ -66,7 +66,7 @@ ALLOWED, FORBIDDEN, NOT_FOUND, SIGN_IN = "let in", "403", "404", "sign in"
 SELF_REFUSED = "403: nobody supervises themselves"
 # Routes that end the actor's session when they are let in: tried last, and their answer
 # is the sign-in page.
-SIGN_OUTS = {"auth.logout", "account.sign_out_everywhere"}
+SIGN_OUTS = {"auth.logout", "account.sign_out_everywhere", "auth.two_factor_cancel"}
 
 
 @dataclass(frozen=True)

@@ -407,7 +407,16 @@ def test_an_administrator_reaches_the_signing_registration_from_the_user_page(
     link = page.select_one("#signer-registration-link")
     assert link is not None
     assert link["href"] == f"/registration/signers/{supervisor.id}"
-    assert client.get(link["href"]).status_code == 200
+    signer_page = soup(client.get(link["href"]))
+    back = signer_page.select_one(".nhsuk-back-link a, a.nhsuk-back-link")
+    assert back["href"] == f"/admin/users/{supervisor.id}"
+
+
+def test_a_leads_signer_page_leads_back_to_the_dashboard(client, login, make_user, org, supervisor):
+    login(client, make_user(roles=("lead",), org=org.parent))
+    page = soup(client.get(f"/registration/signers/{supervisor.id}"))
+    back = page.select_one(".nhsuk-back-link a, a.nhsuk-back-link")
+    assert (back["href"], back.get_text(strip=True)) == ("/lead/dashboard", "Cohort dashboard")
 
 
 def test_a_lead_may_not_record_a_registration_for_a_supervisor_outside_their_organisation(

@@ -74,6 +74,7 @@ def _programme(enrolment: Enrolment, files: RecordFiles) -> dict:
     return {
         "pathway_status": enrolment.pathway_status,
         "wte": enrolment.wte,
+        "protected_learning_days_planned": enrolment.protected_learning_days_planned,
         "protected_learning_days_used": enrolment.protected_learning_days_used,
         "funding": enrolment.funding,
         "afc_band": enrolment.afc_band,

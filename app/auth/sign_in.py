@@ -1,0 +1,104 @@
+"""Finishing a sign-in once the password (or single sign-on) was right.
+
+Every way of signing in ends in `finish_sign_in(user, next_url)`: it signs the person in,
+or, when two-factor sign-in applies to them, keeps a *pending* sign-in in the signed
+session cookie and sends them for their code (or, when their role requires two-factor
+sign-in and they have none yet, to set it up). A pending sign-in is not a signed-in
+state: Flask-Login knows nothing of it, so every page that needs a role still refuses.
+It names the person and their session version (so a reset or a password change voids
+it) and lasts a few minutes.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import redirect, session, url_for
+from flask_login import login_user
+from werkzeug.wrappers import Response
+
+from app.auth.sessions import start_session
+from app.extensions import db
+from app.models.users import User
+from app.services.accounts import two_factor
+
+PENDING = "two_factor_pending"
+CODE, SETUP = "code", "setup"
+# Long enough to find the phone and type a code; setting up also means installing an app.
+PENDING_SECONDS = {CODE: 5 * 60, SETUP: 15 * 60}
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the sign-in pages cannot be used to redirect elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def finish_sign_in(user: User, next_url: str | None = None) -> Response:
+    """The first factor was right: sign `user` in, or ask for (or set up) their second."""
+    next_url = safe_next(next_url)
+    session.clear()  # a new session at every sign-in (no fixation)
+    if two_factor.is_enabled(user):
+        _hold(user, CODE, next_url)
+        return redirect(url_for("auth.two_factor"))
+    if two_factor.is_required(user):
+        _hold(user, SETUP, next_url)
+        return redirect(url_for("auth.two_factor_setup"))
+    return complete_sign_in(user, next_url)
+
+
+def sign_in_now(user: User) -> None:
+    """Sign `user` in: a new session, the pending state (if any) gone."""
+    session.clear()
+    login_user(user)
+    start_session()
+
+
+def complete_sign_in(user: User, next_url: str | None) -> Response:
+    sign_in_now(user)
+    return redirect(safe_next(next_url) or url_for("main.home"))
+
+
+def _hold(user: User, stage: str, next_url: str | None) -> None:
+    session[PENDING] = {
+        "user": user.id,
+        "version": user.session_version,
+        "stage": stage,
+        "at": time.time(),
+        "next": next_url,
+    }
+
+
+def pending_user(stage: str) -> User | None:
+    """The person whose sign-in waits at `stage`, if it has not expired or been voided."""
+    held = session.get(PENDING)
+    if not isinstance(held, dict) or held.get("stage") != stage:
+        return None
+    if time.time() - float(held.get("at", 0)) > PENDING_SECONDS[stage]:
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, held.get("user"))
+    if user is None or not user.active or user.session_version != held.get("version"):
+        session.pop(PENDING, None)
+        return None
+    return user
+
+
+def pending_next() -> str | None:
+    held = session.get(PENDING)
+    return safe_next(held.get("next")) if isinstance(held, dict) else None
+
+
+def pending_user_id() -> int | None:
+    """For the rate limit's key: whose code is being tried (None when nobody's)."""
+    held = session.get(PENDING)
+    return held.get("user") if isinstance(held, dict) else None
+
+
+def abandon() -> None:
+    session.pop(PENDING, None)
