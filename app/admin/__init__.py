@@ -3,6 +3,7 @@
 # Imported so their routes register on `bp`.
 from app.admin import (  # noqa: F401
     enrolment_views,
+    import_views,
     organisation_views,
     user_views,
     views,

@@ -12,12 +12,14 @@ from app.cli.demo import demo_cli
 from app.cli.frameworks import frameworks_cli
 from app.cli.notifications import notifications_cli
 from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
+from app.cli.people_import import users_import
 from app.cli.records import audit_cli, backup_command, restore_command, supervisor_cli
 
 __all__ = ["fails_cleanly", "register"]
 
 
 def register(app: Flask) -> None:
+    users_cli.add_command(users_import)
     for command in (
         frameworks_cli,
         orgs_cli,

@@ -154,6 +154,10 @@ TABLE: dict[str, Access] = {
     # Enrolment and supervisors: admins anywhere, leads inside their organisation.
     "admin.trainee_enrolment": access("admin lead", MANAGER),
     "admin.trainee_supervisors": access("admin lead", MANAGER, data=_assign_unassigned_supervisor),
+    # Importing people from a CSV file: admins anywhere, leads inside their subtree (the
+    # service's scope); without a file both answer the upload form again.
+    "admin.people_import": access("admin lead"),
+    "admin.people_import_confirm": access("admin lead"),
     "registration.programme": access("admin lead", MANAGER),
     "registration.exemption_document": access("admin lead", MANAGER),
     # The trainee's portfolio: their own records only.

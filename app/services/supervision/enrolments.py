@@ -107,8 +107,11 @@ def enrol(
     return enrolment
 
 
-def assign_supervisor(enrolment: Enrolment, supervisor: User, *, kind: str, actor: User) -> None:
-    """Make `supervisor` the current one of `kind`, closing the previous assignment."""
+def assign_supervisor(
+    enrolment: Enrolment, supervisor: User, *, kind: str, actor: User | None
+) -> None:
+    """Make `supervisor` the current one of `kind`, closing the previous assignment
+    (`actor` None: the command line, as for `enrol`)."""
     if kind not in ("clinical", "education"):
         raise DomainError("Choose clinical or education supervisor", "kind")
     refuse_self_supervision(supervisor.id, enrolment.trainee_id, field="supervisor")
@@ -139,7 +142,7 @@ def assign_supervisor(enrolment: Enrolment, supervisor: User, *, kind: str, acto
             enrolment_id=enrolment.id,
             supervisor_id=supervisor.id,
             kind=kind,
-            assigned_by_id=actor.id,
+            assigned_by_id=actor.id if actor else None,
             assigned_at=now,
         )
     )
