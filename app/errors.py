@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 
 from app.extensions import db
+from app.logs import loggable_path
 from app.services.errors import DomainError
 
 TITLES = {
@@ -53,7 +54,7 @@ def _log_context() -> dict:
     return {
         "reference": _reference(),
         "method": request.method,
-        "path": request.path,
+        "path": loggable_path(),
         "user_id": user_id.split(":")[0] if user_id else None,
     }
 

@@ -8,7 +8,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 
-from flask import Flask
+from flask import Flask, request
 
 
 class JsonFormatter(logging.Formatter):
@@ -31,6 +31,16 @@ class JsonFormatter(logging.Formatter):
                 for frame in traceback.extract_tb(tb)
             ]
         return json.dumps(entry, ensure_ascii=False)
+
+
+def loggable_path() -> str:
+    """The request's path with any one-time token in it blanked: a link from an e-mail
+    (an invitation, a password reset) must not be usable by whoever reads the logs."""
+    path = request.path
+    token = (request.view_args or {}).get("token")
+    if isinstance(token, str) and token:
+        path = path.replace(token, "[token]")
+    return path
 
 
 def configure_logging(app: Flask) -> None:

@@ -6,7 +6,7 @@ refusals come back as errors on the field they name.
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, RadioField, SearchField, SelectField, StringField
+from wtforms import EmailField, RadioField, SearchField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, StopValidation
 
@@ -83,11 +83,6 @@ class CreateUserForm(PortfolioForm):
         "GPhC registration number (optional)",
         description="7 digits. Pharmacists' numbers start with 2, pharmacy technicians' with 5",
         validators=[Length(max=20)],
-    )
-    password = PasswordField(
-        "Initial password",
-        description="At least 12 characters. Give it to the person securely",
-        validators=[DataRequired("Enter an initial password"), Length(max=128)],
     )
 
 
@@ -198,4 +193,13 @@ class AssignSupervisorForm(PortfolioForm):
         validate_choice=False,
         validators=[DataRequired("Choose a supervisor")],
         invalid_value_message="Choose a supervisor from the list",
+    )
+
+
+class EmailChangeForm(PortfolioForm):
+    email = EmailField(
+        "New email address",
+        description="We will send a link to this address. The change happens when the "
+        "person follows it",
+        validators=[DataRequired("Enter the new email address"), Length(max=254)],
     )

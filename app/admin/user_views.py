@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from app.admin.account_access_views import account_access_context
 from app.admin.blueprint import bp
 from app.admin.common import organisation_by_id, organisation_choices
 from app.admin.enrolment_section import enrolment_context
@@ -18,6 +19,7 @@ from app.extensions import db
 from app.form_base import show_error
 from app.models.users import ROLES, User
 from app.permissions import roles
+from app.services.accounts import invitations
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError
 from app.services.registration import access as registration_access
@@ -63,11 +65,10 @@ def user_new():
     form.organisation.choices = organisation_choices("No organisation")
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
+            pending = invitations.create_and_invite(
                 email=form.email.data,
                 name=form.name.data,
                 roles=form.roles.data or [],
-                password=form.password.data,
                 organisation=organisation_by_id(form.organisation.data),
                 gphc_number=(form.gphc.data or "").strip() or None,
                 actor=me(),
@@ -76,7 +77,13 @@ def user_new():
             show_error(form, error)
         else:
             db.session.commit()
-            flash(f"Account created for {user.name}.", "success")
+            invitations.deliver([pending])
+            user = pending.user
+            flash(
+                f"Account created for {user.name}. We have emailed {user.email} an "
+                "invitation to choose a password.",
+                "success",
+            )
             return redirect(url_for(".user_detail", user_id=user.id))
     return render_template("admin/user_new.jinja", title="Create a user", form=form)
 
@@ -94,6 +101,7 @@ def user_detail(user_id: int):
         keeps_signer_registration=registration_access.may_keep_signer_registration(me(), person),
         past_enrolments=enrolments.enrolments_for(person.id),
         status_form=ConfirmForm(),
+        **account_access_context(person),
         **context,
     )
 

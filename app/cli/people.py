@@ -13,7 +13,13 @@ from sqlalchemy import select
 from app.cli.common import fails_cleanly
 from app.extensions import db
 from app.models.organisations import Cohort
-from app.services.accounts import api_tokens, organisations
+from app.services.accounts import (
+    account_mail,
+    api_tokens,
+    invitations,
+    organisations,
+    password_resets,
+)
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
 from app.services.errors import DomainError
@@ -69,21 +75,26 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--gphc", default=None, help="GPhC registration number")
 @click.option("--gphc-registered-on", default=None, help="date joined the register, YYYY-MM-DD")
 @click.option("--gphc-expires-on", default=None, help="registration expiry, YYYY-MM-DD")
-@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="read the password from standard input (for scripts); without it, an invitation "
+    "e-mail lets the person choose their own",
+)
 @fails_cleanly
 def users_create(
     email, name, roles, org_name, gphc, gphc_registered_on, gphc_expires_on, password_stdin
 ) -> None:
-    """Create an account; a GPhC number is recorded unverified (see `users verify-gphc`)."""
+    """Create an account and e-mail an invitation to choose a password (unless
+    --password-stdin); a GPhC number is recorded unverified (see `users verify-gphc`)."""
     org = organisations.find_organisation(org_name) if org_name else None
     registered_on = _parse_date(gphc_registered_on, "--gphc-registered-on")
     expires_on = _parse_date(gphc_expires_on, "--gphc-expires-on")
     if (registered_on or expires_on) and not gphc:
         raise DomainError("--gphc-registered-on and --gphc-expires-on need --gphc")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Scripts may pass a password on standard input; otherwise the person chooses their
+    # own through an invitation, and nobody else ever knows it.
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     user = accounts.create_user(
         email=email,
         name=name,
@@ -94,8 +105,13 @@ def users_create(
         gphc_registered_on=registered_on,
         gphc_expires_on=expires_on,
     )
+    pending = None if password_stdin else invitations.invite(user, actor=None)
     db.session.commit()
     click.echo(f"created {user.email} with roles {', '.join(sorted(user.roles))}")
+    if pending is not None:
+        invitations.deliver([pending])
+        days = current_app.config["INVITE_DAYS"]
+        click.echo(f"invitation sent to {user.email}: its link works once, for {days} days")
     if gphc:
         click.echo(
             "GPhC registration recorded, not yet verified: an education lead or an "
@@ -122,6 +138,21 @@ def users_verify_gphc(email: str, by_email: str) -> None:
     registration.verify_registration(person, current.id, actor=checker, today=uk_today())
     db.session.commit()
     click.echo(f"verified {email}'s GPhC registration {current.number}, checked by {by_email}")
+
+
+@users_cli.command("reset-password")
+@click.option("--email", required=True)
+@fails_cleanly
+def users_reset_password(email: str) -> None:
+    """E-mail the person a link to choose a new password (never prints one)."""
+    person = accounts.find_user_by_email(email)
+    if person is None:
+        raise DomainError(f"no account for {email}")
+    message = password_resets.issue_reset(person, actor=None)
+    db.session.commit()
+    account_mail.send([message])
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    click.echo(f"password reset link sent to {person.email}: it works once, for {minutes} minutes")
 
 
 @users_cli.command("erase")

@@ -143,6 +143,7 @@ PEOPLE = (
                 "lead.home",
                 "lead.dashboard",
                 "lead.trainee",
+                "registration.signer_registration",
                 "supervisor.sessions_overview",
                 "registration.programme",
                 "main.accessibility",

@@ -66,6 +66,7 @@ RECORD_COUNTS = {
 }
 # Tables that hold nothing about a trainee, and why.
 NOT_ABOUT_TRAINEES = {
+    "one_time_links": "invitation, password reset and e-mail change links: a digest and dates",
     "submission_digests": "a supervisor's daily e-mail digests: a date and a count",
 }
 

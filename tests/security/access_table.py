@@ -102,6 +102,12 @@ TABLE: dict[str, Access] = {
     "main.privacy": access(PUBLIC),
     "main.healthz": access(PUBLIC),
     "auth.login": access(PUBLIC),
+    # Asking for a reset link, and the pages of e-mailed one-time links: anyone may open
+    # them; the matrix's made-up token gets the "this link is not valid" page (404).
+    "auth.forgotten_password": access(PUBLIC),
+    "auth.invitation": access(PUBLIC, also_ok=(404,)),
+    "auth.reset_password": access(PUBLIC, also_ok=(404,)),
+    "auth.confirm_email": access(PUBLIC, also_ok=(404,)),
     # The second step of signing in acts only on the pending sign-in in the session.
     "auth.two_factor": access(PUBLIC),
     "auth.two_factor_setup": access(PUBLIC),
@@ -146,6 +152,11 @@ TABLE: dict[str, Access] = {
     "admin.user_edit": access("admin"),
     "admin.user_deactivate": access("admin"),
     "admin.user_reactivate": access("admin"),
+    # Signing in: invitations, reset links and e-mail changes (never a password).
+    "admin.user_invitation_resend": access("admin"),
+    "admin.user_invitation_cancel": access("admin"),
+    "admin.user_password_reset": access("admin"),
+    "admin.user_email": access("admin"),
     "admin.organisation_list": access("admin"),
     "admin.organisation_new": access("admin"),
     "admin.organisation_edit": access("admin"),
@@ -235,6 +246,8 @@ TABLE: dict[str, Access] = {
     "supervisor.stage_new": access("supervisor lead", OVERSEER),
     # Cohort reports: each viewer's own scope (their organisation, their trainees).
     "lead.home": access("lead"),
+    # A lead adds trainees and supervisors inside their own organisations.
+    "lead.person_new": access("lead"),
     "lead.dashboard": access("supervisor lead"),
     "lead.export_progress_csv": access("supervisor lead"),
     "lead.export_competencies_csv": access("supervisor lead"),

@@ -295,6 +295,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         "week_id": records["week_id"],
         "record_id": records["record_id"],
         "objective_id": objective.id,
+        "token": "no-such-link",  # a one-time link's token (none was ever issued)
     }
     self_args, self_draft_args = _self_supervised_records(
         app, self_supervisor, unassigned, framework, cohort, started, today, args

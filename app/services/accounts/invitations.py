@@ -15,16 +15,19 @@ password for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 
 from app.extensions import db
+from app.models.organisations import Organisation
 from app.models.users import User
 from app.services.accounts import account_mail, one_time_links, passwords
+from app.services.accounts.organisations import organisation_scope
 from app.services.accounts.password_resets import INVITATION, set_chosen_password
+from app.services.accounts.users import create_user
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
 
@@ -73,6 +76,44 @@ def invite(user: User, *, actor: User | None) -> PendingInvitation:
     return PendingInvitation(
         user, issued.token, issued.link.expires_at, actor.name if actor is not None else None
     )
+
+
+# The roles an education lead may give the people they add; administrators give any.
+LEAD_MAY_GIVE = frozenset({"trainee", "supervisor"})
+
+
+def create_and_invite(
+    *,
+    email: str,
+    name: str,
+    roles: Sequence[str],
+    organisation: Organisation | None,
+    actor: User | None,
+    gphc_number: str | None = None,
+) -> PendingInvitation:
+    """Create an account without a password and invite its owner. An administrator (or
+    the command line, `actor` None) adds anyone anywhere; an education lead adds trainees
+    and supervisors inside their own organisation's subtree."""
+    if actor is not None and not actor.has_role("admin"):
+        scope = organisation_scope(actor) or set()
+        if organisation is None or organisation.id not in scope:
+            raise DomainError("Choose one of the organisations you lead", "organisation")
+        if not set(roles) <= LEAD_MAY_GIVE:
+            raise DomainError(
+                "Education leads can add trainees and supervisors. Ask an administrator "
+                "to give other roles",
+                "roles",
+            )
+    user = create_user(
+        email=email,
+        name=name,
+        roles=roles,
+        password=None,
+        organisation=organisation,
+        gphc_number=gphc_number,
+        actor=actor,
+    )
+    return invite(user, actor=actor)
 
 
 def deliver(pending: Iterable[PendingInvitation]) -> None:

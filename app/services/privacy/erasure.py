@@ -39,6 +39,7 @@ from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, 
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.notifications import Notification, SubmissionDigest
+from app.models.one_time_links import OneTimeLink
 from app.models.registration import (
     ExceptionalCircumstances,
     Qualification,
@@ -142,6 +143,7 @@ def _erase_own_records(user_id: int, erasure: Erasure) -> None:
         (ExceptionalCircumstances, "exceptional_circumstances"),
         (Notification, "notifications"),
         (SubmissionDigest, "submission_digests"),
+        (OneTimeLink, "one_time_links"),  # invitations, resets, e-mail changes
     ):
         result = db.session.execute(
             delete(model).where(model.user_id == user_id),  # type: ignore[attr-defined]
