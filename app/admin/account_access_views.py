@@ -3,7 +3,7 @@ cancel), a password reset link, and a change of e-mail address.
 
 An administrator never sees or sets a password: each of these sends the person a link.
 Each view calls one service, commits, then sends the e-mail, so nothing is announced
-that was rolled back. (Imported by `user_views`, whose page shows these actions.)
+that was rolled back. The page's part is `account_access_section`.
 """
 
 from __future__ import annotations
@@ -19,15 +19,6 @@ from app.models.users import User
 from app.permissions import roles
 from app.services.accounts import account_mail, email_changes, invitations, password_resets
 from app.services.errors import DomainError
-
-
-def account_access_context(person: User) -> dict:
-    """What the person's admin page shows about signing in."""
-    return {
-        "invitation": invitations.status(person),
-        "email_change": email_changes.pending_change(person),
-        "access_form": ConfirmForm(),
-    }
 
 
 def _person_for_post(user_id: int) -> User:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from app.admin.account_access_views import account_access_context
+from app.admin.account_access_section import account_access_context
 from app.admin.blueprint import bp
 from app.admin.common import organisation_by_id, organisation_choices
 from app.admin.enrolment_section import enrolment_context
