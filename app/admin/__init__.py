@@ -3,6 +3,7 @@
 # Imported so their routes register on `bp`.
 from app.admin import (  # noqa: F401
     account_access_views,
+    enrolment_lifecycle_views,
     enrolment_views,
     import_views,
     organisation_views,

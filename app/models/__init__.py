@@ -10,7 +10,7 @@ from app.models.development import (
     PathwayStage,
     objective_competencies,
 )
-from app.models.enrolments import Enrolment, SupervisorAssignment
+from app.models.enrolments import Enrolment, EnrolmentPause, SupervisorAssignment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import (
     Competency,
@@ -51,6 +51,7 @@ __all__ = [
     "DevelopmentObjective",
     "Domain",
     "Enrolment",
+    "EnrolmentPause",
     "Evidence",
     "EvidenceLink",
     "EvidenceType",

@@ -22,6 +22,7 @@ from app.form_fields import DateInputField, MultiCheckboxField
 from app.models.registration import REGISTRATION_STATUSES
 from app.services.pathway.programme_status import AFC_BANDS, FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.registration.gphc import REGISTER_LABELS
+from app.services.registration.records import RegistrationDetails
 from app.services.registration.revalidation_questions import RECORD_KINDS
 from app.services.registration.revalidation_rules import GPHC_STANDARDS
 from app.services.registration.rules import (
@@ -65,6 +66,16 @@ class RegistrationForm(PortfolioForm):
     expires_on = DateInputField(
         "Date your registration expires", description="As shown on the GPhC register"
     )
+
+    def details(self) -> RegistrationDetails:
+        return RegistrationDetails(
+            register=self.register.data,
+            status=self.status.data,
+            number=self.number.data,
+            registered_on=self.registered_on.data,
+            expires_on=self.expires_on.data,
+            renewed_on=self.renewed_on.data,
+        )
 
 
 class QualificationForm(PortfolioForm):

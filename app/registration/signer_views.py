@@ -40,13 +40,7 @@ def signer_registration(signer_id: int):
     current = history[0] if history else None
     form = RegistrationForm(obj=current, data=None if current else {"register": "pharmacist"})
     if form.validate_on_submit():
-        change = registration.RegistrationDetails(
-            register=form.register.data,
-            status=form.status.data,
-            number=form.number.data,
-            registered_on=form.registered_on.data,
-            expires_on=form.expires_on.data,
-        )
+        change = form.details()
         try:
             registration.record_registration(person, change, actor=me())
         except DomainError as error:

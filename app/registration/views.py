@@ -63,14 +63,7 @@ def details():
     current = registration.registration_history(person.id)[:1]
     form = RegistrationForm(obj=current[0] if current else None)
     if form.validate_on_submit():
-        change = registration.RegistrationDetails(
-            register=form.register.data,
-            status=form.status.data,
-            number=form.number.data,
-            registered_on=form.registered_on.data,
-            expires_on=form.expires_on.data,
-            renewed_on=form.renewed_on.data,
-        )
+        change = form.details()
         try:
             registration.record_registration(person, change, actor=person)
         except DomainError as error:

@@ -15,6 +15,7 @@ from app.models.registration import Registration
 from app.models.reviews import Review
 from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.services.audit.record_checks import verify_records
+from app.services.calendar_months import add_months
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.registration import signers
@@ -385,6 +386,34 @@ def test_a_lead_records_and_verifies_a_supervisors_registration(
     assert "checked on the GPhC register today" in banners(page)
     assert "may sign" in text_of(page, "#signer-may-sign")
     assert signers.signer_registration_problems(supervisor.id, TODAY) == []
+
+
+def test_the_signer_page_takes_the_renewal_date_and_checks_the_expiry_against_it(
+    client, login, make_user, org, supervisor, renew
+):
+    renew(supervisor, expires_on=YESTERDAY)
+    login(client, make_user(roles=("lead",), org=org.parent))
+    url = f"/registration/signers/{supervisor.id}"
+    renewed = TODAY - timedelta(days=20)
+    details = {
+        "register": "pharmacist",
+        "status": "registered",
+        "number": "2000001",
+        **date_fields("registered_on", date(2015, 1, 15)),
+        **date_fields("renewed_on", renewed),
+    }
+    rows_before = count(Registration)
+    too_late = add_months(renewed, 13) + timedelta(days=1)
+    page = soup(client.post(url, data={**details, **date_fields("expires_on", too_late)}))
+    assert "13 months" in text_of(page, ".nhsuk-error-summary")
+    assert count(Registration) == rows_before
+    client.post(url, data={**details, **date_fields("expires_on", add_months(renewed, 13))})
+    newest = db.session.scalar(
+        select(Registration)
+        .where(Registration.user_id == supervisor.id)
+        .order_by(Registration.id.desc())
+    )
+    assert (newest.renewed_on, newest.expires_on) == (renewed, add_months(renewed, 13))
 
 
 def test_nobody_verifies_their_own_signing_registration(client, login, make_user, org, renew):
