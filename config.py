@@ -141,6 +141,17 @@ class Config:
     # days after it was submitted, and again each time this many days pass without review.
     REVIEW_REMINDER_DAYS = _env_int("REVIEW_REMINDER_DAYS", 7)
 
+    # Single sign-on (OpenID Connect): on when OIDC_DISCOVERY_URL names the provider's
+    # /.well-known/openid-configuration; the client id and secret are the ones the
+    # provider issued for this service. The label names the provider on the button.
+    OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip()
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_PROVIDER_LABEL = os.environ.get("OIDC_PROVIDER_LABEL", "").strip() or "NHSmail"
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid email profile"
+    # Only a test's provider on loopback may speak plain http (tests/oidc/).
+    OIDC_ALLOW_HTTP = False
+
     # JSON API: how long a new token lasts by default and at most, requests allowed per
     # token (or address, before authentication), and the largest request body accepted.
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)

@@ -146,6 +146,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.request_loader(load_user_from_bearer_token)
 
+    from app.auth import single_sign_on
+
+    single_sign_on.init_app(app)  # the OpenID Connect provider, when one is configured
+
 
 def register_blueprints(app: Flask) -> None:
     from app.account import bp as account_bp

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.identities import UserIdentity
 from app.models.signoffs import Completion
 from app.services.accounts import api_tokens, organisations
 from app.services.accounts import users as accounts
@@ -182,6 +183,8 @@ def _seed(app: Flask) -> None:
         )
     )
     api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")
+    # A single sign-on link, as a first sign-on through the provider makes it.
+    db.session.add(UserIdentity(user=owner, issuer="https://login.example.nhs.uk", subject="rt"))
     db.session.commit()
 
 

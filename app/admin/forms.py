@@ -203,3 +203,16 @@ class EmailChangeForm(PortfolioForm):
         "person follows it",
         validators=[DataRequired("Enter the new email address"), Length(max=254)],
     )
+
+
+class PasswordSignInForm(PortfolioForm):
+    password_sign_in = RadioField(
+        "How do people in this organisation sign in?",
+        choices=[
+            SelectChoice("on", "With single sign-on, or with their email address and password"),
+            SelectChoice("off", "Only with single sign-on"),
+        ],
+        description="This applies to every organisation inside this one too.",
+        validators=[DataRequired("Choose how people in this organisation sign in")],
+        invalid_choice_message="Choose how people in this organisation sign in",
+    )

@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, url_for
 
 from app.admin.blueprint import bp
 from app.admin.common import framework_choices, organisation_by_id, organisation_choices
-from app.admin.forms import CohortForm, OrganisationForm
+from app.admin.forms import CohortForm, OrganisationForm, PasswordSignInForm
 from app.auth.current import me
 from app.extensions import db
 from app.form_base import show_error
 from app.models.organisations import Organisation
 from app.permissions import roles
-from app.services.accounts import organisations
+from app.services.accounts import organisations, sign_in_policy
 from app.services.errors import DomainError
 
 
@@ -55,19 +55,7 @@ def organisation_new():
 @roles("admin")
 def organisation_edit(org_id: int):
     org = db.get_or_404(Organisation, org_id)
-    form = OrganisationForm(
-        data={
-            "name": org.name,
-            "kind": org.kind,
-            "parent": org.parent_id,
-            "ods_code": org.ods_code or "",
-        }
-    )
-    form.parent.choices = [
-        choice
-        for choice in organisation_choices("None: this is a top-level organisation")
-        if choice.value != org.id
-    ]
+    form = _details_form(org)
     if form.validate_on_submit():
         try:
             organisations.update_organisation_details(
@@ -84,9 +72,64 @@ def organisation_edit(org_id: int):
             db.session.commit()
             flash(f"{org.name} saved.", "success")
             return redirect(url_for(".organisation_list"))
-    return render_template(
-        "admin/organisation_form.jinja", title=f"Change {org.name}", form=form, org=org
+    return _edit_page(org, form, _sign_in_form(org))
+
+
+def _details_form(org: Organisation) -> OrganisationForm:
+    form = OrganisationForm(
+        data={
+            "name": org.name,
+            "kind": org.kind,
+            "parent": org.parent_id,
+            "ods_code": org.ods_code or "",
+        }
     )
+    form.parent.choices = [
+        choice
+        for choice in organisation_choices("None: this is a top-level organisation")
+        if choice.value != org.id
+    ]
+    return form
+
+
+def _sign_in_form(org: Organisation) -> PasswordSignInForm:
+    return PasswordSignInForm(data={"password_sign_in": "on" if org.password_sign_in else "off"})
+
+
+def _edit_page(org: Organisation, form: OrganisationForm, sign_in_form: PasswordSignInForm):
+    return render_template(
+        "admin/organisation_form.jinja",
+        title=f"Change {org.name}",
+        form=form,
+        org=org,
+        sign_in_form=sign_in_form,
+        sso_label=sign_in_policy.sso_button_label(),
+        off_above=sign_in_policy.switched_off_by(org.parent_id),
+    )
+
+
+@bp.route("/organisations/<int:org_id>/sign-in", methods=["POST"])
+@roles("admin")
+def organisation_sign_in(org_id: int):
+    """Switch password sign-in on or off for the organisation (and all inside it)."""
+    org = db.get_or_404(Organisation, org_id)
+    sign_in_form = PasswordSignInForm()
+    if sign_in_form.validate_on_submit():
+        allowed = sign_in_form.password_sign_in.data == "on"
+        try:
+            sign_in_policy.set_password_sign_in(org, allowed, actor=me())
+        except DomainError as error:
+            show_error(sign_in_form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"People in {org.name} can sign in with a password."
+                if allowed
+                else f"People in {org.name} now sign in only with single sign-on.",
+                "success",
+            )
+            return redirect(url_for(".organisation_edit", org_id=org.id))
+    return _edit_page(org, _details_form(org), sign_in_form), 400
 
 
 # Cohorts

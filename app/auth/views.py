@@ -24,6 +24,7 @@ from app.extensions import db, limiter
 from app.permissions import public, signed_in
 from app.services.accounts import two_factor
 from app.services.accounts import users as accounts
+from app.services.accounts.sign_in_policy import PasswordSignInOff, sso_button_label
 from app.services.errors import DomainError
 
 
@@ -68,13 +69,18 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        try:
+            user = accounts.authenticate(form.email.data or "", form.password.data or "")
+        except PasswordSignInOff as refusal:
+            db.session.commit()  # the audit event of the refusal
+            form.email.errors.append(refusal.message)
+            return render_template("auth/login.jinja", form=form, sso_label=sso_button_label())
         db.session.commit()  # the audit event of a failure is kept too
         if user is not None:
             # Signed in now, or first asked for a two-factor code (or to set it up).
             return finish_sign_in(user, request.args.get("next"))
         form.email.errors.append("Email address or password is not correct")
-    return render_template("auth/login.jinja", form=form)
+    return render_template("auth/login.jinja", form=form, sso_label=sso_button_label())
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

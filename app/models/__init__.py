@@ -21,6 +21,7 @@ from app.models.frameworks import (
     Standard,
     competency_standards,
 )
+from app.models.identities import UserIdentity
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.one_time_links import OneTimeLink
 from app.models.organisations import Cohort, Organisation
@@ -82,6 +83,7 @@ __all__ = [
     "TrainingWeek",
     "TwoFactor",
     "User",
+    "UserIdentity",
     "UserRole",
     "competency_standards",
     "objective_competencies",

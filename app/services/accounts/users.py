@@ -16,7 +16,7 @@ from app.models.base import utcnow
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort, Organisation
 from app.models.users import ROLES, User, UserRole
-from app.services.accounts import api_tokens, passwords
+from app.services.accounts import api_tokens, passwords, sign_in_policy
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
 from app.services.paging import PageNumbers, clamp_page
@@ -134,6 +134,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
 
 def authenticate(email: str, password: str) -> User | None:
     """The user when the credentials are right and the account active; else None.
+    `PasswordSignInOff` when they are right but the person's organisation uses SSO only.
 
     Unknown e-mails still cost one hash verification, so timing does not reveal them.
     """
@@ -142,6 +143,16 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not ok or not user.active:
         audit.record("auth.login_failed", "user", user.id if user else None, actor=None)
         return None
+    # Checked only once the password is right, so the answer says no more about who has
+    # an account than a successful sign-in would.
+    if not sign_in_policy.password_sign_in_allowed(user):
+        audit.record(
+            "auth.login_failed", "user", user.id, actor=None, data={"reason": "password_off"}
+        )
+        raise sign_in_policy.PasswordSignInOff(
+            f"Your organisation signs in with {sign_in_policy.provider_label()}. "
+            f"Use the “Sign in with {sign_in_policy.provider_label()}” button."
+        )
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()

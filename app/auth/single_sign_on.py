@@ -1,0 +1,189 @@
+"""Single sign-on with one OpenID Connect provider (NHSmail/Entra ID, NHS CIS2 or any
+standard one), through Authlib.
+
+The authorization code flow: the sign-in page's button posts to `sso_start`, which sends
+the browser to the provider with a fresh `state`, `nonce` and PKCE challenge (kept in
+the signed session cookie); the provider sends it back to `sso_callback`, which checks
+`state`, exchanges the code and verifies the ID token (signature by the provider's
+published keys, issuer, audience, expiry, nonce) before the accounts service decides
+who the person is. Off, and every route here 404, while OIDC_DISCOVERY_URL is empty.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+from joserfc.errors import JoseError
+from requests import RequestException
+
+from app.auth.blueprint import bp
+from app.auth.sessions import start_session
+from app.base_url import absolute_url
+from app.extensions import db, limiter
+from app.permissions import public
+from app.services.accounts import single_sign_on
+from app.services.accounts.sign_in_policy import provider_label
+
+CLIENT = "sso"
+NEXT = "sso_next"
+# Seconds to wait for the provider (discovery, keys, token) before saying it is not answering.
+PROVIDER_TIMEOUT = 10
+
+
+def init_app(app: Flask) -> None:
+    """Register the provider when OIDC_DISCOVERY_URL is set; refuse to start half-configured."""
+    url = app.config.get("OIDC_DISCOVERY_URL")
+    if not url:
+        return
+    if not (app.config.get("OIDC_CLIENT_ID") and app.config.get("OIDC_CLIENT_SECRET")):
+        raise SystemExit(
+            "OIDC_DISCOVERY_URL is set, so OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be too"
+        )
+    if not url.startswith("https://") and not app.config.get("OIDC_ALLOW_HTTP"):
+        raise SystemExit(f"OIDC_DISCOVERY_URL must be an https:// address, not {url!r}")
+    oauth = OAuth(app)
+    oauth.register(
+        CLIENT,
+        server_metadata_url=url,
+        client_id=app.config["OIDC_CLIENT_ID"],
+        client_secret=app.config["OIDC_CLIENT_SECRET"],
+        client_kwargs={
+            "scope": app.config["OIDC_SCOPES"],
+            "code_challenge_method": "S256",
+            "default_timeout": PROVIDER_TIMEOUT,
+        },
+    )
+
+
+def _client():
+    """The registered provider, or 404 while single sign-on is off."""
+    oauth = current_app.extensions.get("authlib.integrations.flask_client")
+    client = oauth.create_client(CLIENT) if oauth is not None else None
+    if client is None:
+        abort(404)
+    return client
+
+
+def _claims_options(client) -> dict | None:
+    """What the ID token must say: issued by the provider the discovery document names
+    (https, unless a test's provider) for this service's client id. None when the
+    provider's issuer is unusable."""
+    issuer = str(client.load_server_metadata().get("issuer") or "")
+    if not issuer.startswith("https://") and not current_app.config.get("OIDC_ALLOW_HTTP"):
+        return None
+    return {
+        "iss": {"essential": True, "value": issuer},
+        "aud": {"essential": True, "value": current_app.config["OIDC_CLIENT_ID"]},
+    }
+
+
+def _refused(reason: str, user=None, status: int = 403):
+    """The refusal page, the failure audited (and kept: the commit is for the audit)."""
+    refusal = single_sign_on.record_refusal(reason, user)
+    db.session.commit()
+    return _refusal_page(refusal, status)
+
+
+def _refusal_page(refusal: single_sign_on.SignOnRefused, status: int):
+    label = provider_label()
+    return (
+        render_template(
+            "auth/sso_refused.jinja",
+            title=f"You could not sign in with {label}",
+            message=refusal.message_for(label),
+        ),
+        status,
+    )
+
+
+def _unavailable():
+    label = provider_label()
+    return (
+        render_template(
+            "auth/sso_refused.jinja",
+            title=f"{label} is not answering",
+            message=f"We could not reach {label} to sign you in. Try again in a few minutes, "
+            "or ask your administrator if it keeps happening.",
+        ),
+        503,
+    )
+
+
+@bp.route("/sso/start", methods=["POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_start():
+    client = _client()
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    next_url = request.args.get("next")
+    try:
+        response = client.authorize_redirect(absolute_url(url_for(".sso_callback")))
+    except (RequestException, AuthlibBaseError, ValueError):
+        current_app.logger.warning("single sign-on: the provider's discovery document failed")
+        return _unavailable()
+    session[NEXT] = next_url
+    return response
+
+
+@bp.route("/sso/callback")
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+def sso_callback():  # long: one step per way the provider's answer can fail
+    """Where the provider sends the browser back. A GET by the protocol: the `state`
+    bound to this browser's session, not a CSRF token, is what proves it was started here."""
+    client = _client()
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    try:
+        options = _claims_options(client)
+        if options is None:
+            current_app.logger.error("single sign-on: the provider's issuer is not https")
+            return _refused("id_token", status=400)
+        token = client.authorize_access_token(claims_options=options)
+    except MismatchingStateError:
+        return _refused("state", status=400)
+    except OAuthError as error:
+        # The provider's own refusal (the person cancelled: access_denied) or a code it
+        # would not exchange.
+        current_app.logger.info("single sign-on: the provider said %s", error.error)
+        return _refused("provider", status=400)
+    except JoseError as error:
+        current_app.logger.warning("single sign-on: ID token refused (%s)", error.error)
+        return _refused("id_token", status=400)
+    except (RequestException, AuthlibBaseError, ValueError):
+        current_app.logger.warning("single sign-on: the provider did not answer")
+        return _unavailable()
+    claims = token.get("userinfo")
+    if not claims:
+        return _refused("id_token", status=400)
+    try:
+        user = single_sign_on.sign_on(options["iss"]["value"], claims)
+    except single_sign_on.SignOnRefused as refusal:
+        db.session.commit()  # the audit event of the refusal
+        return _refusal_page(refusal, 403)
+    db.session.commit()
+    next_url = session.pop(NEXT, None)
+    return _finish_sign_in(user, next_url)
+
+
+def _finish_sign_in(user, next_url: str | None):
+    session.clear()  # a new session at every sign-in (no fixation)
+    login_user(user)
+    start_session()
+    return redirect(_safe_next(next_url) or url_for("main.home"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the sign-in cannot be used to redirect elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
