@@ -24,6 +24,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.from_object(_config_class(config))
     app.config.update(overrides)
     _ensure_secret_key(app)
+    _check_two_factor_roles(app)
     base_url.init_app(app)  # first of the hooks: a request for another host stops there
     request_input.init_app(app)  # then an address with control characters, deep JSON
 
@@ -83,6 +84,17 @@ def _ensure_secret_key(app: Flask) -> None:
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _check_two_factor_roles(app: Flask) -> None:
+    """A misspelt role in MFA_REQUIRED_ROLES would quietly let that role skip two-factor."""
+    from app.models.users import ROLES
+
+    unknown = sorted(set(app.config.get("MFA_REQUIRED_ROLES") or ()) - set(ROLES))
+    if unknown:
+        raise SystemExit(
+            f"MFA_REQUIRED_ROLES names unknown roles {unknown}; choose from {', '.join(ROLES)}"
+        )
 
 
 class _ProcessBytecodeCache(BytecodeCache):

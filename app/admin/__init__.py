@@ -7,6 +7,7 @@ from app.admin import (  # noqa: F401
     enrolment_views,
     import_views,
     organisation_views,
+    two_factor_views,
     user_views,
     views,
 )

@@ -14,6 +14,7 @@ from app.admin.blueprint import bp
 from app.admin.common import organisation_by_id, organisation_choices
 from app.admin.enrolment_section import enrolment_context
 from app.admin.forms import ConfirmForm, CreateUserForm, EditUserForm, UserFilterForm
+from app.admin.two_factor_views import two_factor_context
 from app.auth.current import me
 from app.extensions import db
 from app.form_base import show_error
@@ -101,6 +102,7 @@ def user_detail(user_id: int):
         keeps_signer_registration=registration_access.may_keep_signer_registration(me(), person),
         past_enrolments=enrolments.enrolments_for(person.id),
         status_form=ConfirmForm(),
+        **two_factor_context(person),
         **account_access_context(person),
         **context,
     )

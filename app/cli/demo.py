@@ -28,6 +28,18 @@ def demo_seed() -> None:
     click.echo("Demo logins (all share the password below):")
     for role, email, password in logins:
         click.echo(f"  {role:<11} {email:<32} {password}")
+    _two_factor_notice()
+
+
+def _two_factor_notice() -> None:
+    """Staff demo accounts meet two-factor sign-in at their first sign-in, as in production."""
+    required = current_app.config.get("MFA_REQUIRED_ROLES") or ()
+    if required:
+        click.echo(
+            f"Accounts with the roles {', '.join(required)} will be asked to set up two-factor "
+            "sign-in (an authenticator app) at their first sign-in. To try the demo without "
+            "it, set MFA_REQUIRED_ROLES to empty."
+        )
 
 
 def _count(value: str, option: str) -> int:
@@ -65,3 +77,4 @@ def demo_generate(trainees: str, evidence_per_trainee: str, seed: str) -> None:
     click.echo("Logins (password demo-portfolio-pass):")
     for role, email in vars(result.logins).items():
         click.echo(f"  {role.replace('_', ' '):<12} {email}")
+    _two_factor_notice()

@@ -152,6 +152,7 @@ TABLE: dict[str, Access] = {
     "admin.user_edit": access("admin"),
     "admin.user_deactivate": access("admin"),
     "admin.user_reactivate": access("admin"),
+    "admin.user_two_factor_reset": access("admin"),
     # Signing in: invitations, reset links and e-mail changes (never a password).
     "admin.user_invitation_resend": access("admin"),
     "admin.user_invitation_cancel": access("admin"),
