@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from wtforms import Form
 
+from app.extensions import db
 from app.form_base import PortfolioForm, QueryForm, RefusesControlCharacters
+from app.models import Organisation
 from app.services.clock import uk_today
 from app.services.control_characters import control_character_problem
 from tests.security.world import World, fingerprint, signed_in_client
@@ -365,3 +368,11 @@ def test_a_control_character_in_an_api_body_is_a_422_naming_the_field(
     assert error["fields"] == {field: message("This text", character)}
     assert fingerprint(app) == before
     assert client.post(url, json=body(world, "")).status_code == created
+
+
+def test_a_command_refuses_a_control_character_in_an_option_and_writes_nothing(runner):
+    result = runner.invoke(args=["orgs", "create", "--name", "North\x1bHub", "--kind", "pcn"])
+    assert result.exit_code == 1
+    assert "--name contains a hidden control character (U+001B)" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
