@@ -11,18 +11,16 @@ who the person is. Off, and every route here 404, while OIDC_DISCOVERY_URL is em
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from app.auth.blueprint import bp
-from app.auth.sessions import start_session
+from app.auth.sign_in import finish_sign_in
 from app.base_url import absolute_url
 from app.extensions import db, limiter
 from app.permissions import public
@@ -134,7 +132,7 @@ def sso_start():
 @bp.route("/sso/callback")
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
-def sso_callback():  # long: one step per way the provider's answer can fail
+def sso_callback():
     """Where the provider sends the browser back. A GET by the protocol: the `state`
     bound to this browser's session, not a CSRF token, is what proves it was started here."""
     client = _client()
@@ -168,22 +166,5 @@ def sso_callback():  # long: one step per way the provider's answer can fail
         db.session.commit()  # the audit event of the refusal
         return _refusal_page(refusal, 403)
     db.session.commit()
-    next_url = session.pop(NEXT, None)
-    return _finish_sign_in(user, next_url)
-
-
-def _finish_sign_in(user, next_url: str | None):
-    session.clear()  # a new session at every sign-in (no fixation)
-    login_user(user)
-    start_session()
-    return redirect(_safe_next(next_url) or url_for("main.home"))
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the sign-in cannot be used to redirect elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    # Signed in now, or first asked for a two-factor code (or to set it up).
+    return finish_sign_in(user, session.pop(NEXT, None))

@@ -255,3 +255,18 @@ def test_the_provider_cancelling_signs_no_one_in(sso_app, make_user):
     response = client.get(f"/auth/sso/callback?error=access_denied&state={state}")
 
     assert_refused(response, 400, "NHSmail did not complete the sign-in", "provider")
+
+
+def test_single_sign_on_still_asks_for_two_factor_sign_in_where_the_role_requires_it(
+    sso_app, oidc_provider, make_user
+):
+    sso_app.config["MFA_REQUIRED_ROLES"] = ("supervisor",)
+    make_user(("supervisor",), email=ANN)
+    client = sso_app.test_client()
+
+    response = sign_on(client, oidc_provider, "ann")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/two-factor/set-up"
+    assert signed_in_as(client) is None
+    assert len(identities()) == 1
