@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.enrolments import EnrolmentPause
 from app.models.identities import UserIdentity
 from app.models.signoffs import Completion
 from app.services.accounts import api_tokens, organisations
@@ -180,6 +182,16 @@ def _seed(app: Flask) -> None:
             prerequisites={},
             completed_at=now,
             record_sha256="0" * 64,
+        )
+    )
+    # A pause, over and done with: the enrolment stays active for the records above.
+    db.session.add(
+        EnrolmentPause(
+            enrolment_id=enrolment.id,
+            reason="Annual leave",
+            paused_from=enrolment.started_on,
+            ended_on=enrolment.started_on + timedelta(days=7),
+            paused_by_id=supervisor.id,
         )
     )
     api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")

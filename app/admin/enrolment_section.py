@@ -15,6 +15,7 @@ from app.auth.current import me
 from app.models.users import User
 from app.services.accounts import organisations
 from app.services.accounts import users as accounts
+from app.services.supervision import enrolment_lifecycle as lifecycle
 from app.services.supervision import enrolments
 
 
@@ -60,19 +61,26 @@ def chosen_supervisor(form: EnrolForm | AssignSupervisorForm, scope) -> User | N
 
 
 def enrolment_context(trainee: User, form: FlaskForm | None = None) -> dict:
-    """What the enrolment section needs: the enrol form, or the assignment form and history."""
+    """What the enrolment section needs: the current (active or paused) enrolment with its
+    status, actions, assignment form and history; or, with none, the enrol form and the
+    latest completed or withdrawn enrolment, if any."""
     scope = admin_scope()
-    enrolment = enrolments.active_enrolment(trainee.id)
+    enrolment = enrolments.current_enrolment(trainee.id)
+    past = None if enrolment else enrolments.latest_enrolment(trainee.id)
+    shown = enrolment or past
     if form is None:
         form = enrol_form(scope) if enrolment is None else assign_form(scope)
     return {
         "trainee": trainee,
         "enrolment": enrolment,
+        "past_enrolment": past,
         "enrolment_form": form,
         # A refused enrolment is shown again even if someone else enrolled them meanwhile.
         "mode": "enrol" if isinstance(form, EnrolForm) else "assign",
         "scope_limited": scope is not None,
-        "history": enrolments.assignment_history(enrolment.id) if enrolment else [],
+        "history": enrolments.assignment_history(shown.id) if shown else [],
+        "lifecycle": lifecycle.lifecycle_summary(shown) if shown else None,
+        "completion": lifecycle.completion_outlook(enrolment) if enrolment else None,
     }
 
 

@@ -59,7 +59,7 @@ def trainee_enrolment(trainee_id: int):
 @roles("admin", "lead")
 def trainee_supervisors(trainee_id: int):
     trainee = trainee_or_404(trainee_id)
-    enrolment = enrolments.active_enrolment(trainee.id)
+    enrolment = enrolments.current_enrolment(trainee.id)  # active or paused
     if enrolment is None:
         flash(f"{trainee.name} is not enrolled yet. Enrol them first.", "error")
         return redirect(url_for(".trainee_enrolment", trainee_id=trainee.id))

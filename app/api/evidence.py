@@ -21,7 +21,7 @@ from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio.access import evidence_visible_to
 from app.services.portfolio.content import PatientDataWarning
 from app.services.supervision import permissions, reviews
-from app.services.supervision.enrolments import active_enrolment
+from app.services.supervision.enrolments import current_enrolment
 
 EVIDENCE_FIELDS = frozenset(EvidenceIn().fields) | {"competencies", "type"}
 REVIEW_FIELDS = frozenset(ReviewIn().fields)
@@ -56,7 +56,7 @@ def _answers(body: dict) -> dict[str, object]:
 @roles("trainee")
 def create_evidence(body: dict):
     trainee = me()
-    enrolment = active_enrolment(trainee.id)
+    enrolment = current_enrolment(trainee.id)
     if enrolment is None:
         raise ApiProblem(409, "not_enrolled", "You are not enrolled on an active programme")
     try:

@@ -202,6 +202,13 @@ class TraineeListItem(Schema):
     progress = fields.Nested(Progress, required=True)
     awaiting_review = fields.Integer()
     last_activity_on = fields.Date()
+    enrolment_status = fields.String(metadata=_d("active or paused"))
+    paused_days = fields.Integer(
+        metadata=_d("Days the training has been paused; expected progress leaves them out")
+    )
+    expected_end_on_after_pauses = fields.Date(
+        allow_none=True, metadata=_d("The expected end date moved later by the days paused")
+    )
     registration = fields.String(metadata=_d("Registration flag, e.g. current, expired"))
     level3 = fields.String(allow_none=True, metadata=_d("Level 3 status, if recorded"))
     flags = fields.List(fields.String())

@@ -49,4 +49,7 @@ def list_item(row: TraineeProgress) -> dict:
         "registration": row.registration_flag,
         "level3": row.level3_status,
         "flags": [str(flag) for flag in row.flags],
+        "enrolment_status": row.status,
+        "paused_days": row.paused_days,
+        "expected_end_on_after_pauses": row.adjusted_end_on,
     }

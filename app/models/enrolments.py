@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from app.models.users import User
 
 ENROLMENT_STATUSES = ("active", "paused", "completed", "withdrawn")
+ENROLMENT_STATUS_LABELS = {
+    "active": "Active",
+    "paused": "Paused",
+    "completed": "Completed",
+    "withdrawn": "Withdrawn",
+}
 # The training is under way: sessions, reviews and reminders go on; paused is still current.
 CURRENT_ENROLMENT_STATUSES = ("active", "paused")
 SUPERVISOR_KINDS = ("clinical", "education")
@@ -28,13 +34,14 @@ class Enrolment(Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         CheckConstraint("status IN ('active', 'paused', 'completed', 'withdrawn')", name="status"),
-        # A trainee has at most one active enrolment; past ones stay for the record.
+        # A trainee has at most one current (active or paused) enrolment; past ones stay
+        # for the record.
         Index(
-            "uq_enrolments_one_active",
+            "uq_enrolments_one_current",
             "trainee_id",
             unique=True,
-            sqlite_where=text("status = 'active'"),
-            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status IN ('active', 'paused')"),
+            postgresql_where=text("status IN ('active', 'paused')"),
         ),
         CheckConstraint(
             "pathway_status IN ('enrolled', 'in-progress', 'completed', 'exempt')",
@@ -74,6 +81,10 @@ class Enrolment(Base):
     funding: Mapped[str | None] = mapped_column(String(10))  # FUNDING_SOURCES
     afc_band: Mapped[str | None] = mapped_column(String(4))  # Agenda for Change band
     programme_updated_at: Mapped[datetime | None]
+    # Withdrawn (final): when, why and by whom (app.services.supervision.enrolment_lifecycle).
+    withdrawn_on: Mapped[date | None]
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     trainee: Mapped[User] = relationship(foreign_keys=[trainee_id])
     framework: Mapped[Framework] = relationship()
@@ -97,3 +108,29 @@ class SupervisorAssignment(Base):
     ended_at: Mapped[datetime | None]
 
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
+
+
+class EnrolmentPause(Base):
+    """A break in the training: from `paused_from` until `ended_on` (None: still paused).
+
+    The days between do not count towards expected progress (`supervision.pauses`).
+    """
+
+    __tablename__ = "enrolment_pauses"
+    __table_args__ = (
+        CheckConstraint(
+            "expected_return_on IS NULL OR expected_return_on > paused_from",
+            name="expected_return_after_start",
+        ),
+        CheckConstraint("ended_on IS NULL OR ended_on >= paused_from", name="ended_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    paused_from: Mapped[date]
+    expected_return_on: Mapped[date | None]
+    ended_on: Mapped[date | None]  # resumed (or withdrawn) on this day
+    paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -52,7 +52,7 @@ def development(enrolment: Enrolment):
 
 @bp.route("/development/learning-needs", methods=["GET", "POST"])
 @roles("trainee")
-@with_enrolment
+@with_enrolment(adding=True)
 def learning_needs_analysis(enrolment: Enrolment):
     analysis = learning_needs.analysis_for(enrolment.id)
     if not learning_needs.may_rate(enrolment, analysis):
@@ -88,7 +88,7 @@ def learning_needs_analysis(enrolment: Enrolment):
 
 @bp.route("/development/objectives/new", methods=["GET", "POST"])
 @roles("trainee")
-@with_enrolment
+@with_enrolment(adding=True)
 def objective_new(enrolment: Enrolment):
     rated = learning_needs.rated_competencies(enrolment, None)
     form = ObjectiveForm()

@@ -89,7 +89,7 @@ def evidence_list(enrolment: Enrolment):
 
 @bp.route("/evidence/new")
 @roles("trainee")
-@with_enrolment
+@with_enrolment(adding=True)
 def evidence_choose_type(enrolment: Enrolment):
     types = _framework_types(enrolment.framework_id)
     chosen = "type" in request.args or "chosen" in request.args
@@ -118,7 +118,7 @@ def evidence_choose_type(enrolment: Enrolment):
 
 @bp.route("/evidence/new/<type_code>", methods=["GET", "POST"])
 @roles("trainee")
-@with_enrolment
+@with_enrolment(adding=True)
 def evidence_new(enrolment: Enrolment, type_code: str):
     try:
         evidence_type = evidence_type_for(enrolment, type_code)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.current import me
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.services.portfolio.access import (
     VIEWER_KINDS,
@@ -24,9 +24,14 @@ from app.services.portfolio.access import (
 from app.services.supervision import enrolments
 
 
-def with_enrolment(view: Callable | None = None, *, people: bool = False) -> Callable:
-    """Pass the trainee's active enrolment as the view's first argument; `people=True`
-    (as `@with_enrolment(people=True)`) loads its framework and clinical supervisor with it.
+def with_enrolment(
+    view: Callable | None = None, *, people: bool = False, adding: bool = False
+) -> Callable:
+    """Pass the trainee's portfolio enrolment as the view's first argument: the current
+    (active or paused) one, else the most recent completed or withdrawn one, which they can
+    still read and download. `people=True` (as `@with_enrolment(people=True)`) loads its
+    framework and clinical supervisor with it; `adding=True` marks a page that adds to the
+    portfolio, which a completed or withdrawn enrolment is closed to.
 
     Without one, every portfolio page explains what happens next instead of failing.
     """
@@ -34,10 +39,16 @@ def with_enrolment(view: Callable | None = None, *, people: bool = False) -> Cal
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            enrolment = enrolments.active_enrolment(current_user.id, with_people=people)
+            enrolment = enrolments.latest_enrolment(current_user.id, with_people=people)
             if enrolment is None:
                 return render_template(
                     "trainee/not_enrolled.jinja", title="You are not enrolled yet"
+                )
+            if adding and enrolment.status not in CURRENT_ENROLMENT_STATUSES:
+                return render_template(
+                    "trainee/read_only.jinja",
+                    title="Your portfolio is read-only",
+                    enrolment=enrolment,
                 )
             return view(enrolment, *args, **kwargs)
 

@@ -1,6 +1,7 @@
 """The trainee's own portfolio: progress, competencies, and (in evidence_views) evidence.
 
-Every page works from the trainee's active enrolment (see `loading.with_enrolment`).
+Every page works from the trainee's portfolio enrolment: the current one, else their
+latest (see `loading.with_enrolment`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio import sufficiency
 from app.services.registration import records as registration
-from app.services.supervision import signoffs
+from app.services.supervision import enrolment_lifecycle, signoffs
 from app.trainee.blueprint import bp
 from app.trainee.loading import with_enrolment
 
@@ -44,6 +45,7 @@ def home(enrolment: Enrolment):
         domains=sufficiency.by_domain(competency_progress(enrolment)),
         counts=evidence_lists.status_counts(me(), enrolment),
         registration=registration.registration_status(enrolment.trainee_id, uk_today()),
+        lifecycle=enrolment_lifecycle.lifecycle_summary(enrolment),
     )
 
 

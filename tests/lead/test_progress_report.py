@@ -268,7 +268,8 @@ def test_the_report_costs_the_same_queries_for_10_and_300_trainees(
     at_300 = _report_queries(count_queries, lead, today)
     assert len(progress_report.build_report(lead, today=today).rows) == 300
     print(f"report queries: {at_10} for 10 trainees, {at_300} for 300")
-    assert at_10 == at_300 <= 12
+    # 13: the enrolments' pauses are one more query per batch (issue 17.5), never per trainee.
+    assert at_10 == at_300 <= 13
 
 
 def test_the_base_row_fields_name_the_base_querys_columns_in_order(seeded, lead):

@@ -1,7 +1,8 @@
 """What every change to an evidence item shares: the actor must be the enrolment's
-trainee and the enrolment active, the item is re-read under a row lock, an edit lands on
-the draft's own version or a new copy of a submitted one, and the item's title, date and
-digest follow its current version.
+trainee and the enrolment current (active or paused: a completed or withdrawn enrolment's
+evidence is read-only, kept for the record and still downloadable), the item is re-read
+under a row lock, an edit lands on the draft's own version or a new copy of a submitted
+one, and the item's title, date and digest follow its current version.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.users import User
 from app.services.errors import DomainError, NotFound
@@ -20,8 +21,11 @@ def check_trainee(enrolment: Enrolment, actor: User) -> None:
     if actor.id != enrolment.trainee_id:
         # Someone else's evidence does not exist, as far as they can tell.
         raise NotFound("Evidence not found")
-    if enrolment.status != "active":
-        raise DomainError(f"This enrolment is {enrolment.status}: its evidence cannot change")
+    if enrolment.status not in CURRENT_ENROLMENT_STATUSES:
+        raise DomainError(
+            f"This enrolment is {enrolment.status}: its evidence is kept read-only. "
+            "You can read and download it, but not add or change it"
+        )
 
 
 def lock_item(evidence: Evidence) -> None:

@@ -27,6 +27,7 @@ from app.services.reporting.progress_rows import (
     TraineeProgress,
 )
 from app.services.reporting.scope import ReportFilters, enrolment_ids, scope_for
+from app.services.supervision.pauses import PauseSpan, expected_days, paused_days
 
 NO_COHORT = "No cohort"
 MAX_CHART_MONTHS = 36
@@ -232,11 +233,11 @@ def _month_end(month: date, today: date) -> date:
     return min(date.fromordinal(end.toordinal() - 1), today)
 
 
-def _expected(started_on: date, expected_end_on: date, total: int, day: date) -> float:
-    duration = (expected_end_on - started_on).days
-    if duration <= 0:
-        return float(total)
-    elapsed = min(max((day - started_on).days, 0), duration)
+def _expected(
+    started_on: date, expected_end_on: date, total: int, pauses: tuple[PauseSpan, ...], day: date
+) -> float:
+    """The expected sign-offs on `day` (the one rule of `supervision.pauses`)."""
+    elapsed, duration = expected_days(started_on, expected_end_on, day, paused_days(pauses, day))
     return total * elapsed / duration
 
 
@@ -287,7 +288,7 @@ def _chart(
     earlier = months[:-MAX_CHART_MONTHS] if len(months) > MAX_CHART_MONTHS else []
     months = months[-MAX_CHART_MONTHS:]
     # Trainees of a cohort mostly share their dates: add each line up once, times its count.
-    lines = Counter((row.started_on, row.expected_end_on, row.total) for row in rows)
+    lines = Counter((row.started_on, row.expected_end_on, row.total, row.pauses) for row in rows)
     running = sum(counts.get(f"{m:%Y-%m}", 0) for m in earlier)
     points = []
     for month in months:

@@ -123,6 +123,10 @@ def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> l
         Column("Flags", lambda r: "; ".join(labels[f] for f in r.flags), 40, as_is=True),
         # Last, so the columns before keep their places; a provisional version says so.
         Column("Framework", lambda r: framework_of(r.framework_id), 40),
+        # The enrolment lifecycle (issue 17.5), after the columns readers already rely on.
+        Column("Enrolment status", attrgetter("status_label"), 12, as_is=True),
+        Column("Days paused", attrgetter("paused_days"), 10, as_is=True),
+        Column("Expected end date after pauses", attrgetter("adjusted_end_on"), 12, as_is=True),
     ]
 
 

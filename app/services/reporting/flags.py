@@ -12,6 +12,8 @@
   the trainee has been enrolled that long.
 - Level 3 to verify: an "other" Level 3 qualification (outside the recognised list),
   flagged until someone verifies it.
+While the training is paused nothing is expected of it: no stalled or no supervision
+flag, and the paused days never count towards behind (`supervision.pauses`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from flask import current_app
+
+from app.services.supervision.pauses import expected_days
 
 REGISTRATION_FLAGS = ("renewal-due", "overdue", "expired", "lapsed", "removed")
 
@@ -72,12 +76,12 @@ def percent(part: int, whole: int) -> int:
     return (100 * part) // whole if whole else 0
 
 
-def expected_percent(started_on: date, expected_end_on: date, today: date) -> int:
-    """Where a straight line from start (0%) to expected end (100%) stands today."""
-    duration = (expected_end_on - started_on).days
-    if duration <= 0:
-        return 100
-    elapsed = min(max((today - started_on).days, 0), duration)
+def expected_percent(
+    started_on: date, expected_end_on: date, today: date, days_paused: int = 0
+) -> int:
+    """Where a straight line from start (0%) to expected end (100%) stands today, paused
+    days not counted (`supervision.pauses.expected_days`, the one rule)."""
+    elapsed, duration = expected_days(started_on, expected_end_on, today, days_paused)
     return (100 * elapsed) // duration
 
 
@@ -98,13 +102,14 @@ class FlagFacts(NamedTuple):
     registration_flag: str
     supervision_sessions: int
     level3_to_verify: bool = False  # rules.flagged_until_verified
+    paused: bool = False  # the training is paused: nothing is expected to happen
 
 
 def flags_for(
     facts: FlagFacts, thresholds: ReportThresholds, today: date, now: datetime
 ) -> tuple[Flag, ...]:
     flags = []
-    if (today - facts.last_activity_on).days >= thresholds.stalled_days:
+    if not facts.paused and (today - facts.last_activity_on).days >= thresholds.stalled_days:
         flags.append(Flag.STALLED)
     if facts.oldest_waiting_since is not None and now - facts.oldest_waiting_since >= timedelta(
         days=thresholds.review_wait_days
@@ -115,7 +120,7 @@ def flags_for(
     if facts.registration_flag in REGISTRATION_FLAGS:
         flags.append(Flag.REGISTRATION)
     enrolled_long_enough = (today - facts.started_on).days >= thresholds.supervision_window_days
-    if facts.supervision_sessions == 0 and enrolled_long_enough:
+    if facts.supervision_sessions == 0 and enrolled_long_enough and not facts.paused:
         flags.append(Flag.NO_SUPERVISION)
     if facts.level3_to_verify:
         flags.append(Flag.LEVEL3_TO_VERIFY)

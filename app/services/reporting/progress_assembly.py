@@ -20,6 +20,7 @@ from app.services.reporting.flags import (
 from app.services.reporting.progress_base import BaseRow
 from app.services.reporting.progress_facts import DomainInfo, ProgressFacts, read_facts
 from app.services.reporting.progress_rows import DomainCount, TraineeProgress
+from app.services.supervision.pauses import adjusted_end, paused_days
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,9 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
         trainee_id, (None, False, False)
     )
     done = percent(signed_off, framework.total)
-    expected = expected_percent(base.started_on, base.expected_end_on, today)
+    pauses = facts.pauses.get(enrolment_id, ())
+    days_paused = paused_days(pauses, today)
+    expected = expected_percent(base.started_on, base.expected_end_on, today, days_paused)
     flag_facts = FlagFacts(
         started_on=base.started_on,
         last_activity_on=last_activity,
@@ -127,6 +130,7 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
         registration_flag=registration.flag,
         supervision_sessions=sessions,
         level3_to_verify=level3_flagged,
+        paused=base.status == "paused",
     )
     current = registration.registration
     position = registration.position
@@ -176,4 +180,8 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
         pathway_stage=stage.stage if stage else None,
         pathway_stage_since=stage.started_on if stage else None,
         overdue_objectives=facts.overdue_objectives.get(enrolment_id, 0),
+        status=base.status,
+        paused_days=days_paused,
+        pauses=pauses,
+        adjusted_end_on=adjusted_end(base.expected_end_on, days_paused),
     )

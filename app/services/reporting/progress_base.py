@@ -43,6 +43,7 @@ class BaseRow:
     protected_learning_days_used: Decimal | None
     funding: str | None
     afc_band: str | None
+    status: str  # the enrolment's: active or paused
 
 
 def base_rows(rows: Iterable) -> list[BaseRow]:
@@ -76,6 +77,7 @@ def base_query(viewer: User, filters: ReportFilters) -> Select:
             Enrolment.protected_learning_days_used,
             Enrolment.funding,
             Enrolment.afc_band,
+            Enrolment.status,
         )
         .join(trainee, trainee.id == Enrolment.trainee_id)
         .outerjoin(Organisation, Organisation.id == trainee.organisation_id)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, case, func, select
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import Enrolment, EnrolmentPause
 from app.models.evidence import Evidence
 from app.models.frameworks import Competency, Domain
 from app.models.registration import Qualification, Registration
@@ -27,6 +27,7 @@ from app.services.registration.records import ShownRegistration
 from app.services.registration.rules import flagged_until_verified
 from app.services.reporting.flags import ReportThresholds, supervision_window_start
 from app.services.reporting.progress_rows import DomainColumn
+from app.services.supervision.pauses import PauseSpan
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class ProgressFacts:
     qualifications: dict[int, tuple[str, bool, bool]]  # status, verified, flagged
     stages: dict[int, development_stages.CurrentStage]
     overdue_objectives: dict[int, int]
+    pauses: dict[int, tuple[PauseSpan, ...]]  # oldest first
 
 
 def read_facts(ids, *, today: date, thresholds: ReportThresholds) -> ProgressFacts:
@@ -91,6 +93,7 @@ def read_facts(ids, *, today: date, thresholds: ReportThresholds) -> ProgressFac
         qualifications=_qualifications(trainee_ids),
         stages=development_stages.current_stages(ids),
         overdue_objectives=development_objectives.overdue_counts(ids, today),
+        pauses=_pauses(ids),
     )
 
 
@@ -161,6 +164,19 @@ def _supervision(ids, since: date) -> dict[int, tuple[int, date | None]]:
         .group_by(SupervisionSession.enrolment_id)
     )
     return {e: (int(n or 0), last) for e, n, last in rows}
+
+
+def _pauses(ids) -> dict[int, tuple[PauseSpan, ...]]:
+    """Each enrolment's pauses, oldest first (one query; most enrolments have none)."""
+    rows = db.session.execute(
+        select(EnrolmentPause.enrolment_id, EnrolmentPause.paused_from, EnrolmentPause.ended_on)
+        .where(EnrolmentPause.enrolment_id.in_(ids))
+        .order_by(EnrolmentPause.enrolment_id, EnrolmentPause.paused_from, EnrolmentPause.id)
+    )
+    found: dict[int, list[PauseSpan]] = defaultdict(list)
+    for enrolment_id, paused_from, ended_on in rows:
+        found[enrolment_id].append(PauseSpan(paused_from, ended_on))
+    return {enrolment_id: tuple(spans) for enrolment_id, spans in found.items()}
 
 
 REGISTRATION_SHOWN = tuple(getattr(Registration, name) for name in ShownRegistration._fields)

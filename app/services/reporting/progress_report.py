@@ -67,7 +67,7 @@ def build_report(
     today: date | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Every matching row, by name, in a fixed number of queries (10 for a non-empty scope)."""
+    """Every matching row, by name, in a fixed number of queries (11 for a non-empty scope)."""
     filters = filters or ReportFilters()
     today, now = _when(today, now)
     thresholds = report_thresholds()

@@ -9,8 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from app.models.enrolments import ENROLMENT_STATUS_LABELS
 from app.services.paging import PageNumbers
 from app.services.reporting.flags import Flag, ReportThresholds, percent
+from app.services.supervision.pauses import PauseSpan
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,16 @@ class TraineeProgress:
     pathway_stage: str | None = None
     pathway_stage_since: date | None = None
     overdue_objectives: int = 0
+    # The enrolment's status (active or paused), the days paused so far, which expected
+    # progress leaves out, the pauses themselves and the expected end moved by them.
+    status: str = "active"
+    paused_days: int = 0
+    pauses: tuple[PauseSpan, ...] = ()
+    adjusted_end_on: date | None = None
+
+    @property
+    def status_label(self) -> str:
+        return ENROLMENT_STATUS_LABELS.get(self.status, self.status)
 
     def domain(self, code: str) -> DomainCount | None:
         for count in self.domains:  # a handful: a loop beats building a lookup per row

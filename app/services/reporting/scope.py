@@ -15,12 +15,13 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.users import User
 from app.services.accounts.organisations import subtree
 from app.services.supervision.access import refuse_self_supervision
 
-REPORTED_STATUSES = ("active",)
+# Current enrolments: active or paused (a paused trainee is shown as such, not behind).
+REPORTED_STATUSES = CURRENT_ENROLMENT_STATUSES
 
 
 @dataclass(frozen=True)

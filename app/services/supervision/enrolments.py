@@ -40,6 +40,39 @@ def active_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment
     return db.session.scalar(statement, {"trainee_id": trainee_id})
 
 
+_CURRENT_ENROLMENT = select(Enrolment).where(
+    Enrolment.trainee_id == bindparam("trainee_id"),
+    Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES),
+)
+_LATEST_ENROLMENT = (
+    select(Enrolment)
+    .where(Enrolment.trainee_id == bindparam("trainee_id"))
+    # The current one first (there is one at most), then the most recent past one.
+    .order_by(
+        Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES).desc(),
+        Enrolment.started_on.desc(),
+        Enrolment.id.desc(),
+    )
+    .limit(1)
+)
+
+
+def current_enrolment(trainee_id: int) -> Enrolment | None:
+    """The trainee's current enrolment: active or paused (one at most)."""
+    return db.session.scalar(_CURRENT_ENROLMENT, {"trainee_id": trainee_id})
+
+
+def latest_enrolment(trainee_id: int, *, with_people: bool = False) -> Enrolment | None:
+    """The current enrolment, else the most recent completed or withdrawn one: the
+    portfolio the trainee reads, and the one the enrolment pages manage."""
+    statement = _LATEST_ENROLMENT
+    if with_people:
+        statement = statement.options(
+            joinedload(Enrolment.framework), joinedload(Enrolment.clinical_supervisor)
+        )
+    return db.session.scalar(statement, {"trainee_id": trainee_id})
+
+
 def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:
     if not supervisor.active:
         raise DomainError(f"{supervisor.name}'s account is deactivated", "supervisor")
@@ -65,7 +98,12 @@ def enrol(
     refuse_self_supervision(supervisor.id, trainee.id, field="supervisor")
     if not trainee.has_role("trainee"):
         raise DomainError(f"{trainee.name} does not have the trainee role", "trainee")
-    if active_enrolment(trainee.id) is not None:
+    current = current_enrolment(trainee.id)
+    if current is not None:
+        if current.status == "paused":
+            raise DomainError(
+                f"{trainee.name} has a paused enrolment: resume or withdraw it first", "trainee"
+            )
         raise DomainError(f"{trainee.name} already has an active enrolment", "trainee")
     check_can_supervise(supervisor)
     started_on = started_on or uk_today()
@@ -114,6 +152,12 @@ def assign_supervisor(
     (`actor` None: the command line, as for `enrol`)."""
     if kind not in ("clinical", "education"):
         raise DomainError("Choose clinical or education supervisor", "kind")
+    if enrolment.status not in CURRENT_ENROLMENT_STATUSES:
+        raise DomainError(
+            f"This enrolment is {enrolment.status}, which is final: "
+            "its supervisors can no longer change",
+            "supervisor",
+        )
     refuse_self_supervision(supervisor.id, enrolment.trainee_id, field="supervisor")
     check_can_supervise(supervisor, kind)
     current_id = (
@@ -167,6 +211,7 @@ class SupervisedEnrolment(NamedTuple):
     cohort_name: str | None
     started_on: date
     clinical_supervisor_name: str | None
+    status: str  # active or paused
 
 
 _TRAINEE, _CLINICAL = aliased(User), aliased(User)
@@ -180,6 +225,7 @@ _SUPERVISED_ENROLMENTS = (
         Cohort.name,
         Enrolment.started_on,
         _CLINICAL.name,
+        Enrolment.status,
     )
     .join(_TRAINEE, _TRAINEE.id == Enrolment.trainee_id)
     .join(Framework, Framework.id == Enrolment.framework_id)
