@@ -168,6 +168,11 @@ TABLE: dict[str, Access] = {
     # Enrolment and supervisors: admins anywhere, leads inside their organisation.
     "admin.trainee_enrolment": access("admin lead", MANAGER),
     "admin.trainee_supervisors": access("admin lead", MANAGER, data=_assign_unassigned_supervisor),
+    # Pausing, resuming and withdrawing an enrolment: a confirm page, then a POST; the
+    # matrix's empty form changes nothing (a reason is needed; A's enrolment is not paused).
+    "admin.enrolment_pause": access("admin lead", MANAGER),
+    "admin.enrolment_resume": access("admin lead", MANAGER),
+    "admin.enrolment_withdraw": access("admin lead", MANAGER),
     # Importing people from a CSV file: admins anywhere, leads inside their subtree (the
     # service's scope); without a file both answer the upload form again.
     "admin.people_import": access("admin lead"),
