@@ -12,6 +12,7 @@ from app.auth.current import me
 from app.models.enrolments import Enrolment
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.development import stages
 from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio import sufficiency
@@ -46,6 +47,7 @@ def home(enrolment: Enrolment):
         counts=evidence_lists.status_counts(me(), enrolment),
         registration=registration.registration_status(enrolment.trainee_id, uk_today()),
         lifecycle=enrolment_lifecycle.lifecycle_summary(enrolment),
+        stage=stages.current_stages([enrolment.id]).get(enrolment.id),
     )
 
 

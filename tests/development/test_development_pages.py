@@ -44,6 +44,21 @@ def lead(make_user, org):
 def test_the_trainee_home_links_to_the_development_plan(as_trainee, enrolment):
     page = soup(as_trainee.get("/portfolio/"))
     assert page.select_one("#your-development a")["href"] == "/portfolio/development"
+    assert text_of(page, "#pathway-stage") == "Not recorded yet: your supervisor records it"
+
+
+def test_the_trainee_home_shows_the_stage_reached_and_since_when(as_trainee, enrolment):
+    stages.record_stage(
+        enrolment,
+        actor=enrolment.clinical_supervisor,
+        stage="intermediate",
+        started_on=enrolment.started_on,
+        today=uk_today(),
+    )
+    db.session.commit()
+    page = soup(as_trainee.get("/portfolio/"))
+    since = enrolment.started_on
+    assert text_of(page, "#pathway-stage") == (f"Intermediate, since {since.day} {since:%B %Y}")
 
 
 def test_the_plan_tags_an_objective_due_yesterday_overdue_and_one_due_today_open(
