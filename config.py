@@ -96,6 +96,18 @@ class Config:
     INVITE_DAYS = _env_int("INVITE_DAYS", 14)
     PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
     EMAIL_CHANGE_HOURS = _env_int("EMAIL_CHANGE_HOURS", 24)
+    # Assessment requests to assessors without accounts: the link lasts ASSESSMENT_LINK_DAYS;
+    # a trainee may send ASSESSMENT_REQUESTS_PER_DAY a day and keep
+    # ASSESSMENT_OPEN_REQUESTS_MAX waiting at once; the e-mailed code lasts
+    # ASSESSMENT_CODE_MINUTES and allows ASSESSMENT_CODE_ATTEMPTS tries, at most
+    # ASSESSMENT_CODES_PER_REQUEST codes a request; code entry is limited per client address.
+    ASSESSMENT_LINK_DAYS = _env_int("ASSESSMENT_LINK_DAYS", 30)
+    ASSESSMENT_REQUESTS_PER_DAY = _env_int("ASSESSMENT_REQUESTS_PER_DAY", 10)
+    ASSESSMENT_OPEN_REQUESTS_MAX = _env_int("ASSESSMENT_OPEN_REQUESTS_MAX", 20)
+    ASSESSMENT_CODE_MINUTES = _env_int("ASSESSMENT_CODE_MINUTES", 15)
+    ASSESSMENT_CODE_ATTEMPTS = _env_int("ASSESSMENT_CODE_ATTEMPTS", 5)
+    ASSESSMENT_CODES_PER_REQUEST = _env_int("ASSESSMENT_CODES_PER_REQUEST", 5)
+    ASSESSMENT_CODE_LIMIT = os.environ.get("ASSESSMENT_CODE_LIMIT", "20 per 15 minutes")
     # Reset links asked for per window, per e-mail address asked about and per client address.
     PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get(
         "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "5 per hour"

@@ -168,6 +168,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.api.blueprint import register_api
+    from app.assess import bp as assess_bp
     from app.auth import bp as auth_bp
     from app.lead import bp as lead_bp
     from app.main import bp as main_bp
@@ -186,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         notifications_bp,
         registration_bp,
+        assess_bp,
     ):
         app.register_blueprint(bp)
     # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.

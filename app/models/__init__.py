@@ -1,5 +1,6 @@
 """Every model, imported here so Alembic and the app see the whole schema."""
 
+from app.models.assessments import AssessmentRequest
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.development import (
@@ -43,6 +44,7 @@ from app.models.users import ROLES, ApiToken, User, UserRole
 __all__ = [
     "ROLES",
     "ApiToken",
+    "AssessmentRequest",
     "Attachment",
     "AuditEvent",
     "Base",

@@ -2,6 +2,7 @@
 
 # Imported so their routes register on `bp`.
 from app.trainee import (  # noqa: F401
+    assessment_views,
     attachment_views,
     development_views,
     evidence_views,

@@ -14,6 +14,8 @@ from markupsafe import Markup
 
 from app.models.evidence import EvidenceVersion
 from app.nhsuk_components import render_component
+from app.services.assessments import completion
+from app.services.assessments.completion import Provenance
 from app.services.portfolio.assessment_forms import FormDefinition
 from app.services.portfolio.assessors import Assessor, with_current_names
 from app.services.portfolio.sufficiency import CompetencyProgress
@@ -123,6 +125,10 @@ class AssessmentSummary:
     assessor: Assessor | None
     judgement: str | None  # the judgement's label
     judged_below: bool
+    # Who filled in the assessor's part: the assessor themselves (through a request, their
+    # identity confirmed by an e-mailed code) or the trainee (issue 16).
+    provenance: Provenance | None = None
+    statement: str | None = None  # a witness's own statement, when they gave one
 
 
 def assessment_summary(
@@ -137,7 +143,14 @@ def assessment_summary(
         judgement = definition.field("overall_judgement").choice_label(str(chosen))
     if assessor is None and judgement is None:
         return None
-    return AssessmentSummary(assessor, judgement, version.judged_below)
+    statement = fields.get("witness_statement")
+    return AssessmentSummary(
+        assessor,
+        judgement,
+        version.judged_below,
+        completion.provenance(version.evidence, version.number),
+        str(statement) if statement else None,
+    )
 
 
 def answer_sections(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import render_template
 
 from app.models.evidence import Evidence, EvidenceVersion
+from app.services.assessments.parts import can_be_requested
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio.access import audience
 from app.services.portfolio.content import changed_fields, form_of
@@ -54,6 +55,7 @@ def detail_page(evidence: Evidence, attach_form: AttachmentForm | None = None):
         form=attach_form or AttachmentForm(),
         confirm_form=ConfirmForm(),
         can_delete=evidence_service.deletable(evidence),
+        can_ask_assessor=can_be_requested(evidence.evidence_type),
         storage=storage_quota.usage_for(evidence.enrolment.trainee_id),
         audience=audience(evidence),
         # What others see of it, and what counts: see `Evidence.shared_version_number`.

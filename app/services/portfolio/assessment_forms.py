@@ -23,6 +23,8 @@ from datetime import date
 from app.services.errors import DomainError
 from app.services.portfolio.assessment_scales import (
     ASSESSOR_ROLES,
+    COMPLETED_BY,
+    COMPLETED_BY_FIELD,
     COMPLEXITY,
     EXPECTED_LEVEL,
     FIVE_POINT_SCALE,
@@ -80,6 +82,9 @@ def _about(*, setting_required: bool = False, description: Field | None = None) 
 ASSESSOR = Section(
     "The assessor",
     (
+        _choice(
+            COMPLETED_BY_FIELD, "Who fills in the assessor's part?", COMPLETED_BY, required=False
+        ),
         _text("assessor_name", "Assessor's name"),
         _choice("assessor_role", "Assessor's role", ASSESSOR_ROLES),
         _text(

@@ -51,6 +51,13 @@ EXPECTED_LEVEL = _choices(
     ("above", "Above the level expected"),
 )
 ASSESSOR_ROLES = _choices(*ROLE_LABELS.items())
+# Who fills in the assessor's part: the trainee from what the assessor wrote, or the
+# assessor themselves through an e-mailed request (`app.services.assessments`).
+COMPLETED_BY_FIELD = "completed_by"
+COMPLETED_BY = _choices(
+    ("trainee", "I will, from what the assessor wrote or told me"),
+    ("assessor", "The assessor will, from a request I send them by email"),
+)
 
 
 class Assessment(NamedTuple):

@@ -18,10 +18,11 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, EvidenceType
+from app.services.assessments.parts import trainee_part
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.portfolio.assessment_forms import FormDefinition, clean_answers, form_for
-from app.services.portfolio.assessment_scales import assessment_of
+from app.services.portfolio.assessment_scales import COMPLETED_BY_FIELD, assessment_of
 from app.services.portfolio.patient_data import Finding, scan_text
 
 DEFAULT_MAX_LINKS = 5
@@ -148,6 +149,9 @@ def prepare_content(
 ) -> tuple[dict[str, object], list[tuple[Competency, str]]]:
     today = today or uk_today()
     form = form_of(evidence_type)
+    if form.has_assessor and answers.get(COMPLETED_BY_FIELD) == "assessor":
+        # The assessor fills in the rest through a request; the trainee may not.
+        form = trainee_part(form)
     values = clean_answers(form, answers, today=today)
     resolved = resolve_links(enrolment, links, _max_links(max_links))
     guard_patient_data(_texts_to_guard(form, values, resolved), confirmed=confirmed, today=today)

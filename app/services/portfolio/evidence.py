@@ -32,6 +32,7 @@ from app.models.enrolments import Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceVersion
 from app.models.frameworks import EvidenceType
 from app.models.users import User
+from app.services.assessments import completion
 from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
@@ -148,6 +149,7 @@ def edit(
         confirmed=confirmed,
         today=today,
     )
+    values = completion.keep_locked(evidence, answers, values)
     current = evidence.current_version
     unchanged = content_digest(
         evidence.evidence_type.code,
@@ -186,6 +188,12 @@ def submit(evidence: Evidence, *, actor: User) -> EvidenceVersion:
             f"This evidence is {STATUS_LABELS[evidence.status]}: change it to submit it again",
             "status",
         )
+    if completion.waiting_for_assessor(evidence):
+        raise DomainError(
+            "The assessor has not completed their part yet. Send them a request, or "
+            "complete it with them now, then submit",
+            "status",
+        )
     now = utcnow()
     version = evidence.current_version
     version.submitted_at = now
@@ -219,6 +227,10 @@ def delete_draft(evidence: Evidence, *, actor: User) -> list[str]:
             "Only a draft that was never submitted can be deleted: "
             "submitted evidence stays in your portfolio's history",
             "status",
+        )
+    if completion.completed_request(evidence.id) is not None:
+        raise DomainError(
+            "An assessor has completed this draft: it stays in your portfolio", "status"
         )
     keys = [a.storage_key for a in evidence.attachments]
     audit.record(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.assessments import AssessmentRequest
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.users import User
@@ -60,10 +61,25 @@ def sync_current(evidence: Evidence, version: EvidenceVersion) -> None:
     db.session.expire(evidence, ["current_version"])
 
 
+def is_assessed(evidence_id: int, number: int) -> bool:
+    """An assessor completed this version: it stays as they left it (issue 16)."""
+    return (
+        db.session.scalar(
+            select(AssessmentRequest.id).where(
+                AssessmentRequest.evidence_id == evidence_id,
+                AssessmentRequest.version_number == number,
+                AssessmentRequest.completed_at.is_not(None),
+            )
+        )
+        is not None
+    )
+
+
 def editable_version(evidence: Evidence, actor: User) -> tuple[EvidenceVersion, bool]:
-    """The version to change: the draft's own, or a new copy of a submitted one."""
+    """The version to change: the draft's own, or a new copy of a submitted (or
+    assessed) one."""
     current = evidence.current_version
-    if evidence.status == "draft":
+    if evidence.status == "draft" and not is_assessed(evidence.id, current.number):
         return current, False
     version = EvidenceVersion(
         number=current.number + 1,
