@@ -187,6 +187,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-key-with-enough-entropy-0123456789abcdef"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False
+    # The single sign-on tests' provider runs on loopback, over plain http (tests/oidc/).
+    OIDC_ALLOW_HTTP = True
     # Hundreds of tests sign in as supervisors, leads and administrators to test something
     # else; two-factor sign-in is tested on its own (tests/two_factor/), which turns it
     # on there.

@@ -206,13 +206,20 @@ class EmailChangeForm(PortfolioForm):
 
 
 class PasswordSignInForm(PortfolioForm):
+    """Choices name the provider: `for_provider`."""
+
     password_sign_in = RadioField(
         "How do people in this organisation sign in?",
-        choices=[
-            SelectChoice("on", "With single sign-on, or with their email address and password"),
-            SelectChoice("off", "Only with single sign-on"),
-        ],
         description="This applies to every organisation inside this one too.",
         validators=[DataRequired("Choose how people in this organisation sign in")],
         invalid_choice_message="Choose how people in this organisation sign in",
     )
+
+    @classmethod
+    def for_provider(cls, provider: str, **kwargs) -> PasswordSignInForm:
+        form = cls(**kwargs)
+        form.password_sign_in.choices = [
+            SelectChoice("on", f"With {provider}, or with their email address and password"),
+            SelectChoice("off", f"Only with {provider}"),
+        ]
+        return form

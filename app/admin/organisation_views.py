@@ -92,8 +92,10 @@ def _details_form(org: Organisation) -> OrganisationForm:
     return form
 
 
-def _sign_in_form(org: Organisation) -> PasswordSignInForm:
-    return PasswordSignInForm(data={"password_sign_in": "on" if org.password_sign_in else "off"})
+def _sign_in_form(org: Organisation | None = None) -> PasswordSignInForm:
+    """The choice as saved (for `org`), or as posted."""
+    data = {"data": {"password_sign_in": "on" if org.password_sign_in else "off"}} if org else {}
+    return PasswordSignInForm.for_provider(sign_in_policy.provider_label(), **data)
 
 
 def _edit_page(org: Organisation, form: OrganisationForm, sign_in_form: PasswordSignInForm):
@@ -113,7 +115,7 @@ def _edit_page(org: Organisation, form: OrganisationForm, sign_in_form: Password
 def organisation_sign_in(org_id: int):
     """Switch password sign-in on or off for the organisation (and all inside it)."""
     org = db.get_or_404(Organisation, org_id)
-    sign_in_form = PasswordSignInForm()
+    sign_in_form = _sign_in_form()
     if sign_in_form.validate_on_submit():
         allowed = sign_in_form.password_sign_in.data == "on"
         try:
@@ -122,10 +124,11 @@ def organisation_sign_in(org_id: int):
             show_error(sign_in_form, error)
         else:
             db.session.commit()
+            label = sign_in_policy.provider_label()
             flash(
-                f"People in {org.name} can sign in with a password."
+                f"People in {org.name} can sign in with {label} or with a password."
                 if allowed
-                else f"People in {org.name} now sign in only with single sign-on.",
+                else f"People in {org.name} now sign in only with {label}.",
                 "success",
             )
             return redirect(url_for(".organisation_edit", org_id=org.id))

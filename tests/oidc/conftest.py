@@ -63,7 +63,6 @@ class Provider:
             "OIDC_CLIENT_ID": CLIENT_ID,
             "OIDC_CLIENT_SECRET": CLIENT_SECRET,
             "OIDC_PROVIDER_LABEL": "NHSmail",
-            "OIDC_ALLOW_HTTP": True,  # the provider is on loopback, in this test run only
         }
 
     def log_in(self, authorize_url: str, login: str) -> str:
