@@ -170,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.blueprint import register_api
     from app.assess import bp as assess_bp
     from app.auth import bp as auth_bp
+    from app.feedback import bp as feedback_bp
     from app.lead import bp as lead_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
@@ -188,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         registration_bp,
         assess_bp,
+        feedback_bp,
     ):
         app.register_blueprint(bp)
     # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.

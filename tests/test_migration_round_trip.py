@@ -30,12 +30,14 @@ from sqlalchemy.engine import make_url
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.enrolments import EnrolmentPause
+from app.models.feedback import FeedbackResponse
 from app.models.identities import UserIdentity
 from app.models.signoffs import Completion
 from app.services.accounts import api_tokens, organisations
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
 from app.services.development import objectives
+from app.services.feedback import rounds as feedback_rounds
 from app.services.frameworks import catalogue as framework_service
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_declaration
@@ -197,6 +199,14 @@ def _seed(app: Flask) -> None:
     api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")
     # A single sign-on link, as a first sign-on through the provider makes it.
     db.session.add(UserIdentity(user=owner, issuer="https://login.example.nhs.uk", subject="rt"))
+    # A feedback round with a rater and one answer (its link a one-time link).
+    feedback_round = feedback_rounds.open_round(enrolment, actor=owner)
+    feedback_rounds.nominate(
+        feedback_round, name="Round Trip Rater", email="rater@example.net", role="nurse", actor=owner
+    )
+    db.session.add(
+        FeedbackResponse(id="0" * 32, round_id=feedback_round.id, rater_group="", answers={})
+    )
     db.session.commit()
 
 

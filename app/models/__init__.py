@@ -13,6 +13,7 @@ from app.models.development import (
 )
 from app.models.enrolments import Enrolment, EnrolmentPause, SupervisorAssignment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
+from app.models.feedback import FeedbackRater, FeedbackResponse, FeedbackRound, MsfRuleRecord
 from app.models.frameworks import (
     Competency,
     Domain,
@@ -60,9 +61,13 @@ __all__ = [
     "EvidenceType",
     "EvidenceVersion",
     "ExceptionalCircumstances",
+    "FeedbackRater",
+    "FeedbackResponse",
+    "FeedbackRound",
     "Framework",
     "LearningNeedRating",
     "LearningNeedsAnalysis",
+    "MsfRuleRecord",
     "Notification",
     "ObjectiveReview",
     "OneTimeLink",

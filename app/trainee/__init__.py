@@ -6,6 +6,7 @@ from app.trainee import (  # noqa: F401
     attachment_views,
     development_views,
     evidence_views,
+    feedback_views,
     record_views,
     views,
 )

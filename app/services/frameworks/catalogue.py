@@ -20,6 +20,7 @@ from app.models.frameworks import (
 )
 from app.models.users import User
 from app.services.audit import chain as audit
+from app.services.feedback.rules import store_rule as store_msf_rule
 from app.services.frameworks.framework_spec import RATING_LEVELS, DomainSpec, FrameworkSpec
 
 
@@ -65,6 +66,7 @@ def import_framework(
     framework = _framework_tree(spec, sha256)
     db.session.add(framework)
     db.session.flush()
+    store_msf_rule(framework.id, spec.msf)
     audit.record(
         "framework.imported",
         "framework",

@@ -38,12 +38,13 @@ from app.services.frameworks.framework_spec import (
     SignOffRule,
     Standard,
 )
+from app.services.frameworks.msf_rule_reader import MsfRuleReader
 from app.services.frameworks.observation_rule_reader import ObservationRuleReader
 from app.services.frameworks.yaml_nodes import describe, kind_of, line_of
 
 TOP_KEYS = (
     "format", "id", "version", "title", "publisher", "source_url", "status", "description",
-    "scale", "evidence_types", "sign_off", "standards", "domains",
+    "scale", "evidence_types", "sign_off", "standards", "domains", "msf",
 )  # fmt: skip
 TOP_REQUIRED = (
     "format", "id", "version", "title", "status", "scale", "evidence_types", "sign_off", "domains",
@@ -56,7 +57,7 @@ COMPETENCY_KEYS = (
 )  # fmt: skip
 
 
-class FrameworkChecker(ObservationRuleReader):
+class FrameworkChecker(MsfRuleReader, ObservationRuleReader):
     """Checks one framework file's node tree and builds its spec when it is sound."""
 
     # -- the framework --
@@ -97,6 +98,7 @@ class FrameworkChecker(ObservationRuleReader):
         if len(self.problems) != before:
             known = None
         domains = self.domains(m, default_rule, types, known)
+        msf, _ = self.msf_rule(m, types)
         if self.problems or None in (scale, evidence_types, default_rule, domains):
             return None
         return FrameworkSpec(
@@ -106,6 +108,7 @@ class FrameworkChecker(ObservationRuleReader):
             sign_off=default_rule,
             standards=tuple(standards or ()),
             domains=tuple(domains),
+            msf=msf,
         )
 
     def url(self, m: FieldMap, key: str) -> str | None:

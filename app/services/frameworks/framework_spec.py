@@ -69,6 +69,42 @@ class ObservationRule:
     min_rating: str
 
 
+# The roles a multi-source feedback rater is nominated in; a framework's `msf` groups
+# name them (docs/framework-format.md, "Multi-source feedback rule").
+RATER_ROLES = {
+    "pharmacist": "Pharmacist",
+    "pharmacy-technician": "Pharmacy technician",
+    "gp": "GP or other doctor",
+    "nurse": "Nurse",
+    "other-clinician": "Other clinician (for example a paramedic or physiotherapist)",
+    "non-clinical": "Non-clinical colleague (for example a practice manager)",
+    "patient-facing-admin": "Receptionist or patient-facing administrator",
+}
+
+
+@dataclass(frozen=True)
+class RaterGroup:
+    """Raters in any of `roles`; a valid round needs `min_responses` answers from them."""
+
+    id: str
+    label: str
+    roles: tuple[str, ...]
+    min_responses: int
+
+
+@dataclass(frozen=True)
+class MsfRule:
+    """When a multi-source feedback round is valid, and how rounds run."""
+
+    evidence_type: str
+    min_responses: int
+    advised_responses: int
+    window_days: int
+    min_gap_days: int
+    report_threshold: int
+    groups: tuple[RaterGroup, ...] = ()
+
+
 @dataclass(frozen=True)
 class CompetencySpec:
     id: str
@@ -106,6 +142,7 @@ class FrameworkSpec:
     sign_off: SignOffRule
     standards: tuple[Standard, ...]
     domains: tuple[DomainSpec, ...]
+    msf: MsfRule | None = None  # None: the framework runs no multi-source feedback rounds
 
     @property
     def competencies(self) -> tuple[CompetencySpec, ...]:

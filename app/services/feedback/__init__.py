@@ -1,0 +1,2 @@
+"""Multi-source feedback rounds: nominating raters, their anonymous answers, the validity
+rule and the released report."""
