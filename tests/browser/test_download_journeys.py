@@ -189,8 +189,9 @@ def test_a_trainee_finds_their_record_and_opens_every_file_of_theirs(new_page, w
     sam, today, done = world["sam"], world["today"], world["completed"]
     page = new_page()
     sign_in(page, sam.email)
-    # The training is complete, so the portfolio has nothing to add to; the record is here.
-    expect(page.get_by_role("heading", level=1)).to_have_text("You are not enrolled yet")
+    # The training is complete: the portfolio says so, read-only, and the record is here.
+    expect(page.get_by_role("heading", level=1)).to_have_text("My portfolio")
+    expect(page.locator("#enrolment-banner")).to_contain_text("Your portfolio is complete")
     assert_accessible(page, "download-trainee-home")
     page.get_by_role("link", name="Download your record").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Download your record")
