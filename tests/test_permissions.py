@@ -93,6 +93,7 @@ def world(app, make_user, make_org, framework):
             "objective_id": 1,  # a development objective: a GET of none answers 404
             "token_id": 1,
             "token": "no-such-link",  # a one-time link's token (none was ever issued)
+            "request_id": 1,  # an assessment request (POST-only routes)
         },
     }
 

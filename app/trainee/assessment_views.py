@@ -34,8 +34,6 @@ def _request_or_404(evidence, request_id: int):
 @with_enrolment
 def assessment_requests(enrolment: Enrolment, evidence_id: int):
     evidence = own_evidence_or_404(evidence_id)
-    if not can_be_requested(evidence.evidence_type):
-        abort(404)
     form = AssessmentRequestForm()
     if form.validate_on_submit():
         details = requests.AssessorDetails(
@@ -63,6 +61,7 @@ def assessment_requests(enrolment: Enrolment, evidence_id: int):
         form=form,
         confirm_form=ConfirmForm(),
         listed=[(r, requests.status_of(r)) for r in listed],
+        requestable=can_be_requested(evidence.evidence_type),
         labels=requests.STATUS_LABELS,
     )
 

@@ -191,6 +191,16 @@ TABLE: dict[str, Access] = {
     "trainee.evidence_submit": access("trainee", OWNER, also_ok=(400,)),
     "trainee.evidence_delete": access("trainee", OWNER),
     "trainee.attachment_add": access("trainee", OWNER),
+    # Assessment requests (issue 16): the owner's item; a request id that is not the
+    # item's answers 404 even to the owner (the matrix's sample request does not exist).
+    "trainee.assessment_requests": access("trainee", OWNER),
+    "trainee.assessment_request_withdraw": access("trainee", OWNER, also_ok=(404,)),
+    "trainee.assessment_in_person": access("trainee", OWNER, also_ok=(404,)),
+    # The assessor's pages: anyone holding a link (none in the matrix: 404).
+    "assess.start": access(PUBLIC, also_ok=(404,)),
+    "assess.code": access(PUBLIC, also_ok=(404,)),
+    "assess.answer": access(PUBLIC, also_ok=(404,)),
+    "assess.done": access(PUBLIC),
     "trainee.attachment_remove": access("trainee", OWNER),
     "trainee.attachment_download": access("trainee", OWNER),
     "trainee.my_record": access("trainee"),
