@@ -30,6 +30,13 @@ from app.services.accounts.one_time_links import LinkRefused
 from app.services.errors import DomainError
 from app.services.notifications.messages import OutgoingMail
 
+# Each kind of link has a page title of its own (a title names one page).
+REFUSED_TITLES = {
+    "invitation": "Your invitation link cannot be used",
+    "reset": "Your password reset link cannot be used",
+    "email": "Your email confirmation link cannot be used",
+}
+
 
 def _token_page(body: str, status: int = 200):
     response = make_response(body, status)
@@ -44,7 +51,7 @@ def _refused(kind: str, refusal: LinkRefused):
     status = 404 if refusal.problem.value == "unknown" else 410
     page = render_template(
         "auth/link_refused.jinja",
-        title="This link cannot be used",
+        title=REFUSED_TITLES[kind],
         kind=kind,
         problem=refusal.problem.value,
         reset_minutes=current_app.config["PASSWORD_RESET_MINUTES"],

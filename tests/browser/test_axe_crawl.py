@@ -141,6 +141,7 @@ PEOPLE = (
         frozenset(
             {
                 "lead.home",
+                "lead.person_new",
                 "lead.dashboard",
                 "lead.trainee",
                 "registration.signer_registration",
@@ -160,6 +161,8 @@ PEOPLE = (
                 "admin.organisation_list",
                 "admin.cohort_list",
                 "admin.users",
+                "admin.user_detail",
+                "admin.user_email",
                 "main.accessibility",
                 "main.privacy",
             }
