@@ -100,7 +100,9 @@ def test_list_shows_id_version_title_and_competency_count(runner):
         in (lines[1].rsplit("\t", 1)[0])
     )
     assert lines[1].endswith("\t20 competencies")
-    assert len(lines) == 2
+    # 3.1 follows 3, so it is imported after it whatever the order of the files given.
+    assert lines[2].startswith("ncf-pcpt\t3.1\t")
+    assert len(lines) == 3
 
 
 def test_orgs_create_builds_a_tree(runner):

@@ -119,7 +119,7 @@ def _seed(app: Flask) -> None:
     declarations, digests."""
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
-    framework = framework_service.find_framework("ncf-pcpt")
+    framework = framework_service.find_framework("ncf-pcpt", "3")
     counter = iter(range(1, 100))
 
     def make_org(name, kind="practice", parent=None):

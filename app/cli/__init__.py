@@ -9,6 +9,7 @@ from flask import Flask
 
 from app.cli.common import fails_cleanly
 from app.cli.demo import demo_cli
+from app.cli.framework_moves import frameworks_migrate
 from app.cli.frameworks import frameworks_cli
 from app.cli.notifications import notifications_cli
 from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
@@ -20,6 +21,7 @@ __all__ = ["fails_cleanly", "register"]
 
 def register(app: Flask) -> None:
     users_cli.add_command(users_import)
+    frameworks_cli.add_command(frameworks_migrate)
     for command in (
         frameworks_cli,
         orgs_cli,

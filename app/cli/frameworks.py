@@ -8,10 +8,16 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli.common import fails_cleanly
 from app.extensions import db
 from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.crosswalk import (
+    CrosswalkRefused,
+    crosswalk_problems,
+    in_follow_order,
+)
 from app.services.frameworks.validation import format_problems, validate_framework_file
 
 frameworks_cli = AppGroup("frameworks", help="Validate, import and list competency frameworks.")
@@ -24,6 +30,13 @@ def frameworks_validate(paths: tuple[str, ...]) -> None:
     failed = False
     for path in paths:
         result = validate_framework_file(path)
+        unchecked = ""
+        if result.spec is not None and result.spec.follows is not None:
+            try:  # against what is imported
+                result.problems = crosswalk_problems(result.spec)
+            except SQLAlchemyError:
+                db.session.rollback()
+                unchecked = "; its crosswalk is not checked: the database cannot be read"
         if result.problems:
             failed = True
             for line in format_problems(path, result.problems):
@@ -31,7 +44,7 @@ def frameworks_validate(paths: tuple[str, ...]) -> None:
         else:
             spec = result.spec
             count = sum(len(d.competencies) for d in spec.domains)
-            click.echo(f"{path}: ok ({len(spec.domains)} domains, {count} competencies)")
+            click.echo(f"{path}: ok ({len(spec.domains)} domains, {count} competencies){unchecked}")
     sys.exit(1 if failed else 0)
 
 
@@ -48,8 +61,14 @@ def frameworks_import(paths: tuple[str, ...]) -> None:
                 click.echo(line, err=True)
         raise click.ClickException("nothing imported: fix the problems above first")
     messages = []
-    for path, result in results:
-        outcome, framework = framework_service.import_framework(result.spec, result.sha256)
+    for path, result in in_follow_order(results, lambda r: r.spec):
+        try:
+            outcome, framework = framework_service.import_framework(result.spec, result.sha256)
+        except CrosswalkRefused as refused:
+            db.session.rollback()
+            for line in format_problems(path, refused.problems):
+                click.echo(line, err=True)
+            raise click.ClickException("nothing imported: fix the problems above first") from None
         label = f"{framework.code} version {framework.version}"
         if outcome is framework_service.ImportOutcome.UNCHANGED:
             messages.append(
@@ -70,16 +89,26 @@ def frameworks_list() -> None:
         click.echo(f"{s.code}\t{s.version}\t{s.title}\t{s.competency_count} competencies")
 
 
+class _NoSpec:  # a file with problems: ordered as given, refused when reached
+    id = version = follows = None
+
+
+_NO_SPEC = _NoSpec()
+
+
 def import_bundled_frameworks() -> list[str]:
     """Import every YAML in frameworks/ (used by `make run`); returns what happened."""
     folder = Path(current_app.config["FRAMEWORKS_DIR"])
     paths = sorted(str(p) for p in folder.glob("*.yaml"))
+    results = [(path, validate_framework_file(path)) for path in paths]
     lines = []
-    for path in paths:
-        result = validate_framework_file(path)
+    for path, result in in_follow_order(results, lambda r: r.spec or _NO_SPEC):
         if result.problems:
             raise click.ClickException("; ".join(format_problems(path, result.problems)))
-        outcome, fw = framework_service.import_framework(result.spec, result.sha256)
+        try:
+            outcome, fw = framework_service.import_framework(result.spec, result.sha256)
+        except CrosswalkRefused as refused:
+            raise click.ClickException("; ".join(format_problems(path, refused.problems))) from None
         lines.append(f"{fw.code} {fw.version}: {outcome.value}")
     db.session.commit()
     return lines

@@ -166,7 +166,7 @@ class DatasetGenerator:
                 f"this database already holds a generated dataset ({REGION_NAME}); "
                 "generate into a new database"
             )
-        ncf = framework_service.find_framework("ncf-pcpt")
+        ncf = framework_service.find_framework("ncf-pcpt", "3")
         if ncf is None:
             raise DomainError("import the NCF framework first (flask frameworks import-bundled)")
         framework = load_framework(ncf.id, self.rng, self.today)

@@ -79,7 +79,9 @@ def seed_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         return _seed_progress_demo() or added, logins
 
     hub = _organisations()
-    ncf = framework_service.find_framework("ncf-pcpt")
+    # Version 3 by name: 3.1 (the crosswalk's worked example) is imported beside it, and
+    # the demo cohort is the one shown moving to it (`frameworks migrate --dry-run`).
+    ncf = framework_service.find_framework("ncf-pcpt", "3")
     if ncf is None:
         raise DomainError("import the NCF framework before seeding demo data")
     today = uk_today()

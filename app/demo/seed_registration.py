@@ -72,7 +72,7 @@ def seed_registration_demo(*, password_hash: str | None = None, today: date | No
     if accounts.find_user_by_email(ELIGIBLE.email) is not None:
         return False
     supervisor = accounts.find_user_by_email(DEMO_SUPERVISOR_EMAIL)
-    ncf = framework_service.find_framework("ncf-pcpt")
+    ncf = framework_service.find_framework("ncf-pcpt", "3")
     if supervisor is None or ncf is None:
         return False
     today = today or uk_today()

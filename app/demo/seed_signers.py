@@ -84,7 +84,7 @@ def _seed_supervisor_registration(supervisor: User, lead: User, today: date) -> 
 def _seed_lapsed_supervisor(lead: User, *, password_hash: str, today: date) -> bool:
     """The supervisor whose registration lapsed, unless they exist; True when added."""
     email, name, org_name, number = LAPSED_SUPERVISOR
-    ncf = framework_service.find_framework("ncf-pcpt")
+    ncf = framework_service.find_framework("ncf-pcpt", "3")
     if accounts.find_user_by_email(email) is not None or ncf is None:
         return False
     supervisor = accounts.create_user(

@@ -3,6 +3,13 @@
 from app.models.assessments import AssessmentRequest
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.crosswalk import (
+    CompetencyCrosswalk,
+    FrameworkMove,
+    FrameworkSuccession,
+    GapAnalysisSignature,
+    SignOffCarryOver,
+)
 from app.models.development import (
     DevelopmentObjective,
     LearningNeedRating,
@@ -51,6 +58,7 @@ __all__ = [
     "Base",
     "Cohort",
     "Competency",
+    "CompetencyCrosswalk",
     "Completion",
     "DevelopmentObjective",
     "Domain",
@@ -65,6 +73,9 @@ __all__ = [
     "FeedbackResponse",
     "FeedbackRound",
     "Framework",
+    "FrameworkMove",
+    "FrameworkSuccession",
+    "GapAnalysisSignature",
     "LearningNeedRating",
     "LearningNeedsAnalysis",
     "MsfRuleRecord",
@@ -80,6 +91,7 @@ __all__ = [
     "Review",
     "ScaleValue",
     "SignOff",
+    "SignOffCarryOver",
     "SignOffRevocation",
     "Standard",
     "SubmissionDigest",

@@ -21,6 +21,7 @@ from app.models.frameworks import (
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.feedback.rules import store_rule as store_msf_rule
+from app.services.frameworks.crosswalk import refuse_bad_crosswalk, store_crosswalk
 from app.services.frameworks.framework_spec import RATING_LEVELS, DomainSpec, FrameworkSpec
 
 
@@ -63,9 +64,11 @@ def import_framework(
             f"{spec.id} version {spec.version} is already imported with different content; "
             "imported versions never change, so give the new content a new version"
         )
+    refuse_bad_crosswalk(spec)  # CrosswalkRefused: the problems, by line
     framework = _framework_tree(spec, sha256)
     db.session.add(framework)
     db.session.flush()
+    store_crosswalk(framework, spec)
     store_msf_rule(framework.id, spec.msf)
     audit.record(
         "framework.imported",

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node
 
+from app.services.frameworks.crosswalk_reader import CrosswalkReader
 from app.services.frameworks.field_reader import FieldMap
 from app.services.frameworks.framework_spec import (
     CODE_HINT,
@@ -44,7 +45,7 @@ from app.services.frameworks.yaml_nodes import describe, kind_of, line_of
 
 TOP_KEYS = (
     "format", "id", "version", "title", "publisher", "source_url", "status", "description",
-    "scale", "evidence_types", "sign_off", "standards", "domains", "msf",
+    "scale", "evidence_types", "sign_off", "standards", "domains", "msf", "follows",
 )  # fmt: skip
 TOP_REQUIRED = (
     "format", "id", "version", "title", "status", "scale", "evidence_types", "sign_off", "domains",
@@ -53,11 +54,11 @@ RULE_KEYS = ("min_evidence", "min_types", "require_observed")
 DOMAIN_KEYS = ("id", "title", "description", "competencies")
 COMPETENCY_KEYS = (
     "id", "title", "description", "indicators", "standards", "sign_off", "observations",
-    "replaces",
+    "replaces", "merges", "splits_from",
 )  # fmt: skip
 
 
-class FrameworkChecker(MsfRuleReader, ObservationRuleReader):
+class FrameworkChecker(CrosswalkReader, MsfRuleReader, ObservationRuleReader):
     """Checks one framework file's node tree and builds its spec when it is sound."""
 
     # -- the framework --
@@ -99,6 +100,7 @@ class FrameworkChecker(MsfRuleReader, ObservationRuleReader):
             known = None
         domains = self.domains(m, default_rule, types, known)
         msf, _ = self.msf_rule(m, types)
+        follows, follows_line, crosswalk = self.crosswalk(m, fields["version"])
         if self.problems or None in (scale, evidence_types, default_rule, domains):
             return None
         return FrameworkSpec(
@@ -109,6 +111,9 @@ class FrameworkChecker(MsfRuleReader, ObservationRuleReader):
             standards=tuple(standards or ()),
             domains=tuple(domains),
             msf=msf,
+            follows=follows,
+            follows_line=follows_line,
+            crosswalk=crosswalk,
         )
 
     def url(self, m: FieldMap, key: str) -> str | None:
@@ -312,6 +317,7 @@ class FrameworkChecker(MsfRuleReader, ObservationRuleReader):
             rule, overridden = self.override_rule(item, where, default, types)
             observations, observations_ok = self.observation_rule(item, where, types)
             replaces = self.text(item, "replaces", MAX_ID, pattern=CODE_RE, hint=CODE_HINT)
+            self.crosswalk_claim(item, where, item_id, replaces)
             if None in (title, description, indicators, refs, rule) or not observations_ok:
                 return None
             return CompetencySpec(

@@ -105,6 +105,21 @@ class MsfRule:
     groups: tuple[RaterGroup, ...] = ()
 
 
+# How a competency relates to the version its framework `follows` (the crosswalk):
+# `replaces` the same competency reworded, `merges` several old ones, `splits_from` one.
+CROSSWALK_KINDS = ("replaces", "merges", "splits_from")
+
+
+@dataclass(frozen=True)
+class CrosswalkEntry:
+    """A competency's claim on the previous version's ids, with the line it is written on."""
+
+    competency: str
+    kind: str  # one of CROSSWALK_KINDS
+    old_ids: tuple[str, ...]
+    line: int
+
+
 @dataclass(frozen=True)
 class CompetencySpec:
     id: str
@@ -143,6 +158,11 @@ class FrameworkSpec:
     standards: tuple[Standard, ...]
     domains: tuple[DomainSpec, ...]
     msf: MsfRule | None = None  # None: the framework runs no multi-source feedback rounds
+    # The version this one follows (`follows`), with its line, and the competencies'
+    # claims on that version (app.services.frameworks.crosswalk checks them on import).
+    follows: str | None = None
+    follows_line: int | None = None
+    crosswalk: tuple[CrosswalkEntry, ...] = ()
 
     @property
     def competencies(self) -> tuple[CompetencySpec, ...]:

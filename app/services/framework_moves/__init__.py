@@ -1,0 +1,1 @@
+"""Moving trainees between framework versions, and the gap analysis their supervisor signs."""
