@@ -109,14 +109,13 @@ def _preview(plan: bulk_import.ImportPlan, *, changed: bool = False):
     ]
     return render_template(
         "admin/people_import_preview.jinja",
-        title="Check the people to import",
+        title=("" if plan.ok else "Error: ") + "Check the people to import",
         plan=plan,
         confirm=confirm,
         counts=counts,
-        errors=[
-            {"text": _where(p), "href": f"#line-{p.line}" if p.line else None}
-            for p in plan.problems
-        ],
+        # Nothing on this page corrects a row (the spreadsheet does), so the summary lists
+        # the problems without links to fields; each row's line is in the table below.
+        errors=[{"text": _where(problem)} for problem in plan.problems],
         changed_text=CHANGED if changed else None,
         tag_colours=TAG_COLOURS,
         to_import=_to_import(plan),

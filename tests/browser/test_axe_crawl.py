@@ -147,6 +147,7 @@ PEOPLE = (
                 "registration.signer_registration",
                 "supervisor.sessions_overview",
                 "registration.programme",
+                "admin.people_import",
                 "main.accessibility",
                 "main.privacy",
             }
@@ -160,6 +161,7 @@ PEOPLE = (
                 "admin.home",
                 "admin.organisation_list",
                 "admin.cohort_list",
+                "admin.people_import",
                 "admin.users",
                 "admin.user_detail",
                 "admin.user_email",

@@ -47,9 +47,7 @@ def confirm(client, soup: BeautifulSoup):
     )
 
 
-def test_an_administrator_previews_then_imports_and_invitations_go_out(
-    client, login, app, world
-):
+def test_an_administrator_previews_then_imports_and_invitations_go_out(client, login, app, world):
     login(client, world.admin)
     file = csv_text([staff(email="pat@example.org", gphc_number="2012345"), person()])
     preview = upload(client, file)
@@ -98,22 +96,21 @@ def test_a_file_with_two_bad_lines_shows_both_and_cannot_be_confirmed(client, lo
         ]
     )
     soup = page(upload(client, file))
-    summary = [a.get_text(" ", strip=True) for a in soup.select(".nhsuk-error-summary__list a")]
+    summary = [li.get_text(" ", strip=True) for li in soup.select(".nhsuk-error-summary__list li")]
+    assert soup.title.get_text().startswith("Error: Check the people to import")
     assert summary == [
         "Line 3, email: Enter a valid email address (An email address must have an @-sign.)",
         "Line 4, cohort: No cohort is called 'Winter 2030': create it first",
-    ]
-    assert [a["href"] for a in soup.select(".nhsuk-error-summary__list a")] == [
-        "#line-3",
-        "#line-4",
     ]
     assert outcomes(soup) == [
         ("2", "pat@example.org", "Create account"),
         ("3", "not-an-email", "Error"),
         ("4", "jo@example.org", "Error"),
     ]
-    assert soup.select_one("#line-4").get_text(" ", strip=True).endswith(
-        "cohort: No cohort is called 'Winter 2030': create it first"
+    assert (
+        soup.select_one("#line-4")
+        .get_text(" ", strip=True)
+        .endswith("cohort: No cohort is called 'Winter 2030': create it first")
     )
     assert soup.select_one("form[action='/admin/people/import/confirm']") is None
 
@@ -173,7 +170,7 @@ def test_a_lead_imports_only_inside_their_organisation(client, login, app, world
         ]
     )
     soup = page(upload(client, file))
-    problems = [a.get_text(" ", strip=True) for a in soup.select(".nhsuk-error-summary__list a")]
+    problems = [li.get_text(" ", strip=True) for li in soup.select(".nhsuk-error-summary__list li")]
     assert problems == [
         # The cohort belongs to North Hub, above the lead's PCN: not theirs to use.
         "Line 2, cohort: No cohort is called 'Autumn 2026' in your organisations: create it first",

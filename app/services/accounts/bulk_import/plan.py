@@ -193,6 +193,7 @@ def _check_existing_supervisor(
     problem = directory.supervision_problem(person, kind)
     if problem:
         row.refuse(column, problem)
+    row.supervisors[person.email] = person
 
 
 def _check_new_supervisor(row: PlannedRow, column: str, kind: str, person: PlannedRow) -> None:

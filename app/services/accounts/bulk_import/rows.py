@@ -57,6 +57,8 @@ class PlannedRow:
     cohort: Cohort | None = None
     start_date: date | None = None
     existing: User | None = None
+    # Existing supervisors by e-mail: held here so the write finds them without a query.
+    supervisors: dict[str, User] = field(default_factory=dict)
     already_enrolled: bool = False
     note: str = ""
     problems: list[Problem] = field(default_factory=list)

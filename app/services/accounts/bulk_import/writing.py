@@ -83,19 +83,19 @@ def _enrol(row: PlannedRow, people: dict[str, User], actor: User | None) -> None
     enrolment = enrolments.enrol(
         trainee,
         row.framework,
-        supervisor=_person(row.clinical_supervisor, people),
+        supervisor=_person(row.clinical_supervisor, row, people),
         cohort=row.cohort,
         started_on=row.start_date,
         actor=actor,
     )
     if row.education_supervisor:
         enrolments.assign_supervisor(
-            enrolment, _person(row.education_supervisor, people), kind="education", actor=actor
+            enrolment, _person(row.education_supervisor, row, people), kind="education", actor=actor
         )
 
 
-def _person(email: str, people: dict[str, User]) -> User:
-    person = people.get(email) or accounts.find_user_by_email(email)
+def _person(email: str, row: PlannedRow, people: dict[str, User]) -> User:
+    person = people.get(email) or row.supervisors.get(email) or accounts.find_user_by_email(email)
     if person is None:
         raise DomainError(f"No account for {email}")
     return person
