@@ -119,6 +119,8 @@ def _npm_ci() -> None:
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory) -> Iterator[Provider]:
     if MISSING:
+        if REQUIRE_NODE:  # a test elsewhere (tests/browser/) that uses the provider
+            pytest.fail(f"PCPT_REQUIRE_NODE=1 but {SKIP_REASON}")
         pytest.skip(SKIP_REASON)
     _npm_ci()
     log = tmp_path_factory.mktemp("oidc") / "provider.log"
