@@ -43,7 +43,7 @@ def test_each_charts_last_point_is_its_rows_sign_offs_and_expected_line(region_l
         assert chart.trainees == len(rows)
         assert chart.points[-1].signed_off == sum(row.signed_off for row in rows)
         expected = sum(
-            cohort_dashboard._expected(r.started_on, r.expected_end_on, r.total, today)
+            cohort_dashboard._expected(r.started_on, r.expected_end_on, r.total, r.pauses, today)
             for r in rows
         )
         assert chart.points[-1].expected == pytest.approx(expected)

@@ -108,10 +108,15 @@ def test_the_wide_csv_carries_programme_status(seeded, lead, as_user):
     enrolment.afc_band = "5"
     enrolment.pathway_status = "in-progress"
     enrolment.protected_learning_days_used = Decimal("3.5")
+    enrolment.protected_learning_days_planned = Decimal("27")
     db.session.commit()
-    ada = _csv(as_user(lead).get("/lead/exports/progress.csv"))[1]
+    rows = _csv(as_user(lead).get("/lead/exports/progress.csv"))
+    ada = rows[1]
     assert (ada["WTE"], ada["Funding"], ada["AfC band"]) == ("0.6", "ARRS", "5")
     assert (ada["Pathway status"], ada["Protected learning days used"]) == ("In progress", "3.5")
+    assert ada["Protected learning days planned"] == "27"
+    # Not recorded is empty, not nought: nobody planned none.
+    assert rows[2]["Protected learning days planned"] == ""
 
 
 def test_the_long_csv_has_one_row_per_trainee_and_competency(seeded, lead, as_user, today):

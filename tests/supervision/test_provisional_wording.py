@@ -155,7 +155,7 @@ def _csv(chunks) -> list[dict]:
 
 def test_both_csv_exports_name_the_version_in_their_framework_column(enrolled, lead, expected):
     (wide,) = _csv(csv_export.progress_csv(lead, ReportFilters(), today=TODAY))
-    assert list(wide)[-1] == "Framework"
+    assert "Framework" in wide
     assert wide["Framework"] == expected
     long = _csv(csv_export.competencies_csv(lead, ReportFilters(), today=TODAY))
     assert {row["Framework"] for row in long} == {expected}

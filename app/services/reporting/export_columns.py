@@ -127,6 +127,9 @@ def wide_columns(domains: list[DomainColumn], thresholds: ReportThresholds) -> l
         Column("Enrolment status", attrgetter("status_label"), 12, as_is=True),
         Column("Days paused", attrgetter("paused_days"), 10, as_is=True),
         Column("Expected end date after pauses", attrgetter("adjusted_end_on"), 12, as_is=True),
+        Column(
+            "Protected learning days planned", attrgetter("protected_learning_days_planned"), 10
+        ),
     ]
 
 

@@ -173,6 +173,7 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
         funding=base.funding,
         afc_band=base.afc_band,
         protected_learning_days_used=Decimal(base.protected_learning_days_used or 0),
+        protected_learning_days_planned=base.protected_learning_days_planned,
         protected_learning_days_allowed=batch.allowance,
         started_on=base.started_on,
         expected_end_on=base.expected_end_on,

@@ -41,6 +41,7 @@ class BaseRow:
     pathway_status: str
     wte: Decimal | None
     protected_learning_days_used: Decimal | None
+    protected_learning_days_planned: Decimal | None
     funding: str | None
     afc_band: str | None
     status: str  # the enrolment's: active or paused
@@ -75,6 +76,7 @@ def base_query(viewer: User, filters: ReportFilters) -> Select:
             Enrolment.pathway_status,
             Enrolment.wte,
             Enrolment.protected_learning_days_used,
+            Enrolment.protected_learning_days_planned,
             Enrolment.funding,
             Enrolment.afc_band,
             Enrolment.status,

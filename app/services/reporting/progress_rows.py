@@ -73,6 +73,7 @@ class TraineeProgress:
     funding: str | None
     afc_band: str | None
     protected_learning_days_used: Decimal
+    protected_learning_days_planned: Decimal | None  # None until the employer's plan is recorded
     protected_learning_days_allowed: int
     started_on: date
     expected_end_on: date
