@@ -78,7 +78,7 @@ def person(**values: str) -> dict[str, str]:
 def staff(**values: str) -> dict[str, str]:
     """A row for someone who is not enrolled: no enrolment columns."""
     return person(
-        framework="", clinical_supervisor="", cohort="", **{"role": "supervisor", **values}
+        **{"framework": "", "clinical_supervisor": "", "cohort": "", "role": "supervisor", **values}
     )
 
 

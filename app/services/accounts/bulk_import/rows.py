@@ -152,6 +152,8 @@ def _check_organisation(row: PlannedRow, directory: Directory) -> None:
 
 def check_enrolment(row: PlannedRow, directory: Directory, *, today: date) -> None:
     """The enrolment columns: empty unless a trainee is enrolled, and then complete."""
+    if not row.roles:
+        return  # the role column's own problem says why; whether to enrol waits on it
     given = [column for column in ENROLMENT_COLUMNS if row.values[column]]
     if "trainee" not in row.roles:
         for column in given:
