@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
 from app import create_app
+from app.extensions import db
+from app.models.identities import UserIdentity
 from app.services.accounts import sign_in_policy
 from app.services.errors import DomainError
+from app.services.privacy import erasure
 
 PRODUCTION = {
     "SECRET_KEY": "production-like-key-0123456789-abcdefghijklmnop",
@@ -70,3 +74,15 @@ def test_the_organisation_page_refuses_to_switch_passwords_off_without_single_si
     assert response.status_code == 400
     assert "Single sign-on is not set up for this service" in response.get_data(as_text=True)
     assert practice.password_sign_in is True
+
+
+def test_erasing_a_person_removes_their_single_sign_on_link(app, make_user):
+    person = make_user(email="erase.me@example.nhs.uk")
+    admin = make_user(("admin",))
+    db.session.add(UserIdentity(user=person, issuer="https://login.example.nhs.uk", subject="x1"))
+    db.session.commit()
+
+    erasure.erase_person(person, actor=admin)
+    db.session.commit()
+
+    assert db.session.scalars(select(UserIdentity)).all() == []

@@ -38,6 +38,7 @@ from app.models.base import utcnow
 from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, ObjectiveReview
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
+from app.models.identities import UserIdentity
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.one_time_links import OneTimeLink
 from app.models.registration import (
@@ -144,6 +145,7 @@ def _erase_own_records(user_id: int, erasure: Erasure) -> None:
         (Notification, "notifications"),
         (SubmissionDigest, "submission_digests"),
         (OneTimeLink, "one_time_links"),  # invitations, resets, e-mail changes
+        (UserIdentity, "sso_links"),  # the provider's subject identifies the person
     ):
         result = db.session.execute(
             delete(model).where(model.user_id == user_id),  # type: ignore[attr-defined]
