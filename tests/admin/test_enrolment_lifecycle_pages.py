@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -18,6 +19,7 @@ from app.models.audit import AuditEvent
 from app.models.enrolments import EnrolmentPause
 from app.services.accounts import api_tokens
 from app.services.clock import uk_today
+from app.services.rule_results import long_date
 from app.services.supervision import enrolment_lifecycle as lifecycle
 from app.services.supervision import enrolments
 
@@ -299,3 +301,20 @@ def test_a_completed_trainee_home_says_the_portfolio_is_complete(client, login, 
     assert page.h1.get_text(strip=True) == "My portfolio"
     assert "Your portfolio is complete" in text_of(page, "#enrolment-banner")
     assert "not enrolled" not in page.get_text()
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_the_pdfs_carry_the_status(client, login, world):
+    enrolment = world["enrolment"]
+    paused_from = uk_today() - timedelta(days=5)
+    lifecycle.pause(enrolment, reason="Leave", paused_from=paused_from, actor=world["admin"])
+    db.session.commit()
+    login(client, world["lead"])
+    portfolio = _pdf_text(client.get(f"/lead/trainees/{enrolment.id}/portfolio.pdf").data)
+    assert f"Paused since {long_date(paused_from)}; 5 days paused" in portfolio
+    summary = _pdf_text(client.get("/lead/exports/cohort-summary.pdf").data)
+    assert "1 trainee is paused. Paused days are left out of expected progress." in summary

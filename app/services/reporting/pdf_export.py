@@ -21,6 +21,7 @@ from app.services.reporting.flags import Flag, percent
 from app.services.reporting.progress_report import Report
 from app.services.reporting.trainee_summary import TraineeSummary
 from app.services.rule_results import long_date
+from app.services.supervision.enrolment_lifecycle import lifecycle_summary
 
 MEDIA_TYPE = "application/pdf"
 
@@ -82,6 +83,24 @@ def trainee_portfolio_pdf(summary: TraineeSummary, *, generated_on: date) -> byt
     return content
 
 
+def _status_words(enrolment) -> str:
+    """The status with its dates: paused days, withdrawal, completion."""
+    state = lifecycle_summary(enrolment)
+    words = state.status_label
+    if state.status == "withdrawn" and state.withdrawn_on:
+        words += f" on {long_date(state.withdrawn_on)}"
+    elif state.status == "completed" and state.completed_at:
+        words += f" on {long_date(state.completed_at.date())}"
+    elif state.status == "paused" and state.current_pause:
+        words += f" since {long_date(state.current_pause.paused_from)}"
+    if state.days_paused:
+        words += (
+            f"; {state.days_paused} days paused, so expected to end on "
+            f"{long_date(state.adjusted_end_on)}"
+        )
+    return words
+
+
 def _summary_rows(summary: TraineeSummary) -> list[tuple[str, str]]:
     enrolment = summary.enrolment
     trainee = enrolment.trainee
@@ -97,7 +116,7 @@ def _summary_rows(summary: TraineeSummary) -> list[tuple[str, str]]:
             "Training period",
             f"{long_date(enrolment.started_on)} to {long_date(enrolment.expected_end_on)}",
         ),
-        ("Enrolment status", enrolment.status.capitalize()),
+        ("Enrolment status", _status_words(enrolment)),
         (
             "Competencies signed off",
             f"{summary.signed_off} of {summary.total} ({summary.percent}%)",
@@ -205,6 +224,18 @@ def cohort_summary_pdf(report: Report, *, scope_label: str, filters_label: str) 
     return content
 
 
+def _paused_line(rows: list, styles: dict) -> list:
+    paused = sum(1 for r in rows if r.status == "paused")
+    if not paused:
+        return []
+    who = "1 trainee is" if paused == 1 else f"{paused} trainees are"
+    return [
+        layout.paragraph(
+            f"{who} paused. Paused days are left out of expected progress.", styles["small"]
+        )
+    ]
+
+
 def _cohort_summary(
     report: Report, *, scope_label: str, filters_label: str, max_cohorts: int, max_attention: int
 ) -> tuple[bytes, int]:
@@ -230,6 +261,7 @@ def _cohort_summary(
         *_frameworks_line(rows, styles),
         Spacer(1, 3 * mm),
         layout.table(headline, [width / 5] * 5, styles),
+        *_paused_line(rows, styles),
         layout.paragraph("Flags and domains", styles["h2"]),
         _flags_and_domains(report, width, styles),
         *_cohorts_section(rows, max_cohorts, width, styles),
