@@ -107,8 +107,9 @@ def standing_sign_offs(enrolment_id: int, competency_ids: list[int]) -> dict[int
 
 
 def _existing_links(enrolment_id: int, framework_ids: tuple[int, int]) -> list[tuple[int, int]]:
-    return list(
-        db.session.execute(
+    return [
+        (version_id, competency_id)
+        for version_id, competency_id in db.session.execute(
             select(EvidenceLink.evidence_version_id, EvidenceLink.competency_id)
             .join(EvidenceVersion, EvidenceVersion.id == EvidenceLink.evidence_version_id)
             .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
@@ -116,8 +117,8 @@ def _existing_links(enrolment_id: int, framework_ids: tuple[int, int]) -> list[t
             .where(
                 Evidence.enrolment_id == enrolment_id, Competency.framework_id.in_(framework_ids)
             )
-        ).tuples()
-    )
+        )
+    ]
 
 
 def _entry(competency: Competency, **more) -> dict:
