@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import Field, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from app.form_base import PortfolioForm
@@ -13,7 +14,7 @@ def _fields() -> dict[str, Field]:
     fields: dict[str, Field] = {
         key: RadioField(
             statement,
-            choices=list(RATINGS),
+            choices=[SelectChoice(value, label) for value, label in RATINGS],
             validators=[InputRequired(f"Choose a rating for: {statement}")],
             validate_choice=False,  # the service checks the value and words the message
         )

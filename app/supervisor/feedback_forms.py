@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from app.form_base import PortfolioForm
@@ -12,8 +13,8 @@ class CloseRoundForm(PortfolioForm):
     outcome = RadioField(
         "Is this round valid?",
         choices=[
-            ("valid", "Yes: close it as valid, ready to release its report"),
-            ("invalid", "No: close it as not valid"),
+            SelectChoice("valid", "Yes: close it as valid, ready to release its report"),
+            SelectChoice("invalid", "No: close it as not valid"),
         ],
         validators=[InputRequired("Choose whether the round is valid or not")],
     )

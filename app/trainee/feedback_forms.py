@@ -4,6 +4,7 @@ CSRF token; `app.services.feedback.rounds` holds the rules."""
 from __future__ import annotations
 
 from wtforms import EmailField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
 from app.form_base import PortfolioForm
@@ -25,6 +26,6 @@ class NominateForm(PortfolioForm):
     )
     role = RadioField(
         "Their role",
-        choices=list(ROLE_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
         validators=[InputRequired("Choose the person's role")],
     )

@@ -86,6 +86,3 @@ def round_with_answers(app, setting: Setting, roles: list[str], now=None) -> Fee
 
 def days_after(moment: datetime, days: int) -> datetime:
     return moment + timedelta(days=days)
-
-
-

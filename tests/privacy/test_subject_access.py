@@ -63,6 +63,7 @@ RECORD_COUNTS = {
         r, lambda e: sum(len(o["reviews"]) for o in e["development"]["objectives"])
     ),
     "pathway_stages": lambda r: _each(r, lambda e: len(e["development"]["stages"])),
+    "msf_rounds": lambda r: _each(r, lambda e: len(e["feedback_rounds"])),
 }
 # Tables that hold nothing about a trainee, and why.
 NOT_ABOUT_TRAINEES = {

@@ -213,6 +213,14 @@ TABLE: dict[str, Access] = {
     "trainee.development": access("trainee"),
     "trainee.learning_needs_analysis": access("trainee"),
     "trainee.objective_new": access("trainee"),
+    # Multi-source feedback: the trainee's own rounds (counts only, never who answered).
+    "trainee.feedback": access("trainee"),
+    "trainee.feedback_open": access("trainee"),
+    "trainee.feedback_nominate": access("trainee"),
+    "trainee.feedback_remind": access("trainee"),
+    # A rater's questionnaire, opened from their e-mail without an account: the matrix's
+    # made-up token gets the "this link is not valid" page (404).
+    "feedback.respond": access(PUBLIC, also_ok=(404,)),
     # Registration, qualification, training log and revalidation: the registrant's own.
     "registration.overview": access("trainee"),
     "registration.details": access("trainee"),
@@ -262,6 +270,10 @@ TABLE: dict[str, Access] = {
     "supervisor.learning_needs_comment": access("supervisor", REVIEWER),
     "supervisor.objective_review": access("supervisor", REVIEWER),
     "supervisor.stage_new": access("supervisor lead", OVERSEER),
+    # Multi-source feedback rounds: the clinical supervisor follows, closes and releases.
+    "supervisor.feedback": access("supervisor", REVIEWER),
+    "supervisor.feedback_close": access("supervisor", REVIEWER),
+    "supervisor.feedback_release": access("supervisor", REVIEWER),
     # Cohort reports: each viewer's own scope (their organisation, their trainees).
     "lead.home": access("lead"),
     # A lead adds trainees and supervisors inside their own organisations.

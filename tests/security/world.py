@@ -42,6 +42,7 @@ from app.models.users import ApiToken, User
 from app.services.accounts import api_tokens, organisations
 from app.services.clock import uk_today
 from app.services.development import learning_needs, objectives, stages
+from app.services.feedback import rounds as feedback_rounds
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_log
 from app.services.portfolio import evidence as evidence_service
@@ -160,6 +161,14 @@ def _development_plan(enrolment, trainee: User, supervisor: User, objective, tod
     )
 
 
+def _feedback_round(enrolment, trainee: User) -> None:
+    """An open multi-source feedback round with one colleague asked."""
+    round_ = feedback_rounds.open_round(enrolment, actor=trainee)
+    feedback_rounds.nominate(
+        round_, name="Rhea Rater", email="rhea.rater@example.net", role="nurse", actor=trainee
+    )
+
+
 def _registration_records(
     app: Flask,
     person: User,
@@ -264,6 +273,7 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
     records = _registration_records(app, owner, supervisor, today)
     objective = _objective(enrolment, owner, framework, today)
     _development_plan(enrolment, owner, supervisor, objective, today)
+    _feedback_round(enrolment, owner)
     note = notifications.notify(owner, "evidence.reviewed", "Your evidence was reviewed.")
     api_tokens.create_token(owner, "Ada's script")
     token_id = db.session.scalar(select(func.max(ApiToken.id)))

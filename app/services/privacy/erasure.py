@@ -56,6 +56,7 @@ from app.models.supervision import SupervisionSession
 from app.models.users import ApiToken, User
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
+from app.services.feedback.records import erase_rounds
 
 ERASED = "[erased]"
 
@@ -186,6 +187,7 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
         ),
     )
     _erase_development_plan(enrolment_ids, erasure)
+    erasure.counts.update({k: n for k, n in erase_rounds(enrolment_ids).items() if n})
     _close_enrolments(enrolment_ids, erasure)
     db.session.flush()
 

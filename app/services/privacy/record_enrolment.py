@@ -15,6 +15,7 @@ from app.models.reviews import Review
 from app.models.supervision import SupervisionSession
 from app.models.users import User
 from app.services.development import learning_needs, objectives, stages
+from app.services.feedback.records import rounds_record
 from app.services.frameworks.labels import framework_label
 from app.services.portfolio import sufficiency
 from app.services.privacy.record_files import RecordFiles
@@ -67,6 +68,7 @@ def enrolment_record(enrolment: Enrolment, files: RecordFiles) -> dict:
         "supervision_sessions": _supervision_sessions(enrolment),
         "development": _development(enrolment),
         "completion": _completion(enrolment),
+        "feedback_rounds": rounds_record(enrolment.id),
     }
 
 
