@@ -318,3 +318,11 @@ def test_the_pdfs_carry_the_status(client, login, world):
     assert f"Paused since {long_date(paused_from)}; 5 days paused" in portfolio
     summary = _pdf_text(client.get("/lead/exports/cohort-summary.pdf").data)
     assert "1 trainee is paused. Paused days are left out of expected progress." in summary
+
+
+def test_the_lead_reaches_the_enrolment_page_from_the_trainee_summary(client, login, world):
+    login(client, world["lead"])
+    page = soup(client.get(f"/lead/trainees/{world['enrolment'].id}"))
+    link = page.select_one("#manage-enrolment a")
+    assert link["href"] == f"/admin/trainees/{world['trainee'].id}/enrolment"
+    assert text_of(soup(client.get(link["href"])), "#enrolment-status-value") == "Active"

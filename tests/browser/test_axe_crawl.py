@@ -148,6 +148,10 @@ PEOPLE = (
                 "supervisor.sessions_overview",
                 "registration.programme",
                 "admin.people_import",
+                # The enrolment lifecycle (issue 17.5), from the trainee's progress page.
+                "admin.trainee_enrolment",
+                "admin.enrolment_pause",
+                "admin.enrolment_withdraw",
                 "main.accessibility",
                 "main.privacy",
             }
