@@ -303,6 +303,10 @@ class EvidenceOut(Schema):
     competencies = fields.List(fields.String(), required=True)
     version = fields.Integer()
     submitted_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(
+        validate=validate.OneOf(["assessor", "trainee"]),
+        metadata=_d("Who completed the assessor's part: the assessor (email code) or the trainee"),
+    )
 
 
 class EvidenceList(Schema):

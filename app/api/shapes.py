@@ -17,6 +17,7 @@ def evidence_out(row: EvidenceRow) -> dict:
         "status": row.status,
         "competencies": row.competency_codes,
         "version": row.version_number,
+        "completed_by": "assessor" if row.assessor_completed else "trainee",
     }
 
 

@@ -45,6 +45,8 @@ class Framework(Base):
     min_evidence: Mapped[int]
     min_types: Mapped[int]
     require_observed: Mapped[bool]
+    # Observed evidence counts only when its assessor completed it themselves (issue 16).
+    require_assessor_completion: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     domains: Mapped[list[Domain]] = relationship(
         back_populates="framework", order_by="Domain.position", cascade="all, delete-orphan"
@@ -99,6 +101,7 @@ class Competency(Base):
     min_evidence: Mapped[int]
     min_types: Mapped[int]
     require_observed: Mapped[bool]
+    require_assessor_completion: Mapped[bool] = mapped_column(default=False, server_default=false())
     rule_overridden: Mapped[bool] = mapped_column(default=False)
     # The observation rule (`observations` in the file), None when the competency has none:
     # at least this many accepted observations of `observation_types`, on as many different

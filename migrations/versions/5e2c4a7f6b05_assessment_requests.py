@@ -45,9 +45,15 @@ def upgrade():
     with op.batch_alter_table('assessment_requests', schema=None) as batch_op:
         batch_op.create_index('ix_assessment_requests_evidence', ['evidence_id', 'completed_at'], unique=False)
         batch_op.create_index('ix_assessment_requests_trainee_created', ['requested_by_id', 'created_at'], unique=False)
+    # A framework's switch: observed evidence counts only when its assessor completed it.
+    # Plain ADD COLUMNs (SQLite too): a batch copy would trip the foreign keys into them.
+    op.add_column('frameworks', sa.Column('require_assessor_completion', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('competencies', sa.Column('require_assessor_completion', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    op.drop_column('competencies', 'require_assessor_completion')
+    op.drop_column('frameworks', 'require_assessor_completion')
     with op.batch_alter_table('assessment_requests', schema=None) as batch_op:
         batch_op.drop_index('ix_assessment_requests_trainee_created')
         batch_op.drop_index('ix_assessment_requests_evidence')

@@ -81,3 +81,24 @@ def test_another_trainees_item_is_not_found(app, api, make_trainee, framework, l
     item = log_evidence(enrolments.current_enrolment(other.id), "work-based-observation", ["D1.1"])
     assert api.get(f"/api/v1/evidence/{item.id}/assessment-requests").status_code == 404
     assert api.post(f"/api/v1/evidence/{item.id}/assessment-requests", json=BODY).status_code == 404
+
+
+def test_the_evidence_shape_says_who_completed_the_assessors_part(app, api, trainee, draft):
+    from app.services.assessments import completion, identity, requests
+    from tests.assessments.conftest import code_in
+
+    item_url = f"/api/v1/evidence/{draft.id}"
+    assert api.get(item_url).get_json()["completed_by"] == "trainee"
+    details = requests.AssessorDetails("Ana Assessor", ASSESSOR, "pharmacist", "2000009")
+    req = requests.ask(draft, details, actor=trainee).request
+    db.session.commit()
+    identity.send_code(req, "Ana Assessor", "pharmacist", "2000009")
+    db.session.commit()
+    identity.check_code(req, code_in(mail_to(app, ASSESSOR)[-1]))
+    answers = {"went_well": "Good", "development": "More", "overall_judgement": "at"}
+    completion.complete(req, answers, declared=True)
+    db.session.commit()
+    assert api.get(item_url).get_json()["completed_by"] == "assessor"
+    listed = api.get(f"/api/v1/evidence/{draft.id}/assessment-requests").get_json()["items"]
+    assert listed[0]["status"] == "completed"
+    assert listed[0]["assessed_version"] == 1

@@ -74,6 +74,8 @@ def test_the_whole_ticket_from_request_to_the_supervisor_review(
     detail = client.get(f"/portfolio/evidence/{draft.id}").data.decode()
     assert "Completed by the assessor, identity confirmed by email code" in detail
     assert "Clear explanation of the inhaler technique" in detail
+    listing = client.get("/portfolio/evidence").data.decode()
+    assert "Completed by the assessor" in listing
 
     db.session.refresh(draft)
     evidence_service.submit(draft, actor=trainee)

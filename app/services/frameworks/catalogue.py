@@ -94,6 +94,7 @@ def _framework_tree(spec: FrameworkSpec, sha256: str) -> Framework:
         min_evidence=spec.sign_off.min_evidence,
         min_types=spec.sign_off.min_types,
         require_observed=spec.sign_off.require_observed,
+        require_assessor_completion=spec.sign_off.require_assessor_completion,
     )
     framework.evidence_types = [
         EvidenceType(
@@ -138,6 +139,7 @@ def _domain(
             min_evidence=c.sign_off.min_evidence,
             min_types=c.sign_off.min_types,
             require_observed=c.sign_off.require_observed,
+            require_assessor_completion=c.sign_off.require_assessor_completion,
             rule_overridden=c.sign_off_override,
             replaces_code=c.replaces,
             standards=[standards[s] for s in c.standards],

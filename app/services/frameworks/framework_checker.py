@@ -51,6 +51,8 @@ TOP_REQUIRED = (
     "format", "id", "version", "title", "status", "scale", "evidence_types", "sign_off", "domains",
 )  # fmt: skip
 RULE_KEYS = ("min_evidence", "min_types", "require_observed")
+# Optional in a rule: observed evidence counts only when its assessor completed it.
+COMPLETION_KEY = "require_assessor_completion"
 DOMAIN_KEYS = ("id", "title", "description", "competencies")
 COMPETENCY_KEYS = (
     "id", "title", "description", "indicators", "standards", "sign_off", "observations",
@@ -204,14 +206,19 @@ class FrameworkChecker(CrosswalkReader, MsfRuleReader, ObservationRuleReader):
         node = m.value("sign_off")
         if node is None:
             return None
-        rule_map = self.mapping(node, "the default 'sign_off' rule", RULE_KEYS, RULE_KEYS)
+        rule_map = self.mapping(
+            node, "the default 'sign_off' rule", (*RULE_KEYS, COMPLETION_KEY), RULE_KEYS
+        )
         if rule_map is None:
             return None
         numbers = [self.rule_number(rule_map, k) for k in RULE_KEYS[:2]]
         observed = self.boolean(rule_map, "require_observed")
-        if None in numbers or observed is None:
+        completion = (
+            self.boolean(rule_map, COMPLETION_KEY) if COMPLETION_KEY in rule_map.entries else False
+        )
+        if None in numbers or observed is None or completion is None:
             return None
-        rule = SignOffRule(numbers[0], numbers[1], observed)  # type: ignore[arg-type]
+        rule = SignOffRule(numbers[0], numbers[1], observed, completion)  # type: ignore[arg-type]
         self.satisfiable(rule, types, m.line("sign_off"), "the default sign-off rule")
         return rule
 
@@ -226,7 +233,9 @@ class FrameworkChecker(CrosswalkReader, MsfRuleReader, ObservationRuleReader):
         node = m.value("sign_off")
         if node is None or kind_of(node) == "empty":
             return default, False
-        rule_map = self.mapping(node, f"the 'sign_off' override of {where}", RULE_KEYS, ())
+        rule_map = self.mapping(
+            node, f"the 'sign_off' override of {where}", (*RULE_KEYS, COMPLETION_KEY), ()
+        )
         if rule_map is None:
             return None, True
         if not rule_map.entries:
@@ -240,6 +249,7 @@ class FrameworkChecker(CrosswalkReader, MsfRuleReader, ObservationRuleReader):
             "min_evidence": self.rule_number(rule_map, "min_evidence"),
             "min_types": self.rule_number(rule_map, "min_types"),
             "require_observed": self.boolean(rule_map, "require_observed"),
+            COMPLETION_KEY: self.boolean(rule_map, COMPLETION_KEY),
         }
         given = {k: v for k, v in changes.items() if k in rule_map.entries}
         if default is None or None in given.values():
@@ -271,6 +281,12 @@ class FrameworkChecker(CrosswalkReader, MsfRuleReader, ObservationRuleReader):
                 line,
                 f"{what} cannot be met: require_observed is true but no evidence type "
                 "has 'observed: true'",
+            )
+        if rule.require_assessor_completion and not any(t.observed for t in types):
+            self.add(
+                line,
+                f"{what} cannot be met: {COMPLETION_KEY} is true but no evidence type has "
+                "'observed: true' for an assessor to complete",
             )
 
     # -- domains and competencies --

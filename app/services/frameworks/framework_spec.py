@@ -55,6 +55,8 @@ class SignOffRule:
     min_evidence: int
     min_types: int
     require_observed: bool
+    # Observed evidence counts only when the assessor completed it (an assessment request).
+    require_assessor_completion: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.models.assessments import AssessmentRequest
 from app.models.enrolments import Enrolment
 from app.models.evidence import EVIDENCE_STATUSES, Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import Competency, EvidenceType
@@ -58,6 +59,9 @@ class EvidenceRow:
     status: str
     updated_at: datetime
     version_number: int
+    # The assessor completed the assessor's part themselves (issue 16), for this version
+    # or an earlier one; otherwise the trainee entered everything.
+    assessor_completed: bool = False
     competency_codes: list[str] = field(default_factory=list)
 
 
@@ -194,6 +198,11 @@ def _row_columns(query, flags: AccessFlags):
         seen_status(flags, bindparam("viewer_id")),
         Evidence.updated_at,
         Seen.number,
+        exists()
+        .where(AssessmentRequest.evidence_id == Evidence.id)
+        .where(AssessmentRequest.completed_at.is_not(None))
+        .where(AssessmentRequest.version_number <= Seen.number)
+        .label("assessor_completed"),
         Seen.id,
     )
 

@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, bindparam, case, distinct, exists, func, or
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.models.assessments import AssessmentRequest
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import (
@@ -169,6 +170,7 @@ RULE_COLUMNS = (
     Competency.observation_min_items,
     Competency.observation_distinct_days,
     Competency.observation_min_level,
+    Competency.require_assessor_completion,
 )
 
 
@@ -185,7 +187,13 @@ def rule_from_columns(row, types: Iterable[tuple[int, str]] = ()) -> Rule:
             frozenset(type_id for type_id, _ in types),
             tuple(label for _, label in types),
         )
-    return Rule(row.min_evidence, row.min_types, row.require_observed, observations)
+    return Rule(
+        row.min_evidence,
+        row.min_types,
+        row.require_observed,
+        observations,
+        bool(row.require_assessor_completion),
+    )
 
 
 def counts_from_row(row) -> dict[str, int]:
@@ -267,9 +275,20 @@ def link_counts(*keys) -> Select:
         .where(competency_observation_types.c.competency_id == EvidenceLink.competency_id)
         .where(competency_observation_types.c.evidence_type_id == Evidence.evidence_type_id)
     )
+    # Where the competency's rule says so, an observation counts only when its assessor
+    # completed it, for this version or an earlier one (their answers are locked since).
+    by_assessor = (
+        exists()
+        .where(AssessmentRequest.evidence_id == Evidence.id)
+        .where(AssessmentRequest.completed_at.is_not(None))
+        .where(AssessmentRequest.version_number <= EvidenceVersion.number)
+    )
+    observed = and_(
+        EvidenceType.observed, or_(~Competency.require_assessor_completion, by_assessor)
+    )
     for_rule = and_(
         counted,
-        EvidenceType.observed,
+        observed,
         ruled_type,
         EvidenceVersion.rating_level >= Competency.observation_min_level,
     )
@@ -281,7 +300,7 @@ def link_counts(*keys) -> Select:
             func.count(distinct(case((or_(shared, accepted), Evidence.id)))).label("shared"),
             func.sum(case((counted, 1), else_=0)).label("accepted"),
             func.count(distinct(case((counted, Evidence.evidence_type_id)))).label("types"),
-            func.sum(case((and_(counted, EvidenceType.observed), 1), else_=0)).label("observed"),
+            func.sum(case((and_(counted, observed), 1), else_=0)).label("observed"),
             func.sum(case((and_(accepted, EvidenceType.observed, judged_below), 1), else_=0)).label(
                 "below"
             ),

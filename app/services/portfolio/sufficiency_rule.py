@@ -10,7 +10,7 @@ is missing. `app.services.portfolio.sufficiency` counts accepted evidence in SQL
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -54,6 +54,9 @@ class Rule:
     min_types: int
     require_observed: bool
     observations: ObservationRule | None = None
+    # Observed evidence counts only when its assessor completed it (an assessment request);
+    # what the trainee entered for them does not.
+    assessor_completion: bool = False
 
     @classmethod
     def of(cls, competency: Competency) -> Rule:
@@ -62,6 +65,7 @@ class Rule:
             competency.min_types,
             competency.require_observed,
             ObservationRule.of(competency),
+            competency.require_assessor_completion,
         )
 
 
@@ -73,6 +77,8 @@ class AcceptedItem:
     judgement: str | None = None
     occurred_on: date | None = None
     rating_level: int | None = None
+    # The assessor completed it themselves (only read when a rule requires it).
+    assessor_completed: bool = True
 
 
 class Shortfall(NamedTuple):
@@ -129,6 +135,9 @@ def counts_of(rule: Rule, accepted: Iterable[AcceptedItem]) -> dict[str, int]:
     """The counts `shortfall` takes, from accepted items one by one (as the query counts)."""
     items = list(accepted)
     counted = [i for i in items if i.judgement != "below"]
+    if rule.assessor_completion:  # observations the trainee entered count as unobserved
+        items = [i if i.assessor_completed else replace(i, observed=False) for i in items]
+        counted = [i if i.assessor_completed else replace(i, observed=False) for i in counted]
     obs = rule.observations
     qualifying = [
         i
@@ -178,12 +187,19 @@ def words_for(rule: Rule, short: Shortfall, types: int) -> list[str]:
             missing.append(f"needs a {ordinal} evidence type")
         else:
             missing.append(f"needs {short.types} more evidence types")
-    if short.observed:
+    if short.observed and rule.assessor_completion:
+        missing.append(
+            "needs an observation completed by the assessor (observations entered by the "
+            "trainee do not count)"
+        )
+    elif short.observed:
         missing.append("needs an observed assessment")
     if short.judged:
         missing.append("needs an observation judged at the expected level")
     if short.observations and rule.observations is not None:
-        missing.append(_observations_needed(rule.observations, short.observations))
+        needed = _observations_needed(rule.observations, short.observations)
+        by_assessor = ", completed by the assessor" if rule.assessor_completion else ""
+        missing.append(needed + by_assessor)
     return missing
 
 
@@ -217,6 +233,8 @@ def describe_rule(rule: Rule) -> str:
         sentence += f" of at least {rule.min_types} different evidence types"
     if rule.require_observed:
         sentence += ", including at least 1 observed assessment"
+        if rule.assessor_completion:
+            sentence += " completed by the assessor themselves"
     obs = rule.observations
     if obs is not None:
         noun = "observation" if obs.min_items == 1 else "observations"

@@ -14,6 +14,7 @@ from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVers
 from app.models.reviews import Review
 from app.models.supervision import SupervisionSession
 from app.models.users import User
+from app.services.assessments.completion import assessed_versions
 from app.services.development import learning_needs, objectives, stages
 from app.services.feedback.records import rounds_record
 from app.services.frameworks.labels import framework_label
@@ -195,6 +196,7 @@ def _evidence(enrolment: Enrolment, files: RecordFiles) -> list[dict]:
         .order_by(Evidence.occurred_on, Evidence.id)
     ).all()
     reviews = _reviews_by_item([item.id for item in items])
+    assessed = assessed_versions(item.id for item in items)
     return [
         {
             "id": item.id,
@@ -208,6 +210,10 @@ def _evidence(enrolment: Enrolment, files: RecordFiles) -> list[dict]:
             "versions": [_version(v) for v in item.versions],
             "attachments": [_attachment(item, a, files) for a in item.attachments],
             "reviews": reviews.get(item.id, []),
+            # Who completed the assessor's part: the assessor themselves, identity confirmed
+            # by an emailed code, from `assessed_version` on; or the trainee (issue 16).
+            "completed_by": "assessor" if item.id in assessed else "trainee",
+            "assessed_version": assessed.get(item.id),
         }
         for item in items
     ]
