@@ -6,6 +6,7 @@ import pytest
 
 from app.services.accounts.bulk_import import plan_people_import
 from app.services.clock import uk_today
+from tests.conftest import ROOT, import_framework_file
 from tests.people_import.conftest import csv_text, person, staff
 
 
@@ -192,3 +193,26 @@ def test_checking_a_bigger_file_takes_no_more_queries(world, count_queries):
 
     assert world.lead.roles == {"lead"}  # the importer's own account, loaded before counting
     assert statements(40) == statements(4)
+
+
+@pytest.fixture
+def newer_version(world, tmp_path):
+    """NCF version 3.1 imported after the cohort's version 3."""
+    source = (ROOT / "frameworks" / "ncf-pcpt-3.yaml").read_text()
+    newer = tmp_path / "ncf-3.1.yaml"
+    newer.write_text(source.replace('version: "3"', 'version: "3.1"', 1))
+    return import_framework_file(newer)
+
+
+def test_without_a_version_the_cohort_s_version_is_taken_else_the_latest(world, newer_version):
+    plan = plan_people_import(
+        csv_text([person(), person(email="jo@example.org", cohort="")]), actor=None
+    )
+    assert plan.ok, plan.problems
+    assert [row.framework.version for row in plan.rows] == ["3", "3.1"]
+
+
+def test_a_version_other_than_the_cohort_s_is_refused(world, newer_version):
+    assert problems([person(framework_version="3.1")]) == [
+        (2, "cohort", "Cohort 'Autumn 2026' follows a different framework"),
+    ]

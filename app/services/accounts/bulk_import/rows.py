@@ -163,19 +163,24 @@ def check_enrolment(row: PlannedRow, directory: Directory, *, today: date) -> No
         for column in given:
             row.refuse(column, "Fill in the framework too, or leave this empty")
         return
-    row.framework = _framework(row, directory)
-    if row.clinical_supervisor is None and not row.values["clinical_supervisor"]:
+    cohort = _cohort(row, directory) if row.values["cohort"] else None
+    row.framework = _framework(row, directory, cohort)
+    if not row.values["clinical_supervisor"]:
         row.refuse(
             "clinical_supervisor",
             "Enter the clinical supervisor's email address: a trainee is enrolled with one",
         )
-    if row.values["cohort"]:
-        row.cohort = _cohort(row, directory)
+    if cohort is not None and row.framework is not None:
+        if cohort.framework_id in (None, row.framework.id):
+            row.cohort = cohort
+        else:  # the words `enrolments.enrol` uses
+            row.refuse("cohort", f"Cohort {cohort.name!r} follows a different framework")
     if row.values["start_date"]:
         row.start_date = _start_date(row, today)
 
 
-def _framework(row: PlannedRow, directory: Directory) -> Framework | None:
+def _framework(row: PlannedRow, directory: Directory, cohort: Cohort | None) -> Framework | None:
+    """The version named; else the cohort's version of that framework; else the latest."""
     code, version = row.values["framework"], row.values["framework_version"]
     versions = directory.frameworks.get(code)
     if not versions:
@@ -183,7 +188,8 @@ def _framework(row: PlannedRow, directory: Directory) -> Framework | None:
         row.refuse("framework", f"No framework {code!r} is imported (imported: {known})")
         return None
     if not version:
-        return versions[0]
+        followed = [f for f in versions if cohort is not None and f.id == cohort.framework_id]
+        return (followed or versions)[0]
     for framework in versions:
         if framework.version == version:
             return framework
@@ -207,11 +213,7 @@ def _cohort(row: PlannedRow, directory: Directory) -> Cohort | None:
         places = ", ".join(sorted(c.organisation.name for c in found))
         row.refuse("cohort", f"Several cohorts are called {name!r} ({places}): rename one")
         return None
-    cohort = found[0]
-    if row.framework is not None and cohort.framework_id not in (None, row.framework.id):
-        row.refuse("cohort", f"Cohort {cohort.name!r} follows a different framework")
-        return None
-    return cohort
+    return found[0]
 
 
 def _organisation_and_ancestors(org: Organisation) -> set[int]:
