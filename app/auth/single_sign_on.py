@@ -11,6 +11,8 @@ who the person is. Off, and every route here 404, while OIDC_DISCOVERY_URL is em
 
 from __future__ import annotations
 
+import time
+
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
@@ -20,15 +22,19 @@ from joserfc.errors import JoseError
 from requests import RequestException
 
 from app.auth.blueprint import bp
-from app.auth.sign_in import finish_sign_in
+from app.auth.current import me
+from app.auth.sessions import mark_fresh
+from app.auth.sign_in import finish_sign_in, safe_next
+from app.auth.sso_forms import ConfirmWithProviderAndCodeForm, ConfirmWithProviderForm
 from app.base_url import absolute_url
 from app.extensions import db, limiter
-from app.permissions import public
-from app.services.accounts import single_sign_on
+from app.permissions import public, signed_in
+from app.services.accounts import single_sign_on, two_factor
 from app.services.accounts.sign_in_policy import provider_label
 
 CLIENT = "sso"
 NEXT = "sso_next"
+CONFIRMING = "sso_confirming"
 # Seconds to wait for the provider (discovery, keys, token) before saying it is not answering.
 PROVIDER_TIMEOUT = 10
 
@@ -136,35 +142,121 @@ def sso_callback():
     """Where the provider sends the browser back. A GET by the protocol: the `state`
     bound to this browser's session, not a CSRF token, is what proves it was started here."""
     client = _client()
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and CONFIRMING not in session:
         return redirect(url_for("main.home"))
+    verified, refusal = _verified_claims(client)
+    if refusal is not None:
+        return refusal
+    issuer, claims = verified
+    if current_user.is_authenticated:
+        return _confirmed(issuer, claims, session.pop(CONFIRMING))
     try:
-        options = _claims_options(client)
-        if options is None:
-            current_app.logger.error("single sign-on: the provider's issuer is not https")
-            return _refused("id_token", status=400)
-        token = client.authorize_access_token(claims_options=options)
-    except MismatchingStateError:
-        return _refused("state", status=400)
-    except OAuthError as error:
-        # The provider's own refusal (the person cancelled: access_denied) or a code it
-        # would not exchange.
-        current_app.logger.info("single sign-on: the provider said %s", error.error)
-        return _refused("provider", status=400)
-    except JoseError as error:
-        current_app.logger.warning("single sign-on: ID token refused (%s)", error.error)
-        return _refused("id_token", status=400)
-    except (RequestException, AuthlibBaseError, ValueError):
-        current_app.logger.warning("single sign-on: the provider did not answer")
-        return _unavailable()
-    claims = token.get("userinfo")
-    if not claims:
-        return _refused("id_token", status=400)
-    try:
-        user = single_sign_on.sign_on(options["iss"]["value"], claims)
+        user = single_sign_on.sign_on(issuer, claims)
     except single_sign_on.SignOnRefused as refusal:
         db.session.commit()  # the audit event of the refusal
         return _refusal_page(refusal, 403)
     db.session.commit()
     # Signed in now, or first asked for a two-factor code (or to set it up).
     return finish_sign_in(user, session.pop(NEXT, None))
+
+
+def _verified_claims(client):
+    """((issuer, claims), None) from the provider's answer once its `state` and ID token
+    are checked; or (None, the refusal page)."""
+    try:
+        options = _claims_options(client)
+        if options is None:
+            current_app.logger.error("single sign-on: the provider's issuer is not https")
+            return None, _refused("id_token", status=400)
+        token = client.authorize_access_token(claims_options=options)
+    except MismatchingStateError:
+        return None, _refused("state", status=400)
+    except OAuthError as error:
+        # The provider's own refusal (the person cancelled: access_denied) or a code it
+        # would not exchange.
+        current_app.logger.info("single sign-on: the provider said %s", error.error)
+        return None, _refused("provider", status=400)
+    except JoseError as error:
+        current_app.logger.warning("single sign-on: ID token refused (%s)", error.error)
+        return None, _refused("id_token", status=400)
+    except (RequestException, AuthlibBaseError, ValueError):
+        current_app.logger.warning("single sign-on: the provider did not answer")
+        return None, _unavailable()
+    claims = token.get("userinfo")
+    if not claims:
+        return None, _refused("id_token", status=400)
+    return (options["iss"]["value"], claims), None
+
+
+# Confirming it is you (before a sign-off, or making an API token) through the provider:
+# for people who sign in with it and may have no password to re-enter.
+
+
+@bp.route("/sso/confirm", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=lambda: f"confirm:{current_user.id}",
+)
+def sso_confirm():
+    client = _client()
+    person = me()
+    label = single_sign_on.confirm_label(person)
+    if label is None:
+        abort(404)
+    needs_code = two_factor.is_enabled(person)
+    form = ConfirmWithProviderAndCodeForm() if needs_code else ConfirmWithProviderForm()
+    if form.validate_on_submit():
+        if needs_code and not two_factor.check_code(person, form.code.data or ""):
+            db.session.commit()  # keep the audit event of the failure
+            form.code.errors.append(
+                "The security code is not correct. Enter the code your authenticator app shows now"
+            )
+        else:
+            db.session.commit()
+            return _confirm_at_provider(client, person)
+    return render_template(
+        "auth/sso_confirm.jinja", title=f"Confirm it is you with {label}", form=form, label=label
+    )
+
+
+def _confirm_at_provider(client, person):
+    """To the provider, asked to sign the person in afresh (not from its own session)."""
+    try:
+        response = client.authorize_redirect(
+            absolute_url(url_for(".sso_callback")), prompt="login", max_age=0
+        )
+    except (RequestException, AuthlibBaseError, ValueError):
+        current_app.logger.warning("single sign-on: the provider's discovery document failed")
+        return _unavailable()
+    session[CONFIRMING] = {
+        "user": person.id,
+        "at": time.time(),
+        "next": safe_next(request.args.get("next")),
+    }
+    return response
+
+
+def _confirmed(issuer: str, claims, pending):
+    person = me()
+    started_here = (
+        isinstance(pending, dict)
+        and pending.get("user") == person.id
+        and time.time() - float(pending.get("at", 0)) <= single_sign_on.CONFIRM_SECONDS
+    )
+    if started_here and single_sign_on.confirm_identity(person, issuer, claims):
+        db.session.commit()
+        mark_fresh()
+        return redirect(safe_next(pending.get("next")) or url_for("main.home"))
+    db.session.commit()  # the audit event of the failure
+    label = provider_label()
+    return (
+        render_template(
+            "auth/sso_refused.jinja",
+            title=f"We could not confirm it is you with {label}",
+            message=f"The {label} account you signed in with is not the one linked to your "
+            "PCPT Portfolio account, or the sign-in took too long. Nothing was signed.",
+        ),
+        403,
+    )

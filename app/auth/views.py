@@ -22,7 +22,7 @@ from app.auth.sign_in import finish_sign_in, safe_next
 from app.auth.two_factor_forms import ConfirmWithCodeForm
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
-from app.services.accounts import two_factor
+from app.services.accounts import single_sign_on, two_factor
 from app.services.accounts import users as accounts
 from app.services.accounts.sign_in_policy import PasswordSignInOff, sso_button_label
 from app.services.errors import DomainError
@@ -109,7 +109,9 @@ def confirm_password():
             mark_fresh()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         db.session.commit()  # keep the audit event of the failure
-    return render_template("auth/confirm.jinja", form=form)
+    return render_template(
+        "auth/confirm.jinja", form=form, sso_confirm_label=single_sign_on.confirm_label(person)
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

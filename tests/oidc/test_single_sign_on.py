@@ -3,8 +3,10 @@ person signs in at the provider's own pages and comes back to the app's callback
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pyotp
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
@@ -12,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.identities import UserIdentity
+from app.models.two_factor import TwoFactor
 from app.models.users import User
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -270,3 +273,75 @@ def test_single_sign_on_still_asks_for_two_factor_sign_in_where_the_role_require
     assert response.headers["Location"] == "/auth/two-factor/set-up"
     assert signed_in_as(client) is None
     assert len(identities()) == 1
+
+
+def _stale(client) -> None:
+    """As if the person last proved who they are long ago."""
+    with client.session_transaction() as session:
+        session["fresh_at"] = 0
+
+
+def _fresh(client) -> bool:
+    with client.session_transaction() as session:
+        return time.time() - session.get("fresh_at", 0) < 300
+
+
+def test_a_person_who_signs_on_confirms_it_is_them_through_the_provider(
+    sso_app, oidc_provider, make_user
+):
+    make_user(("supervisor",), email=ANN)
+    client = sso_app.test_client()
+    sign_on(client, oidc_provider, "ann")
+    _stale(client)
+    confirm = client.get("/auth/confirm?next=/account/tokens")
+    assert "Confirm with NHSmail instead" in text_of(confirm)
+
+    asked = client.post("/auth/sso/confirm?next=/account/tokens")
+    authorize = asked.headers["Location"]
+    asks_for = parse_qs(urlsplit(authorize).query)
+    assert (asks_for["prompt"], asks_for["max_age"]) == (["login"], ["0"])
+    response = come_back(client, oidc_provider.log_in(authorize, "ann"))
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/tokens"
+    assert _fresh(client)
+    assert [e.data for e in events("auth.reconfirmed")] == [{"method": "sso"}]
+
+
+def test_confirming_as_another_provider_account_is_refused(sso_app, oidc_provider, make_user):
+    make_user(("supervisor",), email=ANN)
+    client = sso_app.test_client()
+    sign_on(client, oidc_provider, "ann")
+    _stale(client)
+
+    authorize = client.post("/auth/sso/confirm").headers["Location"]
+    response = come_back(client, oidc_provider.log_in(authorize, "ann-impostor"))
+
+    assert response.status_code == 403
+    assert "is not the one linked to your PCPT Portfolio account" in text_of(response)
+    assert not _fresh(client)
+    assert events("auth.reconfirmed") == []
+    assert len(events("auth.reconfirm_failed")) == 1
+
+
+def test_with_two_factor_on_the_code_comes_before_the_provider(
+    sso_app, oidc_provider, make_user, login
+):
+    ann = make_user(("supervisor",), email=ANN)
+    client = sso_app.test_client()
+    login(client, ann)
+    secret = pyotp.random_base32()
+    db.session.add(UserIdentity(user=ann, issuer=oidc_provider.issuer, subject="ann"))
+    db.session.add(TwoFactor(user_id=ann.id, secret=secret))
+    db.session.commit()
+    _stale(client)
+
+    wrong = client.post("/auth/sso/confirm", data={"code": "000000"})
+    assert wrong.status_code == 200
+    assert "The security code is not correct" in text_of(wrong)
+
+    code = pyotp.TOTP(secret).now()
+    authorize = client.post("/auth/sso/confirm", data={"code": code}).headers["Location"]
+    response = come_back(client, oidc_provider.log_in(authorize, "ann"))
+    assert response.status_code == 302
+    assert _fresh(client)

@@ -290,4 +290,6 @@ TABLE: dict[str, Access] = {
     # tests/oidc/ tries them against a real provider.
     "auth.sso_start": access(PUBLIC, also_ok=(404,)),
     "auth.sso_callback": access(PUBLIC, also_ok=(404,)),
+    # Confirming it is you through the provider: your own account (404 while SSO is off).
+    "auth.sso_confirm": access(AUTHENTICATED, also_ok=(404,)),
 }

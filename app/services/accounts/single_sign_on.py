@@ -14,6 +14,7 @@ Each refusal is audited as a failed sign-in with its reason and creates nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.identities import UserIdentity
 from app.models.users import User
+from app.services.accounts.sign_in_policy import provider_label, sso_configured
 from app.services.accounts.users import find_user_by_email
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
@@ -114,3 +116,37 @@ def sign_on(issuer: str, claims: Mapping) -> User:
     user.last_login_at = now
     audit.record("auth.login", "user", user.id, actor=user, data={"method": "sso"})
     return user
+
+
+# How recent the provider's sign-in must be to confirm a declaration (it is asked to
+# sign the person in afresh, so a few seconds is usual).
+CONFIRM_SECONDS = 300
+
+
+def confirm_label(user: User) -> str | None:
+    """The provider's name when the person may confirm it is them through it (single
+    sign-on on and their account linked); None otherwise."""
+    if not sso_configured():
+        return None
+    linked = db.session.scalar(select(UserIdentity.id).where(UserIdentity.user_id == user.id))
+    return provider_label() if linked is not None else None
+
+
+def confirm_identity(user: User, issuer: str, claims: Mapping, *, now: float | None = None) -> bool:
+    """Whether the provider's verified ID token is a fresh sign-in by this same person:
+    their linked subject, signed in within `CONFIRM_SECONDS`. Audited like a password
+    re-entered (`auth.reconfirmed` or `auth.reconfirm_failed`)."""
+    link = _linked(issuer, str(claims.get("sub") or ""))
+    auth_time = claims.get("auth_time")
+    fresh = isinstance(auth_time, int | float) and (now or time.time()) - auth_time <= (
+        CONFIRM_SECONDS
+    )
+    ok = link is not None and link.user_id == user.id and fresh and user.active
+    audit.record(
+        "auth.reconfirmed" if ok else "auth.reconfirm_failed",
+        "user",
+        user.id,
+        actor=user,
+        data={"method": "sso"},
+    )
+    return ok
