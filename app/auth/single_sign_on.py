@@ -50,6 +50,8 @@ def init_app(app: Flask) -> None:
         )
     if not url.startswith("https://") and not app.config.get("OIDC_ALLOW_HTTP"):
         raise SystemExit(f"OIDC_DISCOVERY_URL must be an https:// address, not {url!r}")
+    if "openid" not in app.config["OIDC_SCOPES"].split():
+        raise SystemExit("OIDC_SCOPES must include openid (and usually email and profile)")
     oauth = OAuth(app)
     oauth.register(
         CLIENT,
@@ -131,7 +133,7 @@ def sso_start():
     except (RequestException, AuthlibBaseError, ValueError):
         current_app.logger.warning("single sign-on: the provider's discovery document failed")
         return _unavailable()
-    session[NEXT] = next_url
+    session[NEXT] = safe_next(next_url)
     return response
 
 

@@ -39,6 +39,11 @@ def test_a_provider_without_its_client_id_or_secret_stops_the_app_starting(missi
         create_app("production", **PRODUCTION, **{**PROVIDER, missing: ""})
 
 
+def test_scopes_without_openid_stop_the_app_starting():
+    with pytest.raises(SystemExit, match="OIDC_SCOPES must include openid"):
+        create_app("production", **PRODUCTION, **PROVIDER, OIDC_SCOPES="email profile")
+
+
 def test_outside_the_tests_the_provider_must_be_https():
     plain = {**PROVIDER, "OIDC_DISCOVERY_URL": "http://login.example.nhs.uk/.well-known/x"}
     with pytest.raises(SystemExit, match="must be an https:// address"):
