@@ -56,7 +56,11 @@ def two_factor_setup():
         return redirect(url_for("auth.confirm_password", next=request.path))
 
     def confirmed(codes: list[str]):
-        return recovery_codes_page(codes, url_for("account.two_factor"), first_time=True)
+        return recovery_codes_page(
+            codes,
+            url_for("account.two_factor"),
+            title="Two-factor sign-in is on: save your recovery codes",
+        )
 
     return setup_step(me(), signing_in=False, confirmed=confirmed)
 
@@ -76,7 +80,9 @@ def recovery_codes():
         flash(error.message, "warning")
         return redirect(url_for("account.two_factor"))
     db.session.commit()
-    return recovery_codes_page(codes, url_for("account.two_factor"), first_time=False)
+    return recovery_codes_page(
+        codes, url_for("account.two_factor"), title="Your new recovery codes"
+    )
 
 
 @bp.route("/two-factor/turn-off", methods=["POST"])

@@ -20,15 +20,6 @@ from app.services.accounts import two_factor
 from app.services.errors import DomainError
 
 
-def two_factor_context(person: User) -> dict:
-    """What the person's page shows of their two-factor sign-in."""
-    return {
-        "two_factor_on": two_factor.is_enabled(person),
-        "two_factor_required": two_factor.is_required(person),
-        "two_factor_form": ConfirmForm(),
-    }
-
-
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @roles("admin")
 def user_two_factor_reset(user_id: int):

@@ -14,7 +14,7 @@ from app.admin.blueprint import bp
 from app.admin.common import organisation_by_id, organisation_choices
 from app.admin.enrolment_section import enrolment_context
 from app.admin.forms import ConfirmForm, CreateUserForm, EditUserForm, UserFilterForm
-from app.admin.two_factor_views import two_factor_context
+from app.admin.two_factor_section import two_factor_context
 from app.auth.current import me
 from app.extensions import db
 from app.form_base import show_error

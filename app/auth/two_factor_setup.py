@@ -25,6 +25,7 @@ from app.services.errors import DomainError
 
 START = "start"
 QR_LABEL = "QR code for your authenticator app"
+SIGN_IN_SETUP_TITLE = "Set up two-factor sign-in to continue"
 
 
 def qr_code_svg(uri: str) -> Markup:
@@ -68,7 +69,8 @@ def setup_step(
     secret = two_factor.pending_secret(user)
     return render_template(
         "auth/two_factor_setup.jinja",
-        title="Set up two-factor sign-in",
+        # Two routes show this page: each title names one (the browser checks hold it).
+        title=SIGN_IN_SETUP_TITLE if signing_in else "Set up two-factor sign-in",
         form=form,
         start_form=ActionForm(),
         person=user,
@@ -82,12 +84,11 @@ def setup_step(
     )
 
 
-def recovery_codes_page(codes: list[str], continue_url: str, *, first_time: bool):
+def recovery_codes_page(codes: list[str], continue_url: str, *, title: str):
     """The codes, in this response only: never stored in the clear, flashed or logged."""
     return render_template(
         "auth/recovery_codes.jinja",
-        title="Your recovery codes",
+        title=title,
         codes=codes,
         continue_url=continue_url,
-        first_time=first_time,
     )

@@ -40,7 +40,7 @@ def _expired():
     """No sign-in waits here: never signed in, timed out, or ended."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    return render_template("auth/two_factor_expired.jinja", title="Sign in again")
+    return render_template("auth/two_factor_expired.jinja", title="Your sign-in was not finished")
 
 
 @bp.route("/two-factor", methods=["GET", "POST"], endpoint="two_factor")
@@ -79,7 +79,11 @@ def two_factor_setup():
 
     def confirmed(codes: list[str]):
         sign_in.sign_in_now(user)  # the code just proved the app: no second question
-        return recovery_codes_page(codes, next_url or url_for("main.home"), first_time=True)
+        return recovery_codes_page(
+            codes,
+            next_url or url_for("main.home"),
+            title="Two-factor sign-in is set up: save your recovery codes",
+        )
 
     return setup_step(
         user, signing_in=True, confirmed=confirmed, extra={"cancel_form": ActionForm()}

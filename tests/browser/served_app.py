@@ -23,4 +23,10 @@ app = create_app(
     UPLOAD_DIR=os.environ["PCPT_SERVED_UPLOAD_DIR"],
     MAIL_OUTBOX=os.environ["PCPT_SERVED_MAIL_OUTBOX"],
     WTF_CSRF_ENABLED=True,
+    # The testing config leaves two-factor sign-in off for staff, so the journeys' supervisors,
+    # leads and administrators sign in with a password; the two-factor journeys name the
+    # roles that need it (tests/browser/test_two_factor_journeys.py).
+    MFA_REQUIRED_ROLES=tuple(
+        role for role in os.environ.get("PCPT_SERVED_MFA_REQUIRED_ROLES", "").split(",") if role
+    ),
 )

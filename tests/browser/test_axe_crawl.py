@@ -88,6 +88,10 @@ PEOPLE = (
                 "trainee.home",
                 "trainee.evidence_detail",
                 "trainee.my_record",
+                "trainee.feedback",
+                # Every role's header links to two-factor sign-in; the set-up page's first step.
+                "account.two_factor",
+                "account.two_factor_setup",
                 "registration.overview",
                 "registration.training",
                 "main.accessibility",
@@ -119,6 +123,7 @@ PEOPLE = (
                 "supervisor.review",
                 "supervisor.session_new",
                 "supervisor.complete",
+                "supervisor.feedback",
                 "registration.people",
                 "registration.person_training",
                 "main.accessibility",

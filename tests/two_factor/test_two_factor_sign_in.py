@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app.auth import sign_in
+from app.auth.two_factor_setup import qr_code_svg
 from app.extensions import db
+from app.models.audit import AuditEvent
 from app.models.two_factor import RecoveryCode
 from app.services.accounts import two_factor
 from config import Config, TestingConfig, _env_list
@@ -67,6 +69,10 @@ def test_supervisor_sets_up_two_factor_through_the_pages_and_is_then_signed_in(
     assert b'<svg role="img" aria-label="QR code for your authenticator app"' in page.data
     secret = secret_on_page(page)
     assert len(secret) == 32
+    # The QR code carries the otpauth address with the service's name and the e-mail.
+    uri = two_factor.provisioning_uri(secret, "priya.shah@example.org")
+    assert "issuer=PCPT%20Portfolio" in uri
+    assert str(qr_code_svg(uri)) in page.data.decode()
     assert not two_factor.is_enabled(supervisor), "pending until a code confirms it"
 
     done = client.post("/auth/two-factor/set-up", data={"code": totp_clock.code(secret)})
@@ -193,6 +199,10 @@ def test_a_recovery_code_signs_in_once(mfa_app, app, make_user, sign_in_password
     typed = codes[3].upper().replace("-", " ")
     assert first.post("/auth/two-factor", data={"code": typed}).headers["Location"] == "/"
     assert two_factor.remaining_recovery_codes(lead) == 9
+    passed = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.two_factor_passed")
+    ).one()
+    assert passed.data == {"method": "recovery_code"}
     second = app.test_client()
     sign_in_password(second, lead)
     again = second.post("/auth/two-factor", data={"code": codes[3]})

@@ -134,13 +134,13 @@ def check_sign_in_code(user: User, code: str, *, now: float | None = None) -> bo
     """At sign-in: an authenticator code, or else one of the person's recovery codes."""
     normalised = _normalise_code(code)
     if normalised.isdigit() and len(normalised) == DIGITS:
-        ok = check_code(user, code, now=now)
+        method, ok = "app", check_code(user, code, now=now)
     else:
-        ok = recovery_codes.use(user, code)
+        method, ok = "recovery_code", recovery_codes.use(user, code)
         if not ok:
             audit.record("auth.two_factor_failed", "user", user.id, actor=user)
     if ok:
-        audit.record("auth.two_factor_passed", "user", user.id, actor=user)
+        audit.record("auth.two_factor_passed", "user", user.id, actor=user, data={"method": method})
     return ok
 
 
