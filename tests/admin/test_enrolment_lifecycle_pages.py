@@ -19,9 +19,11 @@ from app.models.audit import AuditEvent
 from app.models.enrolments import EnrolmentPause
 from app.services.accounts import api_tokens
 from app.services.clock import uk_today
+from app.services.portfolio import evidence as evidence_service
 from app.services.rule_results import long_date
 from app.services.supervision import enrolment_lifecycle as lifecycle
 from app.services.supervision import enrolments
+from tests.evidence.conftest import TODAY, valid_answers
 
 
 def soup(response) -> BeautifulSoup:
@@ -326,3 +328,25 @@ def test_the_lead_reaches_the_enrolment_page_from_the_trainee_summary(client, lo
     link = page.select_one("#manage-enrolment a")
     assert link["href"] == f"/admin/trainees/{world['trainee'].id}/enrolment"
     assert text_of(soup(client.get(link["href"])), "#enrolment-status-value") == "Active"
+
+
+def test_a_withdrawn_trainee_reads_their_evidence_without_change_buttons(client, login, world, app):
+    enrolment, trainee = world["enrolment"], world["trainee"]
+    item = evidence_service.create_draft(
+        enrolment,
+        "reflective-account",
+        valid_answers("reflective-account"),
+        [("D1.1", "How this shows D1.1")],
+        actor=trainee,
+        today=TODAY,
+    )
+    db.session.commit()
+    lifecycle.withdraw(enrolment, reason="Left", actor=world["admin"])
+    db.session.commit()
+    login(client, trainee)
+    page = soup(client.get(f"/portfolio/evidence/{item.id}"))
+    assert "kept read-only" in text_of(page, "#read-only")
+    assert page.select_one(f"a[href='/portfolio/evidence/{item.id}/edit']") is None
+    client.post(f"/portfolio/evidence/{item.id}/submit")
+    db.session.refresh(item)
+    assert item.status == "draft"
