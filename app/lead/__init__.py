@@ -1,7 +1,14 @@
 """Cohorts, the cohort dashboard and its exports, for leads and supervisors."""
 
 # Imported so their routes register on `bp`.
-from app.lead import dashboard, exports, people_views, records, views  # noqa: F401
+from app.lead import (  # noqa: F401
+    dashboard,
+    exports,
+    framework_move_views,
+    people_views,
+    records,
+    views,
+)
 from app.lead.blueprint import bp
 
 __all__ = ["bp"]

@@ -4,6 +4,7 @@
 from app.supervisor import (  # noqa: F401
     development_views,
     feedback_views,
+    gap_analysis_views,
     signing_views,
     views,
 )

@@ -54,6 +54,14 @@ class RevokeForm(PortfolioForm):
     )
 
 
+class GapAnalysisForm(PortfolioForm):
+    comment = TextAreaField(
+        "What the trainee needs to do to cover the changes",
+        description="For example, the evidence to add and the competencies to sign off again.",
+        validators=[DataRequired("Write what the trainee needs to do to cover the changes")],
+    )
+
+
 class ConfirmForm(PortfolioForm):
     """A button that needs nothing but its CSRF token."""
 

@@ -23,6 +23,7 @@ from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.errors import DomainError
+from app.services.framework_moves import gap_analysis
 from app.services.registration import signers
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, permissions, signing, signoffs
@@ -130,6 +131,7 @@ def sign_off_detail(sign_off_id: int):
         competency=record.competency,
         relied_on=signoffs.relied_on(record.evidence_versions),
         can_revoke=permissions.may_revoke(person, record),
+        carried_over=gap_analysis.carried_over_words(record),
         signed_with=signers.snapshot_words(record.signer_registration),
         revoked_with=(
             signers.snapshot_words(record.revocation.revoker_registration)

@@ -29,6 +29,7 @@ from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.development import objectives
 from app.services.errors import DomainError
+from app.services.framework_moves import gap_analysis
 from app.services.portfolio import sufficiency
 from app.services.portfolio.content import form_of
 from app.services.registration import records as registration
@@ -186,6 +187,7 @@ def record(enrolment_id: int):
         if permissions.is_current(enrolment)
         else [],
         completion_record=completion.completion_for(enrolment.id),
+        framework_move=gap_analysis.latest_move(enrolment.id),
         is_trainee=is_trainee,
         actions=permissions.record_actions(person, enrolment),
     )

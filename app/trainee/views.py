@@ -13,6 +13,7 @@ from app.models.enrolments import Enrolment
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.development import stages
+from app.services.framework_moves import gap_analysis
 from app.services.frameworks import catalogue as frameworks
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio import sufficiency
@@ -48,6 +49,7 @@ def home(enrolment: Enrolment):
         registration=registration.registration_status(enrolment.trainee_id, uk_today()),
         lifecycle=enrolment_lifecycle.lifecycle_summary(enrolment),
         stage=stages.current_stages([enrolment.id]).get(enrolment.id),
+        framework_move=gap_analysis.latest_move(enrolment.id),
     )
 
 

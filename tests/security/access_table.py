@@ -262,6 +262,9 @@ TABLE: dict[str, Access] = {
     "supervisor.sign_off": access("supervisor", REVIEWER),
     "supervisor.revoke": access("supervisor", REVIEWER),
     "supervisor.complete": access("supervisor", REVIEWER),
+    # After a move to a new framework version: the gap analysis, signed by the supervisor.
+    "supervisor.gap_analysis_page": access("trainee supervisor lead", VIEWER),
+    "supervisor.sign_gap_analysis": access("supervisor", REVIEWER),
     "supervisor.session_new": access("supervisor", REVIEWER),
     "supervisor.sessions_overview": access("lead"),
     # The development plan from supervision: the supervisor comments and reviews; the
@@ -278,6 +281,10 @@ TABLE: dict[str, Access] = {
     "lead.home": access("lead"),
     # A lead adds trainees and supervisors inside their own organisations.
     "lead.person_new": access("lead"),
+    # Moving trainees to a new framework version: each in their own scope (a lead's
+    # organisation, an administrator anywhere); the preview changes nothing.
+    "lead.framework_moves": access("lead admin"),
+    "lead.framework_moves_confirm": access("lead admin"),
     "lead.dashboard": access("supervisor lead"),
     "lead.export_progress_csv": access("supervisor lead"),
     "lead.export_competencies_csv": access("supervisor lead"),

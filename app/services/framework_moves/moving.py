@@ -104,6 +104,7 @@ def move_trainees(
     cohort_name: str | None = None,
     trainee_email: str | None = None,
     organisation_root_id: int | None = None,
+    cohort_id: int | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> MoveReport:
@@ -113,6 +114,8 @@ def move_trainees(
     (a lead's); None means anywhere (an administrator, the command line)."""
     now = now or utcnow()
     enrolments = _chosen(source, target, cohort_name, trainee_email, organisation_root_id)
+    if cohort_id is not None:
+        enrolments = [e for e in enrolments if e.cohort_id == cohort_id]
     if trainee_email and not enrolments:
         raise DomainError(
             f"{trainee_email} has no current enrolment on {source.code} version "
@@ -129,8 +132,8 @@ def move_trainees(
         )
     if trainee_email and report.trainees[0].outcome == REFUSED:
         raise DomainError(f"{trainee_email}: {report.trainees[0].reason}")
-    if cohort_name and not dry_run:
-        _follow_cohort(cohort_name, source, target, organisation_root_id)
+    if (cohort_name or cohort_id) and not dry_run:
+        _follow_cohort(cohort_name, cohort_id, source, target, organisation_root_id)
     return report
 
 
@@ -304,10 +307,18 @@ def _carry(original: SignOff, competency: Competency, move: FrameworkMove) -> Si
 
 
 def _follow_cohort(
-    name: str, source: Framework, target: Framework, organisation_root_id: int | None
+    name: str | None,
+    cohort_id: int | None,
+    source: Framework,
+    target: Framework,
+    organisation_root_id: int | None,
 ) -> None:
     """A cohort moved as a whole: new enrolments in it start on the new version."""
-    query = select(Cohort).where(Cohort.name == name.strip(), Cohort.framework_id == source.id)
+    query = select(Cohort).where(Cohort.framework_id == source.id)
+    if name:
+        query = query.where(Cohort.name == name.strip())
+    if cohort_id is not None:
+        query = query.where(Cohort.id == cohort_id)
     if organisation_root_id is not None:
         query = query.where(Cohort.organisation_id.in_(_tree(organisation_root_id)))
     for cohort in db.session.scalars(query):
