@@ -32,10 +32,8 @@ def users_import(path: str, dry_run: bool) -> None:
         db.session.rollback()
         for problem in plan.problems:
             click.echo(problem.located(path))
-        lines = len({problem.line for problem in plan.problems})
         click.echo(
-            f"Error: nothing imported: {len(plan.problems)} problem(s) on {lines} line(s); "
-            "correct them and run the command again",
+            "Error: nothing imported: correct the problems above and run the command again",
             err=True,
         )
         sys.exit(1)

@@ -175,6 +175,20 @@ def test_an_administrator_may_leave_the_organisation_empty_but_a_lead_may_not(wo
     ]
 
 
+def test_an_organisation_name_with_a_slip_suggests_the_one_meant(world):
+    assert problems([person(organisation="harbour surgery")]) == [
+        (
+            2,
+            "organisation",
+            "No organisation is called 'harbour surgery' (did you mean \"Harbour Surgery\"?)",
+        ),
+    ]
+    # A lead is offered only names inside their organisation.
+    assert problems([person(organisation="South Hubb", cohort="")], world.lead) == [
+        (2, "organisation", "No organisation is called 'South Hubb'"),
+    ]
+
+
 def test_several_roles_are_separated_by_semicolons(world):
     plan = plan_people_import(
         csv_text([staff(email="pat@example.org", role="Supervisor; lead")]), actor=None

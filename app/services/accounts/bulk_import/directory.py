@@ -7,6 +7,7 @@ whole, and the rows are checked against these dictionaries.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,9 +40,24 @@ class Directory:
     cohorts: dict[str, list[Cohort]]  # by name (unique only within an organisation)
     enrolments: dict[int, list[Enrolment]]  # by trainee id, every status
     _supervision: dict[tuple[int, str], str | None] = field(default_factory=dict)
+    _organisation_names: list[str] | None = None
 
     def in_scope(self, organisation_id: int | None) -> bool:
         return self.scope is None or organisation_id in self.scope
+
+    def organisation_like(self, name: str) -> str | None:
+        """The name of an organisation the importer may use that `name` was probably
+        meant to be (other case, a slip of a letter or two); fetched once, when needed."""
+        if self._organisation_names is None:
+            query = select(Organisation.name)
+            if self.scope is not None:
+                query = query.where(Organisation.id.in_(self.scope))
+            self._organisation_names = list(db.session.scalars(query))
+        by_lower = {known.lower(): known for known in self._organisation_names}
+        if name.lower() in by_lower:
+            return by_lower[name.lower()]
+        close = difflib.get_close_matches(name, self._organisation_names, n=1, cutoff=0.8)
+        return close[0] if close else None
 
     def supervision_problem(self, person: User, kind: str) -> str | None:
         """Why `person` cannot be a `kind` supervisor (None: they can); asked once each."""

@@ -143,7 +143,9 @@ def _check_organisation(row: PlannedRow, directory: Directory) -> None:
         return
     found = directory.organisations.get(name)
     if found is None:
-        row.refuse("organisation", f"No organisation is called {name!r}")
+        meant = directory.organisation_like(name)
+        hint = f' (did you mean "{meant}"?)' if meant else ""
+        row.refuse("organisation", f"No organisation is called {name!r}{hint}")
     elif not directory.in_scope(found.id):
         row.refuse("organisation", f"{name} is not inside your organisation")
     else:
