@@ -55,7 +55,9 @@ def respond(token: str):
                 form[name].errors = [*form[name].errors, message]
         else:
             db.session.commit()
-            return _token_page(render_template("feedback/thanks.jinja", title="Thank you"))
+            return _token_page(
+                render_template("feedback/thanks.jinja", title="Thank you for your feedback")
+            )
     page = render_template(
         "feedback/respond.jinja",
         title="Give feedback",

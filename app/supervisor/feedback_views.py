@@ -28,23 +28,24 @@ def _enrolment(enrolment_id: int):
     return person, found or abort(404)
 
 
-def _page(enrolment, close_form: CloseRoundForm, status: int = 200):
+def _page(enrolment, close_form: CloseRoundForm, heading: str = "Multi-source feedback"):
     view = overview.overview_for(enrolment)
     pending = overview.awaiting_release(enrolment.id)
     page = render_template(
         "supervisor/feedback.jinja",
-        title=f"Multi-source feedback: {enrolment.trainee.name}",
+        title=f"{heading}: {enrolment.trainee.name}",
         enrolment=enrolment,
         view=view,
         rule_lines=rule_lines(view.rule) if view.rule else [],
         role_labels=ROLE_LABELS,
         close_form=close_form,
+        form=close_form,  # the layout titles the page "Error: " when it has errors
         release_form=ReleaseForm(),
         pending=pending,
         opened_on=overview.opened_on,
         closes_on=overview.closes_on,
     )
-    return page, status
+    return page
 
 
 @bp.route("/enrolments/<int:enrolment_id>/feedback")
@@ -77,7 +78,8 @@ def feedback_close(enrolment_id: int):
             else:
                 flash("The round is closed as not valid. The trainee can see why.", "success")
             return redirect(url_for(".feedback", enrolment_id=enrolment.id))
-    return _page(enrolment, form)
+    # The refusal is shown on the page at this address, titled for what was tried.
+    return _page(enrolment, form, "Close the feedback round")
 
 
 @bp.route("/enrolments/<int:enrolment_id>/feedback/release", methods=["POST"])
