@@ -149,6 +149,7 @@ PEOPLE = (
             {
                 "lead.home",
                 "lead.person_new",
+                "lead.framework_moves",
                 "lead.dashboard",
                 "lead.trainee",
                 "registration.signer_registration",
