@@ -31,7 +31,7 @@ from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.feedback import rounds
-from app.services.feedback.report import build_report, report_text
+from app.services.feedback.report import Report, build_report, report_text
 from app.services.notifications import messages as notifications
 from app.services.notifications.messages import path_for
 from app.services.portfolio.content import evidence_type_for
@@ -98,6 +98,37 @@ def release(round_: FeedbackRound, *, actor: User, now: datetime | None = None) 
     if report is None:  # a valid round always reaches its threshold; never show fewer
         raise DomainError("This round has too few responses for a report")
     enrolment = round_.enrolment
+    evidence = _report_evidence(round_, report, actor=actor, now=now)
+    round_.status = "released"
+    round_.released_at = now
+    round_.released_by_id = actor.id
+    round_.evidence_id = evidence.id
+    notifications.notify(
+        enrolment.trainee,
+        "msf.released",
+        "Your multi-source feedback report has been released.",
+        path_for("trainee.feedback"),
+    )
+    db.session.flush()
+    audit.record(
+        "msf.report_released",
+        "msf_round",
+        round_.id,
+        actor=actor,
+        data={
+            "evidence_id": evidence.id,
+            "responses": report.responses,
+            "content_sha256": evidence.versions[0].content_sha256,
+        },
+    )
+    return evidence
+
+
+def _report_evidence(
+    round_: FeedbackRound, report: Report, *, actor: User, now: datetime
+) -> Evidence:
+    """The report as an accepted item of the rule's evidence type, with its review."""
+    enrolment = round_.enrolment
     evidence_type = evidence_type_for(enrolment, rounds.rule_of(round_).evidence_type)
     occurred_on = uk_today(round_.closed_at or now)
     version = EvidenceVersion(
@@ -133,27 +164,5 @@ def release(round_: FeedbackRound, *, actor: User, now: datetime | None = None) 
             decision="accepted",
             comment="Released from a valid multi-source feedback round.",
         )
-    )
-    round_.status = "released"
-    round_.released_at = now
-    round_.released_by_id = actor.id
-    round_.evidence_id = evidence.id
-    notifications.notify(
-        enrolment.trainee,
-        "msf.released",
-        "Your multi-source feedback report has been released.",
-        path_for("trainee.feedback"),
-    )
-    db.session.flush()
-    audit.record(
-        "msf.report_released",
-        "msf_round",
-        round_.id,
-        actor=actor,
-        data={
-            "evidence_id": evidence.id,
-            "responses": report.responses,
-            "content_sha256": version.content_sha256,
-        },
     )
     return evidence
