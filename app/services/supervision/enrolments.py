@@ -85,17 +85,12 @@ def check_can_supervise(supervisor: User, kind: str = "clinical") -> None:
         )
 
 
-def enrol(
-    trainee: User,
-    framework: Framework,
-    *,
-    supervisor: User,
-    cohort: Cohort | None = None,
-    started_on: date | None = None,
-    expected_end_on: date | None = None,
-    actor: User | None = None,
-) -> Enrolment:
+def _check_people_to_enrol(
+    trainee: User, supervisor: User, education_supervisor: User | None
+) -> None:
     refuse_self_supervision(supervisor.id, trainee.id, field="supervisor")
+    if education_supervisor is not None:
+        refuse_self_supervision(education_supervisor.id, trainee.id, field="education_supervisor")
     if not trainee.has_role("trainee"):
         raise DomainError(f"{trainee.name} does not have the trainee role", "trainee")
     current = current_enrolment(trainee.id)
@@ -106,6 +101,24 @@ def enrol(
             )
         raise DomainError(f"{trainee.name} already has an active enrolment", "trainee")
     check_can_supervise(supervisor)
+    if education_supervisor is not None:
+        check_can_supervise(education_supervisor, "education")
+
+
+def enrol(
+    trainee: User,
+    framework: Framework,
+    *,
+    supervisor: User,
+    cohort: Cohort | None = None,
+    started_on: date | None = None,
+    expected_end_on: date | None = None,
+    actor: User | None = None,
+    education_supervisor: User | None = None,
+) -> Enrolment:
+    """Enrol `trainee` with their clinical `supervisor` (and, when given, their education
+    supervisor: the same as `assign_supervisor` afterwards, in one audited step)."""
+    _check_people_to_enrol(trainee, supervisor, education_supervisor)
     started_on = started_on or uk_today()
     expected_end_on = expected_end_on or started_on + DEFAULT_DURATION
     if expected_end_on <= started_on:
@@ -117,31 +130,28 @@ def enrol(
         framework=framework,
         cohort=cohort,
         clinical_supervisor=supervisor,
+        education_supervisor=education_supervisor,
         started_on=started_on,
         expected_end_on=expected_end_on,
         status="active",
     )
     db.session.add(enrolment)
     db.session.flush()
-    db.session.add(
+    assigned = {"clinical": supervisor, "education": education_supervisor}
+    db.session.add_all(
         SupervisorAssignment(
             enrolment_id=enrolment.id,
-            supervisor_id=supervisor.id,
-            kind="clinical",
+            supervisor_id=person.id,
+            kind=kind,
             assigned_by_id=actor.id if actor else None,
         )
+        for kind, person in assigned.items()
+        if person is not None
     )
-    audit.record(
-        "enrolment.created",
-        "enrolment",
-        enrolment.id,
-        actor=actor,
-        data={
-            "trainee_id": trainee.id,
-            "framework_id": framework.id,
-            "supervisor_id": supervisor.id,
-        },
-    )
+    data = {"trainee_id": trainee.id, "framework_id": framework.id, "supervisor_id": supervisor.id}
+    if education_supervisor is not None:
+        data["education_supervisor_id"] = education_supervisor.id
+    audit.record("enrolment.created", "enrolment", enrolment.id, actor=actor, data=data)
     return enrolment
 
 

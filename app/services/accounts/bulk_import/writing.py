@@ -80,18 +80,17 @@ def _enrol(row: PlannedRow, people: dict[str, User], actor: User | None) -> None
     assert row.clinical_supervisor is not None
     trainee = people.get(row.email) or row.existing
     assert trainee is not None
-    enrolment = enrolments.enrol(
+    enrolments.enrol(
         trainee,
         row.framework,
         supervisor=_person(row.clinical_supervisor, row, people),
+        education_supervisor=(
+            _person(row.education_supervisor, row, people) if row.education_supervisor else None
+        ),
         cohort=row.cohort,
         started_on=row.start_date,
         actor=actor,
     )
-    if row.education_supervisor:
-        enrolments.assign_supervisor(
-            enrolment, _person(row.education_supervisor, row, people), kind="education", actor=actor
-        )
 
 
 def _person(email: str, row: PlannedRow, people: dict[str, User]) -> User:
