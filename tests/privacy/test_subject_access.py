@@ -50,6 +50,7 @@ RECORD_COUNTS = {
     ),
     "attachments": lambda r: _items(r, lambda i: len(i["attachments"])),
     "reviews": lambda r: _items(r, lambda i: len(i["reviews"])),
+    "assessment_requests": lambda r: _items(r, lambda i: len(i["assessment_requests"])),
     "sign_offs": lambda r: _each(r, lambda e: len(e["sign_offs"])),
     "sign_off_revocations": lambda r: _each(
         r, lambda e: sum(s["revocation"] is not None for s in e["sign_offs"])

@@ -92,6 +92,14 @@ def _verify_registration(world: World) -> dict:
     return {"record_id": world.others["registration_id"]}
 
 
+def _assessment_request(world: World) -> dict:
+    return {
+        "assessor_name": "Ana Assessor",
+        "assessor_email": "ana@example.org",
+        "assessor_role": "nurse",
+    }
+
+
 def _review(world: World) -> dict:
     return {"decision": "changes_requested", "comment": "Say what you would do next time."}
 
@@ -143,6 +151,14 @@ TABLE: dict[str, Access] = {
     "api.evidence_item": access("trainee supervisor lead", EVIDENCE_VIEWER),
     "api.create_evidence": access("trainee", also_ok=(422,)),
     "api.submit_evidence": access("trainee", OWNER, also_ok=(409,)),
+    # Assessment requests (issue 16): the world's items are reflective accounts, which no
+    # assessor completes (409), and its sample request does not exist (404), even for
+    # the owner.
+    "api.create_assessment_request": access(
+        "trainee", OWNER, also_ok=(409,), data=_assessment_request
+    ),
+    "api.assessment_requests": access("trainee", OWNER),
+    "api.withdraw_assessment_request": access("trainee", OWNER, also_ok=(404,)),
     "api.review_evidence": access("supervisor", REVIEWER, data=_review),
     # Administration: accounts, organisations and cohorts anywhere.
     "admin.home": access("admin"),

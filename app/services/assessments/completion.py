@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.assessments import AssessmentRequest
@@ -25,7 +26,7 @@ from app.models.base import utcnow
 from app.models.evidence import Evidence, EvidenceVersion
 from app.services.assessments import assessment_mail
 from app.services.assessments.parts import ASSESSED_ON, assessor_form, locked_names
-from app.services.assessments.requests import completed_request, use_up
+from app.services.assessments.requests import completed_request, status_of, use_up
 from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError
@@ -176,12 +177,32 @@ def assessed_versions(evidence_ids: Iterable[int]) -> dict[int, int]:
         .where(AssessmentRequest.evidence_id.in_(ids), AssessmentRequest.completed_at.is_not(None))
         .group_by(AssessmentRequest.evidence_id)
     )
-    return dict(rows)
+    return {evidence_id: number for evidence_id, number in rows.all()}  # noqa: C416
 
 
-def line_for(assessed: Mapping[int, int], evidence_id: int, version_number: int | None) -> str:
-    """The provenance line for a list row, from `assessed_versions`."""
-    number = assessed.get(evidence_id)
-    if number is None or version_number is None or number > version_number:
-        return TRAINEE_LINE
-    return ASSESSOR_LINE
+def requests_record(evidence_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """Each item's assessment requests for the trainee's portable record (one query):
+    who was asked, when, and what became of it; never a token, hash or code."""
+    ids = list(evidence_ids)
+    found: dict[int, list[dict]] = {}
+    if not ids:
+        return found
+    for req in db.session.scalars(
+        select(AssessmentRequest)
+        .where(AssessmentRequest.evidence_id.in_(ids))
+        .options(joinedload(AssessmentRequest.link))
+        .order_by(AssessmentRequest.created_at, AssessmentRequest.id)
+    ):
+        found.setdefault(req.evidence_id, []).append(
+            {
+                "assessor_name": req.assessor_name,
+                "assessor_email": req.assessor_email,
+                "assessor_role": req.assessor_role,
+                "status": status_of(req),
+                "sent_at": req.created_at,
+                "completed_at": req.completed_at,
+                "assessed_version": req.version_number,
+                "in_person": req.in_person,
+            }
+        )
+    return found

@@ -14,7 +14,7 @@ from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVers
 from app.models.reviews import Review
 from app.models.supervision import SupervisionSession
 from app.models.users import User
-from app.services.assessments.completion import assessed_versions
+from app.services.assessments.completion import assessed_versions, requests_record
 from app.services.development import learning_needs, objectives, stages
 from app.services.feedback.records import rounds_record
 from app.services.frameworks.labels import framework_label
@@ -197,6 +197,7 @@ def _evidence(enrolment: Enrolment, files: RecordFiles) -> list[dict]:
     ).all()
     reviews = _reviews_by_item([item.id for item in items])
     assessed = assessed_versions(item.id for item in items)
+    asked = requests_record(item.id for item in items)
     return [
         {
             "id": item.id,
@@ -214,6 +215,7 @@ def _evidence(enrolment: Enrolment, files: RecordFiles) -> list[dict]:
             # by an emailed code, from `assessed_version` on; or the trainee (issue 16).
             "completed_by": "assessor" if item.id in assessed else "trainee",
             "assessed_version": assessed.get(item.id),
+            "assessment_requests": asked.get(item.id, []),
         }
         for item in items
     ]
