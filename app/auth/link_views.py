@@ -1,10 +1,10 @@
 """Pages reached from an e-mailed one-time link (an invitation, a password reset, a new
 e-mail address to confirm), and the page that asks for a reset link.
 
-The token is in the address, so these pages tell the browser to send no Referer at all
-(`Referrer-Policy: no-referrer`), and error logs name the route with the token blanked
-(`app.logs.loggable_path`). A link that cannot be used shows a page that says why and
-what to do next, never an error.
+The token is in the address, so these pages tell the browser to send only the origin as
+Referer, never the path (`Referrer-Policy: strict-origin`), and error logs name the route
+with the token blanked (`app.logs.loggable_path`). A link that cannot be used shows a
+page that says why and what to do next, never an error.
 """
 
 from __future__ import annotations
@@ -38,9 +38,16 @@ REFUSED_TITLES = {
 }
 
 
+# The token is in these pages' address: the browser sends only the origin as Referer
+# (never the path), to other sites and to us. Not `no-referrer`: on HTTPS, Flask-WTF
+# refuses a form posted without a Referer naming this origin, so the page's own form
+# would fail in production.
+TOKEN_PAGE_REFERRER_POLICY = "strict-origin"  # noqa: S105 - a header value, not a secret
+
+
 def _token_page(body: str, status: int = 200):
     response = make_response(body, status)
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = TOKEN_PAGE_REFERRER_POLICY
     return response
 
 

@@ -45,7 +45,7 @@ def test_following_the_link_changes_the_address_once(app, client, login, make_us
     path = link_in(mail_to(app, "new@example.org")[0])
     page = client.get(path)
     assert page.status_code == 200
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "strict-origin"
     assert "new@example.org" in page.data.decode()
     db.session.refresh(person)
     assert person.email == "old@example.org"  # a GET changes nothing

@@ -80,7 +80,7 @@ def test_the_invited_person_chooses_a_password_and_then_signs_in(app, client, lo
     client.post("/auth/logout")
     form = client.get(path)
     assert form.status_code == 200
-    assert form.headers["Referrer-Policy"] == "no-referrer"
+    assert form.headers["Referrer-Policy"] == "strict-origin"
     assert "Choose your password" in form.data.decode()
     done = _choose(client, path)
     assert done.status_code == 302

@@ -112,7 +112,7 @@ def test_resetting_ends_every_session_and_api_token_and_says_so(app, client, log
     path = _reset_link(app, client, user)
     form = client.get(path)
     assert form.status_code == 200
-    assert form.headers["Referrer-Policy"] == "no-referrer"
+    assert form.headers["Referrer-Policy"] == "strict-origin"
     done = _choose(client, path)
     assert done.status_code == 302
     assert done.headers["Location"] == "/auth/login"
@@ -243,3 +243,23 @@ def test_the_token_is_blanked_in_error_logs(app):
     with app.test_request_context("/auth/reset-password/secret-token-value"):
         request.view_args = {"token": "secret-token-value"}
         assert loggable_path() == "/auth/reset-password/[token]"
+
+
+def test_the_reset_form_works_over_https_with_only_the_origin_as_referer(app, client, make_user):
+    """`strict-origin` sends `https://host/` with the form: enough for Flask-WTF's HTTPS
+    check, and the token in the page's path is never sent."""
+    user = make_user()
+    path = _reset_link(app, client, user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    browser = app.test_client()
+    https = {"base_url": "https://pcpt.example.nhs.uk"}
+    page = BeautifulSoup(browser.get(path, **https).data, "html.parser")
+    token = page.select_one("input[name=csrf_token]")["value"]
+    form = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD, "csrf_token": token}
+    no_referer = browser.post(path, data=form, **https)
+    assert no_referer.status_code == 400  # what `no-referrer` would have caused
+    done = browser.post(
+        path, data=form, headers={"Referer": "https://pcpt.example.nhs.uk/"}, **https
+    )
+    assert done.status_code == 302
+    assert accounts.authenticate(user.email, NEW_PASSWORD) is not None
