@@ -4,7 +4,8 @@ The record lists each round's dates, outcome and counts: how many people were as
 how many answered, never who, and never an answer (the released report is in the record
 as the evidence item it became). Erasing the trainee deletes the raters (other people's
 names and addresses) and the answers (words about the trainee); the rounds keep their
-dates, outcome and counts, and a closing reason becomes "[erased]".
+dates and counts; a closing reason becomes "[erased]", and a round still open closes as
+not valid.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
+from app.models.base import utcnow
 from app.models.feedback import FeedbackRater, FeedbackResponse, FeedbackRound
+from app.models.one_time_links import OneTimeLink
 
 ERASED = "[erased]"
 
@@ -58,9 +61,22 @@ def rounds_record(enrolment_id: int) -> list[dict]:
 
 
 def erase_rounds(enrolment_ids) -> dict[str, int]:
-    """Delete the raters and answers of these enrolments' rounds; returns counts."""
+    """Delete the raters (and their links, which hold their addresses) and answers of
+    these enrolments' rounds, and close any still open; returns counts."""
     round_ids = select(FeedbackRound.id).where(FeedbackRound.enrolment_id.in_(enrolment_ids))
     options = {"synchronize_session": False}
+    db.session.execute(
+        update(FeedbackRound)
+        .where(FeedbackRound.id.in_(round_ids), FeedbackRound.status == "open")
+        .values(status="invalid", closed_at=utcnow(), close_reason=ERASED),
+        execution_options=options,
+    )
+    link_ids = select(FeedbackRater.link_id).where(
+        FeedbackRater.round_id.in_(round_ids), FeedbackRater.link_id.is_not(None)
+    )
+    db.session.execute(
+        delete(OneTimeLink).where(OneTimeLink.id.in_(link_ids)), execution_options=options
+    )
     raters = db.session.execute(
         delete(FeedbackRater).where(FeedbackRater.round_id.in_(round_ids)),
         execution_options=options,
