@@ -174,3 +174,32 @@ def test_another_supervisor_cannot_decide(app, login, setting, make_user):
     assert client.post(f"{url}/close", data={"outcome": "valid"}).status_code == 404
     assert db.session.scalar(select(FeedbackRound.status)) == "open"
     assert decisions  # the service refuses too: see test_rounds
+
+
+def test_the_feedback_pages_query_the_same_however_many_rounds(app, login, setting, count_queries):
+    def closed_round(days_ago: int) -> None:
+        start = utcnow() - timedelta(days=days_ago)
+        round_ = round_with_answers(app, setting, ["pharmacist"], now=start)
+        decisions.close(round_, outcome="invalid", reason="Short.", actor=setting.supervisor)
+        db.session.commit()
+
+    trainee = signed_in(app, login, setting.trainee)
+    supervisor = signed_in(app, login, setting.supervisor)
+    pages = [
+        (trainee, "/portfolio/feedback"),
+        (supervisor, f"/supervision/enrolments/{setting.enrolment.id}/feedback"),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for client, url in pages:
+            with count_queries() as q:
+                assert client.get(url).status_code == 200
+            found.append(q.count)
+        return found
+
+    closed_round(300)
+    one = counts()
+    closed_round(200)
+    closed_round(100)
+    assert counts() == one

@@ -50,11 +50,11 @@ class FeedbackOverview:
     may_change: bool  # the enrolment still takes new rounds and nominations
 
 
-def summary(round_: FeedbackRound, now: datetime) -> RoundSummary:
+def summary(round_: FeedbackRound, now: datetime, asked: int | None = None) -> RoundSummary:
     return RoundSummary(
         round=round_,
         standing=rounds.round_standing(round_),
-        asked=len(round_.raters),
+        asked=len(round_.raters) if asked is None else asked,
         collecting=rounds.collecting(round_, now),
         days_left=rounds.days_left(round_, now),
         status_label=STATUS_LABELS[round_.status],
@@ -64,7 +64,9 @@ def summary(round_: FeedbackRound, now: datetime) -> RoundSummary:
 def overview_for(enrolment: Enrolment, now: datetime | None = None) -> FeedbackOverview:
     now = now or utcnow()
     rule = rule_for(enrolment.framework_id)
-    all_rounds = [summary(r, now) for r in rounds.rounds_for(enrolment.id)] if rule else []
+    found = rounds.rounds_for(enrolment.id) if rule else []
+    asked = rounds.asked_counts([r.id for r in found])
+    all_rounds = [summary(r, now, asked.get(r.id, 0)) for r in found]
     current = next((s for s in all_rounds if s.round.status == "open"), None)
     may_change = enrolment.status in CURRENT_ENROLMENT_STATUSES
     refusal = ""

@@ -92,6 +92,18 @@ def response_counts(round_id: int) -> dict[str, int]:
     return {group: int(n) for group, n in rows}
 
 
+def asked_counts(round_ids: list[int]) -> dict[int, int]:
+    """How many people each round asked (one query for them all)."""
+    if not round_ids:
+        return {}
+    rows = db.session.execute(
+        select(FeedbackRater.round_id, func.count())
+        .where(FeedbackRater.round_id.in_(round_ids))
+        .group_by(FeedbackRater.round_id)
+    )
+    return {round_id: int(n) for round_id, n in rows}
+
+
 def round_standing(round_: FeedbackRound) -> Standing:
     counts = round_.counts_at_close if round_.status != "open" else None
     return standing(rule_of(round_), counts or response_counts(round_.id))
