@@ -80,3 +80,20 @@ ANSWERS_BODY = {
     "overall_judgement": "at",
     "declaration": "y",
 }
+
+
+def complete_by_service(app, item, by, role="pharmacist", number="2000009"):
+    """The assessor completes `item` (through the services, code read from the outbox)."""
+    from app.extensions import db
+    from app.services.assessments import completion
+
+    details = requests.AssessorDetails("Ana Assessor", ASSESSOR, role, number)
+    req = requests.ask(item, details, actor=by).request
+    db.session.commit()
+    identity.send_code(req, "Ana Assessor", role, number)
+    db.session.commit()
+    identity.check_code(req, code_in(mail_to(app, ASSESSOR)[-1]))
+    answers = {"went_well": "Good", "development": "More", "overall_judgement": "at"}
+    completion.complete(req, answers, declared=True)
+    db.session.commit()
+    return req

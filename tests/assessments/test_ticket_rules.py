@@ -246,3 +246,37 @@ def test_an_unknown_link_gets_a_clear_page(app):
     page = app.test_client().get("/assess/not-a-real-token")
     assert page.status_code == 404
     assert "This assessment link is not valid" in page.data.decode()
+
+
+def test_a_file_added_after_the_assessment_goes_on_a_new_version(app, path, draft, trainee):
+    import io
+
+    _completed(app, path)
+    db.session.refresh(draft)
+    assessed_digest = draft.current_version.content_sha256
+    attachment = evidence_service.add_attachment(
+        draft,
+        io.BytesIO(b"plain notes"),
+        "notes.txt",
+        actor=trainee,
+        upload_dir=app.config["UPLOAD_DIR"],
+        max_bytes=app.config["MAX_UPLOAD_BYTES"],
+    )
+    db.session.commit()
+    assert attachment.version_number == 2
+    assert draft.current_version_number == 2
+    assert draft.versions[0].content_sha256 == assessed_digest
+    assert evidence_service.removable(draft, attachment)  # on the new, unassessed version
+
+
+def test_the_token_is_blanked_in_logged_paths(app, path):
+    from app.logs import loggable_path
+
+    with app.test_request_context(path):
+        app.preprocess_request()
+        from flask import request
+
+        request.view_args = app.url_map.bind("localhost").match(path)[1]
+        logged = loggable_path()
+    assert logged == "/assess/[token]"
+    assert path.rsplit("/", 1)[1] not in logged

@@ -49,6 +49,7 @@ from app.services.portfolio.content import (
 from app.services.portfolio.evidence_changes import (
     check_trainee,
     editable_version,
+    is_assessed,
     lock_item,
     sync_current,
 )
@@ -263,7 +264,11 @@ def add_attachment(
     lock_item(evidence)
     # The name is shown to reviewers, so it gets the same NHS number check as the text.
     guard_patient_data([("file", filename)], confirmed=True, today=uk_today())
-    number = evidence.current_version_number + (0 if evidence.status == "draft" else 1)
+    # A new version unless the current one is a draft nobody assessed (`editable_version`).
+    in_place = evidence.status == "draft" and not is_assessed(
+        evidence.id, evidence.current_version_number
+    )
+    number = evidence.current_version_number + (0 if in_place else 1)
     attachment = attachments.store_upload(
         evidence,
         stream,
@@ -300,6 +305,7 @@ def removable(evidence: Evidence, attachment: Attachment) -> bool:
         attachment.evidence_id == evidence.id
         and evidence.status == "draft"
         and attachment.version_number == evidence.current_version_number
+        and not is_assessed(evidence.id, attachment.version_number)
     )
 
 

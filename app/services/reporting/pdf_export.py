@@ -139,6 +139,13 @@ def _summary_rows(summary: TraineeSummary) -> list[tuple[str, str]]:
     ]
 
 
+def _kind(item) -> str:
+    """The item's type, and who completed its assessor's part when the assessor did."""
+    if item.assessor_completed:
+        return f"{item.type_label}, completed by the assessor"
+    return item.type_label
+
+
 def _competency_tables(summary: TraineeSummary, width: float, styles: dict) -> list:
     """Each domain's competencies with their status, evidence and standing sign-off."""
     story: list = []
@@ -152,7 +159,7 @@ def _competency_tables(summary: TraineeSummary, width: float, styles: dict) -> l
                 [
                     f"{c.code} {c.title}",
                     STATUS_LABELS[c.status],
-                    "\n".join(f"{e.title} ({e.type_label})" for e in items) or "None",
+                    "\n".join(f"{e.title} ({_kind(e)})" for e in items) or "None",
                     f"{standing.outcome_label}, by {standing.signer_name} (GPhC "
                     f"{standing.signer_gphc_number}) on {long_date(standing.signed_at.date())}"
                     if standing

@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from app.extensions import db
+from app.models.assessments import AssessmentRequest
 from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.frameworks import EvidenceType
@@ -37,6 +38,8 @@ class EvidenceTitle:
     type_label: str
     status: str
     occurred_on: date
+    # The assessor completed the assessor's part themselves (issue 16).
+    assessor_completed: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,10 @@ def shared_evidence_by_competency(enrolment_id: int) -> dict[int, list[EvidenceT
             EvidenceType.label,
             Evidence.shared_status,
             EvidenceVersion.occurred_on,
+            exists()
+            .where(AssessmentRequest.evidence_id == Evidence.id)
+            .where(AssessmentRequest.completed_at.is_not(None))
+            .where(AssessmentRequest.version_number <= EvidenceVersion.number),
         )
         .join(
             EvidenceVersion,
