@@ -199,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.auth.sessions import enforce_session_limits
+    from app.auth.sign_in import enforce_second_factor
     from app.database import reset_begin_mode, set_read_only
     from app.permissions import enforce_route_roles
 
@@ -209,6 +210,7 @@ def register_request_hooks(app: Flask) -> None:
         )
 
     app.before_request(enforce_session_limits)
+    app.before_request(enforce_second_factor)
     app.before_request(enforce_route_roles)
 
     @app.teardown_request

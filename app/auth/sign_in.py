@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import redirect, session, url_for
-from flask_login import login_user
+from flask import flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.sessions import start_session
@@ -24,6 +24,9 @@ from app.models.users import User
 from app.services.accounts import two_factor
 
 PENDING = "two_factor_pending"
+# Set in the session at sign-in: whether the person gave a second factor (a code, or set one
+# up). A session without it whose person's role now requires two-factor sign-in ends.
+SECOND_FACTOR = "second_factor"
 CODE, SETUP = "code", "setup"
 # Long enough to find the phone and type a code; setting up also means installing an app.
 PENDING_SECONDS = {CODE: 5 * 60, SETUP: 15 * 60}
@@ -49,19 +52,40 @@ def finish_sign_in(user: User, next_url: str | None = None) -> Response:
     if two_factor.is_required(user):
         _hold(user, SETUP, next_url)
         return redirect(url_for("auth.two_factor_setup"))
-    return complete_sign_in(user, next_url)
+    return complete_sign_in(user, next_url, second_factor=False)
 
 
-def sign_in_now(user: User) -> None:
+def sign_in_now(user: User, *, second_factor: bool) -> None:
     """Sign `user` in: a new session, the pending state (if any) gone."""
     session.clear()
     login_user(user)
     start_session()
+    session[SECOND_FACTOR] = second_factor
 
 
-def complete_sign_in(user: User, next_url: str | None) -> Response:
-    sign_in_now(user)
+def complete_sign_in(user: User, next_url: str | None, *, second_factor: bool) -> Response:
+    sign_in_now(user, second_factor=second_factor)
     return redirect(safe_next(next_url) or url_for("main.home"))
+
+
+def restart_session(user: User) -> None:
+    """A new session for the person already signed in (after a password change)."""
+    sign_in_now(user, second_factor=bool(session.get(SECOND_FACTOR)))
+
+
+def enforce_second_factor():
+    """before_request: a session begun without a second factor, of a person whose role now
+    requires one (a role added since they signed in), ends; signing in again sets it up."""
+    if request.blueprint == "api" or request.endpoint == "static":
+        return None
+    if not current_user.is_authenticated or session.get(SECOND_FACTOR):
+        return None
+    if not two_factor.is_required(current_user):
+        return None
+    logout_user()
+    session.clear()
+    flash("Your role now needs two-factor sign-in. Sign in again to set it up.")
+    return redirect(url_for("auth.login"))
 
 
 def _hold(user: User, stage: str, next_url: str | None) -> None:

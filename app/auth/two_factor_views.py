@@ -55,7 +55,7 @@ def two_factor_code():
         ok = two_factor.check_sign_in_code(user, form.code.data or "")
         db.session.commit()  # the code used up, or the failure's audit event
         if ok:
-            return sign_in.complete_sign_in(user, sign_in.pending_next())
+            return sign_in.complete_sign_in(user, sign_in.pending_next(), second_factor=True)
         form.code.errors.append(
             "The code is not correct. Enter the code your authenticator app shows now, "
             "or a recovery code you have not used before"
@@ -78,7 +78,8 @@ def two_factor_setup():
     next_url = sign_in.pending_next()
 
     def confirmed(codes: list[str]):
-        sign_in.sign_in_now(user)  # the code just proved the app: no second question
+        # The code just proved the app: no second question.
+        sign_in.sign_in_now(user, second_factor=True)
         return recovery_codes_page(
             codes,
             next_url or url_for("main.home"),

@@ -11,14 +11,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app.auth.blueprint import bp
 from app.auth.current import me
 from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
-from app.auth.sessions import mark_fresh, start_session
-from app.auth.sign_in import finish_sign_in, safe_next
+from app.auth.sessions import mark_fresh
+from app.auth.sign_in import finish_sign_in, restart_session, safe_next
 from app.auth.two_factor_forms import ConfirmWithCodeForm
 from app.extensions import db, limiter
 from app.permissions import public, signed_in
@@ -26,7 +26,6 @@ from app.services.accounts import single_sign_on, two_factor
 from app.services.accounts import users as accounts
 from app.services.accounts.sign_in_policy import PasswordSignInOff, sso_button_label
 from app.services.errors import DomainError
-
 
 # What a browser's form sends. Flask-WTF would also read a JSON body, but the sign-in
 # limit is keyed from `request.form`: with form bodies only, the key and the form read
@@ -135,9 +134,7 @@ def change_password():
         else:
             db.session.commit()
             # Every session ended with the old password; this one starts again.
-            session.clear()
-            login_user(user)
-            start_session()
+            restart_session(user)
             flash("Your password is changed. Any other device you used is signed out.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.jinja", form=form)

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from app.extensions import db
 from app.services.accounts import two_factor
+from app.services.accounts import users as accounts
 from tests.conftest import DEFAULT_PASSWORD
 from tests.two_factor.conftest import (
     audit_actions,
@@ -166,3 +167,34 @@ def test_resetting_someone_without_two_factor_changes_nothing(
         client.get(response.headers["Location"])
     )
     assert audit_actions(trainee) == before
+
+
+def test_a_role_that_needs_two_factor_given_during_a_session_ends_that_session(
+    mfa_app, client, make_user, login, sign_in_password
+):
+    person = make_user(roles=("trainee",))
+    login(client, person)
+    assert client.get("/portfolio/").status_code == 200
+    accounts.set_roles(person, ["trainee", "supervisor"], actor=person)
+    db.session.commit()
+    ended = client.get("/portfolio/")
+    assert ended.headers["Location"] == "/auth/login"
+    assert "Your role now needs two-factor sign-in" in page_text(client.get("/auth/login"))
+    assert sign_in_password(client, person).headers["Location"] == "/auth/two-factor/set-up"
+
+
+def test_changing_the_password_keeps_the_session_that_gave_a_code(
+    mfa_app, client, make_user, set_up_through_pages
+):
+    supervisor = make_user(roles=("supervisor",))
+    set_up_through_pages(client, supervisor)
+    changed = client.post(
+        "/auth/password",
+        data={
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "a new long passphrase for clinic",
+            "confirm_password": "a new long passphrase for clinic",
+        },
+    )
+    assert changed.headers["Location"] == "/"
+    assert client.get("/supervision/").status_code == 200
