@@ -145,8 +145,12 @@ def starting_values(evidence: Evidence, editor: EvidenceEditor) -> dict:
         value = fields.get(spec.name)
         if value is not None and spec.name not in data:
             data[spec.name] = date.fromisoformat(value) if spec.kind == "date" else value
-    data["competencies"] = [link.competency.code for link in version.links]
-    for link in version.links:
+    # Links to an earlier framework version (kept when the trainee moved to a new one) are
+    # on the record but not offered: the form chooses from the trainee's current version.
+    framework_id = evidence.enrolment.framework_id
+    current = [link for link in version.links if link.competency.framework_id == framework_id]
+    data["competencies"] = [link.competency.code for link in current]
+    for link in current:
         data[note_field_name(link.competency)] = link.note
     return data
 

@@ -56,6 +56,22 @@ def test_real_run_moves_then_a_rerun_moves_nothing(runner, on_v1, v2, accepted, 
     assert db.session.get(Enrolment, on_v1.id).framework_id == v2.id
 
 
+def test_a_cohort_move_leaves_the_audit_chain_verified(
+    runner, on_v1, v2, accepted, sign, make_user
+):
+    accepted(on_v1, "reflective-account", ["A1"], title="Inhaler")
+    accepted(on_v1, "observation", ["A1"], title="Observed inhaler")
+    sign(on_v1, "A1")
+    enrolment_id = on_v1.id
+
+    moved = runner.invoke(args=[*MOVE, "--cohort", "Autumn intake"])
+    verified = runner.invoke(args=["audit", "verify"])
+
+    assert moved.exit_code == 0, moved.output
+    assert verified.exit_code == 0, verified.output
+    assert db.session.get(Enrolment, enrolment_id).framework_id == v2.id
+
+
 def test_a_completed_trainee_is_refused_with_one_line(runner, on_v1, v2):
     complete(on_v1)
 

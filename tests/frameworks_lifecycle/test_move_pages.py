@@ -160,3 +160,18 @@ def test_only_the_clinical_supervisor_signs(app, login, make_user, org, moved, t
     trainee_client = app.test_client()
     login(trainee_client, trainee)
     assert trainee_client.post(path, data={"comment": "Me."}).status_code == 403
+
+
+def test_after_a_move_the_edit_form_offers_the_new_versions_links_only(
+    app, login, on_v1, v1, v2, accepted, trainee
+):
+    item = accepted(on_v1, "reflective-account", ["A1", "A5"], title="Inhaler and lifestyle")
+    move_trainees(v1, v2, actor=None)
+    db.session.commit()
+    client = app.test_client()
+    login(client, trainee)
+
+    page = soup(client.get(f"/portfolio/evidence/{item.id}/edit"))
+
+    checked = [box["value"] for box in page.select("input[name=competencies][checked]")]
+    assert checked == ["A1"]
