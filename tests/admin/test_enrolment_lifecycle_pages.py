@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.enrolments import EnrolmentPause
+from app.models.signoffs import Completion
 from app.services.accounts import api_tokens
 from app.services.clock import uk_today
 from app.services.portfolio import evidence as evidence_service
@@ -354,3 +355,37 @@ def test_a_withdrawn_trainee_reads_their_evidence_without_change_buttons(client,
     client.post(f"/portfolio/evidence/{item.id}/submit")
     db.session.refresh(item)
     assert item.status == "draft"
+
+
+def test_a_completed_enrolment_shows_when_and_by_whom_and_is_final(client, manager, world):
+    enrolment = world["enrolment"]
+    # The final sign-off's record as `completion.complete` writes it (tested with it).
+    db.session.add(
+        Completion(
+            enrolment_id=enrolment.id,
+            signer_id=world["first"].id,
+            signer_name="Sam First",
+            signer_gphc_number="2000001",
+            trainee_name="Tom Trainee",
+            framework_label="NCF",
+            statement="Training complete.",
+            prerequisites={},
+            completed_at=datetime(2027, 3, 4, 10, tzinfo=UTC),
+            record_sha256="0" * 64,
+        )
+    )
+    enrolment.status = "completed"
+    db.session.commit()
+    page = soup(client.get(f"/admin/trainees/{world['trainee'].id}/enrolment"))
+    status = text_of(page, "#enrolment-status-value")
+    assert status.startswith("Completed")
+    assert "Signed off as complete on 4 March 2027 by Sam First" in status
+    assert page.select_one("#enrolment-actions") is None
+    assert page.select_one("#completion-outlook") is None
+    response = client.post(
+        f"/admin/trainees/{world['trainee'].id}/enrolment/withdraw",
+        data={"reason": "x"},
+        follow_redirects=True,
+    )
+    assert "enrolment is completed. Completed and withdrawn" in soup(response).get_text()
+    assert enrolment.status == "completed"
