@@ -155,7 +155,7 @@ def rule_lines(rule: MsfRule) -> list[str]:
         f"(about {rule.advised_responses} is better)"
     ]
     for g in rule.groups:
-        roles = ", ".join(ROLE_LABELS[r].split(" (")[0].lower() for r in g.roles)
+        roles = ", ".join(_in_sentence(ROLE_LABELS[r].split(" (")[0]) for r in g.roles)
         lines.append(f"at least {g.min_responses} of them from {_in_sentence(g.label)} ({roles})")
     lines += [
         f"people have {rule.window_days} days to answer",
