@@ -10,7 +10,7 @@ from app.extensions import db
 from app.services.accounts import account_mail, email_changes, invitations
 from app.services.accounts import users as accounts
 from tests.accounts.conftest import link_in, mail_to
-from tests.browser.conftest import _wait_for
+from tests.browser.conftest import _wait_for, sign_in
 from tests.browser.page_checks import assert_accessible
 
 NEW_PASSWORD = "pebble lighthouse saffron"
@@ -87,3 +87,30 @@ def test_invitation_and_new_email_pages(page, app, make_user):
     page.goto("/auth/invitation/not-a-real-link")
     expect(page.get_by_role("heading", level=1)).to_have_text("This link is not valid")
     assert_accessible(page, "link-not-valid")
+
+
+def test_the_admins_signing_in_section_and_email_change_page(page, app, make_user, make_org):
+    """A long address (as the demo's generated lead has) wraps at 320 px."""
+    admin = make_user(("admin",), email="admin@example.org")
+    person = accounts.create_user(
+        email="lead-region-north-east@generated.example.org",
+        name="Rowan Regional-Lead",
+        roles=["lead"],
+        password=None,
+        organisation=make_org("North East and Yorkshire region", "region"),
+    )
+    invitations.invite(person, actor=admin)
+    db.session.commit()
+    sign_in(page, admin.email)
+    assert_accessible(page, "admin-home-signed-in")
+    page.goto(f"/admin/users/{person.id}")
+    expect(page.locator("#account-invitation")).to_contain_text("The link works until")
+    assert_accessible(page, "admin-user-signing-in")
+    page.get_by_role("link", name="Change email address").click()
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the new email address")
+    assert_accessible(page, "admin-user-email-error")
+    page.get_by_label("New email address").fill("rowan@example.org")
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.locator("#email-change-pending")).to_contain_text("rowan@example.org")
+    assert_accessible(page, "admin-user-email-pending")
