@@ -280,3 +280,15 @@ def test_the_token_is_blanked_in_logged_paths(app, path):
         logged = loggable_path()
     assert logged == "/assess/[token]"
     assert path.rsplit("/", 1)[1] not in logged
+
+
+def test_code_entry_is_rate_limited_per_address(app, path):
+    app.config["ASSESSMENT_CODE_LIMIT"] = "2 per hour"
+    assessor = app.test_client()
+    assessor.post(path, data=IDENTITY_BODY)
+    answers = [assessor.post(f"{path}/code", data={"code": "000000"}) for _ in range(3)]
+    assert [a.status_code for a in answers][-1] == 429
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "assessment.code_checked")
+    ).all()
+    assert len(events) == 2  # the refused third attempt checked nothing
