@@ -168,6 +168,18 @@ def test_running_the_same_file_again_skips_every_row(runner, app, world, write):
     assert f"{path}:3: taylor@example.org: Skip: already present (Already enrolled on" in dry.stdout
 
 
+def test_a_row_already_imported_is_skipped_even_if_its_supervisor_changed_since(
+    runner, world, write
+):
+    path = write([person()])
+    assert runner.invoke(args=["users", "import", path]).exit_code == 0
+    world.supervisor.active = False
+    db.session.commit()
+    again = runner.invoke(args=["users", "import", path])
+    assert again.exit_code == 0, again.output
+    assert again.stdout == "created 0, enrolled 0, skipped 1, invitations sent 0\n"
+
+
 def test_an_existing_account_with_other_details_is_an_error(runner, world, write, make_user):
     make_user(("trainee",), email="taylor@example.org", name="Taylor Smith", org=world.practice)
     path = write([person()])

@@ -7,10 +7,12 @@ the rest of the file and the accounts that already exist:
 - an account that already exists with the same name, roles and organisation is
   skipped, so running the same file again changes nothing; one that exists with other
   details is an error (an import never changes an existing account: correct the row,
-  or change the account on its own page first);
+  or change the account on its own page first; a GPhC number is recorded only for a
+  new account, so it is not compared);
 - an existing trainee with those details and no enrolment on the framework version is
-  enrolled; one already enrolled on it, whatever that enrolment's status, is skipped;
-  one with a current enrolment on another framework is an error;
+  enrolled; one already enrolled on it, whatever that enrolment's status, is skipped
+  (its supervisors not checked again); one with a current enrolment on another
+  framework is an error;
 - supervisors are existing accounts, or people on another row of the same file, and
   must be able to supervise as `enrolments.enrol` demands: the supervisor role, an
   active account, and for the clinical supervisor a pharmacist GPhC number;
@@ -168,8 +170,8 @@ def _compare_with_enrolments(row: PlannedRow, directory: Directory) -> None:
 def _check_supervisors(
     row: PlannedRow, people: dict[str, PlannedRow], directory: Directory
 ) -> None:
-    if row.framework is None:
-        return
+    if row.framework is None or row.already_enrolled:
+        return  # nothing to enrol: a row skipped is not refused for who supervises now
     for column, kind in SUPERVISOR_COLUMNS:
         email = getattr(row, column)
         if email is None:
