@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.crosswalk import FrameworkMove, GapAnalysisSignature
 from app.models.enrolments import EnrolmentPause
 from app.models.feedback import FeedbackResponse
 from app.models.identities import UserIdentity
@@ -38,6 +39,7 @@ from app.services.accounts import users as accounts
 from app.services.clock import uk_today
 from app.services.development import objectives
 from app.services.feedback import rounds as feedback_rounds
+from app.services.framework_moves.moving import move_trainees
 from app.services.frameworks import catalogue as framework_service
 from app.services.notifications import messages as notifications
 from app.services.pathway import training_declaration
@@ -199,6 +201,29 @@ def _seed(app: Flask) -> None:
     api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")
     # A single sign-on link, as a first sign-on through the provider makes it.
     db.session.add(UserIdentity(user=owner, issuer="https://login.example.nhs.uk", subject="rt"))
+    # A trainee with sign-offs moved to the worked example 3.1 (a carried sign-off, the
+    # crosswalk's rows), and the gap analysis signed.
+    moved = move_trainees(
+        framework,
+        framework_service.find_framework("ncf-pcpt", "3.1"),
+        actor=None,
+        trainee_email="trainee00001@generated.example.org",
+    )
+    db.session.flush()
+    db.session.add(
+        GapAnalysisSignature(
+            move_id=db.session.scalar(select(FrameworkMove.id)),
+            signer_id=supervisor.id,
+            signer_name=supervisor.name,
+            signer_gphc_number="2000002",
+            trainee_name=moved.trainees[0].name,
+            comment="Sign off the merged and split competencies again.",
+            statement="I have reviewed the gap analysis.",
+            move_sha256="0" * 64,
+            signed_at=now,
+            record_sha256="1" * 64,
+        )
+    )
     # A feedback round with a rater and one answer (its link a one-time link).
     feedback_round = feedback_rounds.open_round(enrolment, actor=owner)
     feedback_rounds.nominate(
@@ -206,6 +231,26 @@ def _seed(app: Flask) -> None:
     )
     db.session.add(
         FeedbackResponse(id="0" * 32, round_id=feedback_round.id, rater_group="", answers={})
+    )
+    # An assessment request an assessor completed (its link a one-time link, used).
+    from app.models.assessments import AssessmentRequest
+    from app.services.accounts import one_time_links
+
+    ticket = one_time_links.issue("assessment", lifetime=timedelta(days=30), actor=owner)
+    ticket.link.used_at = now
+    db.session.add(
+        AssessmentRequest(
+            evidence_id=db.session.scalar(select(Evidence.id).limit(1)),
+            link=ticket.link,
+            requested_by_id=owner.id,
+            assessor_name="Round Trip Assessor",
+            assessor_email="assessor@example.net",
+            assessor_role="nurse",
+            assessor_number="12A3456E",
+            completed_at=now,
+            version_number=1,
+            answers={"assessor_name": "Round Trip Assessor"},
+        )
     )
     db.session.commit()
 
