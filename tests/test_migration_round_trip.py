@@ -234,13 +234,14 @@ def _seed(app: Flask) -> None:
     )
     # An assessment request an assessor completed (its link a one-time link, used).
     from app.models.assessments import AssessmentRequest
+    from app.models.evidence import EvidenceVersion
     from app.services.accounts import one_time_links
 
     ticket = one_time_links.issue("assessment", lifetime=timedelta(days=30), actor=owner)
     ticket.link.used_at = now
     db.session.add(
         AssessmentRequest(
-            evidence_id=db.session.scalar(select(Evidence.id).limit(1)),
+            evidence_id=db.session.scalar(select(EvidenceVersion.evidence_id).limit(1)),
             link=ticket.link,
             requested_by_id=owner.id,
             assessor_name="Round Trip Assessor",
