@@ -224,11 +224,8 @@ def _seed(app: Flask) -> None:
             record_sha256="1" * 64,
         )
     )
-    # A feedback round with a rater and one answer (its link a one-time link).
-    feedback_round = feedback_rounds.open_round(enrolment, actor=owner)
-    feedback_rounds.nominate(
-        feedback_round, name="Round Trip Rater", email="rater@example.net", role="nurse", actor=owner
-    )
+    # The world's feedback round (a rater asked, by a one-time link) gets one answer.
+    feedback_round = feedback_rounds.open_round_of(enrolment.id)
     db.session.add(
         FeedbackResponse(id="0" * 32, round_id=feedback_round.id, rater_group="", answers={})
     )
