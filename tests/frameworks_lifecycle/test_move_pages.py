@@ -175,3 +175,22 @@ def test_after_a_move_the_edit_form_offers_the_new_versions_links_only(
 
     checked = [box["value"] for box in page.select("input[name=competencies][checked]")]
     assert checked == ["A1"]
+
+
+def test_after_a_move_the_evidence_page_names_links_kept_from_the_earlier_version(
+    app, login, on_v1, v1, v2, accepted, trainee
+):
+    item = accepted(on_v1, "reflective-account", ["A1", "A5"], title="Inhaler and lifestyle")
+    move_trainees(v1, v2, actor=None)
+    db.session.commit()
+    client = app.test_client()
+    login(client, trainee)
+
+    page = soup(client.get(f"/portfolio/evidence/{item.id}"))
+
+    shown = [dt.get_text(" ", strip=True) for dt in page.select("#linked-competencies + dl dt")]
+    assert shown == [
+        "A1 Explains inhaler use (framework version 1, before the move)",
+        "A5 Gives lifestyle advice (framework version 1, before the move)",
+        "A1 Checks and teaches inhaler technique",
+    ]
