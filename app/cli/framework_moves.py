@@ -81,9 +81,13 @@ def report_lines(report: MoveReport) -> list[str]:
         lines.extend(plan_lines(trainee.plan))
     moved = sum(1 for t in report.trainees if t.plan is not None)
     if report.dry_run:
-        lines.append(f"{head}: dry run, nothing changed; {moved} trainees would move")
+        lines.append(f"{head}: dry run, nothing changed; {_trainees(moved)} would move")
     elif report.count(MOVED):
-        lines.append(f"{head}: moved {report.count(MOVED)} trainees")
+        lines.append(f"{head}: moved {_trainees(report.count(MOVED))}")
     else:
         lines.append(f"{head}: nothing to move; every chosen trainee is already moved or refused")
     return lines
+
+
+def _trainees(n: int) -> str:
+    return f"{n} trainee" if n == 1 else f"{n} trainees"

@@ -32,7 +32,7 @@ def test_dry_run_prints_what_would_carry_over_and_changes_nothing(
     assert "  new: N1" in lines
     assert "  ended: A5" in lines
     assert "  evidence links added: 2" in lines
-    assert lines[-1] == "crosswalk-test 1 -> 2: dry run, nothing changed; 1 trainees would move"
+    assert lines[-1] == "crosswalk-test 1 -> 2: dry run, nothing changed; 1 trainee would move"
     assert db.session.scalar(select(FrameworkMove)) is None
 
 
@@ -47,7 +47,7 @@ def test_real_run_moves_then_a_rerun_moves_nothing(runner, on_v1, v2, accepted, 
     assert first.exit_code == 0, first.output
     signed_on = original.signed_at.date().isoformat()
     assert f"  sign-off carried over: A1 (signed on {signed_on} by Priya Shah)" in first.output
-    assert first.output.splitlines()[-1] == "crosswalk-test 1 -> 2: moved 1 trainees"
+    assert first.output.splitlines()[-1] == "crosswalk-test 1 -> 2: moved 1 trainee"
     assert again.exit_code == 0
     assert "not moved, already on version 2" in again.output
     assert again.output.splitlines()[-1].endswith(

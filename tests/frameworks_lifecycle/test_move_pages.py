@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.crosswalk import FrameworkMove, GapAnalysisSignature, SignOffCarryOver
 from app.models.enrolments import Enrolment
+from app.services.accounts import api_tokens
 from app.services.framework_moves.gap_analysis import signature_digest
 from app.services.framework_moves.moving import move_trainees
 from tests.supervision.conftest import error_summary, make_stale, soup, text_of
@@ -194,3 +195,19 @@ def test_after_a_move_the_evidence_page_names_links_kept_from_the_earlier_versio
         "A5 Gives lifestyle advice (framework version 1, before the move)",
         "A1 Checks and teaches inhaler technique",
     ]
+
+
+def test_after_a_move_the_api_lists_the_current_versions_competencies(
+    client, on_v1, v1, v2, accepted, trainee
+):
+    item = accepted(on_v1, "reflective-account", ["A1", "A5"], title="Inhaler and lifestyle")
+    move_trainees(v1, v2, actor=None)
+    token = api_tokens.create_token(trainee, "tests")
+    db.session.commit()
+
+    answer = client.get(
+        f"/api/v1/trainees/{trainee.id}/evidence", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    items = {i["id"]: i["competencies"] for i in answer.get_json()["items"]}
+    assert items[item.id] == ["A1"]

@@ -212,10 +212,18 @@ _UNFILTERED_PAGE = {flags: _page_statements(flags, NO_FILTERS) for flags in VIEW
 _ROW = {flags: _row_statement(flags) for flags in VIEWER_KINDS}
 
 
+# Codes of the enrolment's current framework version only: links kept from before a move
+# to a new version (`framework_moves`) stay on the record but are not listed as current.
 _LINK_CODES = (
     select(EvidenceLink.evidence_version_id, Competency.code)
     .join(Competency, EvidenceLink.competency_id == Competency.id)
-    .where(EvidenceLink.evidence_version_id.in_(bindparam("version_ids", expanding=True)))
+    .join(EvidenceVersion, EvidenceVersion.id == EvidenceLink.evidence_version_id)
+    .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
+    .join(Enrolment, Enrolment.id == Evidence.enrolment_id)
+    .where(
+        EvidenceLink.evidence_version_id.in_(bindparam("version_ids", expanding=True)),
+        Competency.framework_id == Enrolment.framework_id,
+    )
     .order_by(Competency.domain_id, Competency.position)
 )
 
