@@ -12,7 +12,9 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.base import utcnow
 from app.models.feedback import FeedbackResponse
+from app.models.notifications import Notification
 from app.services.accounts.one_time_links import LinkRefused
+from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.feedback import decisions, rounds
 from app.services.feedback.questionnaire import AnswersInvalid
@@ -31,6 +33,19 @@ from tests.supervision.conftest import sent_mail
 def close(setting, round_, outcome="valid", reason="", now=None):
     decisions.close(round_, outcome=outcome, reason=reason, actor=setting.supervisor, now=now)
     db.session.commit()
+
+
+def test_opening_a_round_tells_the_clinical_supervisor(app, setting):
+    round_ = open_round(setting)
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == setting.supervisor.id)
+    )
+    closes = uk_today(round_.closes_at)
+    assert note.text == (
+        "Tara Trainee opened a multi-source feedback round: answers close on "
+        f"{closes.day} {closes:%B %Y}, then you decide whether it is valid."
+    )
+    assert note.link == f"/supervision/enrolments/{setting.enrolment.id}/feedback"
 
 
 def test_a_round_with_exactly_the_minimum_and_the_mix_closes_as_valid(app, setting):

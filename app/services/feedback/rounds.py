@@ -48,7 +48,8 @@ from app.services.feedback.rules import (
     standing,
 )
 from app.services.frameworks.framework_spec import MsfRule
-from app.services.notifications.messages import queue_mail
+from app.services.notifications import messages as notifications
+from app.services.notifications.messages import path_for, queue_mail
 
 PURPOSE = "msf-response"
 MAX_RATERS = 30  # far above any rule's advice; a cap on e-mails sent in the trainee's name
@@ -187,6 +188,14 @@ def open_round(enrolment: Enrolment, *, actor: User, now: datetime | None = None
     )
     db.session.add(round_)
     db.session.flush()
+    if enrolment.clinical_supervisor is not None:
+        notifications.notify(
+            enrolment.clinical_supervisor,
+            "msf.opened",
+            f"{enrolment.trainee.name} opened a multi-source feedback round: answers close "
+            f"on {_spoken(uk_today(round_.closes_at))}, then you decide whether it is valid.",
+            path_for("supervisor.feedback", enrolment_id=enrolment.id),
+        )
     audit.record(
         "msf.round_opened",
         "msf_round",
