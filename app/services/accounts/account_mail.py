@@ -61,6 +61,17 @@ def password_reset(user: User, token: str, expires_at: datetime) -> OutgoingMail
     return OutgoingMail(user.email, f"Reset your {SERVICE} password", body)
 
 
+def sign_in_with_provider(user: User, provider: str) -> OutgoingMail:
+    body = (
+        f"Hello {user.name},\n\n"
+        f"Someone asked to reset the password for your {SERVICE} account. Your organisation "
+        f"signs in to {SERVICE} with {provider}, so you have no password to reset: on the "
+        f"sign-in page, choose Sign in with {provider} and use your {provider} account.\n\n"
+        f"{IGNORE}\n"
+    )
+    return OutgoingMail(user.email, f"How you sign in to {SERVICE}", body)
+
+
 def password_changed(user: User) -> OutgoingMail:
     body = (
         f"Hello {user.name},\n\n"

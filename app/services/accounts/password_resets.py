@@ -6,6 +6,9 @@
 - An administrator (page) or an operator (`users reset-password`) can send the same link;
   neither ever sees or sets the password.
 - A link works once, for PASSWORD_RESET_MINUTES (60); a newer one withdraws the older.
+- Nobody whose organisation signs in only through single sign-on is sent a link: it
+  would hand them a password they cannot use. Asked from the sign-in pages, the answer
+  stays the same as for an unknown address, and the person is e-mailed how they sign in.
 - The new password passes the same rules as any other. Setting it ends every session and
   every API token of the account, withdraws any other open reset or invitation link, and
   an e-mail tells the person it happened.
@@ -19,7 +22,13 @@ from flask import current_app
 
 from app.extensions import db
 from app.models.users import User
-from app.services.accounts import account_mail, api_tokens, one_time_links, passwords
+from app.services.accounts import (
+    account_mail,
+    api_tokens,
+    one_time_links,
+    passwords,
+    sign_in_policy,
+)
 from app.services.accounts.users import find_user_by_email
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
@@ -38,6 +47,11 @@ def issue_reset(user: User, *, actor: User | None) -> OutgoingMail:
     send once the transaction commits."""
     if not user.active:
         raise DomainError(f"{user.name}'s account is deactivated: reactivate it first")
+    if (organisation := sign_in_policy.switched_off_by_for(user)) is not None:
+        raise DomainError(
+            f"{organisation.name} signs in only with {sign_in_policy.provider_label()}: "
+            f"{user.name} needs no password, so no reset link was sent"
+        )
     issued = one_time_links.issue(PASSWORD_RESET, lifetime=lifetime(), user=user, actor=actor)
     audit.record(
         "auth.password_reset_sent",
@@ -58,6 +72,8 @@ def request_reset(email: str) -> list[OutgoingMail]:
         audit.record("auth.password_reset_requested", "user", None, actor=None)
         return []
     audit.record("auth.password_reset_requested", "user", user.id, actor=None)
+    if not sign_in_policy.password_sign_in_allowed(user):
+        return [account_mail.sign_in_with_provider(user, sign_in_policy.provider_label())]
     return [issue_reset(user, actor=None)]
 
 

@@ -53,12 +53,16 @@ def switched_off_by(organisation_id: int | None) -> Organisation | None:
     )
 
 
+def switched_off_by_for(user: User) -> Organisation | None:
+    """The organisation whose setting keeps `user` to single sign-on; None when they may
+    use a password (always, while single sign-on is not configured)."""
+    return switched_off_by(user.organisation_id) if sso_configured() else None
+
+
 def password_sign_in_allowed(user: User) -> bool:
     """False when the person must use single sign-on: no password sign-in, and no
     password reset either (a reset would only hand them a password they cannot use)."""
-    if not sso_configured():
-        return True
-    return switched_off_by(user.organisation_id) is None
+    return switched_off_by_for(user) is None
 
 
 def set_password_sign_in(org: Organisation, allowed: bool, *, actor: User) -> None:
