@@ -89,7 +89,6 @@ PEOPLE = (
                 "trainee.evidence_detail",
                 "trainee.my_record",
                 "trainee.feedback",
-                "trainee.feedback",
                 # Every role's header links to two-factor sign-in; the set-up page's first step.
                 "account.two_factor",
                 "account.two_factor_setup",
@@ -124,7 +123,6 @@ PEOPLE = (
                 "supervisor.review",
                 "supervisor.session_new",
                 "supervisor.complete",
-                "supervisor.feedback",
                 "supervisor.feedback",
                 "registration.people",
                 "registration.person_training",
