@@ -42,7 +42,7 @@ def test_opening_a_round_tells_the_clinical_supervisor(app, setting):
     )
     closes = uk_today(round_.closes_at)
     assert note.text == (
-        "Tara Trainee opened a multi-source feedback round: answers close on "
+        "A trainee you supervise opened a multi-source feedback round: answers close on "
         f"{closes.day} {closes:%B %Y}, then you decide whether it is valid."
     )
     assert note.link == f"/supervision/enrolments/{setting.enrolment.id}/feedback"

@@ -14,6 +14,7 @@ from app.models.evidence import EvidenceLink
 from app.models.signoffs import SignOff
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
+from app.services.framework_moves import gap_analysis
 from app.services.framework_moves.moving import (
     ALREADY,
     MOVED,
@@ -23,6 +24,8 @@ from app.services.framework_moves.moving import (
 )
 from app.services.supervision.signoff_digests import sign_off_digest
 from tests.frameworks_lifecycle.conftest import code_of, competency_in, complete
+from tests.privacy.conftest import record_of
+from tests.supervision.conftest import fresh
 
 
 def _links(item) -> set[str]:
@@ -187,3 +190,22 @@ def test_moved_sign_off_names_its_competency_code(on_v1, v1, v2, accepted, sign)
     _move(v1, v2)
     carried = db.session.scalar(select(SignOffCarryOver))
     assert code_of(carried.sign_off.competency_id) == "A1"
+
+
+def test_the_portable_record_keeps_the_move_its_gap_analysis_and_the_carried_sign_off(
+    app, on_v1, v1, v2, accepted, sign, supervisor
+):
+    original = _signed(on_v1, accepted, sign, "A1")
+    _move(v1, v2, trainee_email=on_v1.trainee.email)
+    move = db.session.scalar(select(FrameworkMove))
+    gap_analysis.sign_gap_analysis(
+        move, signer=supervisor, comment="Sign off M1 again.", authenticated_at=fresh()
+    )
+    db.session.commit()
+
+    (enrolment,) = record_of(app, on_v1.trainee_id)["enrolments"]
+    (moved,) = enrolment["framework_moves"]
+    assert moved["changes"]["carried_over"][0]["code"] == "A1"
+    assert moved["gap_analysis"]["comment"] == "Sign off M1 again."
+    carried = [s for s in enrolment["sign_offs"] if s["carried_over_from"] is not None]
+    assert [(s["competency"], s["carried_over_from"]) for s in carried] == [("A1", original.id)]

@@ -192,7 +192,8 @@ def open_round(enrolment: Enrolment, *, actor: User, now: datetime | None = None
         notifications.notify(
             enrolment.clinical_supervisor,
             "msf.opened",
-            f"{enrolment.trainee.name} opened a multi-source feedback round: answers close "
+            # Not named: a supervisor's notifications outlive a trainee's erasure.
+            "A trainee you supervise opened a multi-source feedback round: answers close "
             f"on {_spoken(uk_today(round_.closes_at))}, then you decide whether it is valid.",
             path_for("supervisor.feedback", enrolment_id=enrolment.id),
         )

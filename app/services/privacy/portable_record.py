@@ -30,6 +30,7 @@ from app.models.registration import (
 from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import ApiToken, User
+from app.services.privacy.record_changes import sign_on_links, two_factor_record
 from app.services.privacy.record_enrolment import enrolment_record, enrolments_of
 from app.services.privacy.record_files import RecordFile, RecordFiles
 from app.services.registration.qualifications import qualification_for
@@ -272,6 +273,8 @@ def portable_record(
         "revalidation": _revalidation(person),
         "enrolments": [enrolment_record(e, files) for e in enrolments_of(person)],
         "api_tokens": _api_tokens(person),
+        "two_factor": two_factor_record(person),
+        "sign_on_links": sign_on_links(person),
         "notifications": [
             {"kind": n.kind, "text": n.text, "created_at": n.created_at, "read_at": n.read_at}
             for n in notifications

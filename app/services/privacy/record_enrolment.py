@@ -19,6 +19,7 @@ from app.services.development import learning_needs, objectives, stages
 from app.services.feedback.records import rounds_record
 from app.services.frameworks.labels import framework_label
 from app.services.portfolio import sufficiency
+from app.services.privacy.record_changes import carried_over_from, moves_record, pauses_record
 from app.services.privacy.record_files import RecordFiles
 from app.services.supervision import signoffs
 from app.services.supervision.completion import completion_for
@@ -70,6 +71,8 @@ def enrolment_record(enrolment: Enrolment, files: RecordFiles) -> dict:
         "development": _development(enrolment),
         "completion": _completion(enrolment),
         "feedback_rounds": rounds_record(enrolment.id),
+        "pauses": pauses_record(enrolment),
+        "framework_moves": moves_record(enrolment),
     }
 
 
@@ -272,8 +275,11 @@ def _attachment(item: Evidence, a: Attachment, files: RecordFiles) -> dict:
 
 
 def _sign_offs(enrolment: Enrolment) -> list[dict]:
+    carried = carried_over_from(enrolment)
     return [
         {
+            "id": s.id,
+            "carried_over_from": carried.get(s.id),
             "competency": s.competency_code,
             "outcome": s.outcome_code,
             "outcome_label": s.outcome_label,
