@@ -34,6 +34,7 @@ from app.models.enrolments import EnrolmentPause
 from app.models.feedback import FeedbackResponse
 from app.models.identities import UserIdentity
 from app.models.signoffs import Completion
+from app.models.two_factor import RecoveryCode, TwoFactor
 from app.services.accounts import api_tokens, organisations
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
@@ -201,6 +202,13 @@ def _seed(app: Flask) -> None:
     api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")
     # A single sign-on link, as a first sign-on through the provider makes it.
     db.session.add(UserIdentity(user=owner, issuer="https://login.example.nhs.uk", subject="rt"))
+    # Two-factor sign-in set up, with a recovery code.
+    db.session.add_all(
+        [
+            TwoFactor(user_id=owner.id, secret="JBSWY3DPEHPK3PXP", enabled_at=now, last_step=1),
+            RecoveryCode(user_id=owner.id, code_sha256="1" * 64),
+        ]
+    )
     # A trainee with sign-offs moved to the worked example 3.1 (a carried sign-off, the
     # crosswalk's rows), and the gap analysis signed.
     moved = move_trainees(
