@@ -133,3 +133,8 @@ def test_the_ncf_rule_follows_the_domain_notes():
     assert [g.min_responses for g in rule.groups] == [1, 1]
     assert "pharmacist" in rule.groups[0].roles
     assert "pharmacist" not in rule.groups[1].roles
+
+
+def test_a_required_key_missing_is_reported_and_nothing_else_is_read():
+    block = GOOD_BLOCK.replace("  window_days: 28\n", "")
+    assert problems_of(block) == ["f.yaml:25: the 'msf' rule is missing required key 'window_days'"]

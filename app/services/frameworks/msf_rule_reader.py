@@ -42,10 +42,11 @@ class MsfRuleReader(FieldReader):
         node = m.value("msf")
         if node is None or kind_of(node) == "empty":
             return None, True
+        # Counted before the keys are read, so a required key missing stops the rule too.
+        before = len(self.problems)
         rule_map = self.mapping(node, "the 'msf' rule", MSF_KEYS, MSF_REQUIRED)
         if rule_map is None:
             return None, False
-        before = len(self.problems)
         type_id = self.msf_evidence_type(rule_map, types)
         numbers = {
             key: self.rule_number(rule_map, key) for key in MSF_KEYS[1:6] if key in rule_map.entries
