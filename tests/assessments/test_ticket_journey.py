@@ -4,6 +4,8 @@ receipt; the trainee sees the locked part and the supervisor sees who completed 
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
+
 from app.extensions import db
 from app.services.portfolio import evidence as evidence_service
 from tests.assessments.conftest import (
@@ -94,3 +96,20 @@ def test_a_trainee_cannot_submit_while_the_assessor_has_not_completed(trainee, d
 
     with pytest.raises(DomainError, match="assessor has not completed"):
         evidence_service.submit(draft, actor=trainee)
+
+
+def test_each_requests_buttons_name_the_assessor_for_screen_readers(
+    app, client, login, trainee, draft
+):
+    ask(client, login, trainee, draft)
+    page = BeautifulSoup(
+        client.get(f"/portfolio/evidence/{draft.id}/assessment-requests").data, "html.parser"
+    )
+    found = page.select("form.app-inline-form button")
+    buttons = [" ".join(b.get_text(" ").split()) for b in found]
+    assert buttons == [
+        "Complete it with them now : Ana Assessor",
+        "Withdraw the request to Ana Assessor",
+    ]
+    hidden = [b.select_one(".nhsuk-u-visually-hidden").get_text() for b in found]
+    assert hidden == [": Ana Assessor", " to Ana Assessor"]

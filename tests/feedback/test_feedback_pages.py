@@ -7,6 +7,7 @@ import io
 import zipfile
 from datetime import timedelta
 
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from app.extensions import db
@@ -70,7 +71,11 @@ def test_the_rater_answers_once_through_the_link(app, setting):
     assert page.headers["Referrer-Policy"] == "no-referrer"
     text = page.get_data(as_text=True)
     assert "Feedback for Tara Trainee" in text
-    assert "Your answers are anonymous" in text
+    inset = BeautifulSoup(text, "html.parser").select_one(".nhsuk-inset-text")
+    assert inset.select_one("p").get_text().startswith(
+        "Your answers are anonymous. Tara Trainee never sees who said what"
+    )
+    assert "<p>" not in inset.get_text()
     missing = client.post(f"/feedback/{token}", data=form_answers(safety=""))
     assert "Choose a rating for: Works safely" in missing.get_data(as_text=True)
     done = client.post(f"/feedback/{token}", data=form_answers(strengths="Calm with patients."))
