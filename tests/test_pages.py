@@ -97,11 +97,16 @@ def test_lead_sees_cohorts_in_their_subtree_with_counts(
     inside = organisations.create_cohort("Inside cohort", pcn, framework_id=framework.id)
     organisations.create_cohort("Outside cohort", elsewhere, framework_id=framework.id)
     supervisor = make_user(roles=("supervisor",), gphc="2000006")
-    for _ in range(3):
+    enrolled = [
         enrolments.enrol(make_user(), framework, supervisor=supervisor, cohort=inside)
+        for _ in range(4)
+    ]
+    # Paused is still in training; withdrawn is not.
+    enrolled[0].status, enrolled[1].status = "paused", "withdrawn"
     db.session.commit()
     login(client, make_user(roles=("lead",), org=hub))
     page = soup(client.get("/lead/"))
+    assert "Trainees in training" in page.select_one("thead").get_text()
     rows = [[td.get_text(strip=True) for td in tr.select("td")] for tr in page.select("tbody tr")]
     assert rows == [["Inside cohort", "PCN", framework.title, "3"]]
 

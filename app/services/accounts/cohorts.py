@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.frameworks import Framework
 from app.models.organisations import Cohort, Organisation
 from app.models.users import User
@@ -20,16 +20,17 @@ class CohortSummary:
     name: str
     organisation: str
     framework: str | None
-    active_trainees: int
+    current_trainees: int  # active or paused: still in training
 
 
 def cohort_summaries_for(user: User) -> list[CohortSummary]:
-    """Cohorts in the user's organisation subtree with their active trainee counts (one query)."""
+    """Cohorts in the user's organisation subtree with how many of their trainees are still
+    in training, active or paused (one query)."""
     if user.organisation_id is None:
         return []
     active = (
         select(Enrolment.cohort_id, func.count(Enrolment.id).label("n"))
-        .where(Enrolment.status == "active")
+        .where(Enrolment.status.in_(CURRENT_ENROLMENT_STATUSES))
         .group_by(Enrolment.cohort_id)
         .subquery()
     )
