@@ -72,8 +72,10 @@ def test_the_rater_answers_once_through_the_link(app, setting):
     text = page.get_data(as_text=True)
     assert "Feedback for Tara Trainee" in text
     inset = BeautifulSoup(text, "html.parser").select_one(".nhsuk-inset-text")
-    assert inset.select_one("p").get_text().startswith(
-        "Your answers are anonymous. Tara Trainee never sees who said what"
+    assert (
+        inset.select_one("p")
+        .get_text()
+        .startswith("Your answers are anonymous. Tara Trainee never sees who said what")
     )
     assert "<p>" not in inset.get_text()
     missing = client.post(f"/feedback/{token}", data=form_answers(safety=""))
