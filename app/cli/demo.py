@@ -26,8 +26,9 @@ def demo_seed() -> None:
     db.session.commit()
     click.echo("Demo data created." if created else "Demo data already present; nothing changed.")
     click.echo("Demo logins (all share the password below):")
+    width = max(len(email) for _, email, _ in logins)
     for role, email, password in logins:
-        click.echo(f"  {role:<11} {email:<32} {password}")
+        click.echo(f"  {role:<11} {email:<{width}} {password}")
     _two_factor_notice()
 
 
