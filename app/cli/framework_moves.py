@@ -47,7 +47,7 @@ def plan_lines(plan: MovePlan) -> list[str]:
     for key, words in (
         ("carried_over", "sign-off carried over"),
         ("re_sign_off", "needs a new sign-off"),
-        ("continued", "evidence carried over, not yet signed off"),
+        ("continued", "continues, not signed off yet"),
         ("new", "new"),
         ("ended", "ended"),
     ):

@@ -1,12 +1,12 @@
 """The gap analysis of a trainee moved to a new framework version, and its signature.
 
 After a move the trainee's record shows what changed: sign-offs carried over, competencies
-that need a new sign-off, competencies whose evidence carried over, new competencies and
-ended ones. The clinical supervisor signs that they have reviewed it, as a professional
-declaration like a sign-off: password re-entered in the last few minutes, their own
-pharmacist registration standing that day (`registration.signers`), the enrolment's row
-locked, a record digest, an audit event. Once signed it is never changed (database
-triggers refuse UPDATE and DELETE).
+that need a new sign-off, competencies that continue unsigned (their evidence follows),
+new competencies and ended ones. The clinical supervisor signs that they have reviewed it,
+as a professional declaration like a sign-off: password re-entered in the last few
+minutes, their own pharmacist registration standing that day (`registration.signers`), the
+enrolment's row locked, a record digest, an audit event. Once signed it is never changed
+(database triggers refuse UPDATE and DELETE).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ CATEGORIES = ("carried_over", "re_sign_off", "continued", "new", "ended")
 CATEGORY_LABELS = {
     "carried_over": "Sign-off carried over",
     "re_sign_off": "Needs a new sign-off",
-    "continued": "Continues, evidence carried over",
+    "continued": "Continues, not signed off yet",
     "new": "New competency",
     "ended": "Ended",
 }
