@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.crosswalk import FrameworkMove, SignOffCarryOver
 from app.models.evidence import EvidenceLink
+from app.models.notifications import Notification
 from app.models.signoffs import SignOff
 from app.services.audit import chain as audit
 from app.services.errors import DomainError
@@ -209,3 +210,38 @@ def test_the_portable_record_keeps_the_move_its_gap_analysis_and_the_carried_sig
     assert moved["gap_analysis"]["comment"] == "Sign off M1 again."
     carried = [s for s in enrolment["sign_offs"] if s["carried_over_from"] is not None]
     assert [(s["competency"], s["carried_over_from"]) for s in carried] == [("A1", original.id)]
+
+
+def _notes(user_id: int) -> dict[str, Notification]:
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == user_id))
+    return {n.kind: n for n in rows}
+
+
+def test_the_trainee_and_her_supervisor_hear_of_the_move_without_her_name(
+    on_v1, v1, v2, accepted, sign
+):
+    _signed(on_v1, accepted, sign, "A2")
+    _signed(on_v1, accepted, sign, "A4")
+    before_trainee = set(_notes(on_v1.trainee_id))
+    before_supervisor = set(_notes(on_v1.clinical_supervisor_id))
+
+    _move(v1, v2, trainee_email=on_v1.trainee.email)
+
+    gap_page = f"/supervision/enrolments/{on_v1.id}/gap-analysis"
+    told = _notes(on_v1.trainee_id)
+    assert set(told) - before_trainee == {"framework_moved"}
+    moved = told["framework_moved"]
+    assert f"moved to version 2 of the {v2.title}" in moved.text
+    assert "3 competencies need a new sign-off" in moved.text  # M1, S1 and S2
+    assert moved.link == gap_page
+    waiting = _notes(on_v1.clinical_supervisor_id)
+    assert set(waiting) - before_supervisor == {"gap_analysis_waiting"}
+    assert waiting["gap_analysis_waiting"].link == gap_page
+    assert on_v1.trainee.name not in waiting["gap_analysis_waiting"].text
+
+
+def test_a_dry_run_tells_nobody(on_v1, v1, v2, accepted):
+    before = db.session.query(Notification).count()
+    move_trainees(v1, v2, actor=None, dry_run=True)
+    db.session.rollback()
+    assert db.session.query(Notification).count() == before

@@ -40,6 +40,7 @@ from app.services.audit.digests import record_digest
 from app.services.errors import DomainError
 from app.services.framework_moves.plan import MovePlan, load_crosswalk, plan_move
 from app.services.frameworks.crosswalk import follows_of
+from app.services.notifications import messages as notifications
 from app.services.supervision.signing import lock_enrolment
 from app.services.supervision.signoff_digests import sign_off_digest
 
@@ -252,7 +253,38 @@ def _apply(
             "carried_sign_offs": [s.record_sha256 for s in carried],
         },
     )
+    _tell_about_move(enrolment, target, len(plan.changes["re_sign_off"]))
     return move
+
+
+def _tell_about_move(enrolment: Enrolment, target: Framework, to_sign_again: int) -> None:
+    """The trainee and her clinical supervisor hear of the move; neither text names her."""
+    link = notifications.path_for("supervisor.gap_analysis_page", enrolment_id=enrolment.id)
+    again = (
+        f" {to_sign_again} competenc{'y needs' if to_sign_again == 1 else 'ies need'}"
+        " a new sign-off."
+        if to_sign_again
+        else ""
+    )
+    notifications.notify(
+        enrolment.trainee,
+        "framework_moved",
+        f"Your training moved to version {target.version} of the {target.title}: "
+        f"see what changed.{again}",
+        link,
+        email_subject="Your training moved to a new framework version",
+        email_body=f"Your training now follows version {target.version} of the "
+        f"{target.title}. Your evidence and sign-offs stay on your record.",
+    )
+    supervisor = enrolment.clinical_supervisor
+    if supervisor is not None:
+        notifications.notify(
+            supervisor,
+            "gap_analysis_waiting",
+            f"A trainee you supervise moved to version {target.version} of the "
+            f"{target.title}: the gap analysis is waiting for your signature.",
+            link,
+        )
 
 
 def move_digest(move: FrameworkMove) -> str:
