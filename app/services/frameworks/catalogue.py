@@ -53,17 +53,24 @@ def find_framework(code: str, version: str | None = None) -> Framework | None:
     )
 
 
-def import_framework(
-    spec: FrameworkSpec, sha256: str, *, actor: User | None = None
-) -> tuple[ImportOutcome, Framework]:
+def already_imported(spec: FrameworkSpec, sha256: str) -> Framework | None:
+    """The version imported with this content, if any; ImportConflict when its id and
+    version are imported with different content (imported versions never change)."""
     existing = find_framework(spec.id, spec.version)
-    if existing is not None:
-        if existing.sha256 == sha256:
-            return ImportOutcome.UNCHANGED, existing
+    if existing is not None and existing.sha256 != sha256:
         raise ImportConflict(
             f"{spec.id} version {spec.version} is already imported with different content; "
             "imported versions never change, so give the new content a new version"
         )
+    return existing
+
+
+def import_framework(
+    spec: FrameworkSpec, sha256: str, *, actor: User | None = None
+) -> tuple[ImportOutcome, Framework]:
+    existing = already_imported(spec, sha256)
+    if existing is not None:
+        return ImportOutcome.UNCHANGED, existing
     refuse_bad_crosswalk(spec)  # CrosswalkRefused: the problems, by line
     framework = _framework_tree(spec, sha256)
     db.session.add(framework)
