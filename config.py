@@ -60,6 +60,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    # Where stored files live: unset, the folder UPLOAD_DIR; s3://bucket/prefix, an
+    # S3-compatible store (endpoint and credentials from the AWS_* variables); see
+    # app/services/storage/store.py. A malformed value stops the start.
+    STORAGE_URL = os.environ.get("STORAGE_URL", "").strip()
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     # The whole request may carry one upload plus the form around it.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 256 * 1024

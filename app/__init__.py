@@ -25,6 +25,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.update(overrides)
     _ensure_secret_key(app)
     _check_two_factor_roles(app)
+    _check_storage(app)
     base_url.init_app(app)  # first of the hooks: a request for another host stops there
     request_input.init_app(app)  # then an address with control characters, deep JSON
 
@@ -95,6 +96,13 @@ def _check_two_factor_roles(app: Flask) -> None:
         raise SystemExit(
             f"MFA_REQUIRED_ROLES names unknown roles {unknown}; choose from {', '.join(ROLES)}"
         )
+
+
+def _check_storage(app: Flask) -> None:
+    """A malformed STORAGE_URL stops the start with the reason (no silent local fallback)."""
+    from app.services.storage import store
+
+    store.init_app(app)
 
 
 class _ProcessBytecodeCache(BytecodeCache):

@@ -9,13 +9,15 @@ nor anything between keeps a copy (`Cache-Control: private, no-store`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from urllib.parse import quote
 
-from flask import Response, abort, current_app
+from flask import Response, abort
 
-from app.services.portfolio.attachments import stored_path
 from app.services.portfolio.csv_attachments import is_csv_name, spreadsheet_safe
+from app.services.storage import InvalidKey, StoredFileMissing, current_storage
+from app.services.storage.store import CHUNK
 
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 DOWNLOAD_CACHE_CONTROL = "private, no-store"
@@ -37,16 +39,29 @@ def download(body: Iterable[bytes] | bytes, media_type: str, filename: str) -> R
 def stored_download(storage_key: str, media_type: str, filename: str) -> Response:
     """An uploaded file (attachment, certificate, letter) from storage; 404 when it is gone.
 
-    Read whole (uploads are capped by MAX_UPLOAD_BYTES), so no file handle outlives the
-    request. A CSV's formula cells are neutralised in the copy sent: see `csv_attachments`.
+    The file streams from the storage (a local folder or an object store) in chunks; the
+    stream reads nothing from the database, so it does not matter that the request's
+    session has ended by then, and it is closed when the response is. A CSV is read whole
+    (uploads are capped by MAX_UPLOAD_BYTES) so its formula cells can be neutralised in
+    the copy sent: see `csv_attachments`.
     """
-    path = stored_path(current_app.config["UPLOAD_DIR"], storage_key)
-    if not path.is_file():
+    try:
+        handle = current_storage().open(storage_key)
+    except (StoredFileMissing, InvalidKey):
         abort(404)
-    content = path.read_bytes()
     if is_csv_name(filename):
-        content, filename = spreadsheet_safe(content, filename)
-    return download(content, media_type, filename)
+        with handle:
+            content, filename = spreadsheet_safe(handle.read(), filename)
+        return download(content, media_type, filename)
+    return download(_streamed(handle), media_type, filename)
+
+
+def _streamed(handle: BinaryIO) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+    finally:
+        handle.close()
 
 
 def _disposition(filename: str) -> str:

@@ -2,26 +2,22 @@
 
 The type comes from the file's content, never from its name or the browser, and must
 agree with the name's extension (so a `.pdf` that is really HTML is refused). Files
-are written under the upload directory with a random key, never the user's name, and
-their SHA-256 is computed while they stream in. Downloads use the cleaned name.
+are kept in the storage (`app.services.storage`: a local folder or an object store) under
+a random key, never the user's name, and their SHA-256 is computed while they stream in.
+Downloads use the cleaned name.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
-import os
 import re
-import secrets
+import tempfile
 import unicodedata
 import zipfile
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models.evidence import Attachment, Evidence
@@ -29,6 +25,8 @@ from app.models.users import User
 from app.services.errors import DomainError
 from app.services.storage import quota as storage_quota
 from app.services.storage.sizes import describe_size
+from app.services.storage.store import Storage, StorageError, new_key, resolve
+from app.services.storage.transactions import delete_quietly, discard_on_rollback
 
 CHUNK = 64 * 1024
 MAX_FILENAME = 150
@@ -92,7 +90,11 @@ class StoredFile:
 
 
 def stored_path(upload_dir: str | Path, storage_key: str) -> Path:
-    """Where a key's file lives; refuses anything but a generated key."""
+    """Where a key's file lives in a local folder; refuses anything but a generated key.
+
+    Only for a local folder: code that must work on any backend uses the storage
+    (`app.services.storage.current_storage()`).
+    """
     if not STORAGE_KEY.fullmatch(storage_key):
         raise ValueError("not a storage key")
     return Path(upload_dir) / storage_key[:2] / storage_key
@@ -195,83 +197,68 @@ def sniff_media_type(path: Path) -> str | None:
     return _text_type(path)
 
 
-def _write_stream(stream: BinaryIO, target: Path, max_bytes: int) -> tuple[str, int]:
+def _spool(stream: BinaryIO, spool: BinaryIO, max_bytes: int) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
-    # O_EXCL: a key collision (or a planted file) is an error, never an overwrite.
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-    with os.fdopen(fd, "wb") as out:
-        while chunk := stream.read(CHUNK):
-            size += len(chunk)
-            if size > max_bytes:
-                raise DomainError(f"The file must be {describe_size(max_bytes)} or smaller", "file")
-            digest.update(chunk)
-            out.write(chunk)
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise DomainError(f"The file must be {describe_size(max_bytes)} or smaller", "file")
+        digest.update(chunk)
+        spool.write(chunk)
+    spool.flush()
     return digest.hexdigest(), size
 
 
+def _check_type(path: Path, filename: str) -> str:
+    media_type = sniff_media_type(path)
+    if media_type is None:
+        raise DomainError(
+            f"This type of file cannot be attached. Attach {ACCEPTED_DESCRIPTION}", "file"
+        )
+    extension = _extension(filename)
+    if extension is not None and extension not in EXTENSIONS[media_type]:
+        raise DomainError(
+            f"The file's name ends {extension} but its content is not that type of file",
+            "file",
+        )
+    return media_type
+
+
 def store_file(
-    stream: BinaryIO, filename: str, *, upload_dir: str | Path, max_bytes: int
+    stream: BinaryIO,
+    filename: str,
+    *,
+    upload_dir: Storage | str | Path | None = None,
+    max_bytes: int,
 ) -> StoredFile:
-    """Write an upload under a new key, checking size and type; on failure nothing is kept."""
-    storage_key = secrets.token_hex(20)
-    target = stored_path(upload_dir, storage_key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        sha256, size = _write_stream(stream, target, max_bytes)
+    """Store an upload under a new key, checking size and type; on failure nothing is kept.
+
+    `upload_dir` is where: a storage, a folder, or None for the app's storage (see
+    `app.services.storage.store`). The upload is checked in a private temporary file
+    first, so the store only ever receives a file that passed.
+    """
+    storage = resolve(upload_dir)
+    with tempfile.NamedTemporaryFile(prefix="pcpt-upload-") as spool:
+        sha256, size = _spool(stream, spool, max_bytes)
         if size == 0:
             raise DomainError("The file is empty", "file")
-        media_type = sniff_media_type(target)
-        if media_type is None:
+        media_type = _check_type(Path(spool.name), filename)
+        spool.seek(0)
+        storage_key = new_key()
+        try:
+            storage.put(storage_key, spool)
+        except StorageError:
             raise DomainError(
-                f"This type of file cannot be attached. Attach {ACCEPTED_DESCRIPTION}", "file"
-            )
-        extension = _extension(filename)
-        if extension is not None and extension not in EXTENSIONS[media_type]:
-            raise DomainError(
-                f"The file's name ends {extension} but its content is not that type of file",
-                "file",
-            )
-    except BaseException:
-        with suppress(FileNotFoundError):
-            target.unlink()
-        raise
+                "The file could not be stored just now. Try again in a few minutes", "file"
+            ) from None
     return StoredFile(storage_key, sha256, size, media_type)
 
 
-def remove_stored(upload_dir: str | Path, storage_key: str) -> None:
-    """Delete a stored file; call after the transaction that dropped its row commits."""
-    with suppress(FileNotFoundError):
-        stored_path(upload_dir, storage_key).unlink()
-
-
-# --- Files written inside a transaction that may not commit ------------------------------
-
-_NEW_FILES = "pcpt.files_written"
-
-
-def discard_on_rollback(upload_dir: str | Path, storage_key: str) -> None:
-    """Delete the stored file again unless the current transaction commits.
-
-    A file is written before the row that points at it; if anything later in the request
-    fails (a refusal, a fault, a full disk), the rollback must not leave the file behind.
-    """
-    db.session.info.setdefault(_NEW_FILES, []).append((str(upload_dir), storage_key))
-
-
-def _keep_files(session: Session) -> None:
-    session.info.pop(_NEW_FILES, None)
-
-
-def _drop_files(session: Session, transaction) -> None:
-    # The outermost transaction ended without a commit (rolled back, or the session closed).
-    if transaction.parent is None:
-        for upload_dir, storage_key in session.info.pop(_NEW_FILES, []):
-            remove_stored(upload_dir, storage_key)
-
-
-event.listen(Session, "after_commit", _keep_files)
-event.listen(Session, "after_transaction_end", _drop_files)
+def remove_stored(upload_dir: Storage | str | Path | None, storage_key: str) -> None:
+    """Delete a stored file; call after the transaction that dropped its row commits
+    (or use `app.services.storage.remove_after_commit`, which waits for the commit)."""
+    delete_quietly(resolve(upload_dir), storage_key)
 
 
 def store_upload(
@@ -280,7 +267,7 @@ def store_upload(
     filename: str,
     *,
     version_number: int,
-    upload_dir: str | Path,
+    upload_dir: Storage | str | Path | None = None,
     max_bytes: int,
     actor: User | None = None,
 ) -> Attachment:
@@ -290,12 +277,13 @@ def store_upload(
     and deleted at once. Use `app.services.portfolio.evidence.add_attachment`, which also versions
     and audits the change.
     """
-    stored = store_file(stream, filename, upload_dir=upload_dir, max_bytes=max_bytes)
-    discard_on_rollback(upload_dir, stored.storage_key)
+    storage = resolve(upload_dir)
+    stored = store_file(stream, filename, upload_dir=storage, max_bytes=max_bytes)
+    discard_on_rollback(storage, stored.storage_key)
     try:
         storage_quota.check_room(evidence.enrolment.trainee_id, stored.size_bytes)
     except BaseException:
-        remove_stored(upload_dir, stored.storage_key)
+        remove_stored(storage, stored.storage_key)
         raise
     attachment = Attachment(
         evidence=evidence,

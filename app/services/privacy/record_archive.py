@@ -115,7 +115,7 @@ def _written(archive: RecordArchive) -> Iterator[bytes]:
         for item in archive.files:
             with (
                 target.open(_entry(item.archive_path, when), "w") as member,
-                item.stored.open("rb") as source,
+                item.open() as source,
             ):
                 while chunk := source.read(CHUNK):
                     member.write(chunk)
