@@ -92,6 +92,26 @@ def _parse_previous(raw: str | tuple | list | None) -> list[str]:
     return keys
 
 
+def _instance_key(key_file: Path) -> str:
+    """The development key kept in the instance folder, made on first start."""
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        # Written to a private temporary name, then linked: a second process starting at
+        # the same moment reads either no file (and makes its own link, which fails) or
+        # the whole key, never half of one.
+        temporary = key_file.with_name(f".{key_file.name}.{os.getpid()}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new_secret() + "\n")
+        try:
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return key_file.read_text().strip()
+
+
 def init_app(app: Flask) -> None:
     """Check the key settings at start; stop with the reason when they are unusable.
 
@@ -103,14 +123,14 @@ def init_app(app: Flask) -> None:
                 "CREDENTIAL_SIGNING_KEY must be set in production (an Ed25519 Multikey "
                 "secret key, z...); see app/services/credentials/keys.py"
             )
+        if app.config.get("ENV_NAME") == "testing" and not app.config.get("CREDENTIAL_KEY_FILE"):
+            # Each test app signs with its own key, kept in memory only.
+            app.config["CREDENTIAL_SIGNING_KEY"] = new_secret()
+            raw = app.config["CREDENTIAL_SIGNING_KEY"]
+    if not raw:
         configured = app.config.get("CREDENTIAL_KEY_FILE")
         key_file = Path(configured) if configured else Path(app.instance_path) / KEY_FILE_NAME
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        if not key_file.exists():
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(new_secret() + "\n")
-        raw = key_file.read_text().strip()
+        raw = _instance_key(key_file)
         app.config["CREDENTIAL_SIGNING_KEY"] = raw
     try:
         private_key_from_multikey(raw)
