@@ -179,6 +179,18 @@ class Config:
     API_VERSION = "1"
     OPENAPI_VERSION = "3.0.3"
 
+    # Open Badges 3.0 credentials issued on completion (app/services/credentials/keys.py):
+    # the Ed25519 signing key as a Multikey secret (z...; required in production, generated
+    # per instance folder in development, per app in tests), the public keys (z6Mk...,
+    # comma-separated) of rotated-out keys that stay published, and the issuing
+    # organisation's name and web address (unset: BASE_URL) in the issuer profile.
+    CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY", "").strip()
+    CREDENTIAL_PREVIOUS_KEYS = _env_list("CREDENTIAL_PREVIOUS_KEYS", ())
+    CREDENTIAL_ISSUER_NAME = os.environ.get("CREDENTIAL_ISSUER_NAME", "").strip() or (
+        "PCPT Portfolio"
+    )
+    CREDENTIAL_ISSUER_URL = os.environ.get("CREDENTIAL_ISSUER_URL", "").strip()
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -25,6 +25,7 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.update(overrides)
     _ensure_secret_key(app)
     _check_two_factor_roles(app)
+    _check_credential_keys(app)
     _check_storage(app)
     base_url.init_app(app)  # first of the hooks: a request for another host stops there
     request_input.init_app(app)  # then an address with control characters, deep JSON
@@ -103,6 +104,13 @@ def _check_storage(app: Flask) -> None:
     from app.services.storage import store
 
     store.init_app(app)
+
+
+def _check_credential_keys(app: Flask) -> None:
+    """The Open Badges signing key: refused missing in production, made in development."""
+    from app.services.credentials import keys
+
+    keys.init_app(app)
 
 
 class _ProcessBytecodeCache(BytecodeCache):
