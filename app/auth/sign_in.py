@@ -1,12 +1,13 @@
 """Finishing a sign-in once the password (or single sign-on) was right.
 
-Every way of signing in ends in `finish_sign_in(user, next_url)`: it signs the person in,
-or, when two-factor sign-in applies to them, keeps a *pending* sign-in in the signed
-session cookie and sends them for their code (or, when their role requires two-factor
+Every way of signing in ends in `finish_sign_in(user, next_url, method=...)`: it signs
+the person in, or, when two-factor sign-in applies to them, keeps a *pending* sign-in in
+the signed session cookie and sends them for their code (or, when their role requires two-factor
 sign-in and they have none yet, to set it up). A pending sign-in is not a signed-in
 state: Flask-Login knows nothing of it, so every page that needs a role still refuses.
 It names the person and their session version (so a reset or a password change voids
-it) and lasts a few minutes.
+it) and lasts a few minutes. The sign-in is recorded (last signed in, `auth.login`) only
+when it is complete, every factor given.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.auth.sessions import start_session
 from app.extensions import db
 from app.models.users import User
 from app.services.accounts import two_factor
+from app.services.accounts.users import record_sign_in
 
 PENDING = "two_factor_pending"
 # Set in the session at sign-in: whether the person gave a second factor (a code, or set one
@@ -42,21 +44,34 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def finish_sign_in(user: User, next_url: str | None = None) -> Response:
-    """The first factor was right: sign `user` in, or ask for (or set up) their second."""
+def finish_sign_in(user: User, next_url: str | None = None, *, method: str) -> Response:
+    """The first factor was right: sign `user` in, or ask for (or set up) their second.
+    `method` says how the first was given ("password" or "sso") for the audit event."""
     next_url = safe_next(next_url)
     session.clear()  # a new session at every sign-in (no fixation)
     if two_factor.is_enabled(user):
-        _hold(user, CODE, next_url)
+        _hold(user, CODE, next_url, method)
         return redirect(url_for("auth.two_factor"))
     if two_factor.is_required(user):
-        _hold(user, SETUP, next_url)
+        _hold(user, SETUP, next_url, method)
         return redirect(url_for("auth.two_factor_setup"))
-    return complete_sign_in(user, next_url, second_factor=False)
+    signed_in(user, second_factor=False, method=method)
+    return redirect(next_url or url_for("main.home"))
+
+
+def signed_in(user: User, *, second_factor: bool, method: str | None = None) -> None:
+    """The sign-in is complete: record it (committed) and start the person's session.
+    Without `method`, the one the pending sign-in was started with."""
+    if method is None:
+        held = session.get(PENDING)
+        method = str(held.get("method", "password")) if isinstance(held, dict) else "password"
+    record_sign_in(user, method=method, second_factor=second_factor)
+    db.session.commit()
+    sign_in_now(user, second_factor=second_factor)
 
 
 def sign_in_now(user: User, *, second_factor: bool) -> None:
-    """Sign `user` in: a new session, the pending state (if any) gone."""
+    """A new session for `user`, the pending state (if any) gone."""
     session.clear()
     login_user(user)
     start_session()
@@ -64,7 +79,8 @@ def sign_in_now(user: User, *, second_factor: bool) -> None:
 
 
 def complete_sign_in(user: User, next_url: str | None, *, second_factor: bool) -> Response:
-    sign_in_now(user, second_factor=second_factor)
+    """The second factor was right: sign the pending person in."""
+    signed_in(user, second_factor=second_factor)
     return redirect(safe_next(next_url) or url_for("main.home"))
 
 
@@ -88,13 +104,14 @@ def enforce_second_factor():
     return redirect(url_for("auth.login"))
 
 
-def _hold(user: User, stage: str, next_url: str | None) -> None:
+def _hold(user: User, stage: str, next_url: str | None, method: str) -> None:
     session[PENDING] = {
         "user": user.id,
         "version": user.session_version,
         "stage": stage,
         "at": time.time(),
         "next": next_url,
+        "method": method,
     }
 
 

@@ -159,7 +159,7 @@ def sso_callback():
         return _refusal_page(refusal, 403)
     db.session.commit()
     # Signed in now, or first asked for a two-factor code (or to set it up).
-    return finish_sign_in(user, session.pop(NEXT, None))
+    return finish_sign_in(user, session.pop(NEXT, None), method="sso")
 
 
 def _verified_claims(client):

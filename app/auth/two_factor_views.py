@@ -79,7 +79,7 @@ def two_factor_setup():
 
     def confirmed(codes: list[str]):
         # The code just proved the app: no second question.
-        sign_in.sign_in_now(user, second_factor=True)
+        sign_in.signed_in(user, second_factor=True)
         return recovery_codes_page(
             codes,
             next_url or url_for("main.home"),

@@ -77,7 +77,7 @@ def login():
         db.session.commit()  # the audit event of a failure is kept too
         if user is not None:
             # Signed in now, or first asked for a two-factor code (or to set it up).
-            return finish_sign_in(user, request.args.get("next"))
+            return finish_sign_in(user, request.args.get("next"), method="password")
         form.email.errors.append("Email address or password is not correct")
     return render_template("auth/login.jinja", form=form, sso_label=sso_button_label())
 

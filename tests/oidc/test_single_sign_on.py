@@ -88,7 +88,7 @@ def test_first_sign_on_links_the_account_by_its_verified_email_and_signs_in(
     [linked] = events("user.identity_linked")
     [login] = events("auth.login")
     assert (linked.subject_id, login.subject_id) == (str(ann.id), str(ann.id))
-    assert login.data == {"method": "sso"}
+    assert login.data == {"method": "sso", "second_factor": False}
 
 
 def test_a_later_sign_on_finds_the_person_by_the_link_even_after_an_email_change(

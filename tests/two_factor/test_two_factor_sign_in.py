@@ -13,6 +13,7 @@ from app.auth.two_factor_setup import qr_code_svg
 from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.two_factor import RecoveryCode
+from app.models.users import User
 from app.services.accounts import two_factor
 from config import Config, TestingConfig, _env_list
 from tests.two_factor.conftest import (
@@ -132,16 +133,31 @@ def test_with_two_factor_on_the_password_alone_does_not_sign_in(
 ):
     supervisor = make_user(roles=("supervisor",))
     secret, _ = enable_for(supervisor)
+    sign_ins = audit_actions(supervisor).count("auth.login")  # setting up signed them in
+    last_time = db.session.get(User, supervisor.id).last_login_at
     first = sign_in_password(client, supervisor, next_url="/supervision/")
     assert first.headers["Location"] == "/auth/two-factor"
     for path in GUARDED_PAGES:
         assert client.get(path).headers["Location"].startswith("/auth/login"), path
+    # Not signed in yet, so not recorded as a sign-in either.
+    assert audit_actions(supervisor).count("auth.login") == sign_ins
+    db.session.expire_all()
+    assert db.session.get(User, supervisor.id).last_login_at == last_time
     page = client.get("/auth/two-factor")
     assert "Enter your security code" in page_text(page)
     done = client.post("/auth/two-factor", data={"code": totp_clock.code(secret)})
     assert done.headers["Location"] == "/supervision/"
     assert client.get("/supervision/").status_code == 200
-    assert audit_actions(supervisor)[-1] == "auth.two_factor_passed"
+    assert audit_actions(supervisor)[-2:] == ["auth.two_factor_passed", "auth.login"]
+    signed_in = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "auth.login")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).one()
+    assert signed_in.data == {"method": "password", "second_factor": True}
+    db.session.expire_all()
+    assert db.session.get(User, supervisor.id).last_login_at != last_time
 
 
 def test_a_wrong_code_is_refused_audited_and_does_not_sign_in(

@@ -97,7 +97,7 @@ def _first_link(issuer: str, subject: str, claims: Mapping) -> UserIdentity:
 
 
 def sign_on(issuer: str, claims: Mapping) -> User:
-    """The person the verified ID token's claims name, signed on (audited); or
+    """The person the verified ID token's claims name (their link used now); or
     `SignOnRefused`. The caller has already checked the token (signature, issuer,
     audience, expiry, nonce)."""
     subject = str(claims.get("sub") or "")
@@ -113,8 +113,6 @@ def sign_on(issuer: str, claims: Mapping) -> User:
         db.session.flush()
         audit.record("user.identity_linked", "user", user.id, actor=user, data={"link": link.id})
     link.last_used_at = now
-    user.last_login_at = now
-    audit.record("auth.login", "user", user.id, actor=user, data={"method": "sso"})
     return user
 
 

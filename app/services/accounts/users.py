@@ -155,9 +155,23 @@ def authenticate(email: str, password: str) -> User | None:
         )
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
-    audit.record("auth.login", "user", user.id, actor=user)
     return user
+
+
+def record_sign_in(user: User, *, method: str, second_factor: bool) -> None:
+    """The person is signed in (every factor given): the time, and one audit event.
+
+    Written when the sign-in is complete, not when the password (or single sign-on) was
+    right: someone who stops at the second factor has not signed in.
+    """
+    user.last_login_at = utcnow()
+    audit.record(
+        "auth.login",
+        "user",
+        user.id,
+        actor=user,
+        data={"method": method, "second_factor": second_factor},
+    )
 
 
 def confirm_password(user: User, password: str) -> bool:
