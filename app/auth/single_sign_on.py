@@ -210,10 +210,11 @@ def sso_confirm():
     needs_code = two_factor.is_enabled(person)
     form = ConfirmWithProviderAndCodeForm() if needs_code else ConfirmWithProviderForm()
     if form.validate_on_submit():
-        if needs_code and not two_factor.check_code(person, form.code.data or ""):
+        if needs_code and not two_factor.check_second_factor(person, form.code.data or ""):
             db.session.commit()  # keep the audit event of the failure
             form.code.errors.append(
-                "The security code is not correct. Enter the code your authenticator app shows now"
+                "The security code is not correct. Enter the code your authenticator app "
+                "shows now, or a recovery code you have not used before"
             )
         else:
             db.session.commit()

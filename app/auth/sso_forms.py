@@ -1,8 +1,6 @@
 """Confirming it is you through the single sign-on provider, before a declaration."""
 
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
-
+from app.auth.two_factor_forms import OR_RECOVERY_CODE, code_field
 from app.form_base import PortfolioForm
 
 
@@ -13,11 +11,4 @@ class ConfirmWithProviderForm(PortfolioForm):
 class ConfirmWithProviderAndCodeForm(ConfirmWithProviderForm):
     """For a person with two-factor sign-in on: their code first, as with a password."""
 
-    code = StringField(
-        "Security code",
-        description="The 6-digit code your authenticator app shows for PCPT Portfolio.",
-        validators=[
-            DataRequired("Enter the code from your authenticator app"),
-            Length(max=40, message="The code is too long"),
-        ],
-    )
+    code = code_field("Security code", OR_RECOVERY_CODE)

@@ -7,9 +7,11 @@ from app.auth.forms import ConfirmPasswordForm
 from app.form_base import PortfolioForm
 
 CODE_HINT = "The 6-digit code your authenticator app shows for PCPT Portfolio."
+# Where a recovery code is taken as well as the app's code: signing in and confirming.
+OR_RECOVERY_CODE = CODE_HINT + " If you do not have your phone, enter one of your recovery codes."
 
 
-def _code_field(label: str, hint: str) -> StringField:
+def code_field(label: str, hint: str) -> StringField:
     return StringField(
         label,
         description=hint,
@@ -21,20 +23,17 @@ def _code_field(label: str, hint: str) -> StringField:
 
 
 class SignInCodeForm(PortfolioForm):
-    code = _code_field(
-        "Security code",
-        CODE_HINT + " If you do not have your phone, enter one of your recovery codes.",
-    )
+    code = code_field("Security code", OR_RECOVERY_CODE)
 
 
 class SetupCodeForm(PortfolioForm):
-    code = _code_field("Code from your app", CODE_HINT)
+    code = code_field("Code from your app", CODE_HINT)
 
 
 class ConfirmWithCodeForm(ConfirmPasswordForm):
     """Re-entering the password, for a person with two-factor sign-in on."""
 
-    code = _code_field("Security code", CODE_HINT)
+    code = code_field("Security code", OR_RECOVERY_CODE)
 
 
 class ActionForm(PortfolioForm):

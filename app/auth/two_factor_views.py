@@ -52,7 +52,7 @@ def two_factor_code():
         return _expired()
     form = SignInCodeForm()
     if form.validate_on_submit():
-        ok = two_factor.check_sign_in_code(user, form.code.data or "")
+        ok = two_factor.check_second_factor(user, form.code.data or "")
         db.session.commit()  # the code used up, or the failure's audit event
         if ok:
             return sign_in.complete_sign_in(user, sign_in.pending_next(), second_factor=True)

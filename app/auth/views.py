@@ -98,10 +98,10 @@ def confirm_password():
     if form.validate_on_submit():
         if not accounts.confirm_password(person, form.password.data or ""):
             form.password.errors.append("The password is not correct")
-        elif needs_code and not two_factor.check_code(person, form.code.data or ""):
+        elif needs_code and not two_factor.check_second_factor(person, form.code.data or ""):
             form.code.errors.append(
-                "The security code is not correct, so nothing was signed. "
-                "Enter the code your authenticator app shows now"
+                "The security code is not correct, so nothing was signed. Enter the code your "
+                "authenticator app shows now, or a recovery code you have not used before"
             )
         else:
             db.session.commit()

@@ -102,6 +102,27 @@ def test_changes_on_the_account_page_ask_for_the_password_and_code_again(
     assert back.headers["Location"] == "/account/two-factor"
 
 
+def test_a_recovery_code_confirms_it_is_you_once_when_the_phone_is_not_to_hand(
+    mfa_app, client, make_user, set_up_through_pages
+):
+    lead = make_user(roles=("lead",))
+    _, codes = set_up_through_pages(client, lead)
+    with client.session_transaction() as session:
+        session["fresh_at"] = 0
+    asked = client.post("/account/two-factor/recovery-codes")
+    confirm_url = asked.headers["Location"]
+    assert "recovery codes" in page_text(client.get(confirm_url))
+    back = client.post(confirm_url, data={"password": DEFAULT_PASSWORD, "code": codes[0]})
+    assert back.headers["Location"] == "/account/two-factor"
+    assert audit_actions(lead)[-1] == "auth.two_factor_passed"
+    assert two_factor.remaining_recovery_codes(lead) == len(codes) - 1
+    with client.session_transaction() as session:
+        session["fresh_at"] = 0
+    again = client.post(confirm_url, data={"password": DEFAULT_PASSWORD, "code": codes[0]})
+    assert "a recovery code you have not used before" in page_text(again)
+    assert client.post("/account/two-factor/recovery-codes").headers["Location"] == confirm_url
+
+
 def test_new_recovery_codes_end_the_old_ones(
     mfa_app, app, client, make_user, sign_in_password, set_up_through_pages
 ):

@@ -130,8 +130,9 @@ def check_code(user: User, code: str, *, now: float | None = None) -> bool:
     return False
 
 
-def check_sign_in_code(user: User, code: str, *, now: float | None = None) -> bool:
-    """At sign-in: an authenticator code, or else one of the person's recovery codes."""
+def check_second_factor(user: User, code: str, *, now: float | None = None) -> bool:
+    """At sign-in, or before a declaration: an authenticator code, or else one of the
+    person's recovery codes (used up), so someone without their phone is not stuck."""
     normalised = _normalise_code(code)
     if normalised.isdigit() and len(normalised) == DIGITS:
         method, ok = "app", check_code(user, code, now=now)
