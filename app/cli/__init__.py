@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.backups import backup_command, restore_command
 from app.cli.common import fails_cleanly
 from app.cli.demo import demo_cli
 from app.cli.framework_moves import frameworks_migrate
@@ -14,7 +15,7 @@ from app.cli.frameworks import frameworks_cli
 from app.cli.notifications import notifications_cli
 from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
 from app.cli.people_import import users_import
-from app.cli.records import audit_cli, backup_command, restore_command, supervisor_cli
+from app.cli.records import audit_cli, supervisor_cli
 
 __all__ = ["fails_cleanly", "register"]
 

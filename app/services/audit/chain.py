@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
@@ -83,14 +84,35 @@ class ChainReport:
     checked: int
     first_bad_id: int | None = None
     reason: str | None = None
+    head_hash: str = GENESIS_HASH  # the last event's hash (of the intact part)
+
+
+def verify_events(events: Iterable[AuditEvent]) -> ChainReport:
+    """Check events given in id order (from the database, or read from a backup)."""
+    prev_hash = GENESIS_HASH
+    expected_id = 1
+    checked = 0
+    for event in events:
+        if event.id != expected_id:
+            reason = f"event {expected_id} is missing"
+            return ChainReport(False, checked, event.id, reason, prev_hash)
+        if event.prev_hash != prev_hash:
+            return ChainReport(False, checked, event.id, "previous hash does not match", prev_hash)
+        if chain_hash(prev_hash, event) != event.hash:
+            reason = "content does not match its hash"
+            return ChainReport(False, checked, event.id, reason, prev_hash)
+        prev_hash = event.hash
+        expected_id += 1
+        checked += 1
+    return ChainReport(True, checked, head_hash=prev_hash)
 
 
 def verify_chain(batch_size: int = 5000, session: Session | None = None) -> ChainReport:
     """Walk the chain in id order, in batches, so memory stays flat on long trails."""
-    session = session or db.session
-    prev_hash = GENESIS_HASH
-    expected_id = 1
-    checked = 0
+    return verify_events(_stored_events(session or db.session, batch_size))
+
+
+def _stored_events(session: Session, batch_size: int) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
         events = session.scalars(
@@ -100,16 +122,7 @@ def verify_chain(batch_size: int = 5000, session: Session | None = None) -> Chai
             .limit(batch_size)
         ).all()
         if not events:
-            return ChainReport(True, checked)
-        for event in events:
-            if event.id != expected_id:
-                return ChainReport(False, checked, event.id, f"event {expected_id} is missing")
-            if event.prev_hash != prev_hash:
-                return ChainReport(False, checked, event.id, "previous hash does not match")
-            if chain_hash(prev_hash, event) != event.hash:
-                return ChainReport(False, checked, event.id, "content does not match its hash")
-            prev_hash = event.hash
-            expected_id += 1
-            checked += 1
-            last_id = event.id
+            return
+        yield from events
+        last_id = events[-1].id
         session.expunge_all()
