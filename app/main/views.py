@@ -1,4 +1,5 @@
-"""Pages every signed-in person shares: the home redirect, the framework browser, health."""
+"""Pages every signed-in person shares: the home redirect, the framework browser; and
+health (liveness) and readiness for a load balancer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from app.extensions import db
 from app.main.blueprint import bp
 from app.permissions import public, signed_in
 from app.services.frameworks import catalogue as framework_service
+from app.services.health.readiness import check_readiness
 from app.services.portfolio import sufficiency
 
 # Where each role lands after signing in, in order of precedence.
@@ -35,6 +37,21 @@ def home():
 def healthz():
     db.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """For a load balancer: 200 while the database, storage and Redis answer; else 503."""
+    readiness = check_readiness()
+    if readiness.ready:
+        response = jsonify({"status": "ready", "checks": readiness.checks})
+    else:
+        body = {"status": "not ready", "failed": readiness.failed, "checks": readiness.checks}
+        response = jsonify(body)
+        response.status_code = 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/frameworks")

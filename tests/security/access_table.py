@@ -109,6 +109,7 @@ TABLE: dict[str, Access] = {
     "main.accessibility": access(PUBLIC),
     "main.privacy": access(PUBLIC),
     "main.healthz": access(PUBLIC),
+    "main.readyz": access(PUBLIC),  # for a load balancer: 200 ready, 503 naming what failed
     "auth.login": access(PUBLIC),
     # Asking for a reset link, and the pages of e-mailed one-time links: anyone may open
     # them; the matrix's made-up token gets the "this link is not valid" page (404).

@@ -11,6 +11,7 @@ from flask import Flask
 
 from app.services.storage import current_storage
 from tests.s3_server import s3_server  # noqa: F401  (registers the fixture)
+from tests.security.conftest import world  # noqa: F401  (a populated service, for the pages)
 
 BACKENDS = ("local", "s3")
 
@@ -25,3 +26,8 @@ def backend(request, app: Flask, monkeypatch) -> str:
     with app.app_context():
         current_storage()  # built now, so a test sees the backend it asked for
     return request.param
+
+
+def stored_keys() -> set[str]:
+    """Every key in the app's storage, read from the storage itself."""
+    return {item.key for item in current_storage().iter_keys()}

@@ -1,0 +1,1 @@
+"""Is this server ready for traffic: the checks behind `GET /readyz`."""
