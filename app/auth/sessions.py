@@ -57,6 +57,12 @@ def start_session(now: float | None = None) -> None:
     session[FRESH_AT] = now
 
 
+def restart_idle_clock() -> None:
+    """The person asked to stay signed in: the idle clock starts again now, not at its
+    next 30-second step."""
+    session[SEEN_AT] = time.time()
+
+
 def mark_fresh() -> None:
     session[FRESH_AT] = time.time()
 

@@ -148,4 +148,9 @@ def logout():
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Nothing personal stays on the device: notes waiting to upload, drafts kept while
+    # typing and the pages kept for use offline (the page's script clears them too, for
+    # browsers that ignore this header). Not "cookies": the new session carries the flash.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -50,6 +50,8 @@ class Evidence(Base):
         Index(
             "ix_evidence_enrolment_activity", "enrolment_id", "status", "submitted_at", "updated_at"
         ),
+        # One draft per key a trainee's browser chose (see services/portfolio/drafts.py).
+        UniqueConstraint("enrolment_id", "client_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,9 @@ class Evidence(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The latest submission; None while the item has never left the trainee's drafts.
     submitted_at: Mapped[datetime | None]
+    # The key the trainee's browser gave the draft when it saved it as they typed or sent
+    # it from its offline queue; None for items saved by a plain form or the API.
+    client_key: Mapped[str | None] = mapped_column(String(64))
 
     enrolment: Mapped[Enrolment] = relationship()
     evidence_type: Mapped[EvidenceType] = relationship()

@@ -4,6 +4,7 @@
 from app.trainee import (  # noqa: F401
     assessment_views,
     attachment_views,
+    autosave_views,
     development_views,
     evidence_views,
     feedback_views,

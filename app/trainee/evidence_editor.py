@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_wtf import FlaskForm
 
 from app.auth.current import me
@@ -22,6 +22,7 @@ from app.models.frameworks import EvidenceType
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as frameworks
+from app.services.portfolio import drafts
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio.assessment_forms import FormDefinition
 from app.services.portfolio.assessment_forms import validate as validate_answers
@@ -47,6 +48,7 @@ class EvidenceEditor:
             self.by_code.values(),
             max_links=self.max_links,
             with_attachment=new,
+            with_client_key=new,
         )
         self.warnings: list[dict] = []
 
@@ -115,6 +117,24 @@ class EvidenceEditor:
             return {"text": message}
         return {"text": f"{field.label.text}: {message}", "href": f"#{error_anchor(field)}"}
 
+    def typing_context(self, form: FlaskForm, evidence: Evidence | None) -> dict:
+        """What the page's script needs to keep what is typed (app/static/js/offline/)."""
+        if evidence is None:
+            code = self.evidence_type.code
+            autosave_url = url_for(".evidence_autosave_new", type_code=code)
+            draft_key = f"new:{code}"
+        else:
+            autosave_url = url_for(".evidence_autosave", evidence_id=evidence.id)
+            draft_key = f"evidence:{evidence.id}"
+        return {
+            "autosave_url": autosave_url if drafts.saves_as_typed(evidence) else None,
+            "draft_key": draft_key,
+            # Notes of these types can be written offline and sent later.
+            "offline_capable": evidence is None and drafts.is_text_only(self.definition),
+            # A form shown again after a POST holds what was sent: nothing to put back.
+            "fresh_form": not form.is_submitted(),
+        }
+
     def render(self, form: FlaskForm, **context):
         file_field = form._fields.get("attachment")
         return render_template(
@@ -132,6 +152,7 @@ class EvidenceEditor:
                 if file_field is not None
                 else None
             ),
+            typing=self.typing_context(form, context.get("evidence")),
             **context,
         )
 

@@ -19,7 +19,7 @@ from app.models.frameworks import EvidenceType
 from app.permissions import roles
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as frameworks
-from app.services.portfolio import attachments
+from app.services.portfolio import attachments, drafts
 from app.services.portfolio import evidence as evidence_service
 from app.services.portfolio import lists as evidence_lists
 from app.services.portfolio.content import evidence_type_for
@@ -113,6 +113,10 @@ def evidence_choose_type(enrolment: Enrolment):
         form=form,
         types=types,
         competency=competency,
+        # The forms the device keeps for writing notes offline (app/static/js/offline/).
+        offline_pages=[
+            url_for(".evidence_new", type_code=t.code) for t in drafts.text_only_types(types)
+        ],
     )
 
 
@@ -129,12 +133,14 @@ def evidence_new(enrolment: Enrolment, type_code: str):
     form = editor.form({"competencies": [preselected]} if preselected in editor.by_code else None)
     if form.is_submitted() and editor.checked(form):
         try:
-            evidence = evidence_service.create_draft(
+            # With the script's key, the draft it saved as the trainee typed is the one saved.
+            evidence = drafts.save_new(
                 enrolment,
                 evidence_type,
                 editor.answers(form),
                 editor.links(form),
                 actor=me(),
+                client_key=form.client_key.data,
                 confirmed=form.confirm_no_patient.data,
             )
             upload = form.attachment.data

@@ -15,6 +15,7 @@ from sqlalchemy import Row
 from wtforms import (
     BooleanField,
     Field,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -128,9 +129,11 @@ def evidence_form_class(
     *,
     max_links: int,
     with_attachment: bool,
+    with_client_key: bool = False,
 ) -> type[PortfolioForm]:
     """A form class for one evidence type: its fields, the competency chooser, a note per
-    competency, an optional file and the patient-data confirmation."""
+    competency, an optional file and the patient-data confirmation; for new evidence, the
+    key the browser's script gives the draft (see `services.portfolio.drafts`)."""
     fields: dict[str, Field] = {spec.name: _field_for(spec) for spec in definition.fields}
     competencies = list(competencies)
     fields["competencies"] = MultiCheckboxField(
@@ -153,6 +156,8 @@ def evidence_form_class(
             "Attach a file (optional)",
             description=f"{ACCEPTED_DESCRIPTION}. You can attach more files after saving.",
         )
+    if with_client_key:
+        fields["client_key"] = HiddenField()
     fields["confirm_no_patient"] = BooleanField(
         "I confirm this does not identify a patient",
     )

@@ -17,8 +17,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The key a trainee's browser gives a draft it saves as they type or sends from its
+    # offline queue: the same key saved twice (a retry, a second tab) finds one draft.
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('client_key', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(
+            batch_op.f('uq_evidence_enrolment_id_client_key'), ['enrolment_id', 'client_key']
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_evidence_enrolment_id_client_key'), type_='unique')
+        batch_op.drop_column('client_key')

@@ -109,6 +109,8 @@ TABLE: dict[str, Access] = {
     "main.accessibility": access(PUBLIC),
     "main.privacy": access(PUBLIC),
     "main.healthz": access(PUBLIC),
+    "main.manifest": access(PUBLIC),
+    "main.service_worker": access(PUBLIC),
     "main.readyz": access(PUBLIC),  # for a load balancer: 200 ready, 503 naming what failed
     "auth.login": access(PUBLIC),
     # Asking for a reset link, and the pages of e-mailed one-time links: anyone may open
@@ -128,6 +130,7 @@ TABLE: dict[str, Access] = {
     # "That token does not exist" on the tokens page, for another's token as for none.
     "account.revoke_token": access(AUTHENTICATED, OWNER),
     "auth.logout": access(AUTHENTICATED),
+    "auth.stay_signed_in": access(AUTHENTICATED),
     "account.sign_out_everywhere": access(AUTHENTICATED),
     # Your own two-factor sign-in (changes first ask for the password again).
     "account.two_factor": access(AUTHENTICATED),
@@ -202,6 +205,9 @@ TABLE: dict[str, Access] = {
     "trainee.evidence_list": access("trainee"),
     "trainee.evidence_choose_type": access("trainee"),
     "trainee.evidence_new": access("trainee"),
+    # Saving as the trainee types (the matrix's empty form is refused, nothing saved).
+    "trainee.evidence_autosave_new": access("trainee"),
+    "trainee.evidence_autosave": access("trainee", OWNER),
     "trainee.evidence_detail": access("trainee", OWNER),
     "trainee.evidence_version": access("trainee", OWNER),
     "trainee.evidence_edit": access("trainee", OWNER),
