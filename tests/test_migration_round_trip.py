@@ -189,6 +189,28 @@ def _seed(app: Flask) -> None:
             record_sha256="0" * 64,
         )
     )
+    # The credential issued with it (the row alone; issuing is tested in tests/credentials).
+    from app.models.credentials import IssuedCredential
+
+    db.session.flush()
+    completed = db.session.scalar(
+        select(Completion).where(Completion.enrolment_id == active_enrolment(other.id).id)
+    )
+    db.session.add(
+        IssuedCredential(
+            public_id="00000000-0000-4000-8000-000000000000",
+            trainee_id=other.id,
+            enrolment_id=completed.enrolment_id,
+            completion_id=completed.id,
+            status_sequence=0,
+            status_list=1,
+            status_list_index=0,
+            verification_method="did:web:127.0.0.1%3A5000#z6Mk",
+            document="{}",
+            document_sha256="0" * 64,
+            issued_at=now,
+        )
+    )
     # A pause, over and done with: the enrolment stays active for the records above.
     db.session.add(
         EnrolmentPause(

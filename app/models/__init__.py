@@ -3,6 +3,7 @@
 from app.models.assessments import AssessmentRequest
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.credentials import IssuedCredential
 from app.models.crosswalk import (
     CompetencyCrosswalk,
     FrameworkMove,
@@ -76,6 +77,7 @@ __all__ = [
     "FrameworkMove",
     "FrameworkSuccession",
     "GapAnalysisSignature",
+    "IssuedCredential",
     "LearningNeedRating",
     "LearningNeedsAnalysis",
     "MsfRuleRecord",

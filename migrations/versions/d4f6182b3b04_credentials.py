@@ -17,8 +17,36 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('issued_credentials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=36), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('enrolment_id', sa.Integer(), nullable=False),
+    sa.Column('completion_id', sa.Integer(), nullable=False),
+    sa.Column('status_sequence', sa.Integer(), nullable=False),
+    sa.Column('status_list', sa.Integer(), nullable=False),
+    sa.Column('status_list_index', sa.Integer(), nullable=False),
+    sa.Column('verification_method', sa.String(length=300), nullable=False),
+    sa.Column('document', sa.Text(), nullable=False),
+    sa.Column('document_sha256', sa.String(length=64), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['completion_id'], ['completions.id'], name=op.f('fk_issued_credentials_completion_id_completions')),
+    sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_issued_credentials_enrolment_id_enrolments')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_issued_credentials_trainee_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_credentials')),
+    sa.UniqueConstraint('completion_id', name=op.f('uq_issued_credentials_completion_id')),
+    sa.UniqueConstraint('enrolment_id', name=op.f('uq_issued_credentials_enrolment_id')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_issued_credentials_public_id')),
+    sa.UniqueConstraint('status_list', 'status_list_index', name=op.f('uq_issued_credentials_status_list_status_list_index')),
+    sa.UniqueConstraint('status_sequence', name=op.f('uq_issued_credentials_status_sequence'))
+    )
+    with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_credentials_trainee_id'), ['trainee_id'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('issued_credentials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issued_credentials_trainee_id'))
+
+    op.drop_table('issued_credentials')

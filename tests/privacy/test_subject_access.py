@@ -60,6 +60,7 @@ RECORD_COUNTS = {
         r, lambda e: sum(s["revocation"] is not None for s in e["sign_offs"])
     ),
     "completions": lambda r: _each(r, lambda e: int(e["completion"] is not None)),
+    "issued_credentials": lambda r: _each(r, lambda e: int(e["credential"] is not None)),
     "learning_needs_analyses": lambda r: _each(
         r, lambda e: int(e["development"]["learning_needs"] is not None)
     ),
@@ -168,6 +169,7 @@ def test_every_table_about_a_trainee_is_in_their_record(app, world):
         "exceptional_circumstances",
         "framework_moves",
         "gap_analysis_signatures",
+        "issued_credentials",
         "sign_off_carry_overs",
         "training_declarations",
     ]

@@ -19,6 +19,8 @@ What erasing a person does (see SECURITY.md, "Retention and erasure"):
   trainee's name, the comments and reasons written about them become "[erased]". The
   database allows exactly this change to those append-only tables, and nothing else
   (migration c3e8f51a2d47);
+- the stored copy of their Open Badges credential is emptied (its digest and its place in
+  the revocation list stay, so the copy they hold still checks);
 - what they wrote or signed about other people stays: a supervisor's reviews, sign-offs
   and declarations for other trainees are those trainees' records.
 
@@ -35,6 +37,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.credentials import IssuedCredential
 from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, ObjectiveReview
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
@@ -354,6 +357,19 @@ def _erase_signed_records(enrolment_ids: list[int], evidence_ids, erasure: Erasu
         completion.trainee_name = ERASED
         completion.prerequisites = _erased_prerequisites(completion.prerequisites)
         erasure.counts["completions_erased"] += 1
+    # The stored copy of an Open Badges credential goes (it carries a salted hash of the
+    # e-mail address); the row keeps its digest and its place in the status list, so the
+    # copy the technician holds still checks as issued and not revoked.
+    _count(
+        erasure,
+        "credentials_erased",
+        db.session.execute(
+            update(IssuedCredential)
+            .where(IssuedCredential.enrolment_id.in_(enrolment_ids))
+            .values(document=""),
+            execution_options={"synchronize_session": False},
+        ),
+    )
     db.session.flush()
 
 

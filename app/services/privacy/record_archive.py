@@ -23,6 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.models.users import User
+from app.services.credentials.issuing import credentials_of, download_name
 from app.services.privacy.portable_record import json_default, portable_record
 from app.services.privacy.record_enrolment import enrolments_of
 from app.services.privacy.record_files import RecordFile
@@ -42,6 +43,9 @@ portfolio-*.pdf  Your training portfolio for each enrolment, as your
 files/           Every file you or others stored on your record: evidence
                  attachments, your Level 3 certificate, pathway exemption
                  letters. record.json lists each with its SHA-256 digest.
+credentials/     The Open Badges 3.0 credential issued when your training was
+                 signed off as complete, exactly as signed: add it to a digital
+                 wallet or send it to anyone, who can check it themselves.
 """
 
 
@@ -54,6 +58,7 @@ class RecordArchive:
     record_json: bytes
     portfolios: tuple[tuple[str, bytes], ...]
     files: tuple[RecordFile, ...]
+    credentials: tuple[tuple[str, bytes], ...] = ()
 
 
 def record_archive(
@@ -73,6 +78,10 @@ def record_archive(
             for e in enrolments_of(person)
         ),
         files=tuple(stored),
+        credentials=tuple(
+            (f"credentials/{download_name(c)}", c.document.encode("utf-8"))
+            for c in credentials_of(person.id)
+        ),
     )
 
 
@@ -109,7 +118,7 @@ def _written(archive: RecordArchive) -> Iterator[bytes]:
         target.writestr(_entry("README.txt", when), README)
         target.writestr(_entry("record.json", when), archive.record_json)
         yield sink.take()
-        for name, content in archive.portfolios:
+        for name, content in archive.portfolios + archive.credentials:
             target.writestr(_entry(name, when), content)
             yield sink.take()
         for item in archive.files:

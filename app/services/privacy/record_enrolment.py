@@ -1,9 +1,11 @@
 """One enrolment in a trainee's portable record: its programme, competency progress,
 evidence with every version, attachment and review, sign-offs, supervisors, supervision
-sessions, the development plan and completion.
+sessions, the development plan, completion and the credential issued for it.
 """
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,6 +17,7 @@ from app.models.reviews import Review
 from app.models.supervision import SupervisionSession
 from app.models.users import User
 from app.services.assessments.completion import assessed_versions, requests_record
+from app.services.credentials.issuing import credential_for_enrolment, download_name
 from app.services.development import learning_needs, objectives, stages
 from app.services.feedback.records import rounds_record
 from app.services.frameworks.labels import framework_label
@@ -70,6 +73,7 @@ def enrolment_record(enrolment: Enrolment, files: RecordFiles) -> dict:
         "supervision_sessions": _supervision_sessions(enrolment),
         "development": _development(enrolment),
         "completion": _completion(enrolment),
+        "credential": _credential(enrolment),
         "feedback_rounds": rounds_record(enrolment.id),
         "pauses": pauses_record(enrolment),
         "framework_moves": moves_record(enrolment),
@@ -182,6 +186,24 @@ def _completion(enrolment: Enrolment) -> dict | None:
         "statement": completion.statement,
         "completed_at": completion.completed_at,
         "record_sha256": completion.record_sha256,
+    }
+
+
+def _credential(enrolment: Enrolment) -> dict | None:
+    """The Open Badges credential issued on completion: its record, and the credential as
+    signed (also in the ZIP under credentials/)."""
+    credential = credential_for_enrolment(enrolment.id)
+    if credential is None:
+        return None
+    return {
+        "file": f"credentials/{download_name(credential)}",
+        "issued_at": credential.issued_at,
+        "revoked_at": credential.revoked_at,
+        "status_list": credential.status_list,
+        "status_list_index": credential.status_list_index,
+        "verification_method": credential.verification_method,
+        "document_sha256": credential.document_sha256,
+        "credential": json.loads(credential.document),
     }
 
 

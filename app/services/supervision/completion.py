@@ -29,6 +29,7 @@ from app.models.signoffs import Completion
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.audit.digests import record_digest
+from app.services.credentials import issuing
 from app.services.errors import DomainError
 from app.services.frameworks.labels import framework_label as label_of
 from app.services.notifications import messages as notifications
@@ -184,6 +185,8 @@ def complete(
         db.session.flush()
     except IntegrityError:
         raise DomainError("This training has just been signed off as complete") from None
+    # The Open Badges credential is part of the same transaction: both or neither.
+    issuing.issue_for_completion(completion, enrolment, signer=signer, now=now)
     _announce_completion(enrolment, completion, signer)
     return completion
 
