@@ -25,8 +25,8 @@ def create_app(config: type[Config] | str | None = None, **overrides: object) ->
     app.config.update(overrides)
     _ensure_secret_key(app)
     _check_two_factor_roles(app)
-    _check_credential_keys(app)
     _check_storage(app)
+    _check_credential_keys(app)
     base_url.init_app(app)  # first of the hooks: a request for another host stops there
     request_input.init_app(app)  # then an address with control characters, deep JSON
 

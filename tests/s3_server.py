@@ -17,6 +17,9 @@ Use it from a conftest (or a test module) by importing the fixture::
 `s3_server.env` holds the variables (endpoint, dummy credentials, region) for a
 subprocess such as gunicorn: `subprocess.Popen(..., env={**os.environ, **s3_server.env})`.
 `s3_server.client()` is a boto3 client for looking at the bucket directly.
+
+A test that must stop its server (to see what happens when the store goes away) starts
+one of its own: `with running_s3_server(tmp_path) as server: ... server.stop()`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +81,10 @@ class S3Server:
             region_name="us-east-1",
         ).client("s3", endpoint_url=self.endpoint_url)
 
+    def stop(self) -> None:
+        """Stop the server (only one of your own: the session's is shared)."""
+        _stop(self.process)
+
     def object_names(self, prefix: str = "") -> list[str]:
         listed = self.client().list_objects_v2(Bucket=self.bucket, Prefix=prefix)
         return sorted(item["Key"] for item in listed.get("Contents", []))
@@ -95,11 +103,11 @@ def _wait_until_listening(port: int, process: subprocess.Popen) -> None:
     raise RuntimeError(f"moto_server did not listen on port {port}")
 
 
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory) -> Iterator[S3Server]:
-    """moto_server on 127.0.0.1:<free port> with an empty bucket, for the whole run."""
+@contextmanager
+def running_s3_server(log_dir: Path) -> Iterator[S3Server]:
+    """A moto server of one's own, stopped on leaving (or earlier, with `server.stop()`)."""
     port = free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto_server.log").open("wb")
+    log = (log_dir / f"moto_server_{port}.log").open("wb")
     process = subprocess.Popen(
         [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
         stdout=log,
@@ -111,10 +119,23 @@ def s3_server(tmp_path_factory) -> Iterator[S3Server]:
         server.client().create_bucket(Bucket=BUCKET)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> Iterator[S3Server]:
+    """moto_server on 127.0.0.1:<free port> with an empty bucket, for the whole run."""
+    with running_s3_server(tmp_path_factory.mktemp("moto")) as server:
+        yield server
