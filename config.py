@@ -69,6 +69,9 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 256 * 1024
     # Each trainee's file storage: attachments, certificate and exemption letters together.
     UPLOAD_QUOTA_BYTES = _env_int("UPLOAD_QUOTA_BYTES", 500 * 1024 * 1024)
+    # Whole years a trainee's portfolio is kept after their training ended and they last
+    # signed in (`flask retention apply`; checked there, so a bad value is named, not raised).
+    RETENTION_YEARS = os.environ.get("RETENTION_YEARS", "").strip() or "6"
     FRAMEWORKS_DIR = str(BASE_DIR / "frameworks")
 
     SESSION_COOKIE_HTTPONLY = True

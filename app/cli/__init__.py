@@ -16,6 +16,7 @@ from app.cli.notifications import notifications_cli
 from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
 from app.cli.people_import import users_import
 from app.cli.records import audit_cli, supervisor_cli
+from app.cli.retention import retention_cli
 from app.cli.storage import storage_cli
 
 __all__ = ["fails_cleanly", "register"]
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
         demo_cli,
         supervisor_cli,
         notifications_cli,
+        retention_cli,
         storage_cli,
     ):
         app.cli.add_command(command)
