@@ -71,7 +71,11 @@ def handle_http_error(error: HTTPException):
         response.headers.update(_kept_headers(error))
         return response
     title = TITLES.get(code, error.name)
-    page = render_template("errors/error.jinja", error=error, title=title, reference=_reference())
+    # A route may say in its own words why a role is refused (`permissions.roles`).
+    refusal = getattr(error, "refusal", None)
+    page = render_template(
+        "errors/error.jinja", error=error, title=title, refusal=refusal, reference=_reference()
+    )
     return page, code, _kept_headers(error)
 
 

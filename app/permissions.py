@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from app.models.users import ROLES
 
@@ -21,13 +22,16 @@ PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
 
-def roles(*names: str) -> Callable[[View], View]:
+def roles(*names: str, refusal: str | None = None) -> Callable[[View], View]:
+    """`refusal`: the words a signed-in person without the role reads on the 403 page
+    (by default, that their account does not have the role)."""
     unknown = set(names) - set(ROLES)
     if unknown or not names:
         raise ValueError(f"unknown roles {sorted(unknown)}; choose from {ROLES}")
 
     def decorate(view: View) -> View:
         view.allowed_roles = frozenset(names)  # type: ignore[attr-defined]
+        view.refusal = refusal  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -64,4 +68,6 @@ def enforce_route_roles():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if AUTHENTICATED in allowed or current_user.has_role(*allowed):
         return None
-    abort(403)
+    refused = Forbidden()
+    refused.refusal = getattr(current_app.view_functions[request.endpoint], "refusal", None)
+    raise refused

@@ -254,6 +254,15 @@ def _seed(app: Flask) -> None:
             record_sha256="1" * 64,
         )
     )
+    # A framework file a lead uploaded in the pages and published (a variant of 3.1).
+    from app.services.frameworks import publishing
+
+    ncf_3_1 = (ROOT / "frameworks" / "ncf-pcpt-3.1.yaml").read_text()
+    variant = ncf_3_1.replace('version: "3.1"', 'version: "3.1.1"')
+    lead = accounts.find_user_by_email("lead@example.org")
+    check = publishing.receive_upload("ncf-pcpt-3.1.1.yaml", variant.encode(), actor=lead)
+    assert check.upload is not None, check.problems
+    publishing.publish_upload(check.upload.id, actor=lead)
     # The world's feedback round (a rater asked, by a one-time link) gets one answer.
     feedback_round = feedback_rounds.open_round_of(enrolment.id)
     db.session.add(

@@ -5,6 +5,7 @@ from app.lead import (  # noqa: F401
     dashboard,
     exports,
     framework_move_views,
+    framework_publish_views,
     people_views,
     records,
     views,

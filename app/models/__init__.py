@@ -22,6 +22,7 @@ from app.models.development import (
 from app.models.enrolments import Enrolment, EnrolmentPause, SupervisorAssignment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
 from app.models.feedback import FeedbackRater, FeedbackResponse, FeedbackRound, MsfRuleRecord
+from app.models.framework_publishing import FrameworkUpload
 from app.models.frameworks import (
     Competency,
     Domain,
@@ -76,6 +77,7 @@ __all__ = [
     "Framework",
     "FrameworkMove",
     "FrameworkSuccession",
+    "FrameworkUpload",
     "GapAnalysisSignature",
     "IssuedCredential",
     "LearningNeedRating",

@@ -308,6 +308,13 @@ TABLE: dict[str, Access] = {
     # organisation, an administrator anywhere); the preview changes nothing.
     "lead.framework_moves": access("lead admin"),
     "lead.framework_moves_confirm": access("lead admin"),
+    # Publishing a framework version: any lead or administrator uploads, previews and
+    # publishes (frameworks belong to no organisation); the matrix's sample upload does
+    # not exist (404). Only an administrator marks a provisional version as published.
+    "lead.framework_publish": access("lead admin"),
+    "lead.framework_upload": access("lead admin", also_ok=(404,)),
+    "lead.framework_upload_publish": access("lead admin", also_ok=(404,)),
+    "lead.framework_mark_published": access("admin"),
     "lead.dashboard": access("supervisor lead"),
     "lead.export_progress_csv": access("supervisor lead"),
     "lead.export_competencies_csv": access("supervisor lead"),
