@@ -231,6 +231,11 @@ def _seed(app: Flask) -> None:
             RecoveryCode(user_id=owner.id, code_sha256="1" * 64),
         ]
     )
+    # A framework imported from a CASE 1.1 package, which keeps the package's identifiers.
+    from app.services.frameworks import case_import
+
+    foreign = ROOT / "tests" / "frameworks_lifecycle" / "files" / "case-foreign.json"
+    case_import.import_case(case_import.read_case_bytes(foreign.read_bytes()))
     # A trainee with sign-offs moved to the worked example 3.1 (a carried sign-off, the
     # crosswalk's rows), and the gap analysis signed.
     moved = move_trainees(

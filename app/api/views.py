@@ -13,11 +13,13 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from app.api.blueprint import bp, errors, openapi_document
+from app.api.case_schemas import CfPackage
 from app.api.problems import ApiProblem
 from app.api.schemas import FrameworkList, FrameworkTree, Me
 from app.extensions import limiter
 from app.permissions import public, signed_in
 from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.case_export import case_package
 from app.services.frameworks.labels import framework_label
 
 
@@ -151,3 +153,20 @@ def framework(code: str, version: str):
             for d in tree.domains
         ],
     }
+
+
+@bp.route("/frameworks/<code>/versions/<version>/case")
+@bp.response(200, CfPackage)
+@errors(401, 404)
+@bp.doc(
+    summary="One framework version as a CASE 1.1 package (1EdTech CFPackage)",
+    description="Domains and competencies as CFItems, the tree and the crosswalk to the "
+    "version it follows as CFAssociations; identifiers stay the same on every export.",
+)
+@signed_in
+def framework_case(code: str, version: str):
+    found = framework_service.find_framework(code, version)
+    if found is None:
+        raise ApiProblem(404, "not_found", f"No framework {code} version {version}")
+    # Answered as built: the schema documents the package, it does not filter it.
+    return jsonify(case_package(found.id, current_app.config["BASE_URL"]))

@@ -11,8 +11,14 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.cli.common import fails_cleanly
+from app.cli.framework_case import frameworks_export
 from app.extensions import db
 from app.services.frameworks import catalogue as framework_service
+from app.services.frameworks.case_import import (
+    import_reading,
+    located_problems,
+    read_framework_file,
+)
 from app.services.frameworks.crosswalk import (
     CrosswalkRefused,
     crosswalk_problems,
@@ -21,19 +27,27 @@ from app.services.frameworks.crosswalk import (
 from app.services.frameworks.validation import format_problems, validate_framework_file
 
 frameworks_cli = AppGroup("frameworks", help="Validate, import and list competency frameworks.")
+frameworks_cli.add_command(frameworks_export)
 
 
 @frameworks_cli.command("validate")
 @click.argument("paths", nargs=-1, required=True)
 def frameworks_validate(paths: tuple[str, ...]) -> None:
-    """Check framework files; print one line per problem as PATH:LINE: message."""
+    """Check framework files (YAML, or CASE 1.1 JSON); print one line per problem as
+    PATH:LINE: message (PATH: /JSON/pointer: message in a CASE package)."""
     failed = False
     for path in paths:
-        result = validate_framework_file(path)
+        try:  # a CASE package's crosswalk names competencies by their imported identifiers
+            result = read_framework_file(path)
+        except SQLAlchemyError:
+            db.session.rollback()
+            failed = True
+            click.echo(f"{path}: its crosswalk cannot be read: the database cannot be read")
+            continue
         unchecked = ""
         if result.spec is not None and result.spec.follows is not None:
             try:  # against what is imported
-                result.problems = crosswalk_problems(result.spec)
+                result.problems = located_problems(result, crosswalk_problems(result.spec))
             except SQLAlchemyError:
                 db.session.rollback()
                 unchecked = "; its crosswalk is not checked: the database cannot be read"
@@ -52,8 +66,9 @@ def frameworks_validate(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @fails_cleanly
 def frameworks_import(paths: tuple[str, ...]) -> None:
-    """Validate then import framework files; identical re-imports change nothing."""
-    results = [(path, validate_framework_file(path)) for path in paths]
+    """Validate then import framework files (YAML, or CASE 1.1 JSON packages); identical
+    re-imports change nothing."""
+    results = [(path, read_framework_file(path)) for path in paths]
     bad = [(path, r) for path, r in results if r.problems]
     if bad:
         for path, result in bad:
@@ -63,7 +78,7 @@ def frameworks_import(paths: tuple[str, ...]) -> None:
     messages = []
     for path, result in in_follow_order(results, lambda r: r.spec):
         try:
-            outcome, framework = framework_service.import_framework(result.spec, result.sha256)
+            outcome, framework = import_reading(result)
         except CrosswalkRefused as refused:
             db.session.rollback()
             for line in format_problems(path, refused.problems):

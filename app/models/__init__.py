@@ -3,6 +3,7 @@
 from app.models.assessments import AssessmentRequest
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.case_identifiers import CaseIdentifier
 from app.models.credentials import IssuedCredential
 from app.models.crosswalk import (
     CompetencyCrosswalk,
@@ -58,6 +59,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "CaseIdentifier",
     "Cohort",
     "Competency",
     "CompetencyCrosswalk",

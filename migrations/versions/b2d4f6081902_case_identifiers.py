@@ -17,8 +17,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The identifiers a CASE 1.1 package gave the objects of a version imported from it.
+    op.create_table('case_identifiers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('framework_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('identifier', sa.String(length=36), nullable=False),
+    sa.ForeignKeyConstraint(['framework_id'], ['frameworks.id'], name=op.f('fk_case_identifiers_framework_id_frameworks'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_identifiers')),
+    sa.UniqueConstraint('framework_id', 'key', name=op.f('uq_case_identifiers_framework_id_key')),
+    sa.UniqueConstraint('identifier', name=op.f('uq_case_identifiers_identifier'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('case_identifiers')

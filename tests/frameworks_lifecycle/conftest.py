@@ -17,6 +17,7 @@ from app.models.organisations import Cohort
 from app.models.signoffs import Completion
 from app.services.accounts import organisations
 from tests.conftest import import_framework_file
+from tests.frameworks_lifecycle.case_helpers import fresh_database  # noqa: F401 (a fixture)
 from tests.supervision.conftest import (  # noqa: F401  (fixtures used by these tests)
     accepted,
     sign,

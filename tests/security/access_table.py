@@ -147,6 +147,7 @@ TABLE: dict[str, Access] = {
     "api.me": access(AUTHENTICATED),
     "api.frameworks": access(AUTHENTICATED),
     "api.framework": access(AUTHENTICATED),
+    "api.framework_case": access(AUTHENTICATED),
     # The API: the same rules as the pages.
     "api.trainee_list": access("supervisor lead"),
     "api.progress": access("supervisor lead"),
