@@ -16,6 +16,7 @@ from app.services.frameworks.case_export import case_package
 from app.services.frameworks.case_identifiers import NAMESPACE
 from tests.conftest import ROOT, import_framework_file
 from tests.frameworks_lifecycle.case_helpers import NCF, NCF_31, base_url
+from tests.frameworks_lifecycle.conftest import FILES
 
 SCHEMA = json.loads(
     (ROOT / "tests/frameworks_lifecycle/case_schema/case-v1p1-cfpackage-schema.json").read_text()
@@ -133,6 +134,21 @@ def test_the_crosswalk_is_replaced_by_exact_match_and_part_of(ncf, ncf_31):
     )
     # An old competency nothing points to has ended: D3.4 is replaced by nothing.
     assert not [n for o, n in replaced_by if o == old["D3.4"]]
+
+
+def test_the_package_takes_as_many_queries_however_large_the_framework(
+    app, ncf, ncf_31, count_queries
+):
+    small = import_framework_file(FILES / "v1.yaml")
+    small_next = import_framework_file(FILES / "v2.yaml")
+    counts = []
+    for framework in (small, ncf, small_next, ncf_31):
+        db.session.expire_all()
+        with count_queries() as queries:
+            case_package(framework.id, base_url())
+        counts.append(queries.count)
+    assert counts[0] == counts[1]  # 1 domain and 5 competencies, or 4 and 20
+    assert counts[2] == counts[3]  # each with the crosswalk to the version it follows
 
 
 def test_identifiers_are_the_same_after_a_re_import_into_another_database(ncf, fresh_database):
