@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.services.storage.documents import Upload, store_document
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL
+from tests.s3_server import s3_server  # noqa: F401  (registers the fixture)
 from tests.security.world import build_world
 
 LETTER = b"%PDF-1.4\n% an exemption letter for the backup tests\n%%EOF\n"

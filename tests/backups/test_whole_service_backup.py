@@ -58,6 +58,30 @@ def test_backup_then_restore_brings_back_every_row_and_every_file(
     assert stored_bytes(open_storage(f"file://{target_files}")) == files_before
 
 
+def test_a_service_keeping_its_files_on_s3_is_restored_into_an_empty_prefix(
+    app, runner, request, s3_server, monkeypatch, empty_database, tmp_path
+):
+    s3_server.apply(monkeypatch)
+    monkeypatch.setitem(app.config, "STORAGE_URL", s3_server.storage_url())
+    request.getfixturevalue("populated")
+    assert not Path(app.config["UPLOAD_DIR"]).exists()  # every file went to the S3 server
+    rows_before = every_row(db.engine)
+    files_before = stored_bytes(current_storage())
+    assert LETTER in files_before.values()
+    archive = tmp_path / "pcpt.tar"
+
+    made = runner.invoke(args=["backup", str(archive)])
+    assert made.exit_code == 0, made.output
+    target = s3_server.storage_url()
+    restored = runner.invoke(
+        args=["restore", str(archive), "--into", empty_database, "--storage", target]
+    )
+
+    assert restored.exit_code == 0, restored.output
+    assert every_row(empty_database) == rows_before
+    assert stored_bytes(open_storage(target)) == files_before
+
+
 def test_restore_refuses_a_database_that_is_not_empty_and_changes_nothing(
     app, runner, populated, tmp_path
 ):
