@@ -6,6 +6,7 @@ nothing, and a bad package is refused with JSON pointers, importing nothing."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -413,3 +414,64 @@ def test_a_crosswalk_to_a_competency_not_imported_is_refused(app, tmp_path):
         NOTHING,
     ]
     assert db.session.scalar(select(func.count()).select_from(Framework)) == 1
+
+
+def _renamed(package: dict, suffix: str) -> dict:
+    """The package with new identifiers (each ending in `suffix`), links and all."""
+    text = json.dumps(package)
+    for obj in list(_objects(package)):
+        text = text.replace(obj["identifier"], obj["identifier"][: -len(suffix)] + suffix)
+    return json.loads(text)
+
+
+def _association(kind: str, origin: dict, destination: dict) -> dict:
+    def link(item):
+        return {
+            "title": item["fullStatement"],
+            "identifier": item["identifier"],
+            "uri": item["uri"],
+        }
+
+    return {
+        "identifier": str(uuid.uuid4()),
+        "associationType": kind,
+        "uri": "https://case.example.org/a",
+        "originNodeURI": link(origin),
+        "destinationNodeURI": link(destination),
+        "lastChangeDateTime": "2026-01-01T00:00:00Z",
+    }
+
+
+def test_a_package_from_elsewhere_follows_the_version_its_associations_name(app, tmp_path):
+    assert _import(FOREIGN).exit_code == 0
+    old = _foreign()
+    new = _renamed(_foreign(), "beef")
+    del new["CFDocument"]["version"]  # the default version, "1"
+    items = {item["humanCodingScheme"]: item for item in new["CFItems"]}
+    before = {item["humanCodingScheme"]: item for item in old["CFItems"]}
+    del items["SA"]["humanCodingScheme"]  # codes by place: 2, and 2.1
+    del items["SA.1"]["humanCodingScheme"]
+    del items["SA.1"]["abbreviatedStatement"]
+    statement = " ".join(["Reports incidents"] * 30)  # 539 characters on one line
+    items["SA.1"]["fullStatement"] = statement
+    new["CFAssociations"] += [
+        _association("replacedBy", before["MO.1"], items["MO.1"]),
+        _association("exactMatchOf", before["MO.2"], items["MO.2"]),  # old to new: either way
+    ]
+    path = tmp_path / "next.json"
+    path.write_text(json.dumps(new))
+    result = _import(path)
+    assert result.exit_code == 0, result.output
+    spec = read_case_bytes(path.read_bytes()).spec
+    assert (spec.id, spec.version, spec.follows) == ("medicines-optimisation-skills", "1", "2025")
+    assert [(c.competency, c.kind, c.old_ids) for c in spec.crosswalk] == [
+        ("MO.1", "replaces", ("MO.1",)),
+        ("MO.2", "replaces", ("MO.2",)),
+    ]
+    assert [d.id for d in spec.domains] == ["MO", "2"]
+    [renamed] = spec.domains[1].competencies
+    assert renamed.id == "2.1"
+    assert renamed.title == statement[:299].rstrip() + "\u2026"
+    assert len(renamed.title) <= 300
+    assert renamed.description == statement
+    assert len(_tree("medicines-optimisation-skills", "1")["crosswalk"]) == 2
