@@ -18,7 +18,6 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.crosswalk import CompetencyCrosswalk
 from app.models.frameworks import Competency, Framework
-from app.services.audit.chain import verify_chain
 from app.services.frameworks.case_export import case_package
 from app.services.frameworks.case_import import comparable, read_case_bytes
 from app.services.frameworks.catalogue import find_framework, load_framework_tree
@@ -131,9 +130,6 @@ def test_a_package_from_elsewhere_keeps_its_identifiers_and_gets_the_defaults(ap
     assert result.exit_code == 0, result.output
     assert result.output == f"{FOREIGN}: imported medicines-optimisation-skills version 2025\n"
     framework = load_framework_tree(find_framework("medicines-optimisation-skills", "2025").id)
-    events = db.session.execute(select(AuditEvent.action, AuditEvent.subject_id)).all()
-    assert events == [("framework.imported", str(framework.id))]  # one event, chained
-    assert verify_chain().intact
     assert (framework.title, framework.status, framework.publisher) == (
         "Medicines Optimisation Skills",
         "published",  # adoptionStatus "Adopted"

@@ -108,3 +108,19 @@ def test_redis_on_a_closed_port_is_named(app, client, monkeypatch, setting: str)
             "checks": {"database": "ok", "storage": "ok", "redis": "Redis did not answer"},
         },
     )
+
+
+def test_a_database_that_does_not_answer_is_named(tmp_path) -> None:
+    from app import create_app
+
+    closed = free_port()
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://postgres@127.0.0.1:{closed}/pcpt",
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+    )
+    status, body = ready(app.test_client())
+    assert status == 503
+    assert body["failed"] == ["database"]
+    assert body["checks"] == {"database": "the database did not answer", "storage": "ok"}
+    assert str(closed) not in str(body)
