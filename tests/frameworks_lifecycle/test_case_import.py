@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models.audit import AuditEvent
 from app.models.crosswalk import CompetencyCrosswalk
 from app.models.frameworks import Competency, Framework
+from app.services.audit.chain import verify_chain
 from app.services.frameworks.case_export import case_package
 from app.services.frameworks.case_import import comparable, read_case_bytes
 from app.services.frameworks.catalogue import find_framework, load_framework_tree
@@ -130,6 +131,9 @@ def test_a_package_from_elsewhere_keeps_its_identifiers_and_gets_the_defaults(ap
     assert result.exit_code == 0, result.output
     assert result.output == f"{FOREIGN}: imported medicines-optimisation-skills version 2025\n"
     framework = load_framework_tree(find_framework("medicines-optimisation-skills", "2025").id)
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.subject_id)).all()
+    assert events == [("framework.imported", str(framework.id))]  # one event, chained
+    assert verify_chain().intact
     assert (framework.title, framework.status, framework.publisher) == (
         "Medicines Optimisation Skills",
         "published",  # adoptionStatus "Adopted"
@@ -346,6 +350,24 @@ def test_a_package_that_is_not_json_is_refused_at_its_line(app, tmp_path):
         f"{path}:2: not valid JSON: Expecting property name enclosed in double quotes (column 18)",
         NOTHING,
     ]
+
+
+@pytest.mark.parametrize("name", ["big.json", "big.case"])
+def test_a_package_over_the_size_limit_is_refused_unread(app, tmp_path, name):
+    package = _foreign()
+    package["CFDocument"]["description"] = "x" * 1_048_576
+    path = tmp_path / name
+    path.write_text(json.dumps(package))
+    result = _import(path)
+    assert result.exit_code == 1
+    size = path.stat().st_size
+    assert result.output.splitlines() == [
+        f"{path}: the file is too large: {size} bytes, the limit is 1048576 bytes (1 MiB)",
+        NOTHING,
+    ]
+    assert (
+        read_case_bytes(path.read_bytes()).problems[0].message.startswith("the file is too large")
+    )
 
 
 def test_the_tree_must_have_two_levels_and_one_parent_each(app, tmp_path):

@@ -40,6 +40,7 @@ from app.services.frameworks.validation import (
     MAX_FRAMEWORK_BYTES,
     MAX_PROBLEMS,
     ValidationResult,
+    validate_framework_bytes,
     validate_framework_file,
 )
 from app.services.frameworks.yaml_nodes import Problem, load_node
@@ -69,6 +70,8 @@ class CaseReading(ValidationResult):
 
 def read_case_bytes(raw: bytes) -> CaseReading:
     digest = hashlib.sha256(raw).hexdigest()
+    if len(raw) > MAX_FRAMEWORK_BYTES:
+        return CaseReading(validate_framework_bytes(raw).problems, None, digest)  # too large
     problems, draft = read_package(raw)
     if draft is None:
         return CaseReading(problems[:MAX_PROBLEMS], None, digest)
