@@ -5,6 +5,7 @@ from app.api import (  # noqa: F401
     assessment_requests,
     evidence,
     reports,
+    trainee_credentials,
     trainees,
     views,
 )

@@ -2,6 +2,7 @@
 
 # Imported so their routes register on `bp`.
 from app.supervisor import (  # noqa: F401
+    credential_views,
     development_views,
     feedback_views,
     gap_analysis_views,

@@ -27,6 +27,7 @@ from app.extensions import db
 from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.credentials import issuing as credential_issuing
 from app.services.development import objectives
 from app.services.errors import DomainError
 from app.services.framework_moves import gap_analysis
@@ -187,6 +188,7 @@ def record(enrolment_id: int):
         if permissions.is_current(enrolment)
         else [],
         completion_record=completion.completion_for(enrolment.id),
+        credential_record=credential_issuing.credential_for_enrolment(enrolment.id),
         framework_move=gap_analysis.latest_move(enrolment.id),
         is_trainee=is_trainee,
         actions=permissions.record_actions(person, enrolment),

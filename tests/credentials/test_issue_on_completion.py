@@ -222,3 +222,22 @@ def test_the_next_credential_takes_the_next_place_in_the_status_list(
     assert [(c.status_list, c.status_list_index) for c in issued()] == [(1, 0), (1, 1)]
     mine = issuing.credential_for_enrolment(second.id)
     assert json.loads(mine.document)["credentialStatus"]["statusListIndex"] == "1"
+
+
+def test_erasing_the_trainee_empties_the_stored_copy_but_keeps_its_place(
+    signed_and_checked, trainee, make_user
+):
+    from app.models.users import User
+    from app.services.privacy import erasure
+
+    complete(signed_and_checked)
+    [before] = issued()
+    digest, place = before.document_sha256, (before.status_list, before.status_list_index)
+    admin = make_user(roles=("admin",), name="Ada Admin")
+    erasure.erase_person(db.session.get(User, trainee.id), actor=admin)
+    db.session.commit()
+    [after] = issued()
+    assert after.document == ""
+    assert after.document_sha256 == digest
+    assert (after.status_list, after.status_list_index) == place
+    assert after.revoked_at is None

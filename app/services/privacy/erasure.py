@@ -357,9 +357,14 @@ def _erase_signed_records(enrolment_ids: list[int], evidence_ids, erasure: Erasu
         completion.trainee_name = ERASED
         completion.prerequisites = _erased_prerequisites(completion.prerequisites)
         erasure.counts["completions_erased"] += 1
-    # The stored copy of an Open Badges credential goes (it carries a salted hash of the
-    # e-mail address); the row keeps its digest and its place in the status list, so the
-    # copy the technician holds still checks as issued and not revoked.
+    _erase_credentials(erasure, enrolment_ids)
+    db.session.flush()
+
+
+def _erase_credentials(erasure: Erasure, enrolment_ids) -> None:
+    """The stored copy of an Open Badges credential goes (it carries a salted hash of the
+    e-mail address); the row keeps its digest and its place in the status list, so the
+    copy the technician holds still checks as issued and not revoked."""
     _count(
         erasure,
         "credentials_erased",
@@ -370,7 +375,6 @@ def _erase_signed_records(enrolment_ids: list[int], evidence_ids, erasure: Erasu
             execution_options={"synchronize_session": False},
         ),
     )
-    db.session.flush()
 
 
 def _erased_prerequisites(snapshot: dict) -> dict:
