@@ -37,17 +37,6 @@ def test_a_file_written_in_a_transaction_that_rolls_back_is_deleted(backend, app
     assert db.session.scalars(select(Attachment).where(Attachment.storage_key == key)).all() == []
 
 
-def test_a_file_written_in_a_transaction_that_commits_stays(backend, app, world) -> None:
-    attachment = store_upload(
-        draft(world), io.BytesIO(PDF), "notes.pdf", version_number=1, max_bytes=10_000
-    )
-    key = attachment.storage_key
-    db.session.commit()
-    assert key in stored_keys()
-    with current_storage().open(key) as handle:
-        assert handle.read() == PDF
-
-
 def test_a_file_dropped_by_a_transaction_goes_only_when_it_commits(backend, app) -> None:
     storage = current_storage()
     key = new_key()
