@@ -7,33 +7,17 @@ rules are the service's (`framework_moves.gap_analysis`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
 from app.auth.current import me
-from app.auth.sessions import FRESH_AT, is_fresh
-from app.extensions import db
-from app.form_base import show_error
 from app.permissions import roles
-from app.services.clock import uk_today
-from app.services.errors import DomainError
 from app.services.framework_moves import gap_analysis
 from app.services.registration import signers
 from app.services.supervision import access as supervision_access
-from app.services.supervision import permissions, signing
+from app.services.supervision import permissions
+from app.supervisor import declarations
 from app.supervisor.blueprint import bp
 from app.supervisor.forms import GapAnalysisForm
-
-
-def _authenticated_at() -> datetime | None:
-    fresh_at = session.get(FRESH_AT)
-    return datetime.fromtimestamp(fresh_at, UTC) if fresh_at else None
-
-
-def _confirm_first():
-    flash("Signing is a professional declaration: confirm your password to continue.")
-    return redirect(url_for("auth.confirm_password", next=request.path))
 
 
 @bp.route("/enrolments/<int:enrolment_id>/gap-analysis")
@@ -70,24 +54,20 @@ def sign_gap_analysis(enrolment_id: int):
     if move.signature is not None:
         flash("This gap analysis is already signed.")
         return redirect(back)
-    refusal = signers.signer_refusal(person.id, uk_today(), signers.SIGN_OFF_REGISTERS)
-    if refusal is None and not is_fresh(int(signing.FRESH_AUTHENTICATION.total_seconds())):
-        return _confirm_first()
+    refusal, confirm = declarations.gate()
+    if confirm is not None:
+        return confirm
     form = GapAnalysisForm()
-    if refusal is None and form.validate_on_submit():
-        try:
-            gap_analysis.sign_gap_analysis(
-                move, signer=person, comment=form.comment.data, authenticated_at=_authenticated_at()
-            )
-        except signing.ReauthenticationRequired:
-            db.session.rollback()
-            return _confirm_first()
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash("The gap analysis is signed.", "success")
-            return redirect(back)
+    done = declarations.declare(
+        form,
+        lambda at: gap_analysis.sign_gap_analysis(
+            move, signer=person, comment=form.comment.data, authenticated_at=at
+        ),
+        refused=refusal,
+        done=lambda _: ("The gap analysis is signed.", back),
+    )
+    if done is not None:
+        return done
     return render_template(
         "supervisor/gap_analysis_sign.jinja",
         title="Sign the gap analysis",

@@ -10,13 +10,10 @@ instead of the form, and nothing is tried.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.current import me
-from app.auth.sessions import FRESH_AT, is_fresh
 from app.downloads import download
 from app.extensions import db
 from app.form_base import show_error
@@ -27,29 +24,15 @@ from app.services.framework_moves import gap_analysis
 from app.services.registration import signers
 from app.services.supervision import access as supervision_access
 from app.services.supervision import completion, permissions, signing, signoffs
+from app.supervisor import declarations
 from app.supervisor.blueprint import bp
 from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm
 
-
-def _authenticated_at() -> datetime | None:
-    fresh_at = session.get(FRESH_AT)
-    return datetime.fromtimestamp(fresh_at, UTC) if fresh_at else None
-
-
-def _confirm_first():
-    """Send the person to re-enter their password, then back to this page."""
-    flash("Signing is a professional declaration: confirm your password to continue.")
-    return redirect(url_for("auth.confirm_password", next=request.path))
-
-
-def _is_fresh() -> bool:
-    return is_fresh(int(signing.FRESH_AUTHENTICATION.total_seconds()))
-
-
-def _refusal() -> signers.SignerRefusal | None:
-    """Why the signed-in supervisor's own registration stops them signing today: shown
-    before any form (and before asking for the password), so nothing is tried."""
-    return signers.signer_refusal(me().id, uk_today(), signers.SIGN_OFF_REGISTERS)
+# Until app/credentials/revoke_views.py uses `declarations` itself.
+_authenticated_at = declarations.authenticated_at
+_confirm_first = declarations.confirm_first
+_is_fresh = declarations.is_fresh_enough
+_refusal = declarations.refusal
 
 
 # --- Competency sign-off ------------------------------------------------------------------
@@ -74,32 +57,31 @@ def sign_off(enrolment_id: int, competency_id: int):
     if competency.id in standing:
         flash(f"{competency.code} is already signed off. Revoke that sign-off to sign again.")
         return redirect(url_for(".sign_off_detail", sign_off_id=standing[competency.id].id))
-    refusal = _refusal()
-    if refusal is None and not _is_fresh():
-        return _confirm_first()
+    refusal, confirm = declarations.gate()
+    if confirm is not None:
+        return confirm
     scale = signoffs.scale_for(enrolment.framework_id)
     form = SignOffForm()
     form.outcome.choices = [SelectChoice(s.code, s.label) for s in scale]
-    if refusal is None and form.validate_on_submit():
-        try:
-            record = signoffs.sign_off(
-                enrolment,
-                competency,
-                signer=me(),
-                outcome_code=form.outcome.data,
-                comment=form.comment.data or "",
-                override_justification=form.override_justification.data,
-                authenticated_at=_authenticated_at(),
-            )
-        except signing.ReauthenticationRequired:
-            db.session.rollback()
-            return _confirm_first()
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{competency.code} is signed off.", "success")
-            return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
+    done = declarations.declare(
+        form,
+        lambda at: signoffs.sign_off(
+            enrolment,
+            competency,
+            signer=me(),
+            outcome_code=form.outcome.data,
+            comment=form.comment.data or "",
+            override_justification=form.override_justification.data,
+            authenticated_at=at,
+        ),
+        refused=refusal,
+        done=lambda record: (
+            f"{competency.code} is signed off.",
+            url_for(".sign_off_detail", sign_off_id=record.id),
+        ),
+    )
+    if done is not None:
+        return done
     progress = signoffs.competency_progress(enrolment, competency.id)
     return render_template(
         "supervisor/sign_off.jinja",
@@ -149,24 +131,23 @@ def revoke(sign_off_id: int):
     if record.revocation is not None:
         flash("This sign-off has already been revoked.")
         return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
-    refusal = _refusal()
-    if refusal is None and not _is_fresh():
-        return _confirm_first()
+    refusal, confirm = declarations.gate()
+    if confirm is not None:
+        return confirm
     form = RevokeForm()
-    if refusal is None and form.validate_on_submit():
-        try:
-            signoffs.revoke(
-                record, actor=person, reason=form.reason.data, authenticated_at=_authenticated_at()
-            )
-        except signing.ReauthenticationRequired:
-            db.session.rollback()
-            return _confirm_first()
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"The sign-off of {record.competency_code} is revoked.", "success")
-            return redirect(url_for(".sign_off_detail", sign_off_id=record.id))
+    done = declarations.declare(
+        form,
+        lambda at: signoffs.revoke(
+            record, actor=person, reason=form.reason.data, authenticated_at=at
+        ),
+        refused=refusal,
+        done=lambda _: (
+            f"The sign-off of {record.competency_code} is revoked.",
+            url_for(".sign_off_detail", sign_off_id=record.id),
+        ),
+    )
+    if done is not None:
+        return done
     return render_template(
         "supervisor/revoke.jinja",
         title=f"Revoke the sign-off of {record.competency_code}",
@@ -189,20 +170,20 @@ def complete(enrolment_id: int):
         return redirect(url_for(".record", enrolment_id=enrolment.id))
     form = ConfirmForm()
     problems = completion.completion_problems(enrolment, uk_today())
-    refusal = _refusal()
+    refusal = declarations.refusal()
     if refusal is None and form.validate_on_submit():
-        if not _is_fresh():
-            return _confirm_first()
+        if not declarations.is_fresh_enough():
+            return declarations.confirm_first()
         try:
             completion.complete(
                 enrolment,
                 signer=me(),
-                authenticated_at=_authenticated_at(),
+                authenticated_at=declarations.authenticated_at(),
                 today=uk_today(),
             )
         except signing.ReauthenticationRequired:
             db.session.rollback()
-            return _confirm_first()
+            return declarations.confirm_first()
         except completion.PrerequisitesUnmet as error:
             db.session.rollback()
             problems = error.problems
