@@ -186,6 +186,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.blueprint import register_api
     from app.assess import bp as assess_bp
     from app.auth import bp as auth_bp
+    from app.credentials import bp as credentials_bp
     from app.feedback import bp as feedback_bp
     from app.lead import bp as lead_bp
     from app.main import bp as main_bp
@@ -206,6 +207,7 @@ def register_blueprints(app: Flask) -> None:
         registration_bp,
         assess_bp,
         feedback_bp,
+        credentials_bp,
     ):
         app.register_blueprint(bp)
     # Bearer tokens, not cookies, authenticate the API, so CSRF tokens do not apply.

@@ -3,6 +3,7 @@
 # Imported so their routes register on `bp`.
 from app.api import (  # noqa: F401
     assessment_requests,
+    credential_checks,
     evidence,
     reports,
     trainee_credentials,

@@ -124,6 +124,13 @@ TABLE: dict[str, Access] = {
     "auth.two_factor_setup": access(PUBLIC),
     "auth.two_factor_cancel": access(PUBLIC),
     "api.openapi": access(PUBLIC),
+    # Credentials (issue 22): anyone checks one, and fetches the issuer's keys and the
+    # revocation status lists (the matrix's sample list does not exist: 404). The API's
+    # check takes no token; the matrix's empty body names no credential (422).
+    "credentials.verify": access(PUBLIC),
+    "credentials.did_document": access(PUBLIC),
+    "credentials.status_list": access(PUBLIC, also_ok=(404,)),
+    "api.verify_credential": access(PUBLIC, also_ok=(422,)),
     "auth.confirm_password": access(AUTHENTICATED),
     "auth.change_password": access(AUTHENTICATED),
     "account.tokens": access(AUTHENTICATED, also_ok=(400,)),
@@ -289,6 +296,9 @@ TABLE: dict[str, Access] = {
     "supervisor.sign_off": access("supervisor", REVIEWER),
     "supervisor.revoke": access("supervisor", REVIEWER),
     "supervisor.complete": access("supervisor", REVIEWER),
+    # Revoking a completion's credential: A's training is not complete in the matrix, so
+    # her supervisor is sent back to her record (302).
+    "credentials.revoke": access("supervisor", REVIEWER),
     # After a move to a new framework version: the gap analysis, signed by the supervisor.
     "supervisor.gap_analysis_page": access("trainee supervisor lead", VIEWER),
     "supervisor.sign_gap_analysis": access("supervisor", REVIEWER),
