@@ -156,3 +156,28 @@ def test_something_that_is_not_an_archive_fails_in_one_line(runner, tmp_path):
     junk = tmp_path / "junk.tar"
     junk.write_bytes(b"this is not an archive" * 100)
     assert "is not a backup archive" in check(runner, junk)
+
+
+def test_an_edited_audit_head_is_named(runner, archive):
+    def other_head(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["audit"]["head_hash"] = "0" * 64
+        return json.dumps(manifest).encode()
+
+    output = check(runner, rewritten(archive, other_head))
+    assert "the audit chain's last hash is not the one in the manifest" in output
+
+
+def test_a_member_the_manifest_does_not_list_is_named(runner, archive):
+    def planted(name, data):
+        return data
+
+    edited = rewritten(archive, planted)
+    with tarfile.open(edited, "a") as tar:
+        info = tarfile.TarInfo("files/extra.txt")
+        info.size = 5
+        tar.addfile(info, io.BytesIO(b"extra"))
+    output = check(runner, edited)
+    assert "files/extra.txt is in the archive but not in its manifest" in output
