@@ -27,7 +27,7 @@ import uuid
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.base_url import absolute_url
 from app.extensions import db
@@ -285,3 +285,17 @@ def credential_for_enrolment(enrolment_id: int) -> IssuedCredential | None:
 
 def download_name(credential: IssuedCredential) -> str:
     return f"open-badge-credential-{credential.enrolment_id}.json"
+
+
+def erase_stored_copies(enrolment_ids) -> int:
+    """Erasure (privacy.erasure): the stored copies of these enrolments' credentials go, as
+    they carry a salted hash of the e-mail address. Each row keeps its digest and its place
+    in the status list, so the copy the technician holds still checks as issued and not
+    revoked. Returns how many were emptied."""
+    result = db.session.execute(
+        update(IssuedCredential)
+        .where(IssuedCredential.enrolment_id.in_(enrolment_ids), IssuedCredential.document != "")
+        .values(document=""),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount

@@ -37,7 +37,6 @@ from sqlalchemy import case, delete, func, or_, select, update
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.credentials import IssuedCredential
 from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, ObjectiveReview
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
@@ -58,6 +57,7 @@ from app.models.signoffs import Completion, SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import ApiToken, User
 from app.services.audit import chain as audit
+from app.services.credentials.issuing import erase_stored_copies
 from app.services.errors import DomainError
 from app.services.feedback.records import erase_rounds
 
@@ -357,24 +357,9 @@ def _erase_signed_records(enrolment_ids: list[int], evidence_ids, erasure: Erasu
         completion.trainee_name = ERASED
         completion.prerequisites = _erased_prerequisites(completion.prerequisites)
         erasure.counts["completions_erased"] += 1
-    _erase_credentials(erasure, enrolment_ids)
+    if emptied := erase_stored_copies(enrolment_ids):
+        erasure.counts["credentials_erased"] += emptied
     db.session.flush()
-
-
-def _erase_credentials(erasure: Erasure, enrolment_ids) -> None:
-    """The stored copy of an Open Badges credential goes (it carries a salted hash of the
-    e-mail address); the row keeps its digest and its place in the status list, so the
-    copy the technician holds still checks as issued and not revoked."""
-    _count(
-        erasure,
-        "credentials_erased",
-        db.session.execute(
-            update(IssuedCredential)
-            .where(IssuedCredential.enrolment_id.in_(enrolment_ids))
-            .values(document=""),
-            execution_options={"synchronize_session": False},
-        ),
-    )
 
 
 def _erased_prerequisites(snapshot: dict) -> dict:
