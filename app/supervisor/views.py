@@ -28,6 +28,7 @@ from app.form_base import show_error
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.credentials import issuing as credential_issuing
+from app.services.credentials import revocation as credential_revocation
 from app.services.development import objectives
 from app.services.errors import DomainError
 from app.services.framework_moves import gap_analysis
@@ -174,6 +175,7 @@ def record(enrolment_id: int):
     is_trainee = enrolment.trainee_id == person.id
     sessions = supervision_sessions.session_log(enrolment.id)
     today = uk_today()
+    credential = credential_issuing.credential_for_enrolment(enrolment.id)
     return render_template(
         "supervisor/record.jinja",
         title=f"Supervision record: {enrolment.trainee.name}",
@@ -188,7 +190,8 @@ def record(enrolment_id: int):
         if permissions.is_current(enrolment)
         else [],
         completion_record=completion.completion_for(enrolment.id),
-        credential_record=credential_issuing.credential_for_enrolment(enrolment.id),
+        credential_record=credential,
+        can_revoke_credential=credential_revocation.may_revoke(person, enrolment, credential),
         framework_move=gap_analysis.latest_move(enrolment.id),
         is_trainee=is_trainee,
         actions=permissions.record_actions(person, enrolment),

@@ -177,8 +177,25 @@ def test_the_supervisor_revokes_on_the_page_with_a_reason(client, login, complet
     assert response.location == f"/supervision/enrolments/{completed.id}"
     db.session.refresh(issued)
     assert issued.revoked_at is not None
-    shown = soup(client.get(response.location)).get_text()
-    assert "The credential is revoked: anyone who checks it is told so." in shown
+    record = soup(client.get(response.location))
+    assert "The credential is revoked: anyone who checks it is told so." in record.get_text()
+    revoked = record.select_one("#credential-revoked").get_text(" ", strip=True)
+    assert revoked.startswith("Credential revoked The credential was revoked on")
+    assert record.find("a", string="Revoke the credential") is None
+
+
+def test_the_record_offers_revoking_to_the_clinical_supervisor_only(
+    client, login, completed, issued, trainee
+):
+    record = f"/supervision/enrolments/{completed.id}"
+    login(client, completed.clinical_supervisor)
+    link = soup(client.get(record)).find("a", string="Revoke the credential")
+    assert link["href"] == _page(completed)
+    client.post("/auth/logout")
+    login(client, trainee)
+    page = soup(client.get(record))
+    assert page.find("a", string="Revoke the credential") is None
+    assert page.find("a", string="check a training credential")["href"] == "/credentials/verify"
 
 
 def test_the_page_without_a_reason_says_so_and_revokes_nothing(client, login, completed, issued):
