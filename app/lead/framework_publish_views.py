@@ -54,25 +54,30 @@ def framework_publish():
             (s, publishing.may_mark_published(s.status, person))
             for s in catalogue.framework_summaries()
         ],
+        waiting=publishing.waiting_uploads(),
         back_url=url_for("lead.home" if person.has_role("lead") else "admin.home"),
         back_text="Cohorts" if person.has_role("lead") else "Administration",
     )
 
 
-def _preview_page(upload_id: int, form: FrameworkPublishForm):
+def _preview(upload_id: int) -> publishing.UploadPreview:
     try:
-        preview = publishing.preview_upload(upload_id)
+        return publishing.preview_upload(upload_id)
     except NotFound:
         abort(404)
+
+
+@bp.route("/frameworks/uploads/<int:upload_id>")
+@roles("lead", "admin")
+def framework_upload(upload_id: int):
+    """The preview: the version's tree and what it changes; nothing is imported yet."""
+    preview = _preview(upload_id)
     spec = preview.spec
-    # A kept file that no longer passes the checks says why above the (refused) form.
-    form.form_errors.extend(p for p in preview.problems if p not in form.form_errors)
     return render_template(
         "lead/framework_upload.jinja",
         title=f"Check {preview.upload.framework_code} version {preview.upload.framework_version}",
         preview=preview,
         spec=spec,
-        form=form,
         rule_words=rule_words,
         crosswalk={c.competency: c for c in spec.crosswalk} if spec else {},
         may_mark=bool(
@@ -82,29 +87,34 @@ def _preview_page(upload_id: int, form: FrameworkPublishForm):
     )
 
 
-@bp.route("/frameworks/uploads/<int:upload_id>")
-@roles("lead", "admin")
-def framework_upload(upload_id: int):
-    """The preview: the version's tree and what it changes; nothing is imported yet."""
-    return _preview_page(upload_id, FrameworkPublishForm())
-
-
-@bp.route("/frameworks/uploads/<int:upload_id>/publish", methods=["POST"])
+@bp.route("/frameworks/uploads/<int:upload_id>/publish", methods=["GET", "POST"])
 @roles("lead", "admin")
 def framework_upload_publish(upload_id: int):
+    """The confirmation, then publishing: the file is imported only after it."""
     form = FrameworkPublishForm()
-    if not form.validate_on_submit():
-        return _preview_page(upload_id, form)
-    try:
-        framework = publishing.publish_upload(upload_id, actor=me())
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        show_error(form, error)
-        return _preview_page(upload_id, form)
-    db.session.commit()
-    flash(f"Published {framework.title}, version {framework.version}.", "success")
-    return redirect(url_for(".framework_upload", upload_id=upload_id))
+    if form.validate_on_submit():
+        try:
+            framework = publishing.publish_upload(upload_id, actor=me())
+        except NotFound:
+            abort(404)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Published {framework.title}, version {framework.version}.", "success")
+            return redirect(url_for(".framework_upload", upload_id=upload_id))
+    preview = _preview(upload_id)
+    if not form.is_submitted() and not preview.publishable:
+        return redirect(url_for(".framework_upload", upload_id=upload_id))
+    # A kept file that no longer passes the checks says why above the form.
+    form.form_errors.extend(p for p in preview.problems if p not in form.form_errors)
+    upload = preview.upload
+    return render_template(
+        "lead/framework_publish_confirm.jinja",
+        title=f"Publish {upload.framework_code} version {upload.framework_version}",
+        preview=preview,
+        form=form,
+    )
 
 
 @bp.route("/frameworks/<code>/versions/<version>/mark-published", methods=["GET", "POST"])

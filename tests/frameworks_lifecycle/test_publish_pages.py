@@ -119,7 +119,8 @@ def test_the_preview_shows_the_tree_and_the_diff_side_by_side(as_lead, v1):
     assert text_of(page, "#ended") == "A5 Gives lifestyle advice"
     assert "2 accepted items of evidence" in text_of(page, "#rule-summary")
     assert "Merges A2, A3" in page.get_text()
-    assert page.select_one("#confirm") is not None
+    [onward] = [a for a in page.select("a") if a.get_text(strip=True) == "Continue to publish"]
+    assert onward["href"] == f"{response.headers['Location']}/publish"
     assert catalogue.find_framework("crosswalk-test", "2") is None
 
 
@@ -127,6 +128,11 @@ def test_publishing_needs_the_confirmation_then_imports_the_version(as_lead, lea
     location = upload(as_lead, V2).headers["Location"]
     upload_id = int(location.rsplit("/", 1)[1])
 
+    confirmation = soup(as_lead.get(f"{location}/publish"))
+    assert text_of(confirmation, "h1") == "Publish crosswalk-test version 2"
+    assert "1 added, 1 ended, 1 reworded, 1 merged, 1 split" in text_of(
+        confirmation, "#publish-facts"
+    )
     refused = soup(as_lead.post(f"/lead/frameworks/uploads/{upload_id}/publish", data={}))
     assert error_summary(refused) == ["Confirm that you have checked the version before publishing"]
     assert catalogue.find_framework("crosswalk-test", "2") is None
@@ -139,7 +145,8 @@ def test_publishing_needs_the_confirmation_then_imports_the_version(as_lead, lea
         page, ".nhsuk-notification-banner"
     )
     assert text_of(page, "#published").startswith("Information: Published by Lee Lead on ")
-    assert page.select_one("#confirm") is None
+    assert "Continue to publish" not in page.get_text()
+    assert as_lead.get(f"{location}/publish").headers["Location"].endswith(location)
     framework = catalogue.find_framework("crosswalk-test", "2")
     assert framework.status == "provisional"
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
@@ -238,3 +245,18 @@ def test_the_preview_makes_as_many_queries_for_a_large_framework_as_a_small_one(
         return counted.count
 
     assert queries(large) == queries(small)
+
+
+def test_a_file_waiting_to_be_published_is_listed_for_every_lead(
+    as_lead, app, login, make_user, v1
+):
+    upload(as_lead, V2, "v2.yaml")
+    other = app.test_client()
+    login(other, make_user(roles=("lead",), name="Lou Lead"))
+
+    page = soup(other.get("/lead/frameworks/publish"))
+
+    [link] = page.select("#waiting a")
+    assert link.get_text() == "crosswalk-test version 2"
+    assert "from v2.yaml, uploaded by Lee Lead on " in text_of(page, "#waiting")
+    assert soup(other.get(link["href"])).h1.get_text() == "Check crosswalk-test version 2"

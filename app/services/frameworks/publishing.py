@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -135,6 +136,19 @@ def receive_upload(file_name: str | None, raw: bytes, *, actor: User) -> UploadC
         data={"code": result.spec.id, "version": result.spec.version, "sha256": result.sha256},
     )
     return UploadCheck(name, [], upload=upload)
+
+
+def waiting_uploads(limit: int = 20) -> list[FrameworkUpload]:
+    """Files checked and kept but not yet published, newest first, with who uploaded them."""
+    return list(
+        db.session.scalars(
+            select(FrameworkUpload)
+            .where(FrameworkUpload.published_at.is_(None))
+            .options(joinedload(FrameworkUpload.uploaded_by))
+            .order_by(FrameworkUpload.uploaded_at.desc(), FrameworkUpload.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def baseline_of(spec: FrameworkSpec) -> Framework | None:
