@@ -8,6 +8,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.extensions import db
 from app.services.credentials import keys, proofs
 from app.services.credentials.multikey import public_multikey, secret_multikey
 from app.services.credentials.verification import (
@@ -70,8 +71,7 @@ def test_a_one_byte_change_anywhere_in_the_content_is_tampered(issued, old, new)
     assert result.verdict is Verdict.TAMPERED
     assert result.label == "Tampered"
     assert result.reason == (
-        "The signature does not match the content: the credential was changed after it was "
-        "signed."
+        "The signature does not match the content: the credential was changed after it was signed."
     )
     assert result.achievement is None  # nothing a changed credential says is repeated
 
@@ -179,6 +179,16 @@ def test_a_credential_can_be_named_by_its_address_or_its_id_alone(issued, creden
 def test_an_address_that_names_no_credential_of_this_service_is_refused(issued, address, message):
     with pytest.raises(NotACredential, match=message):
         credential_by_address(address)
+
+
+def test_after_erasure_the_address_finds_no_copy_but_the_holders_copy_still_verifies(
+    issued, credential
+):
+    issued.document = ""  # what erasing the technician's record leaves (privacy.erasure)
+    db.session.commit()
+    with pytest.raises(NotACredential, match="no longer keeps a copy of that credential"):
+        credential_by_address(credential["id"])
+    assert verify(credential).verdict is Verdict.VALID
 
 
 def test_the_documents_verified_are_the_json_the_technician_holds(issued):

@@ -143,6 +143,12 @@ def credential_by_address(address: str, field: str | None = None) -> dict[str, A
     )
     if found is None:
         raise NotACredential("This service has issued no credential with that address", field)
+    if not found:  # the technician's record was erased: only their own copy remains
+        raise NotACredential(
+            "This service no longer keeps a copy of that credential: paste or upload the "
+            "credential itself",
+            field,
+        )
     return json.loads(found)
 
 
