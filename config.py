@@ -156,6 +156,20 @@ class Config:
     REPORT_BEHIND_MARGIN_PERCENT = _env_int("REPORT_BEHIND_MARGIN_PERCENT", 10)
     REPORT_SUPERVISION_WINDOW_DAYS = _env_int("REPORT_SUPERVISION_WINDOW_DAYS", 31)
     EXPORT_BATCH_SIZE = _env_int("EXPORT_BATCH_SIZE", 1000)
+    # Background jobs (app/services/jobs): with REDIS_URL set, an export of more rows than
+    # EXPORT_INLINE_MAX_ROWS and the daily digest run on the RQ queue JOBS_QUEUE, served by
+    # `flask jobs worker`; unset, exports stream in the request and the digest runs at
+    # once. A finished export is kept EXPORT_KEEP_HOURS; a running attempt that has not
+    # reported for EXPORT_JOB_LEASE_SECONDS is presumed dead and the job queued again, at
+    # most EXPORT_JOB_MAX_ATTEMPTS attempts in all. Workers look for such jobs every
+    # JOBS_SWEEP_SECONDS.
+    REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "").strip() or "pcpt"
+    EXPORT_INLINE_MAX_ROWS = _env_int("EXPORT_INLINE_MAX_ROWS", 20_000)
+    EXPORT_KEEP_HOURS = _env_int("EXPORT_KEEP_HOURS", 24)
+    EXPORT_JOB_LEASE_SECONDS = _env_int("EXPORT_JOB_LEASE_SECONDS", 120)
+    EXPORT_JOB_MAX_ATTEMPTS = _env_int("EXPORT_JOB_MAX_ATTEMPTS", 3)
+    JOBS_SWEEP_SECONDS = _env_int("JOBS_SWEEP_SECONDS", 60)
     # The daily digest reminds a supervisor of evidence still waiting for review this many
     # days after it was submitted, and again each time this many days pass without review.
     REVIEW_REMINDER_DAYS = _env_int("REVIEW_REMINDER_DAYS", 7)
@@ -212,6 +226,8 @@ class TestingConfig(Config):
     # else; two-factor sign-in is tested on its own (tests/two_factor/), which turns it
     # on there.
     MFA_REQUIRED_ROLES: tuple[str, ...] = ()
+    # Only the background job tests use a queue (tests/jobs/, tests/two_servers/).
+    REDIS_URL = ""
 
 
 class ProductionConfig(Config):

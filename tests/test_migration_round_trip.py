@@ -222,6 +222,25 @@ def _seed(app: Flask) -> None:
         )
     )
     api_tokens.create_token(accounts.find_user_by_email("lead@example.org"), "round trip")
+    # An export prepared in the background, finished (the row alone; tests/jobs runs them).
+    from app.models.export_jobs import ExportJob
+
+    db.session.add(
+        ExportJob(
+            requester_id=accounts.find_user_by_email("lead@example.org").id,
+            kind="progress-csv",
+            filters={"cohort_id": None},
+            report_on=today,
+            status="done",
+            rows_done=3,
+            rows_total=3,
+            attempts=1,
+            storage_key="exports/" + "a" * 40,
+            started_at=now,
+            finished_at=now,
+            expires_at=now + timedelta(hours=24),
+        )
+    )
     # A single sign-on link, as a first sign-on through the provider makes it.
     db.session.add(UserIdentity(user=owner, issuer="https://login.example.nhs.uk", subject="rt"))
     # Two-factor sign-in set up, with a recovery code.

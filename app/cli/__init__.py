@@ -12,6 +12,7 @@ from app.cli.common import fails_cleanly
 from app.cli.demo import demo_cli
 from app.cli.framework_moves import frameworks_migrate
 from app.cli.frameworks import frameworks_cli
+from app.cli.jobs import jobs_cli
 from app.cli.notifications import notifications_cli
 from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
 from app.cli.people_import import users_import
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
         demo_cli,
         supervisor_cli,
         notifications_cli,
+        jobs_cli,
         retention_cli,
         storage_cli,
     ):

@@ -2,6 +2,7 @@
 
 # Imported so their routes register on `bp`.
 from app.lead import (  # noqa: F401
+    background_exports,
     dashboard,
     exports,
     framework_move_views,

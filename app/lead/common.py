@@ -3,12 +3,14 @@ from the query string, and the words saying whose trainees are shown."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, redirect, request, url_for
 
+from app.auth.current import me
 from app.lead.forms import DashboardFilterForm
 from app.models.users import User
 from app.services.reporting import cohort_dashboard
 from app.services.reporting import flags as report_flags
+from app.services.reporting.scope import ReportFilters
 
 CHOICE_FILTERS = ("organisation", "cohort", "supervisor")
 
@@ -36,3 +38,12 @@ def scope_label(viewer: User) -> str:
     if viewer.has_role("supervisor"):
         parts.append("trainees you supervise")
     return ("Showing " + " and ".join(parts)) if parts else "No trainees"
+
+
+def export_filters() -> ReportFilters | Response:
+    """An export's filters (the dashboard's); an invalid one sends the user back to the
+    dashboard to see the message."""
+    form = filter_form(me(), shown=False)
+    if any(form[name].errors for name in ("organisation", "cohort", "supervisor", "flag")):
+        return redirect(url_for("lead.dashboard", **request.args))
+    return form.filters()

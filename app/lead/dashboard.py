@@ -11,6 +11,7 @@ from app.models.base import utcnow
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.development.stages import STAGE_LABELS
+from app.services.jobs import export_jobs
 from app.services.pathway.programme_status import FUNDING_LABELS, PATHWAY_STATUS_LABELS
 from app.services.registration import signers
 from app.services.registration.qualifications import qualification_name
@@ -84,6 +85,7 @@ def dashboard():
         registration_colours=FLAG_COLOURS,
         stage_labels=STAGE_LABELS,
         blocked_signers=signers.blocked_signers_for(viewer, uk_today()),
+        background_exports=export_jobs.background_kinds(viewer, filters),
     )
 
 

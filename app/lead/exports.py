@@ -15,9 +15,10 @@ from app.auth.current import me
 from app.database import streamed_reads
 from app.downloads import download
 from app.lead.blueprint import bp
-from app.lead.common import filter_form, scope_label
+from app.lead.common import export_filters, scope_label
 from app.permissions import roles
 from app.services.clock import uk_today
+from app.services.jobs import export_jobs
 from app.services.reporting import csv_export as exports_csv
 from app.services.reporting import pdf_export as exports_pdf
 from app.services.reporting import progress_report
@@ -32,18 +33,21 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "trainee"
 
 
-def export_filters() -> ReportFilters | Response:
-    """The dashboard's filters; an invalid one sends the user back to see the message."""
-    form = filter_form(me(), shown=False)
-    if any(form[name].errors for name in ("organisation", "cohort", "supervisor", "flag")):
-        return redirect(url_for("lead.dashboard", **request.args))
-    return form.filters()
+def streamed_filters(kind: str) -> ReportFilters | Response:
+    """The filters of an export streamed in this request; one too large for that, with a
+    queue configured, goes to the page that prepares it in the background."""
+    filters = export_filters()
+    if isinstance(filters, Response):
+        return filters
+    if export_jobs.runs_in_background(me(), filters, kind):
+        return redirect(url_for("lead.export_prepare", kind=kind, **request.args), 303)
+    return filters
 
 
 @bp.route("/exports/progress.csv")
 @roles("lead", "supervisor")
 def export_progress_csv():
-    filters = export_filters()
+    filters = streamed_filters("progress-csv")
     if isinstance(filters, Response):
         return filters
     today = uk_today()
@@ -54,7 +58,7 @@ def export_progress_csv():
 @bp.route("/exports/competencies.csv")
 @roles("lead", "supervisor")
 def export_competencies_csv():
-    filters = export_filters()
+    filters = streamed_filters("competencies-csv")
     if isinstance(filters, Response):
         return filters
     today = uk_today()
@@ -65,7 +69,7 @@ def export_competencies_csv():
 @bp.route("/exports/progress.xlsx")
 @roles("lead", "supervisor")
 def export_progress_xlsx():
-    filters = export_filters()
+    filters = streamed_filters("progress-xlsx")
     if isinstance(filters, Response):
         return filters
     today = uk_today()

@@ -22,6 +22,7 @@ from app.models.development import (
 )
 from app.models.enrolments import Enrolment, EnrolmentPause, SupervisorAssignment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
+from app.models.export_jobs import ExportJob
 from app.models.feedback import FeedbackRater, FeedbackResponse, FeedbackRound, MsfRuleRecord
 from app.models.framework_publishing import FrameworkUpload
 from app.models.frameworks import (
@@ -72,6 +73,7 @@ __all__ = [
     "EvidenceLink",
     "EvidenceType",
     "EvidenceVersion",
+    "ExportJob",
     "ExceptionalCircumstances",
     "FeedbackRater",
     "FeedbackResponse",

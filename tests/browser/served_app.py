@@ -22,6 +22,10 @@ app = create_app(
     SQLALCHEMY_DATABASE_URI=os.environ["PCPT_SERVED_DATABASE_URL"],
     UPLOAD_DIR=os.environ["PCPT_SERVED_UPLOAD_DIR"],
     MAIL_OUTBOX=os.environ["PCPT_SERVED_MAIL_OUTBOX"],
+    # A queue only for the journeys that ask for one (test_export_progress_journeys.py).
+    REDIS_URL=os.environ.get("PCPT_SERVED_REDIS_URL", ""),
+    JOBS_QUEUE=os.environ.get("PCPT_SERVED_QUEUE", "pcpt"),
+    EXPORT_INLINE_MAX_ROWS=int(os.environ.get("PCPT_SERVED_EXPORT_INLINE_MAX_ROWS", "20000")),
     WTF_CSRF_ENABLED=True,
     # The testing config leaves two-factor sign-in off for staff, so the journeys' supervisors,
     # leads and administrators sign in with a password; the two-factor journeys name the

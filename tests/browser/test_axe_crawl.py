@@ -35,7 +35,9 @@ from werkzeug.routing import RequestRedirect
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.demo.seed_registration import ELIGIBLE, TECHNICIAN
 from app.extensions import db
+from app.models.base import utcnow
 from app.models.enrolments import Enrolment
+from app.models.export_jobs import ExportJob
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
 from app.services.supervision import sessions
@@ -158,6 +160,10 @@ PEOPLE = (
                 "admin.trainee_enrolment",
                 "admin.enrolment_pause",
                 "admin.enrolment_withdraw",
+                # Exports prepared in the background (issue 21.3): the list, a job part-way
+                # and a finished one (the demo fixture asks for them).
+                "lead.export_jobs_list",
+                "lead.export_job",
                 "main.accessibility",
                 "main.privacy",
             }
@@ -203,6 +209,24 @@ def demo(framework):
         agreed_actions="Two observed reconciliations before the next session.",
         today=today,
     )
+    lead = accounts.find_user_by_email("lead@example.org")
+    now = utcnow()
+    for status, rows_done in (("running", 1_200), ("done", 3_000)):
+        db.session.add(
+            ExportJob(
+                requester_id=lead.id,
+                kind="competencies-csv",
+                filters={},
+                report_on=today,
+                status=status,
+                rows_done=rows_done,
+                rows_total=3_000,
+                attempts=1,
+                storage_key="exports/" + "c" * 40,
+                finished_at=now if status == "done" else None,
+                expires_at=now + timedelta(hours=24) if status == "done" else None,
+            )
+        )
     db.session.commit()
     return {"technician": accounts.find_user_by_email(TECHNICIAN.email).id}
 

@@ -84,6 +84,7 @@ RECORD_COUNTS = {
 }
 # Tables that hold nothing about a trainee, and why.
 NOT_ABOUT_TRAINEES = {
+    "export_jobs": "exports a lead or supervisor asked for: filters, progress, a file kept a day",
     "framework_uploads": "framework files leads and administrators uploaded to publish",
     "one_time_links": "invitation, password reset and e-mail change links: a digest and dates",
     "submission_digests": "a supervisor's daily e-mail digests: a date and a count",

@@ -334,6 +334,14 @@ TABLE: dict[str, Access] = {
     "lead.export_competencies_csv": access("supervisor lead"),
     "lead.export_progress_xlsx": access("supervisor lead"),
     "lead.export_cohort_summary_pdf": access("supervisor lead"),
+    # Exports prepared in the background: without a queue the prepare page sends the
+    # browser to the streamed file (303); a job is its requester's alone, and the matrix's
+    # sample job does not exist (404 for everyone).
+    "lead.export_prepare": access("supervisor lead", also_ok=(303,)),
+    "lead.export_jobs_list": access("supervisor lead"),
+    "lead.export_job": access("supervisor lead", also_ok=(404,)),
+    "lead.export_job_status": access("supervisor lead", also_ok=(404,)),
+    "lead.export_job_download": access("supervisor lead", also_ok=(404,)),
     "lead.trainee": access("supervisor lead", OVERSEER),
     "lead.trainee_portfolio_pdf": access("supervisor lead", OVERSEER),
     # Single sign-on: anyone may start it or come back from the provider. Single sign-on

@@ -83,16 +83,30 @@ def csv_chunks(columns: list[Column], rows: Iterable[Any]) -> Iterator[bytes]:
         yield _take(buffer)
 
 
+def _as_read(rows: Iterator[Any]) -> Iterator[Any]:
+    return rows
+
+
 def progress_csv(
-    viewer: User, filters: ReportFilters, *, today: date | None = None
+    viewer: User,
+    filters: ReportFilters,
+    *,
+    today: date | None = None,
+    through: Callable[[Iterator[Any]], Iterator[Any]] = _as_read,
 ) -> Iterator[bytes]:
-    """One row per trainee."""
+    """One row per trainee. `through` sees every row on its way (a background export
+    counts them)."""
     columns = wide_columns(domain_columns_for(viewer, filters), report_thresholds())
-    yield from csv_chunks(columns, iter_progress(viewer, filters, today=today))
+    yield from csv_chunks(columns, through(iter_progress(viewer, filters, today=today)))
 
 
 def competencies_csv(
-    viewer: User, filters: ReportFilters, *, today: date | None = None
+    viewer: User,
+    filters: ReportFilters,
+    *,
+    today: date | None = None,
+    through: Callable[[Iterator[Any]], Iterator[Any]] = _as_read,
 ) -> Iterator[bytes]:
     """One row per trainee x competency."""
-    yield from csv_chunks(LONG_COLUMNS, iter_competency_rows(viewer, filters, today=today))
+    rows = iter_competency_rows(viewer, filters, today=today)
+    yield from csv_chunks(LONG_COLUMNS, through(rows))

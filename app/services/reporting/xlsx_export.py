@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -62,9 +62,19 @@ def _write_cell(sheet, row: int, col: int, value: Any, formats) -> None:
         sheet.write_string(row, col, str(value))
 
 
+def _as_read(rows: Iterator[Any]) -> Iterator[Any]:
+    return rows
+
+
 def write_progress_workbook(
-    path: str | Path, viewer: User, filters: ReportFilters, *, today: date | None = None
+    path: str | Path,
+    viewer: User,
+    filters: ReportFilters,
+    *,
+    today: date | None = None,
+    through: Callable[[Iterator[Any]], Iterator[Any]] = _as_read,
 ) -> None:
+    """Both sheets into `path`; `through` sees every row of each on its way."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -82,13 +92,13 @@ def write_progress_workbook(
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         }
         wide = wide_columns(domain_columns_for(viewer, filters), report_thresholds())
-        trainees = iter_progress(viewer, filters, today=today)
+        trainees = through(iter_progress(viewer, filters, today=today))
         _write_sheet(workbook, "Trainees", wide, trainees, formats)
         _write_sheet(
             workbook,
             "Competencies",
             LONG_COLUMNS,
-            iter_competency_rows(viewer, filters, today=today),
+            through(iter_competency_rows(viewer, filters, today=today)),
             formats,
         )
     finally:
