@@ -89,6 +89,10 @@ def test_a_proof_this_service_would_not_write_is_tampered(credential):
     assert result.verdict is Verdict.TAMPERED
     assert "unknown context: https://example.org/x" in result.reason
     assert "so this is not as it was issued" in result.reason
+    other_suite = {**credential, "proof": {**credential["proof"], "cryptosuite": "eddsa-2022"}}
+    result = verify(other_suite)
+    assert result.verdict is Verdict.TAMPERED
+    assert "eddsa-rdfc-2022 cryptosuite" in result.reason
 
 
 def test_a_changed_date_is_tampered_with_the_reason_in_words(issued, credential):
