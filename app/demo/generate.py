@@ -117,6 +117,11 @@ def hub_lead_email(number: int) -> str:
 REGION_LEAD_EMAIL = f"lead-region@{EMAIL_DOMAIN}"
 
 
+def hubs_for(trainees: int) -> int:
+    """How many training hubs (each with a lead, `hub_lead_email`) a dataset has."""
+    return math.ceil(math.ceil(trainees / COHORT_SIZE) / COHORTS_PER_HUB)
+
+
 def check_size(trainees: int, evidence_per_trainee: int) -> None:
     if not 1 <= trainees <= MAX_TRAINEES:
         raise DomainError(f"--trainees must be from 1 to {MAX_TRAINEES:,}, not {trainees}")
@@ -172,7 +177,7 @@ class DatasetGenerator:
         framework = load_framework(ncf.id, self.rng, self.today)
 
         cohort_count = math.ceil(self.trainees / COHORT_SIZE)
-        hub_count = math.ceil(cohort_count / COHORTS_PER_HUB)
+        hub_count = hubs_for(self.trainees)
         region, hubs = OrganisationWriter(
             self.rows, self.rng, self.names, today=self.today, created_at=self.created_at
         ).region(hub_count)
