@@ -26,6 +26,11 @@ const SHELL_FILES = [
   "/static/nhsuk/images/favicon.ico",
   "/static/nhsuk/images/favicon.svg",
   "/static/nhsuk/images/nhsuk-icon-192.png",
+  // Drawn by NHS.UK's stylesheet.
+  "/static/nhsuk/images/nhsuk-icon-arrow-down.svg",
+  "/static/nhsuk/images/nhsuk-icon-arrow-up-down.svg",
+  "/static/nhsuk/images/nhsuk-icon-arrow-up.svg",
+  "/static/nhsuk/images/nhsuk-icon-cross.svg",
 ];
 
 self.addEventListener("install", (event) => {
@@ -56,7 +61,17 @@ async function keptPage(url) {
   return (await pages.match(url.pathname, { ignoreSearch: true })) || caches.match(OFFLINE_PAGE);
 }
 
+async function keptCopy(request) {
+  if (request.mode === "navigate") return keptPage(new URL(request.url));
+  return caches.match(request, { ignoreSearch: true });
+}
+
 async function fromNetworkElseKept(request) {
+  // Known to be offline: straight to the kept copy, without a request bound to fail.
+  if (!self.navigator.onLine) {
+    const kept = await keptCopy(request);
+    if (kept) return kept;
+  }
   try {
     const response = await fetch(request);
     if (request.url.includes("/static/") && response.ok) {
@@ -65,9 +80,7 @@ async function fromNetworkElseKept(request) {
     }
     return response;
   } catch (error) {
-    const url = new URL(request.url);
-    if (request.mode === "navigate") return keptPage(url);
-    const kept = await caches.match(request, { ignoreSearch: true });
+    const kept = await keptCopy(request);
     if (kept) return kept;
     throw error;
   }

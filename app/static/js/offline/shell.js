@@ -41,6 +41,8 @@ export async function keepPagesForOffline() {
       if (path !== shell && !urls.includes(path)) await cache.delete(request);
     }
     device.write("pages-kept-at", Date.now());
+    const ready = document.querySelector("[data-offline-ready]");
+    if (ready && urls.length) ready.hidden = false;
   } catch {
     // Offline or storage refused: the pages work online as ever.
   }

@@ -55,7 +55,11 @@ export function restoreTyping() {
     if (note && note.formUrl === address.pathname) {
       restored = { fields: note.fields, clientKey: note.clientKey, at: note.queuedAt };
       removeFromQueue(note.clientKey);
-    } else if (copy && copy.unsaved && copy.user === device.signedInUser() && "freshForm" in form.dataset) {
+    } else if (
+      copy && copy.user === device.signedInUser() && "freshForm" in form.dataset &&
+      // Online, a copy the server already has is in "My evidence"; offline, it is only here.
+      (copy.unsaved || !navigator.onLine)
+    ) {
       restored = { fields: copy.fields, clientKey: copy.clientKey, at: copy.typedAt };
     }
     if (restored) {
@@ -84,6 +88,9 @@ function startForm(form) {
   const url = form.dataset.autosaveUrl;
   let timer = null;
   let edits = 0;
+  // Once signed out (or the page's token is stale), only this device keeps the typing:
+  // the server would refuse every save until the page is loaded again.
+  let serverGone = null;
 
   const remember = (unsaved) => {
     const copy = device.read(copyName(form)) || {};
@@ -104,6 +111,10 @@ function startForm(form) {
       say(form, `Kept on this device at ${device.timeNow()}. Press the button below to save your changes.`);
       return;
     }
+    if (serverGone) {
+      say(form, ...serverGone);
+      return;
+    }
     if (!navigator.onLine) {
       say(form, `No connection: kept on this device at ${device.timeNow()}. It is saved to your portfolio when you are back online.`);
       return;
@@ -120,13 +131,15 @@ function startForm(form) {
       say(form, `Not saved yet: ${result.json.message}. What you typed is kept on this device.`);
     } else if (result.outcome === "signed-out") {
       const next = location.pathname + location.search;
-      say(form, "You were signed out, so what you typed is kept on this device only. Sign in again and the form comes back as you left it.", {
-        href: `${document.body.dataset.signInUrl}?next=${encodeURIComponent(next)}`,
-        text: "Sign in again",
-      });
+      serverGone = [
+        "You were signed out, so what you typed is kept on this device only. Sign in again and the form comes back as you left it.",
+        { href: `${document.body.dataset.signInUrl}?next=${encodeURIComponent(next)}`, text: "Sign in again" },
+      ];
+      say(form, ...serverGone);
       document.dispatchEvent(new CustomEvent("pcpt:signed-out"));
     } else if (result.outcome === "expired-page") {
-      say(form, `Kept on this device at ${device.timeNow()}. Reload the page to carry on saving to your portfolio.`);
+      serverGone = ["What you typed is kept on this device. Reload the page to carry on saving to your portfolio."];
+      say(form, ...serverGone);
     } else {
       say(form, `No connection: kept on this device at ${device.timeNow()}. It is saved to your portfolio when you are back online.`);
     }
