@@ -52,6 +52,11 @@ def test_the_page_needs_no_account_and_offers_three_ways(client):
     assert page.select_one("#result") is None
 
 
+def test_every_page_links_to_the_verify_page_in_its_footer(client):
+    footer = _page(client.get("/auth/login")).select_one("footer")
+    assert footer.find("a", string="Check a training credential")["href"] == PAGE
+
+
 def test_a_pasted_credential_is_valid_with_a_tick_and_the_words(client, issued):
     response = client.post(PAGE, data={"credential_json": issued.document})
     heading, reason = _result(response)
