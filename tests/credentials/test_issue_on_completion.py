@@ -19,6 +19,7 @@ from app.models.credentials import IssuedCredential
 from app.models.signoffs import Completion
 from app.services.credentials import issuing, keys, proofs
 from app.services.errors import DomainError
+from app.services.frameworks import case_identifiers
 from app.services.supervision import completion
 from tests.supervision.conftest import (  # noqa: F401 - fixtures used by name
     accepted,
@@ -56,6 +57,11 @@ def complete(enrolment):
     )
     db.session.commit()
     return record
+
+
+def _item(code: str) -> str:
+    """The competency's CFItem identifier, as the CASE export gives it."""
+    return case_identifiers.derived("supervision-test", "1", case_identifiers.competency_key(code))
 
 
 def issued() -> list[IssuedCredential]:
@@ -109,8 +115,8 @@ def test_the_final_sign_off_issues_one_signed_credential(signed_and_checked, tra
     assert [
         (a["targetCode"], a["targetName"], a["targetUrl"]) for a in achievement["alignment"]
     ] == [
-        ("B1", "B1 Explains how to use an inhaler", f"{case}#B1"),
-        ("B2", "B2 Reconciles medicines on discharge", f"{case}#B2"),
+        ("B1", "B1 Explains how to use an inhaler", f"{case}#{_item('B1')}"),
+        ("B2", "B2 Reconciles medicines on discharge", f"{case}#{_item('B2')}"),
     ]
 
     [identity] = document["credentialSubject"]["identifier"]
@@ -241,3 +247,16 @@ def test_erasing_the_trainee_empties_the_stored_copy_but_keeps_its_place(
     assert after.document_sha256 == digest
     assert (after.status_list, after.status_list_index) == place
     assert after.revoked_at is None
+
+
+def test_each_alignment_points_at_a_cfitem_of_the_versions_case_package(app, signed_and_checked):
+    from app.services.frameworks.case_export import case_package
+
+    complete(signed_and_checked)
+    [credential] = issued()
+    alignments = json.loads(credential.document)["credentialSubject"]["achievement"]["alignment"]
+    package = case_package(signed_and_checked.framework_id, app.config["BASE_URL"])
+    items = {item["uri"]: item for item in package["CFItems"]}
+    for alignment in alignments:
+        item = items[alignment["targetUrl"]]
+        assert item["humanCodingScheme"] == alignment["targetCode"]

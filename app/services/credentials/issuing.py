@@ -10,7 +10,8 @@ What the credential says (VC 2.0 data model, OB context 3.0.3):
   BASE_URL; `validFrom`: the moment of the final sign-off;
 - the achievement: the framework by title, version and status (a provisional version is
   named as such in the name, the version and a tag), the criteria in words, and one
-  `alignment` per competency pointing at its CASE item;
+  `alignment` per competency pointing at its CASE CFItem (the URI the version's CASE 1.1
+  package gives it: the package address with the item's stable UUID as the fragment);
 - the recipient: a salted sha256 of the trainee's e-mail address (`identityHash`,
   `hashed: true`, `salt`), not their name or address;
 - evidence: one entry per sign-off (the competency, outcome, date and signer's role) and
@@ -39,6 +40,8 @@ from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.credentials import jsonld, keys, proofs
 from app.services.credentials.status_list import STATUS_PURPOSE, list_position
+from app.services.frameworks.case_export import package_path
+from app.services.frameworks.case_identifiers import competency_key, identifiers_of
 from app.services.frameworks.labels import framework_label, is_provisional
 from app.services.rule_results import long_date
 
@@ -56,7 +59,7 @@ def status_list_url(list_number: int) -> str:
 
 def case_package_url(framework: Framework) -> str:
     """Where the framework version's CASE 1.1 package is served (the API's CASE route)."""
-    return absolute_url(f"/api/v1/frameworks/{framework.code}/versions/{framework.version}/case")
+    return absolute_url(package_path(framework.code, framework.version))
 
 
 def identity_hash(email: str, salt: str) -> str:
@@ -76,6 +79,7 @@ def _issuer() -> dict:
 
 def _alignments(framework: Framework) -> list[dict]:
     package = case_package_url(framework)
+    case_ids = identifiers_of(framework.id, framework.code, framework.version)
     rows = db.session.execute(
         select(Competency.code, Competency.title)
         .join(Domain, Competency.domain_id == Domain.id)
@@ -89,8 +93,8 @@ def _alignments(framework: Framework) -> list[dict]:
             "targetCode": code,
             "targetName": f"{code} {title}",
             "targetFramework": framework.title,
-            # The CASE package of this version; the fragment names the competency.
-            "targetUrl": f"{package}#{code}",
+            # The competency's CFItem: its URI in the version's CASE package.
+            "targetUrl": f"{package}#{case_ids[competency_key(code)]}",
         }
         for code, title in rows
     ]
