@@ -41,4 +41,14 @@ Issued credentials (issuing.py, model app.models.credentials.IssuedCredential, t
       (i), allocated from the column `status_sequence` via status_list.list_position.
     - columns `document` (the signed credential as JSON text), `verification_method`
       (the key that signed), `issued_at`, `revoked_at` (set by the revocation flow).
+      `document` is "" once the technician's record is erased (`erase_stored_copies`);
+      `document_sha256` and the status-list place stay.
+    - readers: `credentials_of(trainee_id)`, `credential_for_enrolment(enrolment_id)`.
+
+Where the technician gets it: `/supervision/enrolments/<id>/open-badge-credential.json`
+(app/supervisor/credential_views.py), the portable record ZIP (`credentials/`), the PDF
+completion statement `/supervision/enrolments/<id>/completion-statement.pdf`
+(statement_pdf.py: a QR code and a link encoding the credential's id URL,
+<BASE_URL>/credentials/<public_id>), and `GET /api/v1/trainees/{id}/credentials`
+(app/api/trainee_credentials.py).
 """
