@@ -16,6 +16,7 @@ from flask import abort, current_app, render_template
 
 from app.credentials.blueprint import bp
 from app.credentials.forms import VerifyForm
+from app.extensions import limiter
 from app.form_base import show_error
 from app.permissions import public
 from app.services.credentials import issuer_document, status_publication, verification
@@ -66,6 +67,9 @@ def _credential_from(form: VerifyForm) -> dict:
 
 @bp.route("/credentials/verify", methods=["GET", "POST"])
 @public
+# Each check canonicalises the credential (tens of milliseconds): enough for any person,
+# too few to tie up a server.
+@limiter.limit("30 per minute", methods=["POST"])
 def verify():
     form = VerifyForm()
     result = None

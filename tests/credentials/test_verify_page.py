@@ -125,6 +125,13 @@ def test_input_that_cannot_be_checked_gets_a_message_on_its_field(client, issued
     assert _audit_count() == events
 
 
+def test_checks_from_one_address_are_limited_to_30_a_minute(client):
+    for _ in range(30):
+        assert client.post(PAGE, data={}).status_code == 200
+    assert client.post(PAGE, data={}).status_code == 429
+    assert client.get(PAGE).status_code == 200  # reading the page is not limited
+
+
 def test_the_form_needs_its_csrf_token(app, client, issued):
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(PAGE, data={"credential_json": issued.document})
