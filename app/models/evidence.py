@@ -51,7 +51,7 @@ class Evidence(Base):
             "ix_evidence_enrolment_activity", "enrolment_id", "status", "submitted_at", "updated_at"
         ),
         # One draft per key a trainee's browser chose (see services/portfolio/drafts.py).
-        UniqueConstraint("enrolment_id", "client_key"),
+        Index("uq_evidence_client_key", "enrolment_id", "client_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,14 +19,15 @@ depends_on = None
 def upgrade():
     # The key a trainee's browser gives a draft it saves as they type or sends from its
     # offline queue: the same key saved twice (a retry, a second tab) finds one draft.
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('client_key', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f('uq_evidence_enrolment_id_client_key'), ['enrolment_id', 'client_key']
-        )
+    # Plain ADD COLUMN and a unique index, which SQLite and PostgreSQL both accept, so
+    # SQLite need not rebuild the table other tables' foreign keys point at.
+    op.add_column('evidence', sa.Column('client_key', sa.String(length=64), nullable=True))
+    op.create_index(
+        'uq_evidence_client_key', 'evidence', ['enrolment_id', 'client_key'], unique=True
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_evidence_enrolment_id_client_key'), type_='unique')
-        batch_op.drop_column('client_key')
+    op.drop_index('uq_evidence_client_key', table_name='evidence')
+    # Plain DROP COLUMN (SQLite 3.35+): no table rebuild under other tables' foreign keys.
+    op.drop_column('evidence', 'client_key')
