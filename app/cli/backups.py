@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,7 +14,24 @@ from app.cli.common import fails_cleanly
 from app.extensions import db
 from app.services.errors import DomainError
 from app.services.storage.sizes import describe_size
-from app.services.storage.store import StorageConfigError, current_storage, open_storage
+from app.services.storage.store import (
+    StorageConfigError,
+    StorageError,
+    current_storage,
+    open_storage,
+)
+
+
+@contextmanager
+def _plainly() -> Iterator[None]:
+    """A file or a store that fails (disk full, no permission, store unreachable) as one line."""
+    try:
+        yield
+    except StorageError as error:
+        raise DomainError(f"storage: {error}") from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise DomainError(f"{where}{error.strerror or error}") from None
 
 
 @click.command("backup")
@@ -23,7 +42,8 @@ def backup_command(path: Path) -> None:
     """Write one archive (tar) with the database and every stored file its rows name."""
     from app.services.backups import archive
 
-    summary = archive.backup_to(path, db.engine, current_storage())
+    with _plainly():
+        summary = archive.backup_to(path, db.engine, current_storage())
     db.session.rollback()
     click.echo(
         f"backed up to {summary.path}: {summary.backend} database, {summary.tables} tables, "
@@ -59,14 +79,15 @@ def restore_command(
     if check_only == (database_url is not None):
         raise DomainError("give either --check, or --into DATABASE_URL (which checks first)")
     if check_only:
-        with checks.checked_archive(path) as archive:
+        with _plainly(), checks.checked_archive(path) as archive:
             click.echo(f"archive is good: {archive.describe()}")
         return
     try:
         storage = open_storage(storage_url) if storage_url else current_storage()
     except StorageConfigError as error:
         raise DomainError(f"--storage: {error}") from None
-    summary = restore.restore_into(path, database_url, storage)
+    with _plainly():
+        summary = restore.restore_into(path, database_url, storage)
     click.echo(
         f"restored {path} into {summary.target} and {summary.storage}: {summary.tables} "
         f"tables, {summary.rows} rows, {summary.files} files, audit chain intact "

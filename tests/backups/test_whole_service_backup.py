@@ -128,3 +128,25 @@ def test_restore_needs_check_or_into(runner, tmp_path):
     result = runner.invoke(args=["restore", str(tmp_path / "x.tar")])
     assert result.exit_code == 1
     assert "give either --check, or --into DATABASE_URL" in result.output
+
+
+def test_a_place_that_cannot_be_written_fails_in_one_line(runner, populated, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(args=["backup", str(blocker / "pcpt.tar")])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert f"{blocker}: File exists" in result.output
+
+
+def test_a_storage_url_that_cannot_be_used_fails_in_one_line(runner, populated, tmp_path):
+    archive = tmp_path / "pcpt.tar"
+    assert runner.invoke(args=["backup", str(archive)]).exit_code == 0
+    result = runner.invoke(
+        args=["restore", str(archive), "--into", "sqlite:///x.sqlite3", "--storage", "ftp://x"]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: --storage: STORAGE_URL must look like s3://bucket/prefix or file:///folder "
+        "(ftp:// given)"
+    ]
