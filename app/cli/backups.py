@@ -39,16 +39,24 @@ def _plainly() -> Iterator[None]:
 @with_appcontext
 @fails_cleanly
 def backup_command(path: Path) -> None:
-    """Write one archive (tar) with the database and every stored file its rows name."""
-    from app.services.backups import archive
+    """Write one archive (tar) with the database and every stored file its rows name, then
+    read it back with the same checks as `restore --check`."""
+    from app.services.backups import archive, checks
 
     with _plainly():
         summary = archive.backup_to(path, db.engine, current_storage())
-    db.session.rollback()
+        db.session.rollback()
+        try:
+            with checks.checked_archive(path):
+                pass
+        except checks.ArchiveProblem as problem:
+            raise DomainError(
+                f"the archive at {path} was written but fails its check: {problem}"
+            ) from None
     click.echo(
         f"backed up to {summary.path}: {summary.backend} database, {summary.tables} tables, "
         f"{summary.rows} rows, {summary.files} files ({describe_size(summary.file_bytes)}), "
-        f"{summary.audit_events} audit events"
+        f"{summary.audit_events} audit events; read back and checked"
     )
 
 

@@ -27,6 +27,7 @@ def test_backup_then_restore_brings_back_every_row_and_every_file(
     backend = "postgresql" if ON_POSTGRES else "sqlite"
     assert made.output.startswith(f"backed up to {archive}: {backend} database, ")
     assert f", {len(files_before)} files (" in made.output
+    assert made.output.strip().endswith("audit events; read back and checked")
 
     with tarfile.open(archive) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
