@@ -32,8 +32,9 @@ def storage_sweep(dry_run: bool) -> None:
         stamp = item.last_modified.strftime("%Y-%m-%d %H:%M UTC")
         click.echo(f"{verb} {item.key} ({describe_size(item.size_bytes)}, last changed {stamp})")
     total = describe_size(report.orphan_bytes)
+    files = "file" if len(report.orphans) == 1 else "files"
     click.echo(
-        f"{storage.describe()}: {len(report.orphans)} orphan files ({total}) {verb}; "
-        f"{report.checked} files older than a day checked, {report.too_recent} newer left alone"
+        f"{storage.describe()}: {verb} {len(report.orphans)} orphan {files} ({total}); "
+        f"{report.checked} older than a day checked, {report.too_recent} newer left alone"
         + (f", {report.not_judged} of other features left alone" if report.not_judged else "")
     )

@@ -87,8 +87,8 @@ def test_the_command_names_what_it_would_delete_then_deletes_it(app, runner, wor
     lines = preview.output.splitlines()
     assert lines[0].startswith(f"would delete {old_orphan} (14 bytes, last changed ")
     assert lines[-1] == (
-        f"local folder {app.config['UPLOAD_DIR']}: 1 orphan files (14 bytes) would delete; "
-        f"{len(referenced) + 1} files older than a day checked, 1 newer left alone"
+        f"local folder {app.config['UPLOAD_DIR']}: would delete 1 orphan file (14 bytes); "
+        f"{len(referenced) + 1} older than a day checked, 1 newer left alone"
     )
     assert len(lines) == 2
     assert stored_keys() == referenced | {old_orphan, new_orphan}
