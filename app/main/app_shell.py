@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Response, current_app, send_from_directory, url_for
+from flask import Response, current_app, render_template, send_from_directory, url_for
 
 from app.main.blueprint import bp
 from app.permissions import public
@@ -63,3 +63,10 @@ def service_worker():
     # Always the newest: a browser checks for a new worker on every visit.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/offline")
+@public
+def offline():
+    """The page the service worker shows offline for a page the device does not keep."""
+    return render_template("main/offline.jinja", title="You are offline")

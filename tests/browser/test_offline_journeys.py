@@ -52,6 +52,10 @@ def test_a_note_written_offline_uploads_once_from_two_tabs_and_on_a_retry(
     assert_accessible(page, "offline-0-portfolio-home")
     keep_forms_on_device(page)
     assert_accessible(page, "offline-1-add-evidence-kept-on-device")
+    # The worker's own "You are offline" page is kept as anyone sees it: nobody's name.
+    offline_page = page.evaluate("caches.match('/offline').then((r) => r.text())")
+    assert "You are offline" in offline_page
+    assert trainee.name not in offline_page
 
     page.get_by_label("Reflective account", exact=True).check()
     page.get_by_role("button", name="Continue").click()
@@ -79,6 +83,11 @@ def test_a_note_written_offline_uploads_once_from_two_tabs_and_on_a_retry(
     expect(queue).to_contain_text("Waiting to upload")
     assert_accessible(page, "offline-4-waiting-to-upload")
     note = page.evaluate("localStorage.getItem('pcpt:queue')")
+
+    # A page the device does not keep says it needs a connection, and what still works.
+    page.goto("/portfolio/evidence")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
+    assert_accessible(page, "offline-4a-page-not-kept")
 
     # A second tab, also offline, shows the same note waiting.
     other_tab = page.context.new_page()
@@ -141,8 +150,18 @@ def test_a_refused_note_keeps_its_text_and_signing_out_leaves_nothing_on_the_dev
     assert left["localStorage"] == []
     assert left["indexedDB"] == []
     assert "pcpt-pages" not in left["caches"]
-    # What a worker keeps again at once is the app's own files, nobody's records.
-    assert all(path.startswith("/static/") for paths in left["caches"].values() for path in paths)
+    # What a worker keeps again at once is the app's own files and offline page, as
+    # anyone would see them: nobody's records or name.
+    assert all(
+        path.startswith("/static/") or path == "/offline"
+        for paths in left["caches"].values()
+        for path in paths
+    )
+    offline_page = page.evaluate(
+        "navigator.serviceWorker.ready"
+        ".then(() => caches.match('/offline')).then((r) => (r ? r.text() : ''))"
+    )
+    assert trainee.name not in offline_page
 
 
 def test_a_refused_note_opens_in_its_form_to_be_put_right(page, make_user, make_org, framework):

@@ -111,6 +111,7 @@ TABLE: dict[str, Access] = {
     "main.healthz": access(PUBLIC),
     "main.manifest": access(PUBLIC),
     "main.service_worker": access(PUBLIC),
+    "main.offline": access(PUBLIC),
     "main.readyz": access(PUBLIC),  # for a load balancer: 200 ready, 503 naming what failed
     "auth.login": access(PUBLIC),
     # Asking for a reset link, and the pages of e-mailed one-time links: anyone may open

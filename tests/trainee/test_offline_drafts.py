@@ -211,3 +211,9 @@ def test_staying_signed_in_restarts_the_idle_clock(app, client, signed_in_traine
     assert response.get_json() == {"idle_seconds": app.config["SESSION_IDLE_MINUTES"] * 60}
     with client.session_transaction() as session:
         assert session["seen_at"] > before
+
+
+def test_the_offline_page_names_nobody_and_points_to_add_evidence(client):
+    page = soup(client.get("/offline"))
+    assert page.select_one("h1").get_text(strip=True) == "You are offline"
+    assert page.find("a", string="Add evidence")["href"] == "/portfolio/evidence/new"

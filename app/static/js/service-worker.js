@@ -3,12 +3,12 @@
 // - the app's own files (under /static) come from the copy made when they last loaded;
 // - "Add evidence" and the forms for notes come from the copies the page kept
 //   (js/offline/shell.js, cache "pcpt-pages", cleared at sign-out);
-// - any other page answers with /static/offline.html, which says what still works.
+// - any other page answers with /offline, kept at install, which says what still works.
 // Nothing is sent or stored here: notes wait in the page's own storage (js/offline/queue.js).
 
 const SHELL_CACHE = "pcpt-shell-v1";
 const PAGE_CACHE = "pcpt-pages";
-const OFFLINE_PAGE = "/static/offline.html";
+const OFFLINE_PAGE = "/offline";
 const ADD_EVIDENCE = "/portfolio/evidence/new";
 const SHELL_FILES = [
   OFFLINE_PAGE,
@@ -34,7 +34,9 @@ const SHELL_FILES = [
 ];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL_FILES)));
+  // Without cookies: the offline page is kept as anyone would see it, with nobody's name.
+  const requests = SHELL_FILES.map((url) => new Request(url, { credentials: "omit" }));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(requests)));
   self.skipWaiting();
 });
 
