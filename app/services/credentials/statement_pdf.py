@@ -49,7 +49,7 @@ def _credential_block(url: str, styles: dict) -> Table:
             "see it checked by the issuing service.",
             styles["body"],
         ),
-        _link(url, styles["body"]),
+        _link(url, styles["small"]),
     ]
     block = Table([[qr_drawing(url), words]], colWidths=[QR_SIZE + 6 * mm, None])
     block.setStyle(
