@@ -40,6 +40,7 @@ from app.models.enrolments import Enrolment
 from app.models.export_jobs import ExportJob
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
+from app.services.frameworks import publishing
 from app.services.supervision import sessions
 from tests.browser.conftest import sign_in
 from tests.browser.page_checks import (
@@ -52,6 +53,7 @@ from tests.browser.page_checks import (
     assert_status_in_words,
     route,
 )
+from tests.conftest import ROOT
 
 VIEWPORTS = ({"width": 1280, "height": 800}, {"width": 320, "height": 640})
 # Addresses checked per route and set of query parameters: three evidence items, three
@@ -150,6 +152,11 @@ PEOPLE = (
                 "lead.home",
                 "lead.person_new",
                 "lead.framework_moves",
+                # Publishing a framework version: the upload page, a waiting file's
+                # preview and its confirmation.
+                "lead.framework_publish",
+                "lead.framework_upload",
+                "lead.framework_upload_publish",
                 "lead.dashboard",
                 "lead.trainee",
                 "registration.signer_registration",
@@ -177,6 +184,8 @@ PEOPLE = (
                 "admin.home",
                 "admin.organisation_list",
                 "admin.cohort_list",
+                "lead.framework_publish",
+                "lead.framework_mark_published",
                 "admin.people_import",
                 "admin.users",
                 "admin.user_detail",
@@ -208,6 +217,13 @@ def demo(framework):
         topics="Progress on the medicines reconciliation competencies.",
         agreed_actions="Two observed reconciliations before the next session.",
         today=today,
+    )
+    # A framework file waiting to be published, so the lead's crawl reaches its preview.
+    worked_example = (ROOT / "frameworks" / "ncf-pcpt-3.1.yaml").read_bytes()
+    publishing.receive_upload(
+        "ncf-pcpt-3.2.yaml",
+        worked_example.replace(b'version: "3.1"', b'version: "3.2"'),
+        actor=accounts.find_user_by_email("lead@example.org"),
     )
     lead = accounts.find_user_by_email("lead@example.org")
     now = utcnow()

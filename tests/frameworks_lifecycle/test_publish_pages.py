@@ -260,3 +260,12 @@ def test_a_file_waiting_to_be_published_is_listed_for_every_lead(
     assert link.get_text() == "crosswalk-test version 2"
     assert "from v2.yaml, uploaded by Lee Lead on " in text_of(page, "#waiting")
     assert soup(other.get(link["href"])).h1.get_text() == "Check crosswalk-test version 2"
+
+
+def test_an_administrator_reaching_the_moves_page_from_publishing_goes_back_to_administration(
+    as_admin,
+):
+    page = soup(as_admin.get("/lead/framework-moves"))
+
+    back = page.select_one(".nhsuk-back-link a, a.nhsuk-back-link")
+    assert (back["href"], back.get_text(strip=True)) == ("/admin/", "Administration")
