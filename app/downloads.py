@@ -41,9 +41,10 @@ def stored_download(storage_key: str, media_type: str, filename: str) -> Respons
 
     The file streams from the storage (a local folder or an object store) in chunks; the
     stream reads nothing from the database, so it does not matter that the request's
-    session has ended by then, and it is closed when the response is. A CSV is read whole
-    (uploads are capped by MAX_UPLOAD_BYTES) so its formula cells can be neutralised in
-    the copy sent: see `csv_attachments`.
+    session has ended by then, and it is closed when the response is. A store that does not
+    answer raises StorageUnavailable, which app.errors answers with a 503 page. A CSV is
+    read whole (uploads are capped by MAX_UPLOAD_BYTES) so its formula cells can be
+    neutralised in the copy sent: see `csv_attachments`.
     """
     try:
         handle = current_storage().open(storage_key)

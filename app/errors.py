@@ -153,6 +153,26 @@ def handle_storage_full(error: OperationalError):
     return page, 503
 
 
+def handle_files_unreachable(error: Exception):
+    """The file storage (a folder or an object store) did not answer: a 503 in words."""
+    from flask import current_app
+
+    db.session.rollback()
+    current_app.logger.error(
+        "file storage unreachable: %s", error, extra={"context": _log_context()}
+    )
+    message = "Files cannot be fetched or saved just now. Nothing was changed. Try again later."
+    if _wants_json():
+        return _json_error(503, "storage_unavailable", message)
+    page = render_template(
+        "errors/error.jinja",
+        error=ServiceUnavailable(message),
+        title="Files are not available at the moment",
+        reference=_reference(),
+    )
+    return page, 503
+
+
 def handle_refusal(error: DomainError):
     """A rule refused the request outright (someone acting as their own supervisor):
     nothing was saved; the person reads the rule's own words, in the error summary or as
@@ -191,9 +211,11 @@ def handle_unexpected(error: Exception):
 
 
 def register(app: Flask) -> None:
+    from app.services.storage import StorageUnavailable
     from app.services.supervision.access import SelfSupervision
 
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(SelfSupervision, handle_refusal)
     app.register_error_handler(OperationalError, handle_storage_full)
+    app.register_error_handler(StorageUnavailable, handle_files_unreachable)
     app.register_error_handler(Exception, handle_unexpected)

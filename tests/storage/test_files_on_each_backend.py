@@ -23,6 +23,7 @@ from app.models.registration import Qualification
 from app.services.pathway import programme_status
 from app.services.storage import current_storage
 from app.services.storage.documents import Upload
+from tests.s3_server import free_port
 from tests.security.world import signed_in_client
 from tests.storage.conftest import stored_keys
 
@@ -195,3 +196,28 @@ def test_a_csv_attachment_is_read_whole_and_sent_neutralised(backend, app, world
     download = client.get(f"/portfolio/evidence/{evidence_id}/attachments/{attachment.id}")
     assert download.data == b'"a","\'=1+1"\r\n'
     assert filename(download) == "notes.csv"
+
+
+def test_a_download_while_the_store_is_unreachable_says_so(
+    app, world, login, s3_server, monkeypatch
+):
+    s3_server.apply(monkeypatch)
+    monkeypatch.setitem(app.config, "STORAGE_URL", s3_server.storage_url())
+    client = signed_in_client(app, login, world.users["owner"])
+    evidence_id = world.draft_args["evidence_id"]
+    client.post(
+        f"/portfolio/evidence/{evidence_id}/attachments",
+        data={"attachment": (io.BytesIO(PDF), "kept.pdf")},
+    )
+    attachment = attachment_named("kept.pdf")
+    # The store moves to an address where nothing answers (a changed STORAGE_URL makes
+    # the app build its storage again, reading the new endpoint).
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setitem(app.config, "STORAGE_URL", s3_server.storage_url())
+
+    response = client.get(f"/portfolio/evidence/{evidence_id}/attachments/{attachment.id}")
+
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "Files are not available at the moment" in text
+    assert "Files cannot be fetched or saved just now. Nothing was changed." in text
