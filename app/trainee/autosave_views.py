@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import abort, jsonify, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.current import me
 from app.extensions import db
@@ -74,8 +73,7 @@ def evidence_autosave_new(enrolment: Enrolment, type_code: str):
         return _refused(form, editor)
     if not form.client_key.data:
         return _refused(form, editor, DomainError("Reload the page to save as you type"))
-
-    def save() -> int:
+    try:
         evidence = drafts.save_new(
             enrolment,
             evidence_type,
@@ -85,20 +83,12 @@ def evidence_autosave_new(enrolment: Enrolment, type_code: str):
             client_key=form.client_key.data,
             confirmed=form.confirm_no_patient.data,
         )
-        evidence_id = evidence.id  # read before the commit expires it
-        db.session.commit()
-        return evidence_id
-
-    try:
-        try:
-            return _saved(save())
-        except IntegrityError:
-            # Another tab saved the same key a moment ago: this save now changes that draft.
-            db.session.rollback()
-            return _saved(save())
     except DomainError as error:
         editor.refused(form, error)
         return _refused(form, editor, error)
+    evidence_id = evidence.id  # read before the commit expires it
+    db.session.commit()
+    return _saved(evidence_id)
 
 
 @bp.route("/evidence/<int:evidence_id>/autosave", methods=["POST"])

@@ -3,8 +3,9 @@
 The browser gives each new piece of evidence a key of its own choosing (a random UUID)
 before anything reaches the server. Saving with a key the trainee's enrolment already
 holds changes that draft instead of adding one, so a save sent twice (a retry after a
-dropped connection, two tabs sending the same offline note) is stored once. The key is
-unique per enrolment in the database too, which settles two saves racing each other.
+dropped connection, two tabs sending the same offline note) is stored once: saves of a
+key wait for each other (`draft_with_key`), and the key is unique per enrolment in the
+database too.
 
 Saving goes through the same rules as the evidence form: `evidence.create_draft` and
 `evidence.edit` validate every answer and run the patient-data guard. Only a draft is
@@ -54,6 +55,16 @@ def checked_key(client_key: str | None) -> str | None:
 
 
 def draft_with_key(enrolment: Enrolment, client_key: str) -> Evidence | None:
+    """The enrolment's draft with this key, read after the enrolment's row is locked.
+
+    Two saves of one key at once (the form's button pressed while a save-as-you-type is
+    on its way, two tabs) then run one after the other on PostgreSQL, and the second finds
+    the first's draft. SQLite's write transactions are serial already.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(
+            select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update()
+        )
     return db.session.scalar(
         select(Evidence).where(
             Evidence.enrolment_id == enrolment.id, Evidence.client_key == client_key
