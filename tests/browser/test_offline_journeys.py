@@ -191,3 +191,26 @@ def test_a_refused_note_opens_in_its_form_to_be_put_right(page, make_user, make_
     # Saved: the device forgets the copy it kept and the note it held.
     assert not [k for k in device_storage(page)["localStorage"] if k.startswith("pcpt:typing:")]
     assert page.evaluate("JSON.parse(localStorage.getItem('pcpt:queue'))") == []
+
+
+def test_without_javascript_signing_out_still_works_and_the_form_posts_as_before(
+    new_page, make_user, make_org, framework
+):
+    trainee = _enrolled_trainee(make_user, make_org, framework)
+    page = new_page(java_script_enabled=False)
+    axe_page = new_page()  # axe-core checks a copy of each page here (it needs scripts)
+    sign_in(page, trainee.email)
+    assert_accessible(page, "offline-no-js-home", copy_into=axe_page)
+    page.goto(REFLECTIVE_FORM)
+    assert_accessible(page, "offline-no-js-form", copy_into=axe_page)
+    fill_note(page, "Blister pack check", "I checked the packs against the chart.")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Blister pack check")
+    assert_accessible(page, "offline-no-js-draft-saved", copy_into=axe_page)
+    (item,) = server_evidence()
+    assert item.client_key is None  # without the script, the form as it always was
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("You have signed out.")
+    page.goto("/portfolio/")
+    expect(page).to_have_url(re.compile("/auth/login"))
