@@ -33,6 +33,7 @@ from app.models.users import User, UserRole
 from app.services.accounts import organisations, passwords
 from app.services.accounts import users as accounts
 from app.services.clock import uk_today
+from app.services.credentials import keys as credential_keys
 from app.services.frameworks import catalogue as framework_service
 from app.services.frameworks.validation import validate_framework_file
 from app.services.registration.gphc import current_registration
@@ -44,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 DEFAULT_PASSWORD = "correct horse battery"
+# Production refuses to start without a credential signing key: tests that start it give one.
+PRODUCTION_SIGNING_KEY = credential_keys.new_secret()
 
 
 def _app_for(url: str, tmp: Path) -> Flask:

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.services.accounts import passwords
 from app.services.accounts import users as accounts
 from app.services.errors import DomainError
+from tests.conftest import PRODUCTION_SIGNING_KEY
 
 
 def test_sign_in_sends_each_role_to_its_home(client, make_user):
@@ -202,7 +203,12 @@ def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch):
     from app import create_app
 
     with pytest.raises(SystemExit, match="SECRET_KEY"):
-        create_app("production", SECRET_KEY="short", SQLALCHEMY_DATABASE_URI="sqlite://")
+        create_app(
+            "production",
+            CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
+            SECRET_KEY="short",
+            SQLALCHEMY_DATABASE_URI="sqlite://",
+        )
 
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path):
@@ -210,6 +216,7 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
 
     app = create_app(
         "production",
+        CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
         SECRET_KEY="production-key-0123456789-abcdefghij-KLMNOP",
         BASE_URL="https://pcpt.example",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'p.db'}",

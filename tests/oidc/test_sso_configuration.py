@@ -12,8 +12,10 @@ from app.models.identities import UserIdentity
 from app.services.accounts import sign_in_policy
 from app.services.errors import DomainError
 from app.services.privacy import erasure
+from tests.conftest import PRODUCTION_SIGNING_KEY
 
 PRODUCTION = {
+    "CREDENTIAL_SIGNING_KEY": PRODUCTION_SIGNING_KEY,
     "SECRET_KEY": "production-like-key-0123456789-abcdefghijklmnop",
     "BASE_URL": "https://pcpt.example.nhs.uk",
     "SQLALCHEMY_DATABASE_URI": "sqlite://",

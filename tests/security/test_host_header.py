@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 from app import create_app
 from app.extensions import db
 from app.models.audit import AuditEvent
-from tests.conftest import DEFAULT_PASSWORD, ROOT
+from tests.conftest import DEFAULT_PASSWORD, PRODUCTION_SIGNING_KEY, ROOT
 from tests.security.world import audit_count
 
 STRONG_KEY = "production-key-0123456789-abcdefghij-KLMNOP"
@@ -32,6 +32,7 @@ FORGED = "evil.example"
 def production(database_url, tmp_path):
     app = create_app(
         "production",
+        CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
         SECRET_KEY=STRONG_KEY,
         BASE_URL=SERVICE,
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -48,7 +49,11 @@ def production(database_url, tmp_path):
 def test_production_refuses_to_start_without_base_url():
     with pytest.raises(SystemExit) as refused:
         create_app(
-            "production", SECRET_KEY=STRONG_KEY, BASE_URL="", SQLALCHEMY_DATABASE_URI="sqlite://"
+            "production",
+            CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
+            SECRET_KEY=STRONG_KEY,
+            BASE_URL="",
+            SQLALCHEMY_DATABASE_URI="sqlite://",
         )
     assert str(refused.value) == (
         "BASE_URL must be set to the service's address, e.g. https://pcpt.example.nhs.uk"
@@ -59,6 +64,7 @@ def test_a_production_command_without_base_url_exits_with_one_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "TRUSTED_HOSTS")}
     env |= {
         "FLASK_CONFIG": "production",
+        "CREDENTIAL_SIGNING_KEY": PRODUCTION_SIGNING_KEY,
         "SECRET_KEY": STRONG_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
     }
@@ -156,6 +162,7 @@ def test_trusted_hosts_come_from_the_environment(database_url):
     env = {
         **os.environ,
         "FLASK_CONFIG": "production",
+        "CREDENTIAL_SIGNING_KEY": PRODUCTION_SIGNING_KEY,
         "SECRET_KEY": STRONG_KEY,
         "DATABASE_URL": database_url,
         "BASE_URL": SERVICE,

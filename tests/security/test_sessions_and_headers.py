@@ -17,7 +17,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import ROOT
+from tests.conftest import PRODUCTION_SIGNING_KEY, ROOT
 
 STRONG_KEY = "production-key-0123456789-abcdefghij-KLMNOP"
 
@@ -139,6 +139,7 @@ def _disposed(app) -> None:
 def test_production_session_cookies_are_also_secure(database_url):
     app = create_app(
         "production",
+        CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
         SECRET_KEY=STRONG_KEY,
         BASE_URL="https://pcpt.example",
         SQLALCHEMY_DATABASE_URI=database_url,
@@ -197,6 +198,7 @@ def test_production_refuses_a_weak_secret_key(key, fallbacks):
     with pytest.raises(SystemExit, match="SECRET_KEY"):
         create_app(
             "production",
+            CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
             SECRET_KEY=key,
             SECRET_KEY_FALLBACKS=fallbacks,
             SQLALCHEMY_DATABASE_URI="sqlite://",
@@ -206,6 +208,7 @@ def test_production_refuses_a_weak_secret_key(key, fallbacks):
 def test_production_starts_with_a_generated_key_and_fallback(database_url):
     app = create_app(
         "production",
+        CREDENTIAL_SIGNING_KEY=PRODUCTION_SIGNING_KEY,
         SECRET_KEY=secrets.token_hex(16),
         SECRET_KEY_FALLBACKS=[secrets.token_urlsafe(32)],
         BASE_URL="https://pcpt.example",

@@ -12,7 +12,7 @@ from app import create_app
 from app.services.storage import current_storage
 from app.services.storage.local import LocalStorage
 from app.services.storage.s3 import S3Storage
-from tests.conftest import ROOT
+from tests.conftest import PRODUCTION_SIGNING_KEY, ROOT
 
 BAD_URLS = {
     "ftp://files.example/x": "STORAGE_URL must look like s3://bucket/prefix or file:///folder",
@@ -38,6 +38,7 @@ def test_production_refuses_a_malformed_storage_url_at_start(tmp_path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
         "FLASK_CONFIG": "production",
+        "CREDENTIAL_SIGNING_KEY": PRODUCTION_SIGNING_KEY,
         "SECRET_KEY": "production-secret-key-with-enough-variety-0123456789",
         "BASE_URL": "https://portfolio.example.nhs.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
