@@ -162,17 +162,21 @@ def test_the_final_sign_off_issues_one_signed_credential(signed_and_checked, tra
     assert result.valid, result.reason
 
 
-def test_the_issue_is_audited_in_the_completions_transaction(signed_and_checked):
+def test_the_completions_one_audit_event_names_the_credential(signed_and_checked):
     complete(signed_and_checked)
     [credential] = issued()
     events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
-    actions = [e.action for e in events]
-    assert actions[-2:] == ["credential.issued", "enrolment.completed"]
-    event = events[-2]
-    assert str(event.subject_id) == str(credential.id)
-    assert event.data["public_id"] == credential.public_id
-    assert event.data["document_sha256"] == credential.document_sha256
-    assert event.actor_id == signed_and_checked.clinical_supervisor_id
+    assert events[-1].action == "enrolment.completed"
+    assert events[-2].action != "enrolment.completed"  # one event for the whole sign-off
+    recorded = events[-1].data["credential"]
+    assert recorded["id"] == credential.id
+    assert recorded["public_id"] == credential.public_id
+    assert recorded["document_sha256"] == credential.document_sha256
+    assert (recorded["status_list"], recorded["status_list_index"]) == (
+        credential.status_list,
+        credential.status_list_index,
+    )
+    assert events[-1].actor_id == signed_and_checked.clinical_supervisor_id
 
 
 def test_a_second_final_sign_off_issues_nothing_more(signed_and_checked):

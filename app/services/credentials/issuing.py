@@ -37,7 +37,6 @@ from app.models.enrolments import Enrolment
 from app.models.frameworks import Competency, Domain, Framework
 from app.models.signoffs import Completion, SignOff
 from app.models.users import User
-from app.services.audit import chain as audit
 from app.services.credentials import jsonld, keys, proofs
 from app.services.credentials.status_list import STATUS_PURPOSE, list_position
 from app.services.frameworks.case_export import package_path
@@ -223,7 +222,9 @@ def build_credential(
 def issue_for_completion(
     completion: Completion, enrolment: Enrolment, *, signer: User, now: datetime
 ) -> IssuedCredential:
-    """Sign and record the completion's credential, audited, in the caller's transaction."""
+    """Sign and record the completion's credential in the caller's transaction. It is part
+    of the final sign-off, so that one audit event (`enrolment.completed`) names it, with
+    `audit_data(credential)`."""
     public_id = str(uuid.uuid4())
     sequence = _next_sequence()
     unsigned = build_credential(
@@ -250,22 +251,19 @@ def issue_for_completion(
     )
     db.session.add(credential)
     db.session.flush()
-    audit.record(
-        "credential.issued",
-        "issued_credential",
-        credential.id,
-        actor=signer,
-        data={
-            "enrolment_id": enrolment.id,
-            "completion_id": completion.id,
-            "public_id": public_id,
-            "status_list": list_number,
-            "status_list_index": index,
-            "verification_method": issuer_key.verification_method,
-            "document_sha256": credential.document_sha256,
-        },
-    )
     return credential
+
+
+def audit_data(credential: IssuedCredential) -> dict:
+    """What the completion's audit event records of the credential issued with it."""
+    return {
+        "id": credential.id,
+        "public_id": credential.public_id,
+        "status_list": credential.status_list,
+        "status_list_index": credential.status_list_index,
+        "verification_method": credential.verification_method,
+        "document_sha256": credential.document_sha256,
+    }
 
 
 # --- Reading them ----------------------------------------------------------------------

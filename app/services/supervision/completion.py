@@ -186,8 +186,8 @@ def complete(
     except IntegrityError:
         raise DomainError("This training has just been signed off as complete") from None
     # The Open Badges credential is part of the same transaction: both or neither.
-    issuing.issue_for_completion(completion, enrolment, signer=signer, now=now)
-    _announce_completion(enrolment, completion, signer)
+    credential = issuing.issue_for_completion(completion, enrolment, signer=signer, now=now)
+    _announce_completion(enrolment, completion, signer, issuing.audit_data(credential))
     return completion
 
 
@@ -218,8 +218,11 @@ def _completion_record(
     return completion
 
 
-def _announce_completion(enrolment: Enrolment, completion: Completion, signer: User) -> None:
-    """Audit the completion and tell the trainee their statement is ready."""
+def _announce_completion(
+    enrolment: Enrolment, completion: Completion, signer: User, credential: dict
+) -> None:
+    """Audit the completion (with the credential issued for it) and tell the trainee their
+    statement is ready."""
     audit.record(
         "enrolment.completed",
         "completion",
@@ -229,6 +232,7 @@ def _announce_completion(enrolment: Enrolment, completion: Completion, signer: U
             "enrolment_id": enrolment.id,
             "sign_off_ids": [s["id"] for s in completion.prerequisites["sign_offs"]],
             "record_sha256": completion.record_sha256,
+            "credential": credential,
         },
     )
     notifications.notify(
