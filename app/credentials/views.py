@@ -2,6 +2,8 @@
 
 - `/credentials/verify`: paste a credential, upload its .json file, or enter its address;
   the page answers valid, tampered, revoked or unknown issuer, with the reason.
+- `/credentials/<id>`: the address inside each credential (and behind the QR code on the
+  completion statement): the same answer for the copy this service keeps;
 - `/.well-known/did.json`: the issuer's DID document (its current and earlier keys).
 - `/credentials/status/<n>`: revocation status list `n`, a signed
   BitstringStatusListCredential.
@@ -11,6 +13,7 @@ The answers come from `services.credentials`; nothing here writes anything.
 from __future__ import annotations
 
 import json
+from uuid import UUID
 
 from flask import abort, current_app, render_template
 
@@ -78,6 +81,23 @@ def verify():
             result = verification.verify(_credential_from(form))
         except NotACredential as error:
             show_error(form, error)
+    return render_template(
+        "credentials/verify.jinja", title="Check a training credential", form=form, result=result
+    )
+
+
+@bp.route("/credentials/<uuid:public_id>")
+@public
+def credential(public_id: UUID):
+    form = VerifyForm(credential_id=verification.credential_url(str(public_id)))
+    try:
+        result = verification.verify(verification.credential_by_address(str(public_id)))
+    except NotACredential as error:
+        form.credential_id.errors = [error.message]
+        page = render_template(
+            "credentials/verify.jinja", title="Check a training credential", form=form
+        )
+        return page, 404
     return render_template(
         "credentials/verify.jinja", title="Check a training credential", form=form, result=result
     )

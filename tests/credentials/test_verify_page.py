@@ -83,6 +83,26 @@ def test_a_credential_named_by_its_address_is_checked(client, credential):
     assert _result(response)[0] == "Result: Valid"
 
 
+def test_the_credentials_own_address_answers_with_its_check(client, completed, credential):
+    address = credential["id"]
+    assert address.startswith("http://127.0.0.1:5000/credentials/")
+    response = client.get(address.removeprefix("http://127.0.0.1:5000"))
+    assert response.status_code == 200
+    assert _result(response)[0] == "Result: Valid"
+    revoke(completed)
+    assert _result(client.get(address.removeprefix("http://127.0.0.1:5000")))[0] == (
+        "Result: Revoked"
+    )
+
+
+def test_an_address_this_service_never_issued_is_not_found(client, issued):
+    response = client.get("/credentials/0b6f3f6e-2d1c-4c8e-9d55-6f1f1f1f1f1f")
+    assert response.status_code == 404
+    assert "This service has issued no credential with that address" in response.get_data(
+        as_text=True
+    )
+
+
 def test_a_changed_credential_is_tampered_with_a_cross_and_no_content(client, issued):
     response = client.post(PAGE, data={"credential_json": _tampered(issued)})
     heading, reason = _result(response)

@@ -109,10 +109,10 @@ TABLE: dict[str, Access] = {
     "main.accessibility": access(PUBLIC),
     "main.privacy": access(PUBLIC),
     "main.healthz": access(PUBLIC),
+    "main.readyz": access(PUBLIC),  # for a load balancer: 200 ready, 503 naming what failed
     "main.manifest": access(PUBLIC),
     "main.service_worker": access(PUBLIC),
     "main.offline": access(PUBLIC),
-    "main.readyz": access(PUBLIC),  # for a load balancer: 200 ready, 503 naming what failed
     "auth.login": access(PUBLIC),
     # Asking for a reset link, and the pages of e-mailed one-time links: anyone may open
     # them; the matrix's made-up token gets the "this link is not valid" page (404).
@@ -129,6 +129,8 @@ TABLE: dict[str, Access] = {
     # revocation status lists (the matrix's sample list does not exist: 404). The API's
     # check takes no token; the matrix's empty body names no credential (422).
     "credentials.verify": access(PUBLIC),
+    # A credential's own address: the matrix's made-up id is "no credential" (404).
+    "credentials.credential": access(PUBLIC, also_ok=(404,)),
     "credentials.did_document": access(PUBLIC),
     "credentials.status_list": access(PUBLIC, also_ok=(404,)),
     "api.verify_credential": access(PUBLIC, also_ok=(422,)),

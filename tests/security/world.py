@@ -307,9 +307,10 @@ def build_world(app: Flask, make_user, make_org, framework) -> World:
         "objective_id": objective.id,
         "token": "no-such-link",  # a one-time link's token (none was ever issued)
         "request_id": 1,  # an assessment request (none was ever made: 404)
+        "list_number": 1,  # a credential status list (no credential was issued: 404)
+        "public_id": "5a0f1c1e-0000-4000-8000-000000000001",  # a credential (none issued: 404)
         "kind": "progress-csv",  # an export's kind
         "job_id": 1,  # a background export (none was ever asked for: 404)
-        "list_number": 1,  # a credential status list (no credential was issued: 404)
         "upload_id": 1,  # a framework file uploaded for publishing (none was: 404)
     }
     self_args, self_draft_args = _self_supervised_records(
