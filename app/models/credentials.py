@@ -40,6 +40,9 @@ class IssuedCredential(Base):
     document_sha256: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # Who revoked it (their name as it was) and why, kept like a sign-off's revocation.
+    revoked_by_name: Mapped[str | None] = mapped_column(String(200))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
 
     enrolment: Mapped[Enrolment] = relationship()
     completion: Mapped[Completion] = relationship()

@@ -28,13 +28,6 @@ from app.supervisor import declarations
 from app.supervisor.blueprint import bp
 from app.supervisor.forms import ConfirmForm, RevokeForm, SignOffForm
 
-# Until app/credentials/revoke_views.py uses `declarations` itself.
-_authenticated_at = declarations.authenticated_at
-_confirm_first = declarations.confirm_first
-_is_fresh = declarations.is_fresh_enough
-_refusal = declarations.refusal
-
-
 # --- Competency sign-off ------------------------------------------------------------------
 
 

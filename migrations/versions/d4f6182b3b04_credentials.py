@@ -31,6 +31,8 @@ def upgrade():
     sa.Column('document_sha256', sa.String(length=64), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_name', sa.String(length=200), nullable=True),
+    sa.Column('revocation_reason', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['completion_id'], ['completions.id'], name=op.f('fk_issued_credentials_completion_id_completions')),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_issued_credentials_enrolment_id_enrolments')),
     sa.ForeignKeyConstraint(['trainee_id'], ['users.id'], name=op.f('fk_issued_credentials_trainee_id_users')),

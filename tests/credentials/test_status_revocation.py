@@ -19,9 +19,11 @@ from app.models.base import utcnow
 from app.models.notifications import Notification
 from app.services.credentials import keys, proofs, revocation
 from app.services.errors import DomainError
+from app.services.privacy import erasure
 from app.services.supervision.signing import ReauthenticationRequired
 from tests.credentials.completed_training import *  # noqa: F403 - fixtures: completed, issued...
 from tests.credentials.completed_training import fresh, revoke
+from tests.privacy.conftest import record_of
 from tests.supervision.conftest import make_stale, soup
 
 
@@ -181,7 +183,26 @@ def test_the_supervisor_revokes_on_the_page_with_a_reason(client, login, complet
     assert "The credential is revoked: anyone who checks it is told so." in record.get_text()
     revoked = record.select_one("#credential-revoked").get_text(" ", strip=True)
     assert revoked.startswith("Credential revoked The credential was revoked on")
+    assert f"by {completed.clinical_supervisor.name}" in revoked
+    assert revoked.endswith("Reason: Signed in error.")
     assert record.find("a", string="Revoke the credential") is None
+
+
+def test_the_revocation_keeps_who_and_why_until_the_trainee_is_erased(app, completed, issued):
+    revoke(completed, reason="Signed on a lapsed registration.")
+    db.session.refresh(issued)
+    assert issued.revoked_by_name == completed.clinical_supervisor.name
+    assert issued.revocation_reason == "Signed on a lapsed registration."
+    [entry] = [e["credential"] for e in record_of(app, completed.trainee_id)["enrolments"]]
+    assert (entry["revoked_by"], entry["revocation_reason"]) == (
+        completed.clinical_supervisor.name,
+        "Signed on a lapsed registration.",
+    )
+    erasure.erase_person(completed.trainee, actor=None)
+    db.session.commit()
+    db.session.refresh(issued)
+    assert issued.revocation_reason == "[erased]"
+    assert issued.revoked_at is not None  # the status list still says revoked
 
 
 def test_the_record_offers_revoking_to_the_clinical_supervisor_only(

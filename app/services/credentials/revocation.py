@@ -77,6 +77,8 @@ def revoke(
     if credential.revoked_at is not None:
         raise DomainError("This credential has already been revoked")
     credential.revoked_at = now
+    credential.revoked_by_name = actor.name
+    credential.revocation_reason = reason
     db.session.flush()
     audit.record(
         "credential.revoked",

@@ -37,6 +37,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.credentials import IssuedCredential
 from app.models.development import DevelopmentObjective, LearningNeedsAnalysis, ObjectiveReview
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Attachment, Evidence, EvidenceLink, EvidenceVersion
@@ -349,6 +350,15 @@ def _erase_signed_records(enrolment_ids: list[int], evidence_ids, erasure: Erasu
             .values(reason=ERASED),
             execution_options={"synchronize_session": False},
         ),
+    )
+    db.session.execute(
+        update(IssuedCredential)
+        .where(
+            IssuedCredential.enrolment_id.in_(enrolment_ids),
+            IssuedCredential.revocation_reason.is_not(None),
+        )
+        .values(revocation_reason=ERASED),
+        execution_options={"synchronize_session": False},
     )
     for completion in db.session.scalars(
         select(Completion).where(Completion.enrolment_id.in_(enrolment_ids))

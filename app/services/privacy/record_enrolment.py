@@ -199,6 +199,8 @@ def _credential(enrolment: Enrolment) -> dict | None:
         "file": f"credentials/{download_name(credential)}",
         "issued_at": credential.issued_at,
         "revoked_at": credential.revoked_at,
+        "revoked_by": credential.revoked_by_name,
+        "revocation_reason": credential.revocation_reason,
         "status_list": credential.status_list,
         "status_list_index": credential.status_list_index,
         "verification_method": credential.verification_method,
