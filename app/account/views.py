@@ -9,7 +9,7 @@ from flask_login import logout_user
 from app.account.blueprint import bp
 from app.account.forms import NewTokenForm, RevokeTokenForm, SignOutEverywhereForm
 from app.auth.current import me
-from app.auth.sessions import is_fresh
+from app.auth.sessions import clear_device, is_fresh
 from app.extensions import db
 from app.permissions import signed_in
 from app.services.accounts import api_tokens
@@ -92,4 +92,4 @@ def sign_out_everywhere():
         "You are signed out on every device, and every API token you had has stopped working.",
         "success",
     )
-    return redirect(url_for("auth.login"))
+    return clear_device(redirect(url_for("auth.login")))

@@ -86,3 +86,12 @@ def enforce_session_limits():
     if now - seen >= SEEN_STEP_SECONDS:
         session[SEEN_AT] = now
     return None
+
+
+def clear_device(response):
+    """Signing out leaves nothing personal on the device: notes waiting to upload, drafts
+    kept while typing and the pages kept for use offline (the page's script clears them
+    too, for browsers that ignore this header). Not "cookies": the new session carries the
+    flash message."""
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -17,7 +17,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from app.auth.blueprint import bp
 from app.auth.current import me
 from app.auth.forms import ChangePasswordForm, ConfirmPasswordForm, LoginForm
-from app.auth.sessions import mark_fresh
+from app.auth.sessions import clear_device, mark_fresh
 from app.auth.sign_in import finish_sign_in, restart_session, safe_next
 from app.auth.two_factor_forms import ConfirmWithCodeForm
 from app.extensions import db, limiter
@@ -148,9 +148,4 @@ def logout():
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
-    response = redirect(url_for("auth.login"))
-    # Nothing personal stays on the device: notes waiting to upload, drafts kept while
-    # typing and the pages kept for use offline (the page's script clears them too, for
-    # browsers that ignore this header). Not "cookies": the new session carries the flash.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return response
+    return clear_device(redirect(url_for("auth.login")))

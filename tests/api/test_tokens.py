@@ -178,6 +178,7 @@ def test_signing_out_everywhere_ends_every_session_and_api_token(app, make_user,
     done = phone.post("/account/sign-out-everywhere")
     assert done.status_code == 302
     assert done.headers["Location"] == "/auth/login"
+    assert done.headers["Clear-Site-Data"] == '"cache", "storage"'  # as signing out does
     assert "stopped working" in phone.get("/auth/login").get_data(as_text=True)
     # Both browsers are signed out, and the token is refused.
     for browser in (laptop, phone):
