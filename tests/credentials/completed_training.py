@@ -34,21 +34,34 @@ from tests.supervision.conftest import (  # noqa: F401 - fixtures the ones below
 
 
 @pytest.fixture
-def completed(enrolment, ready, sign, registered, qualified, trainee):
-    """The trainee's enrolment, every competency signed off and the training completed."""
+def signed_and_checked(enrolment, ready, sign, registered, qualified, trainee):
+    """The trainee's enrolment, every competency signed off, registration and Level 3
+    checked: ready for the final sign-off."""
     for code in ("B1", "B2"):
         ready(enrolment, code)
         sign(enrolment, code)
     registered(trainee)
     qualified(trainee)
-    completion.complete(
+    return enrolment
+
+
+def complete(enrolment):
+    """The final sign-off by the clinical supervisor, committed."""
+    record = completion.complete(
         enrolment,
         signer=enrolment.clinical_supervisor,
         authenticated_at=fresh(),
         today=uk_today(),
     )
     db.session.commit()
-    return enrolment
+    return record
+
+
+@pytest.fixture
+def completed(signed_and_checked):
+    """The trainee's enrolment, the training completed (so a credential was issued)."""
+    complete(signed_and_checked)
+    return signed_and_checked
 
 
 @pytest.fixture

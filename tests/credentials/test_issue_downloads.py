@@ -2,7 +2,6 @@
 record's ZIP, a QR code on the PDF completion statement, and the API."""
 
 # The supervision fixtures are imported by name; pytest passes them in as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -12,56 +11,18 @@ import re
 import zipfile
 from datetime import UTC, datetime
 
-import pytest
 from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.credentials import IssuedCredential
 from app.services.accounts import api_tokens
 from app.services.credentials import keys, proofs, statement_pdf
 from app.services.privacy.record_archive import archive_chunks, record_archive
 from app.services.supervision import completion
-from tests.supervision.conftest import (  # noqa: F401 - fixtures used by name
-    accepted,
-    enrol,
-    enrolment,
-    fresh,
-    org,
-    qualified,
-    ready,
-    registered,
-    sign,
-    small_framework,
-    submitted,
-    supervisor,
-    trainee,
-)
+from tests.credentials.completed_training import *  # noqa: F403 - fixtures: completed, issued...
 
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture
-def completed(enrolment, ready, sign, registered, qualified, trainee):
-    for code in ("B1", "B2"):
-        ready(enrolment, code)
-        sign(enrolment, code)
-    registered(trainee)
-    qualified(trainee)
-    completion.complete(
-        enrolment, signer=enrolment.clinical_supervisor, authenticated_at=fresh(), today=TODAY
-    )
-    db.session.commit()
-    return enrolment
-
-
-@pytest.fixture
-def issued(completed) -> IssuedCredential:
-    return db.session.scalar(
-        select(IssuedCredential).where(IssuedCredential.enrolment_id == completed.id)
-    )
 
 
 def _bearer(user) -> dict[str, str]:

@@ -2,7 +2,6 @@
 in the completion's own transaction, audited, and it verifies with the published key."""
 
 # The supervision fixtures are imported by name; pytest passes them in as arguments.
-# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -21,42 +20,11 @@ from app.services.credentials import issuing, keys, proofs
 from app.services.errors import DomainError
 from app.services.frameworks import case_identifiers
 from app.services.supervision import completion
-from tests.supervision.conftest import (  # noqa: F401 - fixtures used by name
-    accepted,
-    count,
-    enrol,
-    enrolment,
-    fresh,
-    org,
-    qualified,
-    ready,
-    registered,
-    sign,
-    small_framework,
-    submitted,
-    supervisor,
-    trainee,
-)
+from tests.credentials.completed_training import *  # noqa: F403 - fixtures: signed_and_checked...
+from tests.credentials.completed_training import complete, fresh
+from tests.supervision.conftest import count
 
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture
-def signed_and_checked(enrolment, ready, sign, registered, qualified, trainee):
-    for code in ("B1", "B2"):
-        ready(enrolment, code)
-        sign(enrolment, code)
-    registered(trainee)
-    qualified(trainee)
-    return enrolment
-
-
-def complete(enrolment):
-    record = completion.complete(
-        enrolment, signer=enrolment.clinical_supervisor, authenticated_at=fresh(), today=TODAY
-    )
-    db.session.commit()
-    return record
 
 
 def _item(code: str) -> str:
@@ -64,26 +32,26 @@ def _item(code: str) -> str:
     return case_identifiers.derived("supervision-test", "1", case_identifiers.competency_key(code))
 
 
-def issued() -> list[IssuedCredential]:
+def issued_rows() -> list[IssuedCredential]:
     return list(db.session.scalars(select(IssuedCredential)))
 
 
 def test_nothing_is_issued_before_the_final_sign_off(enrolment, ready, sign, trainee):
     ready(enrolment, "B1")
     sign(enrolment, "B1")
-    assert issued() == []
+    assert issued_rows() == []
     with pytest.raises(completion.PrerequisitesUnmet):
         completion.complete(
             enrolment, signer=enrolment.clinical_supervisor, authenticated_at=fresh(), today=TODAY
         )
     db.session.rollback()
-    assert issued() == []
+    assert issued_rows() == []
     assert count(Completion) == 0
 
 
 def test_the_final_sign_off_issues_one_signed_credential(signed_and_checked, trainee):
     record = complete(signed_and_checked)
-    [credential] = issued()
+    [credential] = issued_rows()
     assert (credential.completion_id, credential.enrolment_id) == (record.id, record.enrolment_id)
     assert credential.trainee_id == trainee.id
     document = json.loads(credential.document)
@@ -164,7 +132,7 @@ def test_the_final_sign_off_issues_one_signed_credential(signed_and_checked, tra
 
 def test_the_completions_one_audit_event_names_the_credential(signed_and_checked):
     complete(signed_and_checked)
-    [credential] = issued()
+    [credential] = issued_rows()
     events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     assert events[-1].action == "enrolment.completed"
     assert events[-2].action != "enrolment.completed"  # one event for the whole sign-off
@@ -184,7 +152,7 @@ def test_a_second_final_sign_off_issues_nothing_more(signed_and_checked):
     with pytest.raises(DomainError):
         complete(signed_and_checked)
     db.session.rollback()
-    assert len(issued()) == 1
+    assert len(issued_rows()) == 1
 
 
 def test_when_signing_fails_the_completion_is_not_recorded_either(signed_and_checked, monkeypatch):
@@ -195,14 +163,14 @@ def test_when_signing_fails_the_completion_is_not_recorded_either(signed_and_che
     with pytest.raises(RuntimeError):
         complete(signed_and_checked)
     db.session.rollback()
-    assert issued() == []
+    assert issued_rows() == []
     assert count(Completion) == 0
     assert db.session.get(type(signed_and_checked), signed_and_checked.id).status == "active"
 
 
 def test_a_one_byte_change_to_an_issued_credential_is_detected(signed_and_checked):
     complete(signed_and_checked)
-    [credential] = issued()
+    [credential] = issued_rows()
     text = credential.document
     position = text.index("Supervision test framework")
     tampered = text[:position] + "T" + text[position + 1 :]
@@ -229,7 +197,7 @@ def test_the_next_credential_takes_the_next_place_in_the_status_list(
     registered(other, number="5000043")
     qualified(other)
     complete(second)
-    assert [(c.status_list, c.status_list_index) for c in issued()] == [(1, 0), (1, 1)]
+    assert [(c.status_list, c.status_list_index) for c in issued_rows()] == [(1, 0), (1, 1)]
     mine = issuing.credential_for_enrolment(second.id)
     assert json.loads(mine.document)["credentialStatus"]["statusListIndex"] == "1"
 
@@ -241,12 +209,12 @@ def test_erasing_the_trainee_empties_the_stored_copy_but_keeps_its_place(
     from app.services.privacy import erasure
 
     complete(signed_and_checked)
-    [before] = issued()
+    [before] = issued_rows()
     digest, place = before.document_sha256, (before.status_list, before.status_list_index)
     admin = make_user(roles=("admin",), name="Ada Admin")
     erasure.erase_person(db.session.get(User, trainee.id), actor=admin)
     db.session.commit()
-    [after] = issued()
+    [after] = issued_rows()
     assert after.document == ""
     assert after.document_sha256 == digest
     assert (after.status_list, after.status_list_index) == place
@@ -257,7 +225,7 @@ def test_each_alignment_points_at_a_cfitem_of_the_versions_case_package(app, sig
     from app.services.frameworks.case_export import case_package
 
     complete(signed_and_checked)
-    [credential] = issued()
+    [credential] = issued_rows()
     alignments = json.loads(credential.document)["credentialSubject"]["achievement"]["alignment"]
     package = case_package(signed_and_checked.framework_id, app.config["BASE_URL"])
     items = {item["uri"]: item for item in package["CFItems"]}
