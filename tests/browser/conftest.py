@@ -268,6 +268,10 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:
     checked_before = len(CHECKED)
 
     def watch(response) -> None:
+        if response.request.service_worker is not None:
+            # The service worker fetching a page or file for the page (network first):
+            # what it fetched reaches the page as the page's own response, judged below.
+            return
         if response.request.resource_type != "document":
             if response.status >= 400:
                 broken.append(f"{response.status} {response.url}")
