@@ -94,6 +94,11 @@ def world(app, make_user, make_org, framework):
             "token_id": 1,
             "token": "no-such-link",  # a one-time link's token (none was ever issued)
             "request_id": 1,  # an assessment request (POST-only routes)
+            "kind": "progress-csv",  # an export's kind
+            "job_id": 1,  # a background export (none was asked for: 404)
+            "upload_id": 1,  # a framework file uploaded for publishing (none: 404)
+            "list_number": 1,  # a credential status list (none issued: 404)
+            "public_id": "5a0f1c1e-0000-4000-8000-000000000001",  # a credential (none: 404)
         },
     }
 
