@@ -28,6 +28,15 @@ TODAY = uk_today()
 YESTERDAY = TODAY - timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def _today_when_the_test_runs():
+    """TODAY as the service sees it while the test runs, not when pytest collected it (a run
+    that crosses midnight would otherwise compare two different days)."""
+    global TODAY, YESTERDAY
+    TODAY = uk_today()
+    YESTERDAY = TODAY - timedelta(days=1)
+
+
 @pytest.fixture
 def renew(app, register_checker):
     """renew(person, **changes): a new current registration row (the newest counts)."""
