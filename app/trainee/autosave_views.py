@@ -74,15 +74,7 @@ def evidence_autosave_new(enrolment: Enrolment, type_code: str):
     if not form.client_key.data:
         return _refused(form, editor, DomainError("Reload the page to save as you type"))
     try:
-        evidence = drafts.save_new(
-            enrolment,
-            evidence_type,
-            editor.answers(form),
-            editor.links(form),
-            actor=me(),
-            client_key=form.client_key.data,
-            confirmed=form.confirm_no_patient.data,
-        )
+        evidence = editor.save_new(form)
     except DomainError as error:
         editor.refused(form, error)
         return _refused(form, editor, error)

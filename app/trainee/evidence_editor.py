@@ -66,6 +66,19 @@ class EvidenceEditor:
             links.append((code, note))
         return links
 
+    def save_new(self, form: FlaskForm) -> Evidence:
+        """The new draft the form describes, saved once under its client key (the form's
+        post and the saves made as the trainee typed come to the same draft)."""
+        return drafts.save_new(
+            self.enrolment,
+            self.evidence_type,
+            self.answers(form),
+            self.links(form),
+            actor=me(),
+            client_key=form.client_key.data,
+            confirmed=form.confirm_no_patient.data,
+        )
+
     def checked(self, form: FlaskForm) -> bool:
         """True when the form parsed cleanly; otherwise marks every answer's problem at once."""
         if form.validate():

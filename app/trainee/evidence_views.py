@@ -134,15 +134,7 @@ def evidence_new(enrolment: Enrolment, type_code: str):
     if form.is_submitted() and editor.checked(form):
         try:
             # With the script's key, the draft it saved as the trainee typed is the one saved.
-            evidence = drafts.save_new(
-                enrolment,
-                evidence_type,
-                editor.answers(form),
-                editor.links(form),
-                actor=me(),
-                client_key=form.client_key.data,
-                confirmed=form.confirm_no_patient.data,
-            )
+            evidence = editor.save_new(form)
             upload = form.attachment.data
             if upload:
                 attach_upload(evidence, upload)
