@@ -16,7 +16,7 @@ from app.cli.jobs import jobs_cli
 from app.cli.notifications import notifications_cli
 from app.cli.people import enrol_command, orgs_cli, tokens_cli, users_cli
 from app.cli.people_import import users_import
-from app.cli.records import audit_cli, supervisor_cli
+from app.cli.records import audit_cli, reports_cli, supervisor_cli
 from app.cli.retention import retention_cli
 from app.cli.storage import storage_cli
 
@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
         enrol_command,
         tokens_cli,
         audit_cli,
+        reports_cli,
         backup_command,
         restore_command,
         demo_cli,

@@ -1,5 +1,5 @@
-"""Checking the records: `audit verify` and `supervisor verify-records` (backups are in
-`app.cli.backups`)."""
+"""Checking the records: `audit verify`, `supervisor verify-records` and `reports
+verify-summary` (backups are in `app.cli.backups`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import click
 from flask.cli import AppGroup
 
 from app.cli.common import fails_cleanly
+from app.extensions import db
 from app.services.audit import chain as audit
 from app.services.audit import record_checks
+from app.services.reporting import progress_summary
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 
@@ -36,3 +38,26 @@ def verify_records() -> None:
     if problems:
         raise click.ClickException(f"record check failed: {problems[0]}")
     click.echo("sign-off, revocation and completion records intact")
+
+
+reports_cli = AppGroup("reports", help="Check the progress summaries the dashboards read.")
+
+
+@reports_cli.command("verify-summary")
+@fails_cleanly
+def verify_summary() -> None:
+    """Recompute every enrolment's progress summary from its records: exit 1 naming the
+    first that differs."""
+    check = progress_summary.first_difference()
+    if check.problem:
+        raise click.ClickException(f"progress summary differs: {check.problem}")
+    click.echo(f"progress summaries match their records ({check.checked} enrolments)")
+
+
+@reports_cli.command("rebuild-summary")
+@fails_cleanly
+def rebuild_summary() -> None:
+    """Recompute and store every enrolment's progress summary."""
+    count = progress_summary.rebuild()
+    db.session.commit()
+    click.echo(f"progress summaries rebuilt ({count} enrolments)")

@@ -38,6 +38,7 @@ from app.models.identities import UserIdentity
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.one_time_links import OneTimeLink
 from app.models.organisations import Cohort, Organisation
+from app.models.progress import ProgressSummary
 from app.models.registration import (
     ExceptionalCircumstances,
     Qualification,
@@ -92,6 +93,7 @@ __all__ = [
     "OneTimeLink",
     "Organisation",
     "PathwayStage",
+    "ProgressSummary",
     "Qualification",
     "RecoveryCode",
     "Registration",

@@ -105,6 +105,12 @@ class FlagFacts(NamedTuple):
     paused: bool = False  # the training is paused: nothing is expected to happen
 
 
+def is_behind(done: int, expected: int, total: int, thresholds: ReportThresholds) -> bool:
+    """Signed off more than the margin under the straight line (a framework with nothing
+    to sign off is never behind)."""
+    return bool(total) and done < expected - thresholds.behind_margin_percent
+
+
 def flags_for(
     facts: FlagFacts, thresholds: ReportThresholds, today: date, now: datetime
 ) -> tuple[Flag, ...]:
@@ -115,7 +121,7 @@ def flags_for(
         days=thresholds.review_wait_days
     ):
         flags.append(Flag.REVIEW_WAITING)
-    if facts.total and facts.percent < facts.expected_percent - thresholds.behind_margin_percent:
+    if is_behind(facts.percent, facts.expected_percent, facts.total, thresholds):
         flags.append(Flag.BEHIND)
     if facts.registration_flag in REGISTRATION_FLAGS:
         flags.append(Flag.REGISTRATION)

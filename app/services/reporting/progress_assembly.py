@@ -92,15 +92,14 @@ def assemble(
     return [_row(base, batch) for base in bases]
 
 
-def _last_activity(base: BaseRow, facts: ProgressFacts) -> date:
+def last_activity_on(enrolment_id: int, started_on: date, facts: ProgressFacts) -> date:
     """The latest day of an evidence change, review or sign-off, or the start day."""
-    enrolment_id = base.enrolment_id
     changed = facts.evidence.get(enrolment_id, (0, None, None))[2]
     moments = (changed, facts.reviews.get(enrolment_id), facts.latest_sign_off.get(enrolment_id))
     latest = max((m for m in moments if m is not None), default=None)
-    if latest is not None and latest.date() > base.started_on:
+    if latest is not None and latest.date() > started_on:
         return latest.date()
-    return base.started_on
+    return started_on
 
 
 def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
@@ -110,7 +109,7 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
     framework = batch.frameworks.get(base.framework_id, _NO_FRAMEWORK)
     counts, signed_off = framework.counts(facts.signed.get(enrolment_id, _NOTHING_SIGNED))
     awaiting, oldest, _ = facts.evidence.get(enrolment_id, (0, None, None))
-    last_activity = _last_activity(base, facts)
+    last_activity = last_activity_on(enrolment_id, base.started_on, facts)
     sessions, last_session = facts.supervision.get(enrolment_id, (0, None))
     registration = status_of(trainee_id, facts.registrations.get(trainee_id), today)
     level3_status, level3_verified, level3_flagged = facts.qualifications.get(

@@ -1,0 +1,44 @@
+"""Each enrolment's progress, summed up: what the dashboards, the API's trainee list and the
+exports read instead of adding up evidence and sign-offs on every request.
+
+A row is kept true in the transaction of every change that moves it
+(`app.services.reporting.summary_upkeep`) and can be recomputed from the records at any
+time (`reports verify-summary`). Flags that turn on with the passing of time are kept as
+their inputs: the day each one starts, or the dates it is reckoned from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime
+
+
+class ProgressSummary(Base):
+    __tablename__ = "progress_summaries"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Competencies of the enrolment's framework version, and how far each has got, as a
+    # lead sees them (drafts are the trainee's own, so only shared evidence counts).
+    competencies: Mapped[int]
+    signed_off: Mapped[int]
+    ready: Mapped[int]
+    in_progress: Mapped[int]
+    percent: Mapped[int] = mapped_column(index=True)  # flags.percent of the two above
+    # Evidence submitted and waiting for review, and since when the oldest has waited.
+    awaiting_review: Mapped[int] = mapped_column(index=True)
+    oldest_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The day of the latest evidence change, review or sign-off, or the start day.
+    last_activity_on: Mapped[date] = mapped_column(index=True)
+    last_supervision_on: Mapped[date | None]  # with the clinical supervisor
+    registration_expires_on: Mapped[date | None] = mapped_column(index=True)
+    # The first day the behind and registration flags hold, as the records stand
+    # (None: never); the date rules that decide them are the report's own.
+    behind_from: Mapped[date | None] = mapped_column(index=True)
+    registration_flag_from: Mapped[date | None] = mapped_column(index=True)
+    level3_to_verify: Mapped[bool]

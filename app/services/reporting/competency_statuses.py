@@ -1,0 +1,159 @@
+"""Every competency's status for a batch of enrolments, as a lead sees it, read in a fixed
+number of queries: the framework's competencies and their rules, the evidence links added
+up per enrolment and competency in SQL, and the standing sign-offs. The long export and
+the progress summary both count from here.
+
+Statuses follow `app.services.portfolio.sufficiency` exactly: drafts are private, so only
+shared evidence makes a competency "in progress".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.evidence import Evidence, EvidenceLink
+from app.models.frameworks import Competency, Domain, Framework
+from app.models.signoffs import SignOff, SignOffRevocation
+from app.services.frameworks.labels import FrameworkName, framework_label
+from app.services.portfolio.sufficiency import (
+    RULE_COLUMNS,
+    Rule,
+    counts_from_row,
+    link_counts,
+    rule_from_columns,
+    status_from_counts,
+)
+
+NO_LINKS: tuple[int, dict[str, int]] = (0, counts_from_row(None))
+
+
+class Enrolled(Protocol):
+    """Whatever names an enrolment and its framework version: a report row, an identity."""
+
+    @property
+    def enrolment_id(self) -> int: ...
+
+    @property
+    def framework_id(self) -> int: ...
+
+
+_E = TypeVar("_E", bound=Enrolled)
+
+
+@dataclass(frozen=True, slots=True)
+class CompetencyRules:
+    """A competency of a framework version, named as exports name it, with its rule."""
+
+    id: int
+    framework: str
+    domain_code: str
+    domain_title: str
+    code: str
+    title: str
+    rule: Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A competency's standing (unrevoked) sign-off."""
+
+    outcome: str
+    proficient: bool
+    signer: str
+    signer_gphc: str
+    signed_at: datetime
+
+
+def framework_competencies(framework_ids: set[int]) -> dict[int, list[CompetencyRules]]:
+    """Each framework version's competencies in framework order (one query)."""
+    rows = db.session.execute(
+        select(
+            Competency.id,
+            Competency.framework_id,
+            Framework.title,
+            Framework.version,
+            Framework.status,
+            Domain.code,
+            Domain.title,
+            Competency.code,
+            Competency.title,
+            *RULE_COLUMNS,
+        )
+        .join(Domain, Domain.id == Competency.domain_id)
+        .join(Framework, Framework.id == Competency.framework_id)
+        .where(Competency.framework_id.in_(framework_ids))
+        .order_by(Competency.framework_id, Domain.position, Competency.position)
+    )
+    found: dict[int, list[CompetencyRules]] = {framework_id: [] for framework_id in framework_ids}
+    for row in rows:
+        cid, fid, ftitle, fversion, fstatus, dcode, dtitle, code, title = row[:9]
+        label = framework_label(FrameworkName(ftitle, fversion, fstatus))
+        found[fid].append(
+            CompetencyRules(cid, label, dcode, dtitle, code, title, rule_from_columns(row))
+        )
+    return found
+
+
+def _link_counts(enrolment_ids: list[int]) -> dict[tuple[int, int], tuple[int, dict[str, int]]]:
+    """Per (enrolment, competency), counted as `sufficiency.link_counts` counts: the shared
+    items linking it, and the counts of the accepted versions `shortfall` takes. One
+    aggregate query: the database adds up the links, Python sees a row per pair."""
+    query = (
+        link_counts(Evidence.enrolment_id)
+        .where(Evidence.enrolment_id.in_(enrolment_ids))
+        .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
+    )
+    return {
+        (row.enrolment_id, row.competency_id): (int(row.shared), counts_from_row(row))
+        for row in db.session.execute(query)
+    }
+
+
+def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], Standing]:
+    rows = db.session.execute(
+        select(
+            SignOff.enrolment_id,
+            SignOff.competency_id,
+            SignOff.outcome_label,
+            SignOff.proficient,
+            SignOff.signer_name,
+            SignOff.signer_gphc_number,
+            SignOff.signed_at,
+        )
+        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        .where(SignOff.enrolment_id.in_(enrolment_ids), SignOffRevocation.id.is_(None))
+    )
+    return {(e, c): Standing(*rest) for e, c, *rest in rows}
+
+
+def competency_statuses(
+    enrolments: Sequence[_E], competencies: dict[int, list[CompetencyRules]]
+) -> Iterator[tuple[_E, CompetencyRules, str, Standing | None]]:
+    """Each enrolment x competency of its framework version, in framework order, with its
+    status (not_started, in_progress, ready, signed_off) and its standing sign-off.
+    `competencies` holds the frameworks read so far and gains any new ones (3 queries a
+    batch at most)."""
+    unseen = {e.framework_id for e in enrolments} - competencies.keys()
+    if unseen:
+        competencies.update(framework_competencies(unseen))
+    ids = [e.enrolment_id for e in enrolments]
+    counts = _link_counts(ids)
+    standing = _standing(ids)
+    for enrolment in enrolments:
+        for c in competencies[enrolment.framework_id]:
+            key = (enrolment.enrolment_id, c.id)
+            sign_off = standing.get(key)
+            linked, accepted = counts.get(key, NO_LINKS)
+            status = status_from_counts(
+                c.rule,
+                linked=linked,
+                signed_off=sign_off is not None and sign_off.proficient,
+                **accepted,
+            )
+            yield enrolment, c, status, sign_off

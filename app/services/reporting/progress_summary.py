@@ -1,0 +1,275 @@
+"""Each enrolment's progress summary (`ProgressSummary`): computed from the records by the
+report's own rules, written in the transaction that changed them, and checked against a
+fresh computation by `reports verify-summary`.
+
+`compute` is the one place a summary's values come from; `refresh` writes them for some
+enrolments, `rebuild` for all, and `first_difference` compares what is stored with what
+`compute` says now. The changes that call `refresh` are found by `summary_upkeep`.
+
+Flags that switch on as days pass are stored as the first day they hold, found by a
+search over the report's own rule (`flags.is_behind`, `registration.records.status_of`),
+which can only switch on as time passes; a change to the records recomputes the day.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.progress import ProgressSummary
+from app.services.clock import uk_today
+from app.services.registration.records import ShownRegistration, status_of
+from app.services.reporting.competency_statuses import CompetencyRules, competency_statuses
+from app.services.reporting.flags import (
+    REGISTRATION_FLAGS,
+    ReportThresholds,
+    expected_percent,
+    is_behind,
+    percent,
+    report_thresholds,
+)
+from app.services.reporting.progress_assembly import last_activity_on
+from app.services.reporting.progress_facts import read_facts
+from app.services.supervision.pauses import PauseSpan, paused_days
+
+# The days a flag's first day is searched between: "always" for a flag that holds on
+# the first, "never" (None) for one that does not hold on the last.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 1, 1)
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryValues:
+    """A summary row's values, named as `ProgressSummary`'s columns."""
+
+    competencies: int
+    signed_off: int
+    ready: int
+    in_progress: int
+    percent: int
+    awaiting_review: int
+    oldest_waiting_since: datetime | None
+    last_activity_on: date
+    last_supervision_on: date | None
+    registration_expires_on: date | None
+    behind_from: date | None
+    registration_flag_from: date | None
+    level3_to_verify: bool
+
+
+COLUMNS = tuple(field.name for field in fields(SummaryValues))
+
+
+@dataclass(frozen=True, slots=True)
+class _Enrolment:
+    enrolment_id: int
+    trainee_id: int
+    framework_id: int
+    started_on: date
+    expected_end_on: date
+
+
+def first_day(holds: Callable[[date], bool], start: date = FIRST_DAY) -> date | None:
+    """The first day from `start` on which `holds`, a test that stays true once true;
+    None when it never holds (by LAST_DAY)."""
+    if not holds(LAST_DAY):
+        return None
+    low, high = start.toordinal(), LAST_DAY.toordinal()
+    while low < high:
+        middle = (low + high) // 2
+        if holds(date.fromordinal(middle)):
+            high = middle
+        else:
+            low = middle + 1
+    return date.fromordinal(low)
+
+
+def _behind_from(
+    enrolment: _Enrolment,
+    done: int,
+    total: int,
+    pauses: tuple[PauseSpan, ...],
+    thresholds: ReportThresholds,
+) -> date | None:
+    def holds(day: date) -> bool:
+        expected = expected_percent(
+            enrolment.started_on, enrolment.expected_end_on, day, paused_days(pauses, day)
+        )
+        return is_behind(done, expected, total, thresholds)
+
+    return first_day(holds, enrolment.started_on)
+
+
+def _registration_flag_from(trainee_id: int, current: ShownRegistration | None) -> date | None:
+    if current is None:
+        return None
+    return first_day(lambda day: status_of(trainee_id, current, day).flag in REGISTRATION_FLAGS)
+
+
+def compute(
+    enrolment_ids: Sequence[int],
+    competencies: dict[int, list[CompetencyRules]] | None = None,
+) -> dict[int, SummaryValues]:
+    """The summaries of these enrolments, from the records, in a fixed number of queries.
+    `competencies` keeps the framework versions read so far across batches."""
+    enrolments = [
+        _Enrolment(*row)
+        for row in db.session.execute(
+            select(
+                Enrolment.id,
+                Enrolment.trainee_id,
+                Enrolment.framework_id,
+                Enrolment.started_on,
+                Enrolment.expected_end_on,
+            ).where(Enrolment.id.in_(enrolment_ids))
+        )
+    ]
+    if not enrolments:
+        return {}
+    thresholds = report_thresholds()
+    ids = [e.enrolment_id for e in enrolments]
+    facts = read_facts(ids, today=uk_today(), thresholds=thresholds)
+    statuses: dict[int, Counter[str]] = defaultdict(Counter)
+    for enrolment, _competency, status, _sign_off in competency_statuses(
+        enrolments, {} if competencies is None else competencies
+    ):
+        statuses[enrolment.enrolment_id][status] += 1
+    found = {}
+    for e in enrolments:
+        counted = statuses[e.enrolment_id]
+        total = counted.total()
+        done = counted["signed_off"]
+        awaiting, oldest, _changed = facts.evidence.get(e.enrolment_id, (0, None, None))
+        registration = facts.registrations.get(e.trainee_id)
+        found[e.enrolment_id] = SummaryValues(
+            competencies=total,
+            signed_off=done,
+            ready=counted["ready"],
+            in_progress=counted["in_progress"],
+            percent=percent(done, total),
+            awaiting_review=awaiting,
+            oldest_waiting_since=oldest,
+            last_activity_on=last_activity_on(e.enrolment_id, e.started_on, facts),
+            last_supervision_on=facts.supervision.get(e.enrolment_id, (0, None))[1],
+            registration_expires_on=registration.expires_on if registration else None,
+            behind_from=_behind_from(
+                e, done, total, facts.pauses.get(e.enrolment_id, ()), thresholds
+            ),
+            registration_flag_from=_registration_flag_from(e.trainee_id, registration),
+            level3_to_verify=facts.qualifications.get(e.trainee_id, (None, False, False))[2],
+        )
+    return found
+
+
+def _upsert(values: dict[int, SummaryValues]) -> None:
+    """Write these rows, replacing any there (one statement)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ProgressSummary)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ProgressSummary.enrolment_id],
+        set_={column: statement.excluded[column] for column in COLUMNS},
+    )
+    db.session.execute(
+        statement,
+        [{"enrolment_id": key, **asdict(summary)} for key, summary in values.items()],
+    )
+
+
+def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
+    """Recompute these enrolments' summaries in the current transaction. The enrolments
+    are locked first, in order, so two changes to one enrolment at once are summed up one
+    after the other, the second seeing the first."""
+    ids = sorted(set(enrolment_ids))
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        db.session.execute(
+            select(Enrolment.id)
+            .where(Enrolment.id.in_(batch))
+            .order_by(Enrolment.id)
+            .with_for_update()
+        ).all()
+        values = compute(batch)
+        if values:
+            _upsert(values)
+
+
+def _all_ids() -> list[int]:
+    return list(db.session.scalars(select(Enrolment.id).order_by(Enrolment.id)))
+
+
+def rebuild() -> int:
+    """Recompute every enrolment's summary; the number of enrolments."""
+    ids = _all_ids()
+    competencies: dict[int, list[CompetencyRules]] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        values = compute(ids[start : start + BATCH_SIZE], competencies)
+        if values:
+            _upsert(values)
+    return len(ids)
+
+
+def rebuild_in(connection: Connection) -> int:
+    """`rebuild` on another connection: a migration's, whose new table no other connection
+    sees yet. The app's scoped session is pointed at a session on it meanwhile."""
+    registry = db.session.registry
+    previous = registry() if registry.has() else None
+    with Session(bind=connection) as session:
+        registry.set(session)
+        try:
+            return rebuild()
+        finally:
+            if previous is None:
+                registry.clear()
+            else:
+                registry.set(previous)
+
+
+@dataclass(frozen=True)
+class Check:
+    checked: int
+    problem: str | None  # the first summary that differs from its records, in words
+
+
+def first_difference() -> Check:
+    """Every enrolment's stored summary against a fresh computation, in batches."""
+    ids = _all_ids()
+    competencies: dict[int, list[CompetencyRules]] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        stored = {
+            row.enrolment_id: row
+            for row in db.session.scalars(
+                select(
+                    ProgressSummary.enrolment_id, *(getattr(ProgressSummary, c) for c in COLUMNS)
+                ).where(ProgressSummary.enrolment_id.in_(batch))
+            )
+        }
+        computed = compute(batch, competencies)
+        for enrolment_id in batch:
+            problem = _difference(enrolment_id, stored.get(enrolment_id), computed[enrolment_id])
+            if problem:
+                return Check(start, problem)
+    return Check(len(ids), None)
+
+
+def _difference(enrolment_id: int, stored, values: SummaryValues) -> str | None:
+    if stored is None:
+        return f"enrolment {enrolment_id}: no summary row"
+    for column in COLUMNS:
+        kept, recomputed = getattr(stored, column), getattr(values, column)
+        if kept != recomputed:
+            return (
+                f"enrolment {enrolment_id}: {column} is {kept} in the summary "
+                f"but {recomputed} from the records"
+            )
+    return None
