@@ -248,7 +248,7 @@ def first_difference() -> Check:
         batch = ids[start : start + BATCH_SIZE]
         stored = {
             row.enrolment_id: row
-            for row in db.session.scalars(
+            for row in db.session.execute(
                 select(
                     ProgressSummary.enrolment_id, *(getattr(ProgressSummary, c) for c in COLUMNS)
                 ).where(ProgressSummary.enrolment_id.in_(batch))
