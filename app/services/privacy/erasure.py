@@ -61,6 +61,7 @@ from app.services.audit import chain as audit
 from app.services.credentials.issuing import erase_stored_copies
 from app.services.errors import DomainError
 from app.services.feedback.records import erase_rounds
+from app.services.reporting import summary_upkeep
 
 ERASED = "[erased]"
 
@@ -193,6 +194,8 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
     _erase_development_plan(enrolment_ids, erasure)
     erasure.counts.update({k: n for k, n in erase_rounds(enrolment_ids).items() if n})
     _close_enrolments(enrolment_ids, erasure)
+    # The registration, Level 3 and drafts went by bulk statements the summary never sees.
+    summary_upkeep.touch(enrolment_ids)
     db.session.flush()
 
 
