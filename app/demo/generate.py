@@ -50,6 +50,7 @@ from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as framework_service
+from app.services.reporting import progress_summary
 from app.services.supervision.enrolments import DEFAULT_DURATION
 
 # argon2id of demo.DEMO_PASSWORD with the library's default parameters, computed once so
@@ -243,6 +244,9 @@ class DatasetGenerator:
 
     def _finish(self, started: float) -> GenerateResult:
         rows = self.rows.finish()
+        # Bulk inserts pass the summaries' upkeep by: sum every enrolment up once.
+        self.say("summing up each enrolment's progress")
+        progress_summary.rebuild()
         # Fresh planner statistics, as after any bulk load: SQLite keeps none until ANALYZE
         # runs, and without them it can pick an index that reads a tenth of a table.
         db.session.execute(text("ANALYZE"))

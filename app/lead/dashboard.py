@@ -49,13 +49,16 @@ def dashboard():
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORT_KEYS else "name"
     descending = request.args.get("order") == "desc"
-    report = progress_report.build_report(viewer, filters, today=uk_today(), now=utcnow())
-    page = progress_report.page_of(
-        report,
+    today, now = uk_today(), utcnow()
+    page = progress_report.progress_report(
+        viewer,
+        filters,
         sort=sort,
         descending=descending,
         page=_page_number(),
         per_page=int(current_app.config.get("PAGE_SIZE", 25)),
+        today=today,
+        now=now,
     )
     filter_args = form.query_args()
     listing_args = {**filter_args, "sort": sort, "order": "desc" if descending else "asc"}
@@ -68,12 +71,13 @@ def dashboard():
         "lead/dashboard.jinja",
         title="Cohort dashboard",
         form=form,
-        report=report,
         page=page,
         heat_map=cohort_dashboard.heat_map(page.rows, page.domain_columns),
         heat_bands=cohort_dashboard.HEAT_BANDS,
-        charts=cohort_dashboard.cohort_charts(viewer, filters, report),
-        flag_labels=report.thresholds.labels(),
+        charts=cohort_dashboard.cohort_charts(
+            viewer, filters, today=today, now=now, thresholds=page.thresholds
+        ),
+        flag_labels=page.thresholds.labels(),
         flags=list(report_flags.Flag),
         sortable=SORTABLE,
         sort=sort,

@@ -24,6 +24,7 @@ from app.services.registration import qualifications
 from app.services.registration import records as registration
 from app.services.registration.qualifications import QualificationDetails
 from app.services.registration.records import RegistrationDetails
+from app.services.reporting import summary_upkeep
 from app.services.supervision import enrolments, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from tests.evidence.conftest import valid_answers
@@ -398,6 +399,7 @@ def bulk_trainees(app, framework):
                 for i, e in enumerate(enrolment_ids)
             ],
         )
+        summary_upkeep.touch(enrolment_ids)  # multi-row inserts pass the flush hooks by
         db.session.commit()
         return enrolment_ids
 

@@ -33,7 +33,9 @@ def test_each_charts_last_point_is_its_rows_sign_offs_and_expected_line(region_l
     today = utcnow().date()
     report = progress_report.build_report(region_lead, filters, today=today)
     assert report.rows
-    charts = cohort_dashboard.cohort_charts(region_lead, filters, report)
+    charts = cohort_dashboard.cohort_charts(
+        region_lead, filters, today=today, now=utcnow(), thresholds=report.thresholds
+    )
     rows_by_cohort = defaultdict(list)
     for row in report.rows:
         rows_by_cohort[row.cohort or cohort_dashboard.NO_COHORT].append(row)

@@ -9,23 +9,21 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import ColumnElement, func, select, union
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
+from app.models.enrolments import Enrolment, EnrolmentPause
 from app.models.organisations import Cohort, Organisation
+from app.models.progress import ProgressSummary
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.calendar_months import add_months
-from app.services.reporting.progress_rows import (
-    DomainColumn,
-    DomainCount,
-    Report,
-    TraineeProgress,
-)
+from app.services.reporting.flags import ReportThresholds
+from app.services.reporting.progress_paging import chosen_flag, flag_conditions, summarised
+from app.services.reporting.progress_rows import DomainColumn, DomainCount, TraineeProgress
 from app.services.reporting.scope import ReportFilters, enrolment_ids, scope_for
 from app.services.supervision.pauses import PauseSpan, expected_days, paused_days
 
@@ -205,27 +203,67 @@ def _month_key(column):
 
 
 def _signed_by_month(
-    viewer: User, filters: ReportFilters, *, by_cohort: bool
+    viewer: User, filters: ReportFilters, condition: ColumnElement[bool] | None
 ) -> dict[int, dict[str, int]]:
-    """Standing proficient sign-offs per month "YYYY-MM", per enrolment, or per cohort id
-    (0 for none) with `by_cohort`, which leaves the adding up to the database (one query)."""
+    """Standing proficient sign-offs per cohort id (0 for none) and month "YYYY-MM", of the
+    enrolments in scope that meet `condition` (a flag's), added up by the database."""
     month = _month_key(SignOff.signed_at)
-    group = func.coalesce(Enrolment.cohort_id, 0) if by_cohort else SignOff.enrolment_id
-    query = select(group, month, func.count(SignOff.id))
-    if by_cohort:
-        query = query.join(Enrolment, Enrolment.id == SignOff.enrolment_id)
-    rows = db.session.execute(
-        query.outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
-        .where(
-            SignOff.enrolment_id.in_(enrolment_ids(scope_for(viewer), filters)),
-            and_(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None)),
-        )
-        .group_by(group, month)
+    cohort = func.coalesce(Enrolment.cohort_id, 0)
+    query = (
+        summarised(viewer, filters, cohort, month, func.count(SignOff.id))
+        .join(SignOff, SignOff.enrolment_id == Enrolment.id)
+        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        .where(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
+        .group_by(cohort, month)
     )
+    if condition is not None:
+        query = query.where(condition)
     found: dict[int, dict[str, int]] = defaultdict(dict)
-    for key, month_key, count in rows:
+    for key, month_key, count in db.session.execute(query):
         found[key][month_key] = count
     return found
+
+
+# An expected line: start, planned end, competencies and pauses; trainees share most.
+Line = tuple[date, date, int, tuple[PauseSpan, ...]]
+
+
+def _chart_lines(
+    viewer: User, filters: ReportFilters, condition: ColumnElement[bool] | None
+) -> dict[tuple[str, int], Counter[Line]]:
+    """Per cohort (name, id; "" and 0 for none), how many trainees share each expected
+    line: counted in SQL for those never paused, read one by one for the few who were."""
+    cohort = func.coalesce(Enrolment.cohort_id, 0)
+    name = func.coalesce(Cohort.name, "")
+    columns = (name, cohort, Enrolment.started_on, Enrolment.expected_end_on)
+    ever_paused = select(EnrolmentPause.enrolment_id)
+    shared = (
+        summarised(viewer, filters, *columns, ProgressSummary.competencies, func.count())
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.id.not_in(ever_paused))
+        .group_by(*columns, ProgressSummary.competencies)
+    )
+    paused = (
+        summarised(viewer, filters, *columns, ProgressSummary.competencies, Enrolment.id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.id.in_(ever_paused))
+    )
+    if condition is not None:
+        shared, paused = shared.where(condition), paused.where(condition)
+    lines: dict[tuple[str, int], Counter[Line]] = defaultdict(Counter)
+    for title, cohort_id, started_on, end_on, total, count in db.session.execute(shared):
+        lines[(title, cohort_id)][(started_on, end_on, total, ())] += count
+    paused_rows = db.session.execute(paused).all()
+    spans: dict[int, list[PauseSpan]] = defaultdict(list)
+    for enrolment_id, paused_from, ended_on in db.session.execute(
+        select(EnrolmentPause.enrolment_id, EnrolmentPause.paused_from, EnrolmentPause.ended_on)
+        .where(EnrolmentPause.enrolment_id.in_([row[-1] for row in paused_rows]))
+        .order_by(EnrolmentPause.paused_from, EnrolmentPause.id)
+    ):
+        spans[enrolment_id].append(PauseSpan(paused_from, ended_on))
+    for title, cohort_id, started_on, end_on, total, enrolment_id in paused_rows:
+        lines[(title, cohort_id)][(started_on, end_on, total, tuple(spans[enrolment_id]))] += 1
+    return lines
 
 
 def _month_end(month: date, today: date) -> date:
@@ -251,44 +289,46 @@ def _nice_ceiling(value: float) -> int:
     return math.ceil(value)
 
 
-def cohort_charts(viewer: User, filters: ReportFilters, report: Report) -> list[CohortChart]:
-    """One chart per cohort of the report's rows (those without a cohort together)."""
-    # Unfiltered by flag, the rows are every enrolment in scope, so each cohort's months
-    # can be added up in SQL; a flag filter keeps some rows only, so count theirs.
-    by_cohort = not filters.flag
-    by_month = _signed_by_month(viewer, filters, by_cohort=by_cohort)
-    groups: dict[tuple[str, int], list[TraineeProgress]] = defaultdict(list)
-    for row in report.rows:
-        groups[(row.cohort or "", row.cohort_id or 0)].append(row)
-    charts = []
-    for (name, cohort_id), rows in sorted(groups.items(), key=lambda g: (g[0][0] == "", g[0])):
-        if by_cohort:
-            counts = by_month.get(cohort_id, {})
-        else:
-            counts = defaultdict(int)
-            for row in rows:
-                for month_key, n in by_month.get(row.enrolment_id, {}).items():
-                    counts[month_key] += n
-        charts.append(_chart(f"cohort-{cohort_id}", name or NO_COHORT, rows, counts, report.today))
-    return charts
+def cohort_charts(
+    viewer: User,
+    filters: ReportFilters,
+    *,
+    today: date,
+    now: datetime,
+    thresholds: ReportThresholds,
+) -> list[CohortChart]:
+    """One chart per cohort in scope (those without a cohort together), flag-filtered as
+    the dashboard is, from aggregates over the progress summaries (3 queries)."""
+    flag = chosen_flag(filters)
+    condition = flag_conditions(thresholds, today, now)[flag] if flag else None
+    by_month = _signed_by_month(viewer, filters, condition)
+    lines = _chart_lines(viewer, filters, condition)
+    return [
+        _chart(
+            f"cohort-{cohort_id}",
+            name or NO_COHORT,
+            lines[(name, cohort_id)],
+            by_month.get(cohort_id, {}),
+            today,
+        )
+        for name, cohort_id in sorted(lines, key=lambda group: (group[0] == "", group))
+    ]
 
 
 def _chart(
     key: str,
     title: str,
-    rows: list[TraineeProgress],
+    lines: Counter[Line],
     counts: dict[str, int],
     today: date,
 ) -> CohortChart:
-    first = min(row.started_on for row in rows).replace(day=1)
+    first = min(started_on for started_on, *_rest in lines).replace(day=1)
     this_month = today.replace(day=1)
     months = [first]
     while months[-1] < this_month:
         months.append(add_months(months[-1], 1))
     earlier = months[:-MAX_CHART_MONTHS] if len(months) > MAX_CHART_MONTHS else []
     months = months[-MAX_CHART_MONTHS:]
-    # Trainees of a cohort mostly share their dates: add each line up once, times its count.
-    lines = Counter((row.started_on, row.expected_end_on, row.total, row.pauses) for row in rows)
     running = sum(counts.get(f"{m:%Y-%m}", 0) for m in earlier)
     points = []
     for month in months:
@@ -296,11 +336,13 @@ def _chart(
         end = _month_end(month, today)
         expected = sum(n * _expected(*line, end) for line, n in lines.items())
         points.append(ChartPoint(month, running, expected))
-    return _layout(key, title, rows, points)
+    trainees = sum(lines.values())
+    total = sum(n * line[2] for line, n in lines.items())
+    return _layout(key, title, trainees, total, points)
 
 
 def _layout(
-    key: str, title: str, rows: list[TraineeProgress], points: list[ChartPoint]
+    key: str, title: str, trainees: int, total: int, points: list[ChartPoint]
 ) -> CohortChart:
     width, height, left, top, right, bottom = 640, 280, 56, 16, 24, 48
     plot_width, plot_height = width - left - right, height - top - bottom
@@ -319,8 +361,8 @@ def _layout(
     return CohortChart(
         key=key,
         title=title,
-        trainees=len(rows),
-        total=sum(r.total for r in rows),
+        trainees=trainees,
+        total=total,
         points=points,
         width=width,
         height=height,

@@ -1,112 +1,97 @@
-"""Sorting and paging the progress report: the sort keys, a page of a built report (the
-dashboard's), and the API's quicker page, chosen from the base rows when it is sorted by a
-column of the enrolment itself, before any fact is read.
+"""Sorting, filtering by flag, counting and paging the progress report in SQL, over the
+progress summaries (`ProgressSummary`): a page costs the same whatever the number of
+trainees in scope, and only the page's rows are then read in full.
+
+The flags here are the report's rules (`flags.flags_for`) asked of the summary's inputs:
+each holds for a row exactly when `flags_for` raises it on that row's facts, which
+`tests/lead/test_dashboard_summary.py` checks flag by flag.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable
+import operator
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from functools import reduce
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.organisations import Cohort, Organisation
+from app.models.progress import ProgressSummary
 from app.models.users import User
 from app.services.paging import clamp_page
+from app.services.reporting.flags import Flag, ReportThresholds, supervision_window_start
 from app.services.reporting.progress_base import BaseRow, base_query, base_rows
-from app.services.reporting.progress_rows import Report, ReportPage
-from app.services.reporting.scope import ReportFilters
+from app.services.reporting.scope import ReportFilters, restrict, scope_for
 
-_R = TypeVar("_R")
-
-# Keys read from the enrolment and its people alone (the base query's columns share these
-# names), so a page sorted by one of them needs the other facts of that page only.
-SORT_KEYS: dict[str, Callable[[Any], Any]] = {
-    "name": lambda r: r.name.casefold(),
-    "organisation": lambda r: r.organisation.casefold() if r.organisation else None,
-    "cohort": lambda r: r.cohort.casefold() if r.cohort else None,
-    "supervisor": lambda r: r.clinical_supervisor.casefold() if r.clinical_supervisor else None,
-    "progress": lambda r: r.percent,
-    "awaiting": lambda r: r.awaiting_review,
-    "last_activity": lambda r: r.last_activity_on,
-    "registration_expiry": lambda r: r.registration_expires_on,
-    "started_on": lambda r: r.started_on,
-    "expected_end": lambda r: r.expected_end_on,
-    "flags": lambda r: len(r.flags),
-}
-# The keys that read the enrolment and its people alone (`_SortRow` holds their columns).
-BASE_SORT_KEYS = frozenset(
-    {"name", "organisation", "cohort", "supervisor", "started_on", "expected_end"}
+SORT_KEYS = (
+    "name",
+    "organisation",
+    "cohort",
+    "supervisor",
+    "progress",
+    "awaiting",
+    "last_activity",
+    "registration_expiry",
+    "started_on",
+    "expected_end",
+    "flags",
 )
 
 
-@dataclass(slots=True)
-class _SortRow:
-    """What the API list sorts everyone in scope on before it reads one page in full: the
-    name, the enrolment and its framework, and the columns of BASE_SORT_KEYS."""
-
-    enrolment_id: int
-    name: str
-    framework_id: int
-    organisation: str | None
-    cohort: str | None
-    clinical_supervisor: str | None
-    started_on: date
-    expected_end_on: date
-
-
-def sort_rows(rows: Iterable[_R], sort: str = "name", *, descending: bool = False) -> list[_R]:
-    """Rows by one of SORT_KEYS (unknown: name); rows without a value go last either way.
-
-    The rows are report rows, or base query rows for the keys in BASE_SORT_KEYS."""
-    key = SORT_KEYS.get(sort, SORT_KEYS["name"])
-    by_name = sorted(rows, key=lambda r: (r.name.casefold(), r.enrolment_id))
-    present = [r for r in by_name if key(r) is not None]
-    missing = [r for r in by_name if key(r) is None]
-    present.sort(key=key, reverse=descending)
-    return present + missing
+def flag_conditions(
+    thresholds: ReportThresholds, today: date, now: datetime
+) -> dict[Flag, ColumnElement[bool]]:
+    """Each flag as a condition on a summary joined to its enrolment."""
+    summary = ProgressSummary
+    not_paused = Enrolment.status != "paused"
+    window_start = supervision_window_start(today, thresholds)
+    return {
+        Flag.STALLED: not_paused
+        & (summary.last_activity_on <= today - timedelta(days=thresholds.stalled_days)),
+        Flag.REVIEW_WAITING: summary.oldest_waiting_since
+        <= now - timedelta(days=thresholds.review_wait_days),
+        Flag.BEHIND: summary.behind_from <= today,
+        Flag.REGISTRATION: summary.registration_flag_from <= today,
+        Flag.NO_SUPERVISION: not_paused
+        & (Enrolment.started_on <= today - timedelta(days=thresholds.supervision_window_days))
+        & or_(summary.last_supervision_on.is_(None), summary.last_supervision_on < window_start),
+        Flag.LEVEL3_TO_VERIFY: summary.level3_to_verify.is_(True),
+    }
 
 
-def page_of(
-    report: Report,
-    *,
-    sort: str = "name",
-    descending: bool = False,
-    page: int = 1,
-    per_page: int = 25,
-) -> ReportPage:
-    per_page = max(1, per_page)
-    total = len(report.rows)
-    page = clamp_page(page, total, per_page)
-    ordered = sort_rows(report.rows, sort, descending=descending)
-    start = (page - 1) * per_page
-    return ReportPage(
-        rows=ordered[start : start + per_page],
-        total=total,
-        page=page,
-        per_page=per_page,
-        domain_columns=report.domain_columns,
-        flag_counts=report.flag_counts,
-        thresholds=report.thresholds,
+def chosen_flag(filters: ReportFilters) -> Flag | None:
+    return Flag(filters.flag) if filters.flag in set(Flag) else None
+
+
+def summarised(viewer: User, filters: ReportFilters, *columns, trainee=None) -> Select:
+    """`columns` from the enrolments in scope joined to their summaries (the flag filter
+    is the caller's: `flag_conditions`)."""
+    trainee = trainee if trainee is not None else aliased(User)
+    query = (
+        select(*columns)
+        .select_from(Enrolment)
+        .join(trainee, trainee.id == Enrolment.trainee_id)
+        .join(ProgressSummary, ProgressSummary.enrolment_id == Enrolment.id)
     )
+    return restrict(query, trainee, scope_for(viewer), filters)
 
 
 @dataclass(frozen=True)
-class BasePage:
-    """One page of the base rows, chosen by a key of BASE_SORT_KEYS from everyone in scope."""
+class SummaryPage:
+    """One page's enrolment ids, in order, and what the whole scope adds up to."""
 
-    bases: list[BaseRow]  # the page's rows, in order
-    ids: list[int]  # their enrolment ids, in the same order
-    framework_ids: set[int]  # the frameworks of everyone in scope
-    total: int
+    ids: list[int]
+    total: int  # rows matching the filters, the flag's included
     page: int
     per_page: int
+    flag_counts: dict[Flag, int]  # over the rows before the flag filter
 
 
-def base_page(
+def summary_page(
     viewer: User,
     filters: ReportFilters,
     *,
@@ -114,24 +99,62 @@ def base_page(
     descending: bool,
     page: int,
     per_page: int,
-) -> BasePage:
-    """Every row in scope, but only what sorting needs; then the page's rows in full."""
-    base = base_query(viewer, filters).order_by(None).subquery()
-    columns = [base.c[field.name] for field in dataclasses.fields(_SortRow)]
-    # Slotted rows save the sort's many attribute reads on SQLAlchemy rows (slower).
-    light = [_SortRow(*row) for row in db.session.execute(select(*columns))]
-    framework_ids = {row.framework_id for row in light}
+    today: date,
+    now: datetime,
+    thresholds: ReportThresholds,
+) -> SummaryPage:
+    """Count the flags over everyone in scope, then choose one sorted page (2 queries)."""
+    conditions = flag_conditions(thresholds, today, now)
+    counted = db.session.execute(
+        summarised(
+            viewer,
+            filters,
+            func.count(),
+            *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions.values()),
+        )
+    ).one()
+    flag_counts = dict(zip(conditions, counted[1:], strict=True))
+    flag = chosen_flag(filters)
+    total = flag_counts[flag] if flag else counted[0]
     per_page = max(1, per_page)
-    total = len(light)
     page = clamp_page(page, total, per_page)
-    start = (page - 1) * per_page
-    ids = [
-        row.enrolment_id
-        for row in sort_rows(light, sort, descending=descending)[start : start + per_page]
-    ]
-    full = {
+    trainee, clinical = aliased(User), aliased(User)
+    query = (
+        summarised(viewer, filters, Enrolment.id, trainee=trainee)
+        .outerjoin(Organisation, Organisation.id == trainee.organisation_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(clinical, clinical.id == Enrolment.clinical_supervisor_id)
+    )
+    if flag:
+        query = query.where(conditions[flag])
+    keys = {
+        "name": func.lower(trainee.name),
+        "organisation": func.lower(Organisation.name),
+        "cohort": func.lower(Cohort.name),
+        "supervisor": func.lower(clinical.name),
+        "progress": ProgressSummary.percent,
+        "awaiting": ProgressSummary.awaiting_review,
+        "last_activity": ProgressSummary.last_activity_on,
+        "registration_expiry": ProgressSummary.registration_expires_on,
+        "started_on": Enrolment.started_on,
+        "expected_end": Enrolment.expected_end_on,
+        "flags": reduce(operator.add, (case((c, 1), else_=0) for c in conditions.values())),
+    }
+    key = keys.get(sort, keys["name"])
+    ordered = key.desc() if descending else key.asc()
+    ids = db.session.scalars(
+        query.order_by(ordered.nulls_last(), func.lower(trainee.name), Enrolment.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return SummaryPage(list(ids), total, page, per_page, flag_counts)
+
+
+def page_bases(viewer: User, filters: ReportFilters, ids: list[int]) -> list[BaseRow]:
+    """The base rows of a page's enrolments, in the page's order (1 query)."""
+    base = base_query(viewer, filters).order_by(None).subquery()
+    found = {
         row.enrolment_id: row
         for row in db.session.execute(select(base).where(base.c.enrolment_id.in_(ids)))
     }
-    chosen = base_rows(full[enrolment_id] for enrolment_id in ids)
-    return BasePage(chosen, ids, framework_ids, total, page, per_page)
+    return base_rows(found[enrolment_id] for enrolment_id in ids if enrolment_id in found)

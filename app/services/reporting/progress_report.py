@@ -9,7 +9,8 @@ of `EXPORT_BATCH_SIZE` trainees so memory stays flat.
 
 This module reads the report in its shapes (whole, a page, a stream, identities); the rows
 are in `progress_rows`, the base query in `progress_base`, the aggregates in
-`progress_facts`, a row's assembly in `progress_assembly` and sorting in `progress_paging`.
+`progress_facts`, a row's assembly in `progress_assembly`, and the dashboard's paging over
+the progress summaries in `progress_paging`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from app.services.reporting.flags import Flag, report_thresholds
 from app.services.reporting.progress_assembly import assemble
 from app.services.reporting.progress_base import base_query, base_rows
 from app.services.reporting.progress_facts import DomainInfo, domain_columns, framework_domains
-from app.services.reporting.progress_paging import BASE_SORT_KEYS, base_page, page_of
+from app.services.reporting.progress_paging import page_bases, summary_page
 from app.services.reporting.progress_rows import (
     DomainColumn,
     Report,
@@ -50,7 +51,6 @@ __all__ = [
     "domain_columns_for",
     "iter_identity_batches",
     "iter_progress",
-    "page_of",
     "progress_report",
 ]
 
@@ -93,31 +93,35 @@ def progress_report(
     today: date | None = None,
     now: datetime | None = None,
 ) -> ReportPage:
-    """One page of the report: what the JSON API lists.
-
-    Sorted by a column of the enrolment itself (BASE_SORT_KEYS) and with no flag filter,
-    the page is chosen from the base rows and only its trainees are aggregated: the same
-    fixed number of queries, over one page instead of every trainee in scope (flag counts
-    are then not counted). Otherwise every row is built, as for the dashboard.
-    """
+    """One page of the report, with the flags counted over everyone in scope: what the
+    dashboard shows and the JSON API lists. The progress summaries are counted, sorted
+    and paged in SQL, then the page's rows are read in full: the same fixed number of
+    queries, over one page, however many trainees the scope holds."""
     filters = filters or ReportFilters()
-    if filters.flag or sort not in BASE_SORT_KEYS:
-        report = build_report(viewer, filters, today=today, now=now)
-        return page_of(report, sort=sort, descending=descending, page=page, per_page=per_page)
     today, now = _when(today, now)
     thresholds = report_thresholds()
-    chosen = base_page(
-        viewer, filters, sort=sort, descending=descending, page=page, per_page=per_page
+    chosen = summary_page(
+        viewer,
+        filters,
+        sort=sort,
+        descending=descending,
+        page=page,
+        per_page=per_page,
+        today=today,
+        now=now,
+        thresholds=thresholds,
     )
-    domains = framework_domains(chosen.framework_ids) if chosen.framework_ids else {}
-    rows = assemble(chosen.bases, chosen.ids, domains, today=today, now=now, thresholds=thresholds)
+    bases = page_bases(viewer, filters, chosen.ids)
+    framework_ids = {row.framework_id for row in bases}
+    domains = framework_domains(framework_ids) if framework_ids else {}
+    rows = assemble(bases, chosen.ids, domains, today=today, now=now, thresholds=thresholds)
     return ReportPage(
         rows=rows,
         total=chosen.total,
         page=chosen.page,
         per_page=chosen.per_page,
         domain_columns=domain_columns(domains),
-        flag_counts=None,
+        flag_counts=chosen.flag_counts,
         thresholds=thresholds,
     )
 

@@ -95,7 +95,7 @@ def first_day(holds: Callable[[date], bool], start: date = FIRST_DAY) -> date | 
 
 def _behind_from(
     enrolment: _Enrolment,
-    done: int,
+    done: int,  # the percentage signed off
     total: int,
     pauses: tuple[PauseSpan, ...],
     thresholds: ReportThresholds,
@@ -162,7 +162,7 @@ def compute(
             last_supervision_on=facts.supervision.get(e.enrolment_id, (0, None))[1],
             registration_expires_on=registration.expires_on if registration else None,
             behind_from=_behind_from(
-                e, done, total, facts.pauses.get(e.enrolment_id, ()), thresholds
+                e, percent(done, total), total, facts.pauses.get(e.enrolment_id, ()), thresholds
             ),
             registration_flag_from=_registration_flag_from(e.trainee_id, registration),
             level3_to_verify=facts.qualifications.get(e.trainee_id, (None, False, False))[2],
