@@ -75,8 +75,14 @@ def dashboard():
         heat_map=cohort_dashboard.heat_map(page.rows, page.domain_columns),
         heat_bands=cohort_dashboard.HEAT_BANDS,
         charts=cohort_dashboard.cohort_charts(
-            viewer, filters, today=today, now=now, thresholds=page.thresholds
+            viewer,
+            filters,
+            cohort_dashboard.charted_cohorts(page.rows),
+            today=today,
+            now=now,
+            thresholds=page.thresholds,
         ),
+        max_charts=cohort_dashboard.MAX_CHARTS,
         flag_labels=page.thresholds.labels(),
         flags=list(report_flags.Flag),
         sortable=SORTABLE,

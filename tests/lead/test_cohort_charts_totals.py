@@ -34,7 +34,12 @@ def test_each_charts_last_point_is_its_rows_sign_offs_and_expected_line(region_l
     report = progress_report.build_report(region_lead, filters, today=today)
     assert report.rows
     charts = cohort_dashboard.cohort_charts(
-        region_lead, filters, today=today, now=utcnow(), thresholds=report.thresholds
+        region_lead,
+        filters,
+        {row.cohort_id or 0 for row in report.rows},
+        today=today,
+        now=utcnow(),
+        thresholds=report.thresholds,
     )
     rows_by_cohort = defaultdict(list)
     for row in report.rows:

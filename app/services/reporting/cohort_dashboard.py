@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select, union
+from sqlalchemy import ColumnElement, and_, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -29,6 +29,19 @@ from app.services.supervision.pauses import PauseSpan, expected_days, paused_day
 
 NO_COHORT = "No cohort"
 MAX_CHART_MONTHS = 36
+# The dashboard charts the cohorts of the page it shows, the first this many of them: a
+# chart adds up a whole cohort's sign-offs, so the page's cost stays that of a few cohorts.
+MAX_CHARTS = 3
+
+
+def charted_cohorts(rows: Iterable[TraineeProgress]) -> list[int]:
+    """The cohorts of these rows (0 for none), in the rows' order, at most MAX_CHARTS."""
+    found: list[int] = []
+    for row in rows:
+        cohort_id = row.cohort_id or 0
+        if cohort_id not in found:
+            found.append(cohort_id)
+    return found[:MAX_CHARTS]
 
 
 # --- Filter choices -------------------------------------------------------------------
@@ -202,11 +215,17 @@ def _month_key(column):
     return func.strftime("%Y-%m", column)
 
 
+def _in_cohorts(cohort_ids: Collection[int]) -> ColumnElement[bool]:
+    """Enrolments of these cohorts (0: of none)."""
+    chosen = Enrolment.cohort_id.in_([c for c in cohort_ids if c])
+    return or_(chosen, Enrolment.cohort_id.is_(None)) if 0 in cohort_ids else chosen
+
+
 def _signed_by_month(
-    viewer: User, filters: ReportFilters, condition: ColumnElement[bool] | None
+    viewer: User, filters: ReportFilters, condition: ColumnElement[bool]
 ) -> dict[int, dict[str, int]]:
     """Standing proficient sign-offs per cohort id (0 for none) and month "YYYY-MM", of the
-    enrolments in scope that meet `condition` (a flag's), added up by the database."""
+    enrolments in scope that meet `condition`, added up by the database."""
     month = _month_key(SignOff.signed_at)
     cohort = func.coalesce(Enrolment.cohort_id, 0)
     query = (
@@ -214,10 +233,9 @@ def _signed_by_month(
         .join(SignOff, SignOff.enrolment_id == Enrolment.id)
         .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
         .where(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
+        .where(condition)
         .group_by(cohort, month)
     )
-    if condition is not None:
-        query = query.where(condition)
     found: dict[int, dict[str, int]] = defaultdict(dict)
     for key, month_key, count in db.session.execute(query):
         found[key][month_key] = count
@@ -229,7 +247,7 @@ Line = tuple[date, date, int, tuple[PauseSpan, ...]]
 
 
 def _chart_lines(
-    viewer: User, filters: ReportFilters, condition: ColumnElement[bool] | None
+    viewer: User, filters: ReportFilters, condition: ColumnElement[bool]
 ) -> dict[tuple[str, int], Counter[Line]]:
     """Per cohort (name, id; "" and 0 for none), how many trainees share each expected
     line: counted in SQL for those never paused, read one by one for the few who were."""
@@ -240,16 +258,14 @@ def _chart_lines(
     shared = (
         summarised(viewer, filters, *columns, ProgressSummary.competencies, func.count())
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.id.not_in(ever_paused))
+        .where(Enrolment.id.not_in(ever_paused), condition)
         .group_by(*columns, ProgressSummary.competencies)
     )
     paused = (
         summarised(viewer, filters, *columns, ProgressSummary.competencies, Enrolment.id)
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.id.in_(ever_paused))
+        .where(Enrolment.id.in_(ever_paused), condition)
     )
-    if condition is not None:
-        shared, paused = shared.where(condition), paused.where(condition)
     lines: dict[tuple[str, int], Counter[Line]] = defaultdict(Counter)
     for title, cohort_id, started_on, end_on, total, count in db.session.execute(shared):
         lines[(title, cohort_id)][(started_on, end_on, total, ())] += count
@@ -292,15 +308,21 @@ def _nice_ceiling(value: float) -> int:
 def cohort_charts(
     viewer: User,
     filters: ReportFilters,
+    cohort_ids: Collection[int],
     *,
     today: date,
     now: datetime,
     thresholds: ReportThresholds,
 ) -> list[CohortChart]:
-    """One chart per cohort in scope (those without a cohort together), flag-filtered as
-    the dashboard is, from aggregates over the progress summaries (3 queries)."""
+    """One chart for each of these cohorts (0: the trainees of none), over its trainees in
+    scope, flag-filtered as the dashboard is (3 queries). The dashboard asks for the
+    cohorts of the page it shows, so the work follows the page, not the whole scope."""
+    if not cohort_ids:
+        return []
     flag = chosen_flag(filters)
-    condition = flag_conditions(thresholds, today, now)[flag] if flag else None
+    condition = _in_cohorts(cohort_ids)
+    if flag:
+        condition = and_(condition, flag_conditions(thresholds, today, now)[flag])
     by_month = _signed_by_month(viewer, filters, condition)
     lines = _chart_lines(viewer, filters, condition)
     return [

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -188,7 +188,8 @@ def _upsert(values: dict[int, SummaryValues]) -> None:
 def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
     """Recompute these enrolments' summaries in the current transaction. The enrolments
     are locked first, in order, so two changes to one enrolment at once are summed up one
-    after the other, the second seeing the first."""
+    after the other, the second seeing the first (each statement of PostgreSQL's READ
+    COMMITTED sees what committed before it began)."""
     ids = sorted(set(enrolment_ids))
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
@@ -196,11 +197,25 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
             select(Enrolment.id)
             .where(Enrolment.id.in_(batch))
             .order_by(Enrolment.id)
-            .with_for_update()
+            # NO KEY UPDATE on PostgreSQL: it waits for another summary of the same
+            # enrolment, but not for the key-share locks that inserting its evidence takes
+            # (a plain FOR UPDATE would deadlock two trainees' tabs saving at once).
+            .with_for_update(key_share=True)
         ).all()
         values = compute(batch)
         if values:
             _upsert(values)
+
+
+def note_activity(enrolment_id: int, day: date) -> None:
+    """Move the last activity on to `day` (if later): all a change to a draft nobody else
+    sees moves (one statement)."""
+    db.session.execute(
+        update(ProgressSummary)
+        .where(ProgressSummary.enrolment_id == enrolment_id)
+        .where(ProgressSummary.last_activity_on < day)
+        .values(last_activity_on=day)
+    )
 
 
 def _all_ids() -> list[int]:

@@ -7,15 +7,22 @@ trainee's registration and Level 3. Just before the transaction commits, those
 enrolments' summaries are recomputed (`progress_summary.refresh`), so the summary and the
 change land together or not at all. A change made with a bulk SQL statement, which no
 flush sees, names its enrolments with `touch`.
+
+One change is summed up without recomputing: a draft that was never shared (never
+submitted, no accepted version), with its versions and links, counts for nothing a lead
+sees but the day of the last activity, so writing one (as the trainee types) only moves
+that day on. Deleting one, or any change of status, is recomputed like the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models.assessments import AssessmentRequest
@@ -58,7 +65,7 @@ _ENROLMENTS_OF = {
 }
 
 
-def _pending(session: Session) -> set[tuple[str, int]]:
+def _pending(session: Session) -> set[tuple]:
     return session.info.setdefault(_PENDING, set())
 
 
@@ -67,20 +74,69 @@ def touch(enrolment_ids: Iterable[int]) -> None:
     _pending(db.session()).update(("enrolment", enrolment_id) for enrolment_id in enrolment_ids)
 
 
+def _unchanged(record: Any, attribute: str) -> bool:
+    return not inspect(record).attrs[attribute].history.deleted
+
+
+def _private_draft(session: Session, flushed: dict[tuple, Any], record: Any) -> Evidence | None:
+    """The never-shared draft a record written (not deleted) belongs to, when this flush
+    or the session holds it: an `Evidence`, or a version or link of one."""
+
+    def held(model: type, key: int) -> Any:
+        return flushed.get((model, key)) or session.identity_map.get(identity_key(model, key))
+
+    if isinstance(record, EvidenceLink):
+        record = held(EvidenceVersion, record.evidence_version_id)
+    if isinstance(record, EvidenceVersion):
+        record = held(Evidence, record.evidence_id)
+    if (
+        isinstance(record, Evidence)
+        and record.status == "draft"
+        and record.accepted_version_number is None
+        and _unchanged(record, "status")
+        and _unchanged(record, "accepted_version_number")
+    ):
+        return record
+    return None
+
+
 def _collect(session: Session, _context) -> None:
     pending = _pending(session)
-    for record in (*session.new, *session.dirty, *session.deleted):
+    # Dirty counts a record whose collections alone changed (an enrolment given a new
+    # item): only a change to its own columns moves its summary.
+    changed = (r for r in session.dirty if session.is_modified(r, include_collections=False))
+    written = [*session.new, *changed]
+    # New records join the identity map only after this hook: look them up here first.
+    flushed = {(type(r), r.id): r for r in written if isinstance(r, Evidence | EvidenceVersion)}
+    for record in written:
+        key = _KEYS.get(type(record))
+        if key is None:
+            continue
+        draft = _private_draft(session, flushed, record)
+        if draft is None:
+            _add(pending, key(record))
+        elif draft is record:
+            # The time the flush wrote, when the record holds it (else: recompute).
+            changed = inspect(draft).attrs.updated_at.loaded_value
+            if isinstance(changed, datetime):
+                pending.add(("activity", draft.enrolment_id, changed.date()))
+            else:
+                _add(pending, key(record))
+    for record in session.deleted:
         key = _KEYS.get(type(record))
         if key is not None:
-            kind, value = key(record)
-            if value is not None:
-                pending.add((kind, value))
+            _add(pending, key(record))
 
 
-def _enrolment_ids(session: Session, pending: set[tuple[str, int]]) -> set[int]:
-    found = {value for kind, value in pending if kind == "enrolment"}
+def _add(pending: set[tuple], key: tuple[str, int | None]) -> None:
+    if key[1] is not None:
+        pending.add(key)
+
+
+def _enrolment_ids(session: Session, pending: set[tuple]) -> set[int]:
+    found = {key[1] for key in pending if key[0] == "enrolment"}
     for kind, query in _ENROLMENTS_OF.items():
-        keys = [value for each, value in pending if each == kind]
+        keys = [key[1] for key in pending if key[0] == kind]
         if keys:
             found.update(session.scalars(query(keys)))
     return found
@@ -89,8 +145,16 @@ def _enrolment_ids(session: Session, pending: set[tuple[str, int]]) -> set[int]:
 def _refresh(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING, None)
-    if pending:
-        progress_summary.refresh(_enrolment_ids(session, pending))
+    if not pending:
+        return
+    recomputed = _enrolment_ids(session, pending)
+    progress_summary.refresh(recomputed)
+    latest: dict[int, date] = {}
+    for _kind, enrolment_id, day in (key for key in pending if key[0] == "activity"):
+        if enrolment_id not in recomputed:
+            latest[enrolment_id] = max(day, latest.get(enrolment_id, day))
+    for enrolment_id, day in latest.items():
+        progress_summary.note_activity(enrolment_id, day)
 
 
 def _forget(session: Session, *_args) -> None:

@@ -1,0 +1,90 @@
+"""A draft nobody else sees moves only its trainee's last activity in the progress summary,
+without recomputing it; a submission or a deletion recomputes it. Either way the stored
+summary is what the records say."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.progress import ProgressSummary
+from app.services.portfolio import evidence as evidence_service
+from app.services.reporting import progress_summary
+from tests.evidence.conftest import TODAY, valid_answers
+
+
+@pytest.fixture
+def recomputed(monkeypatch) -> list[int]:
+    """The enrolments `progress_summary.refresh` recomputes, call by call (it still runs)."""
+    seen: list[int] = []
+    real = progress_summary.refresh
+
+    def spy(enrolment_ids):
+        ids = list(enrolment_ids)
+        seen.extend(ids)
+        real(ids)
+
+    monkeypatch.setattr(progress_summary, "refresh", spy)
+    return seen
+
+
+def _summary(enrolment) -> ProgressSummary:
+    db.session.expire_all()
+    return db.session.get(ProgressSummary, enrolment.id)
+
+
+def _matches_the_records() -> None:
+    assert progress_summary.first_difference().problem is None
+
+
+def test_a_new_private_draft_moves_only_the_last_activity(enrolment, log_evidence, recomputed):
+    enrolment.started_on = TODAY
+    db.session.commit()
+    assert _summary(enrolment).last_activity_on == TODAY
+    recomputed.clear()
+
+    log_evidence(enrolment, "reflective-account", ["D1.1"])
+
+    assert enrolment.id not in recomputed
+    summary = _summary(enrolment)
+    assert summary.last_activity_on == utcnow().date() > TODAY
+    assert (summary.in_progress, summary.awaiting_review) == (0, 0)
+    _matches_the_records()
+
+
+def test_editing_the_draft_is_summed_up_the_same_way(enrolment, log_evidence, recomputed):
+    item = log_evidence(enrolment, "reflective-account", ["D1.1"])
+    recomputed.clear()
+
+    evidence_service.edit(
+        item,
+        valid_answers("reflective-account", title="Second thoughts"),
+        [("D1.1", "How this shows D1.1"), ("D2.1", "And D2.1")],
+        actor=enrolment.trainee,
+        today=TODAY,
+    )
+    db.session.commit()
+
+    assert enrolment.id not in recomputed
+    _matches_the_records()
+
+
+def test_submitting_or_deleting_recomputes(enrolment, log_evidence, recomputed):
+    shared = log_evidence(enrolment, "reflective-account", ["D1.1"])
+    private = log_evidence(enrolment, "reflective-account", ["D2.1"])
+    recomputed.clear()
+
+    evidence_service.submit(shared, actor=enrolment.trainee)
+    db.session.commit()
+    assert enrolment.id in recomputed
+    summary = _summary(enrolment)
+    assert (summary.awaiting_review, summary.in_progress) == (1, 1)
+    assert summary.oldest_waiting_since == shared.submitted_at
+    _matches_the_records()
+
+    recomputed.clear()
+    evidence_service.delete_draft(private, actor=enrolment.trainee)
+    db.session.commit()
+    assert enrolment.id in recomputed
+    _matches_the_records()
