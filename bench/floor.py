@@ -547,6 +547,12 @@ def create_draft(raw: Raw, ctx: Context, type_id: int, competencies: list[tuple[
         {"enrolment_id": ctx.writer_enrolment_id, "evidence_type_id": type_id, "version": 1,
          "content_sha256": sha},
     )  # fmt: skip
+    # The progress summary's upkeep: a private draft moves the last activity only.
+    raw.all(
+        "UPDATE progress_summaries SET last_activity_on = :day "
+        "WHERE enrolment_id = :e AND last_activity_on < :day",
+        {"e": ctx.writer_enrolment_id, "day": now.date()},
+    )
     raw.all("COMMIT")
     return evidence_id
 
@@ -571,7 +577,36 @@ def submit(raw: Raw, ctx: Context, evidence_id: int) -> None:
         raw, now, ctx.writer_id, "evidence.submitted", evidence_id,
         {"version": 1, "content_sha256": sha},
     )  # fmt: skip
+    # The progress summary's upkeep, by hand: one more item waits (the oldest wait starts
+    # now if none did), the day moves on, and each competency the item links that nothing
+    # shared linked before, and that is not signed off, is now in progress.
+    raw.all(SUBMIT_UPKEEP, {"e": ctx.writer_enrolment_id, "id": evidence_id, "now": now,
+                            "day": now.date()})  # fmt: skip
     raw.all("COMMIT")
+
+
+SUBMIT_UPKEEP = """
+UPDATE progress_summaries SET
+  awaiting_review = awaiting_review + 1,
+  oldest_waiting_since = COALESCE(oldest_waiting_since, :now),
+  last_activity_on = CASE WHEN last_activity_on < :day THEN :day ELSE last_activity_on END,
+  in_progress = in_progress + (
+    SELECT count(*) FROM evidence_links l
+    JOIN evidence_versions v ON v.id = l.evidence_version_id
+    WHERE v.evidence_id = :id AND v.number = 1
+      AND NOT EXISTS (
+        SELECT 1 FROM evidence_links ol
+        JOIN evidence_versions ov ON ov.id = ol.evidence_version_id
+        JOIN evidence oe ON oe.id = ov.evidence_id
+        WHERE ol.competency_id = l.competency_id AND oe.enrolment_id = :e AND oe.id <> :id
+          AND (ov.number = oe.accepted_version_number
+               OR (oe.status <> 'draft' AND ov.number = oe.current_version_number)))
+      AND NOT EXISTS (
+        SELECT 1 FROM sign_offs s
+        LEFT JOIN sign_off_revocations r ON r.sign_off_id = s.id
+        WHERE s.enrolment_id = :e AND s.competency_id = l.competency_id AND r.id IS NULL))
+WHERE enrolment_id = :e
+"""
 
 
 # --- Exports --------------------------------------------------------------------------------

@@ -601,11 +601,11 @@ def run_writes(
     return {
         "evidence create (POST)": page_result(
             "/portfolio/evidence/new/reflective-account",
-            create_seconds[2:], create_reply, create_rps, floor_create[2:], trivial, 7,
+            create_seconds[2:], create_reply, create_rps, floor_create[2:], trivial, 8,
         ),
         "evidence submit (POST)": page_result(
             "/portfolio/evidence/<id>/submit",
-            submit_seconds[2:], submit_reply, submit_rps, floor_submit[2:], trivial, 6,
+            submit_seconds[2:], submit_reply, submit_rps, floor_submit[2:], trivial, 7,
         ),
     }, trivial  # fmt: skip
 
