@@ -17,7 +17,7 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 AUDIT_LOCK_KEY = 7_346_001  # app.services.audit.chain's advisory lock
@@ -253,21 +253,6 @@ def _month(dialect: str) -> str:
     return "strftime('%Y-%m', s.signed_at)"
 
 
-def _charts_sql(dialect: str, cohort: bool) -> str:
-    """Standing proficient sign-offs per cohort and month: what the charts plot."""
-    month = _month(dialect)
-    return (
-        _tree(cohort, False)
-        + f"""
-SELECT coalesce(e.cohort_id, 0), {month}, count(s.id)
-FROM sign_offs s JOIN enrolments e ON e.id = s.enrolment_id
-LEFT JOIN sign_off_revocations r ON r.sign_off_id = s.id
-WHERE s.enrolment_id IN (SELECT enrolment_id FROM scope) AND s.proficient AND r.id IS NULL
-GROUP BY coalesce(e.cohort_id, 0), {month}
-"""
-    )
-
-
 def _filter_choices(cohort: bool) -> list[str]:
     tree = _tree(cohort, False)
     return [
@@ -285,6 +270,52 @@ SELECT u.id, u.name FROM users u WHERE u.id IN (
   UNION SELECT e.education_supervisor_id FROM enrolments e
   WHERE e.id IN (SELECT enrolment_id FROM scope))
 ORDER BY u.name, u.id""",
+    ]
+
+
+def _summary_page_sql(cohort: bool) -> list[str]:
+    """The dashboard's table as the progress summaries serve it: the trainees in scope and
+    each flag counted in one aggregate, then the first page by name."""
+    tree = _tree(cohort, False)
+    return [
+        tree
+        + """
+SELECT count(*),
+  sum(CASE WHEN e.status <> 'paused' AND p.last_activity_on <= :stalled_before THEN 1 ELSE 0 END),
+  sum(CASE WHEN p.oldest_waiting_since <= :waiting_before THEN 1 ELSE 0 END),
+  sum(CASE WHEN p.behind_from <= :today THEN 1 ELSE 0 END),
+  sum(CASE WHEN p.registration_flag_from <= :today THEN 1 ELSE 0 END),
+  sum(CASE WHEN e.status <> 'paused' AND e.started_on <= :enrolled_before
+    AND (p.last_supervision_on IS NULL OR p.last_supervision_on < :since) THEN 1 ELSE 0 END),
+  sum(CASE WHEN p.level3_to_verify THEN 1 ELSE 0 END)
+FROM scope JOIN enrolments e ON e.id = scope.enrolment_id
+JOIN progress_summaries p ON p.enrolment_id = e.id""",
+        tree
+        + """
+SELECT e.id FROM scope JOIN enrolments e ON e.id = scope.enrolment_id
+JOIN users t ON t.id = e.trainee_id JOIN progress_summaries p ON p.enrolment_id = e.id
+ORDER BY lower(t.name), e.id LIMIT :per_page""",
+    ]
+
+
+def _page_charts_sql(dialect: str, cohort: bool) -> list[str]:
+    """The charts of the page's first three cohorts: their sign-offs by month and their
+    trainees' expected lines, from the summaries."""
+    month = _month(dialect)
+    page = _tree(cohort, True)
+    cohorts = "(SELECT DISTINCT e.cohort_id FROM enrolments e WHERE e.id IN (SELECT enrolment_id FROM scope) LIMIT 3)"  # noqa: E501
+    return [
+        page
+        + f""" SELECT coalesce(e.cohort_id, 0), {month}, count(s.id)
+FROM sign_offs s JOIN enrolments e ON e.id = s.enrolment_id
+LEFT JOIN sign_off_revocations r ON r.sign_off_id = s.id
+WHERE e.cohort_id IN {cohorts} AND s.proficient AND r.id IS NULL
+GROUP BY coalesce(e.cohort_id, 0), {month}""",
+        page
+        + f""" SELECT e.cohort_id, e.started_on, e.expected_end_on, p.competencies, count(*)
+FROM enrolments e JOIN progress_summaries p ON p.enrolment_id = e.id
+WHERE e.cohort_id IN {cohorts} AND e.status IN ('active', 'paused')
+GROUP BY e.cohort_id, e.started_on, e.expected_end_on, p.competencies""",
     ]
 
 
@@ -339,14 +370,23 @@ def page_statements(ctx: Context, dialect: str) -> dict[str, list[tuple[str, dic
     def signed_in(params: dict) -> list[tuple[str, dict]]:
         return [(sql, {"user_id": params["user_id"]}) for sql in SIGNED_IN]
 
+    cutoffs = {
+        "today": ctx.today,
+        "stalled_before": ctx.today - timedelta(days=42),
+        "waiting_before": datetime(*ctx.today.timetuple()[:3], tzinfo=UTC) - timedelta(days=14),
+        "enrolled_before": ctx.today - timedelta(days=31),
+        "per_page": 25,
+    }
+
     def dashboard(params: dict, cohort: bool) -> list[tuple[str, dict]]:
-        both = {**params, **window}
+        both = {**params, **window, **cutoffs}
         return [
             *signed_in(params),
             *((sql, params) for sql in _filter_choices(cohort)),
-            *((sql, both) for sql in report_statements(cohort=cohort)),
+            *((sql, both) for sql in _summary_page_sql(cohort)),
+            *((sql, both) for sql in report_statements(cohort=cohort, page=True)),
             (DOMAIN_TOTALS, both),
-            (_charts_sql(dialect, cohort), params),
+            *((sql, both) for sql in _page_charts_sql(dialect, cohort)),
         ]
 
     return {
@@ -437,8 +477,8 @@ def page_statements(ctx: Context, dialect: str) -> dict[str, list[tuple[str, dic
             ("SELECT user_id FROM api_tokens WHERE token_sha256 = :sha AND revoked_at IS NULL",
              {"sha": "0" * 64}),
             *signed_in(region),
-            (_tree(False, False) + " SELECT count(*) FROM scope", region),
-            *((sql, {**region, **window, "per_page": 25}) for sql in report_statements(page=True)),
+            *((sql, {**region, **window, **cutoffs}) for sql in _summary_page_sql(False)),
+            *((sql, {**region, **window, **cutoffs}) for sql in report_statements(page=True)),
             (DOMAIN_TOTALS, window),
         ],
     }  # fmt: skip
