@@ -37,6 +37,7 @@ from app.services.credentials import keys as credential_keys
 from app.services.frameworks import catalogue as framework_service
 from app.services.frameworks.validation import validate_framework_file
 from app.services.registration.gphc import current_registration
+from app.services.reporting import progress_summary
 
 # argon2's cheapest parameters keep hundreds of sign-ins fast; production keeps the defaults.
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -159,7 +160,7 @@ class _ReadIn:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     app = _app_for(database_url, tmp_path)
     app.test_client_class = RequestIsolatingClient
     # The test's session only reads between steps: it must not hold SQLite's write lock
@@ -168,11 +169,21 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         yield app
         db.session.remove()
+        if request.node.get_closest_marker("summary_may_differ") is None:
+            _summaries_match_the_records()
     reset_begin_mode(mode)
     if ON_POSTGRES:
         _empty_postgres_tables(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def _summaries_match_the_records() -> None:
+    """Whatever a test did, every enrolment's progress summary still says what its records
+    say: each change kept the summary in its own transaction (`summary_upkeep`)."""
+    check = progress_summary.first_difference()
+    db.session.remove()
+    assert check.problem is None, f"progress summary out of step: {check.problem}"
 
 
 @pytest.fixture
