@@ -716,21 +716,140 @@ def _competency_rows(raw: Raw, params: dict):
             ]  # fmt: skip
 
 
+# The progress XLSX's "Trainees" sheet after the name columns and the domains' pairs.
+WIDE_HEADERS = [
+    "Competencies signed off", "Competencies in total", "Progress (%)", "Expected progress (%)",
+    "Evidence awaiting review", "Oldest awaiting review since", "Last activity",
+    "Registration status", "Registration expiry", "Renewal and revalidation due",
+    "Registration verified", "Level 3 status", "Level 3 verified",
+    "Supervision sessions in the last month", "Last supervision session", "Pathway status",
+    "Pathway stage", "Pathway stage since", "Overdue objectives", "WTE", "Funding", "AfC band",
+    "Protected learning days used", "Protected learning days allowed", "Start date",
+    "Expected end date", "Flags", "Framework", "Enrolment status", "Days paused",
+    "Expected end date after pauses", "Protected learning days planned",
+]  # fmt: skip
+LONG_HEADERS = [
+    "Trainee", "GPhC number", "Organisation", "Cohort", "Framework", "Domain", "Competency code",
+    "Competency", "Status", "Outcome", "Signed off by", "Signer GPhC number", "Signed off on",
+]  # fmt: skip
+
+
+def _day(value):
+    """A calendar day from a driver's date, datetime or (SQLite) ISO text; None as is."""
+    if value is None or type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(str(value)[:10])
+
+
+def _wide_cells(raw: Raw, params: dict, today: date):
+    """The "Trainees" sheet's cells, one list a row in the product's column order, from the
+    progress floor's rows: the same number of cells of the same types (text, number, day).
+    Facts the floor SQL does not read (stage, objectives, pauses) are written as the
+    product writes them when nothing is recorded."""
+    totals = [row[3] for row in raw.run(DOMAIN_TOTALS, params)][:4]
+    total = sum(totals)
+    framework = raw.one("SELECT title, version FROM frameworks WHERE id = :framework_id", params)
+    framework_label = f"{framework[0]} (version {framework[1]})"
+    for row in _progress_rows(raw, params):
+        (name, email, org, cohort, clinical, education, d1, d2, d3, d4, awaiting, oldest,
+         changed, reviewed, signed_at, sessions, last_session, reg_status, number, expires,
+         reg_verified, level3, level3_verified, pathway, wte, funding, band, days_used,
+         started, expected_end) = row  # fmt: skip
+        started, expected_end = _day(started), _day(expected_end)
+        signed = d1 + d2 + d3 + d4
+        span = max((expected_end - started).days, 1)
+        moments = [_day(m) for m in (changed, reviewed, signed_at) if m is not None]
+        yield [
+            name, email, number, org, cohort, clinical, education,
+            d1, totals[0], d2, totals[1], d3, totals[2], d4, totals[3],
+            signed, total, 100 * signed // total if total else 0,
+            min(100, max(0, 100 * (today - started).days // span)),
+            awaiting or 0, _day(oldest), max([started, *moments]),
+            reg_status or "No registration recorded", _day(expires), _day(expires),
+            "Yes" if reg_verified else "No", level3 or "Not recorded",
+            "Yes" if level3_verified else "No", sessions or 0, _day(last_session), pathway,
+            "Not recorded", None, 0, wte, funding, band, days_used, 28, started, expected_end,
+            "", framework_label, "Active", 0, expected_end, None,
+        ]  # fmt: skip
+
+
+def _write_xlsx(raw: Raw, params: dict, path: str) -> int:
+    """Both sheets of the progress XLSX, as XlsxWriter in constant-memory mode writes them
+    (the product's options, formats, frozen header, widths and filter); the rows written."""
+    import xlsxwriter
+
+    today = params["since"] + timedelta(days=31)  # run.py's window: the last 31 days
+    workbook = xlsxwriter.Workbook(
+        path,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+         "strings_to_numbers": False},
+    )  # fmt: skip
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    day_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    domains = [f"{row[1]} {row[2]}" for row in raw.run(DOMAIN_TOTALS, params)][:4]
+    wide = [
+        "Trainee", "Email", "GPhC number", "Organisation", "Cohort", "Clinical supervisor",
+        "Education supervisor", *(f"{d}: {p}" for d in domains for p in ("signed off", "total")),
+        *WIDE_HEADERS,
+    ]  # fmt: skip
+    sheets = (
+        ("Trainees", wide, _wide_cells(raw, params, today)),
+        ("Competencies", LONG_HEADERS, _competency_rows(raw, params)),
+    )
+    count = 0
+    for name, headers, rows in sheets:
+        sheet = workbook.add_worksheet(name)
+        sheet.freeze_panes(1, 1)
+        sheet.set_column(0, len(headers) - 1, 14)
+        for col, text in enumerate(headers):
+            sheet.write_string(0, col, text, header)
+        number = 0
+        for number, cells in enumerate(rows, start=1):
+            for col, value in enumerate(cells):
+                kind = type(value)
+                if kind is str:
+                    sheet.write_string(number, col, value)
+                elif value is None:
+                    continue
+                elif kind is date:
+                    sheet.write_datetime(
+                        number, col, datetime(value.year, value.month, value.day), day_format
+                    )
+                elif kind is datetime:
+                    sheet.write_datetime(number, col, value.replace(tzinfo=None), day_format)
+                elif kind is bool:
+                    sheet.write_string(number, col, "Yes" if value else "No")
+                else:
+                    sheet.write_number(number, col, float(value))
+        sheet.autofilter(0, 0, max(number, 1), len(headers) - 1)
+        count += number
+    workbook.close()
+    return count
+
+
 def export_floor(url: str, kind: str, region_id: int, window: dict, path: str) -> dict:
-    """csv.writer over raw cursors for the same rows as an export; rows, seconds, peak RSS."""
+    """csv.writer over raw cursors for the same rows as an export, or for `xlsx` both sheets
+    of the progress XLSX written by XlsxWriter; rows, seconds, peak RSS."""
     import resource
 
     raw = Raw(url)
     params = {"org_id": region_id, **window}
     params["domains"] = [window[key] for key in ("d1", "d2", "d3", "d4")]
     started = time.perf_counter()
-    rows = _competency_rows(raw, params) if kind == "competencies" else _progress_rows(raw, params)
-    count = 0
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow([_cell(v) for v in row])
-            count += 1
+    if kind == "xlsx":
+        count = _write_xlsx(raw, params, path)
+    else:
+        rows = (
+            _competency_rows(raw, params) if kind == "competencies" else _progress_rows(raw, params)
+        )
+        count = 0
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            for row in rows:
+                writer.writerow([_cell(v) for v in row])
+                count += 1
     seconds = time.perf_counter() - started
     raw.close()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
