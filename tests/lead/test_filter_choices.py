@@ -1,0 +1,229 @@
+"""The dashboard's filter choices (organisations, cohorts, supervisors) found by probes that
+cost the number of organisations, cohorts and supervisors are exactly those of the first
+definition, which read every enrolment in scope: same set, same order, same labels, for
+leads at each level, a lead who also supervises, supervisors and an administrator."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, union
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models.enrolments import Enrolment
+from app.models.organisations import Cohort, Organisation
+from app.models.users import User, UserRole
+from app.services.accounts import organisations
+from app.services.reporting import cohort_dashboard
+from app.services.reporting.cohort_dashboard import (
+    FilterChoices,
+    _choices_from_enrolments,
+    _descendants,
+    _probed_choices,
+    _tree,
+)
+from app.services.reporting.scope import enrolment_ids, scope_for
+from app.services.supervision import enrolments
+
+
+def _first_definition(viewer: User) -> FilterChoices:
+    """The choices as first defined: from every enrolment in scope."""
+    scope = scope_for(viewer)
+    in_scope = enrolment_ids(scope)
+    trainee = aliased(User)
+    trainee_orgs = select(trainee.organisation_id).where(
+        trainee.id.in_(select(Enrolment.trainee_id).where(Enrolment.id.in_(in_scope)))
+    )
+    everyone = db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.parent_id).order_by(
+            Organisation.name, Organisation.id
+        )
+    ).all()
+    visible = set(db.session.scalars(trainee_orgs))
+    if scope.organisation_root_id is not None:
+        visible |= _descendants(scope.organisation_root_id, everyone)
+    found_organisations = [
+        (org_id, f"{'- ' * depth}{name}")
+        for org_id, name, depth in _tree(everyone)
+        if org_id in visible
+    ]
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name, Organisation.name)
+        .join(Organisation, Organisation.id == Cohort.organisation_id)
+        .where(Cohort.id.in_(select(Enrolment.cohort_id).where(Enrolment.id.in_(in_scope))))
+        .order_by(Cohort.name, Organisation.name)
+    ).all()
+    supervisor_ids = union(
+        select(Enrolment.clinical_supervisor_id.label("id")).where(Enrolment.id.in_(in_scope)),
+        select(Enrolment.education_supervisor_id.label("id")).where(Enrolment.id.in_(in_scope)),
+    ).subquery()
+    supervisors = db.session.execute(
+        select(User.id, User.name)
+        .where(User.id.in_(select(supervisor_ids.c.id)))
+        .order_by(User.name, User.id)
+    ).all()
+    return FilterChoices(
+        organisations=found_organisations,
+        cohorts=[(cid, f"{name} ({org})") for cid, name, org in cohorts],
+        supervisors=[(sid, name) for sid, name in supervisors],
+    )
+
+
+@pytest.fixture
+def world(make_org, make_user, framework, today):
+    """A region of two hubs and an organisation outside it; cohorts with current, finished
+    and no enrolments; clinical and education supervisors, two of the same name, one who
+    has since lost the supervisor role; a trainee with no organisation; and a hub lead who
+    also supervises a trainee of the other hub."""
+    region = make_org("Region", "region")
+    hub_a = make_org("Anchor Hub", "training-hub", region)
+    hub_b = make_org("Beacon Hub", "training-hub", region)
+    a1 = make_org("Anchor Surgery", "practice", hub_a)
+    a2 = make_org("Anchor Health Centre", "practice", hub_a)
+    b1 = make_org("Beacon Surgery", "practice", hub_b)
+    outside = make_org("Outside Trust", "other")
+
+    def cohort(name, org):
+        return organisations.create_cohort(name, org, framework_id=framework.id)
+
+    spring_a, spring_b = cohort("Spring", hub_a), cohort("Spring", hub_b)
+    autumn, empty, old = cohort("Autumn", hub_b), cohort("Empty", hub_a), cohort("Old", hub_a)
+    outside_cohort = cohort("Outside intake", outside)
+
+    def supervisor(name, org, number):
+        return make_user(roles=("supervisor",), org=org, name=name, gphc=number)
+
+    sam_a = supervisor("Sam Same", a1, "2000011")
+    sam_b = supervisor("Sam Same", b1, "2000012")  # the same name: ordered by id
+    edu = supervisor("Eve Education", a2, "2000013")
+    far = supervisor("Fay Far", outside, "2000014")
+    lost = supervisor("Lou Lost", a1, "2000015")
+    both = make_user(roles=("lead", "supervisor"), org=hub_a, name="Bea Both", gphc="2000016")
+    people = {
+        "region": make_user(roles=("lead",), org=region, name="Rex Region"),
+        "hub_a": make_user(roles=("lead",), org=hub_a, name="Ann Anchor"),
+        "hub_b": make_user(roles=("lead",), org=hub_b, name="Ben Beacon"),
+        "practice": make_user(roles=("lead",), org=a1, name="Pat Practice"),
+        "outside": make_user(roles=("lead",), org=outside, name="Olly Outside"),
+        "admin": make_user(roles=("admin",), name="Ada Admin"),
+        "both": both,
+        "sam_b": sam_b,
+        "far": far,
+        "edu": edu,
+    }
+
+    started = today - timedelta(days=100)
+    plans = [
+        # (trainee org, cohort, clinical, education, status)
+        (a1, spring_a, sam_a, edu, "active"),
+        (a2, None, lost, None, "paused"),
+        (b1, spring_b, sam_b, None, "active"),
+        (b1, autumn, sam_b, far, "active"),
+        (outside, autumn, far, None, "active"),
+        (outside, outside_cohort, far, None, "active"),
+        (a1, old, far, None, "withdrawn"),
+        (a2, old, sam_b, None, "completed"),
+        (None, spring_b, both, None, "active"),
+        (b1, None, far, both, "active"),
+        (outside, None, both, None, "withdrawn"),
+    ]
+    for n, (org, intake, clinical, education, status) in enumerate(plans):
+        trainee = make_user(org=org, name=f"Trainee {n}")
+        enrolment = enrolments.enrol(
+            trainee,
+            framework,
+            supervisor=clinical,
+            education_supervisor=education,
+            cohort=intake,
+            started_on=started,
+        )
+        enrolment.status = status
+    # The role goes after the enrolment named them: the enrolment still does.
+    lost.role_rows = [r for r in lost.role_rows if r.role != "supervisor"]
+    db.session.commit()
+    assert db.session.scalar(select(UserRole).where(UserRole.user_id == lost.id)) is None
+    assert empty.id is not None
+    return people
+
+
+VIEWERS = ("region", "hub_a", "hub_b", "practice", "outside", "admin", "both", "sam_b", "far")
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_the_choices_are_those_of_the_first_definition(world, who):
+    viewer = world[who]
+    assert cohort_dashboard.filter_choices(viewer) == _first_definition(viewer)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+@pytest.mark.parametrize("reading", [_probed_choices, _choices_from_enrolments])
+def test_probing_and_reading_the_scopes_enrolments_find_the_same(world, who, reading):
+    """The dashboard probes for a lead over most organisations and reads the enrolments
+    otherwise; either way gives every viewer the same cohorts and supervisors."""
+    viewer = world[who]
+    cohorts, supervisors = reading(scope_for(viewer))
+    first = _first_definition(viewer)
+    found_cohorts = db.session.execute(cohorts.order_by(Cohort.name, Organisation.name)).all()
+    assert [(cid, f"{name} ({org})") for cid, name, org in found_cohorts] == first.cohorts
+    found = db.session.execute(supervisors.order_by(User.name, User.id)).all()
+    assert [(sid, name) for sid, name in found] == first.supervisors
+
+
+def _labels(choices: list[tuple[int, str]]) -> list[str]:
+    return [label for _id, label in choices]
+
+
+def test_a_hub_lead_who_supervises_sees_the_other_hubs_trainee_they_supervise(world):
+    choices = cohort_dashboard.filter_choices(world["both"])
+    assert _labels(choices.organisations) == [
+        "- Anchor Hub",
+        "- - Anchor Health Centre",
+        "- - Anchor Surgery",
+        "- - Beacon Surgery",  # their supervised trainee's practice, outside their hub
+    ]
+    # Spring at Beacon holds their trainee with no organisation; Old holds only finished
+    # enrolments and Empty none.
+    assert _labels(choices.cohorts) == ["Spring (Anchor Hub)", "Spring (Beacon Hub)"]
+    assert _labels(choices.supervisors) == [
+        "Bea Both",
+        "Eve Education",
+        "Fay Far",
+        "Lou Lost",
+        "Sam Same",
+    ]
+
+
+def test_the_region_lead_sees_both_supervisors_of_one_name_and_no_one_outside(world):
+    choices = cohort_dashboard.filter_choices(world["region"])
+    assert "Outside Trust" not in _labels(choices.organisations)
+    assert _labels(choices.cohorts) == [
+        "Autumn (Beacon Hub)",
+        "Spring (Anchor Hub)",
+        "Spring (Beacon Hub)",
+    ]
+    names = _labels(choices.supervisors)
+    assert names == ["Bea Both", "Eve Education", "Fay Far", "Lou Lost", "Sam Same", "Sam Same"]
+    sams = [sid for sid, name in choices.supervisors if name == "Sam Same"]
+    assert sams == sorted(sams)
+
+
+def test_a_supervisor_sees_the_organisations_and_cohorts_of_their_own_trainees(world):
+    choices = cohort_dashboard.filter_choices(world["far"])
+    assert _labels(choices.organisations) == ["Outside Trust", "- - Beacon Surgery"]
+    assert _labels(choices.cohorts) == ["Autumn (Beacon Hub)", "Outside intake (Outside Trust)"]
+    assert _labels(choices.supervisors) == ["Bea Both", "Fay Far", "Sam Same"]
+
+
+def test_an_administrator_has_nothing_to_choose(world):
+    assert cohort_dashboard.filter_choices(world["admin"]) == cohort_dashboard.NO_CHOICES
+
+
+def test_the_choices_take_three_queries_and_four_for_a_supervisor(world, count_queries):
+    for who, expected in (("region", 3), ("both", 4)):
+        viewer = world[who]
+        viewer.has_role("lead")  # roles loaded before counting
+        with count_queries() as counted:
+            cohort_dashboard.filter_choices(viewer)
+        assert counted.count == expected, counted.statements
