@@ -15,7 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from app.models.users import User
-from app.services.reporting.competency_report import iter_competency_rows
+from app.services.reporting.competency_report import (
+    STATUS_LABELS,
+    CompetencyRow,
+    iter_competency_rows,
+)
 from app.services.reporting.export_columns import LONG_COLUMNS, Column, wide_columns
 from app.services.reporting.flags import report_thresholds
 from app.services.reporting.progress_report import domain_columns_for, iter_progress
@@ -70,17 +74,46 @@ def _cell_of(column: Column) -> Callable[[Any], Any]:
 
 def csv_chunks(columns: list[Column], rows: Iterable[Any]) -> Iterator[bytes]:
     """The header as the first chunk, then the rows in chunks of about FLUSH_AT characters."""
+    cells = [_cell_of(c) for c in columns]
+    yield from _lines(columns, ([get(row) for get in cells] for row in rows))
+
+
+def _lines(columns: list[Column], cell_rows: Iterable[list[Any]]) -> Iterator[bytes]:
+    """`csv_chunks` for rows already turned into their cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([cell(c.header) for c in columns])
     yield _take(buffer)
-    cells = [_cell_of(c) for c in columns]
-    for row in rows:
-        writer.writerow([get(row) for get in cells])
+    for cells in cell_rows:
+        writer.writerow(cells)
         if buffer.tell() >= FLUSH_AT:
             yield _take(buffer)
     if buffer.tell():
         yield _take(buffer)
+
+
+def long_cells(rows: Iterable[CompetencyRow]) -> Iterator[list[Any]]:
+    """The cells `LONG_COLUMNS` gives each row, the long form's way: a trainee's cells are
+    made once for their run of rows and a competency's once for the export (there are a
+    few dozen), so a row costs only its status and sign-off."""
+    trainee: tuple[int, list[str]] = (-1, [])
+    competencies: dict[tuple[str, str, str], list[str]] = {}
+    for row in rows:
+        if row.enrolment_id != trainee[0]:
+            people = [row.trainee, row.gphc_number, row.organisation, row.cohort]
+            trainee = (row.enrolment_id, [cell(value) for value in people])
+        key = (row.framework, row.domain_code, row.competency_code)
+        competency = competencies.get(key)
+        if competency is None:
+            domain = f"{row.domain_code} {row.domain_title}"
+            named = [row.framework, domain, row.competency_code, row.competency_title]
+            competency = competencies[key] = [cell(value) for value in named]
+        if row.signed_on is None and row.outcome is None:
+            signed = ["", "", "", None]
+        else:
+            signed = [cell(row.outcome), cell(row.signed_by), cell(row.signed_by_gphc)]
+            signed.append(row.signed_on)
+        yield [*trainee[1], *competency, STATUS_LABELS[row.status], *signed]
 
 
 def _as_read(rows: Iterator[Any]) -> Iterator[Any]:
@@ -109,4 +142,4 @@ def competencies_csv(
 ) -> Iterator[bytes]:
     """One row per trainee x competency."""
     rows = iter_competency_rows(viewer, filters, today=today)
-    yield from csv_chunks(LONG_COLUMNS, through(rows))
+    yield from _lines(LONG_COLUMNS, long_cells(through(rows)))

@@ -75,12 +75,14 @@ def assemble(
     today: date,
     now: datetime,
     thresholds: ReportThresholds,
+    summarised: bool = False,
 ) -> list[TraineeProgress]:
     """Rows for `bases`, whose enrolment ids `ids` selects (a subquery or a list). Runs
-    once per trainee of a whole-region export: kept lean."""
+    once per trainee of a whole-region export: kept lean. `summarised`: read what the
+    progress summaries keep from there (`read_facts`)."""
     if not bases:
         return []
-    facts = read_facts(ids, today=today, thresholds=thresholds)
+    facts = read_facts(ids, today=today, thresholds=thresholds, summarised=summarised)
     batch = _Batch(
         facts,
         {framework_id: _Framework.of(infos) for framework_id, infos in domains.items()},
@@ -93,7 +95,11 @@ def assemble(
 
 
 def last_activity_on(enrolment_id: int, started_on: date, facts: ProgressFacts) -> date:
-    """The latest day of an evidence change, review or sign-off, or the start day."""
+    """The latest day of an evidence change, review or sign-off, or the start day (as the
+    progress summary keeps it, when the facts were read from there)."""
+    kept = facts.last_activity.get(enrolment_id)
+    if kept is not None:
+        return kept
     changed = facts.evidence.get(enrolment_id, (0, None, None))[2]
     moments = (changed, facts.reviews.get(enrolment_id), facts.latest_sign_off.get(enrolment_id))
     latest = max((m for m in moments if m is not None), default=None)

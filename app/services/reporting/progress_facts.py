@@ -6,17 +6,20 @@ overdue objectives.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Integer, Select, and_, case, func, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
 from app.models.enrolments import Enrolment, EnrolmentPause
 from app.models.evidence import Evidence
 from app.models.frameworks import Competency, Domain
+from app.models.progress import ProgressSummary
 from app.models.registration import Qualification, Registration
 from app.models.reviews import Review
 from app.models.signoffs import SignOff, SignOffRevocation
@@ -28,6 +31,23 @@ from app.services.registration.rules import flagged_until_verified
 from app.services.reporting.flags import ReportThresholds, supervision_window_start
 from app.services.reporting.progress_rows import DomainColumn
 from app.services.supervision.pauses import PauseSpan
+
+
+def id_list(ids: Sequence[int]) -> Select:
+    """A batch's ids as a subquery bound as ONE parameter (a PostgreSQL array, a JSON
+    array on SQLite), for `column.in_(...)`: a literal IN list of a thousand parameters
+    costs more to compile and send than the query it filters takes to run."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return select(func.unnest(literal(list(ids), ARRAY(Integer))))
+    return select(func.json_each(json.dumps(list(ids))).table_valued("value").c.value)
+
+
+def batched_reads() -> None:
+    """Set the transaction up for an export's batched reads. On PostgreSQL, no JIT
+    compilation: a batch's aggregate is estimated dear enough to be compiled, which took
+    longer (1 to 3 s a statement, measured at 5,000 trainees) than running it does."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
 
 
 @dataclass(frozen=True)
@@ -77,24 +97,76 @@ class ProgressFacts:
     stages: dict[int, development_stages.CurrentStage]
     overdue_objectives: dict[int, int]
     pauses: dict[int, tuple[PauseSpan, ...]]  # oldest first
+    # The last activity as the progress summary keeps it (empty: worked out from
+    # `evidence`, `reviews` and `latest_sign_off`, as the summary itself is).
+    last_activity: dict[int, date] = field(default_factory=dict)
 
 
-def read_facts(ids, *, today: date, thresholds: ReportThresholds) -> ProgressFacts:
-    """The facts of the enrolments `ids` selects (a subquery or a list), a query each."""
+def read_facts(
+    ids, *, today: date, thresholds: ReportThresholds, summarised: bool = False
+) -> ProgressFacts:
+    """The facts of the enrolments `ids` selects (a subquery or a list), a query each.
+
+    `summarised` reads the review backlog, the last activity and the last supervision
+    session from the progress summaries (one indexed read) instead of adding up every
+    evidence item and review: what a report reads; the summary's own computation adds
+    them up."""
     trainee_ids = select(Enrolment.trainee_id).where(Enrolment.id.in_(ids))
-    signed, latest_sign_off = _sign_offs(ids)
+    signed, latest_sign_off = _standing_by_domain(ids) if summarised else _sign_offs(ids)
+    since = supervision_window_start(today, thresholds)
+    if summarised:
+        evidence, last_activity, supervision = _summarised(ids, since)
+        reviews: dict[int, datetime] = {}
+    else:
+        evidence, reviews, last_activity = _evidence(ids), _reviews(ids), {}
+        supervision = _supervision(ids, since)
     return ProgressFacts(
         signed=signed,
         latest_sign_off=latest_sign_off,
-        evidence=_evidence(ids),
-        reviews=_reviews(ids),
-        supervision=_supervision(ids, supervision_window_start(today, thresholds)),
+        evidence=evidence,
+        reviews=reviews,
+        supervision=supervision,
         registrations=_registrations(trainee_ids),
         qualifications=_qualifications(trainee_ids),
         stages=development_stages.current_stages(ids),
         overdue_objectives=development_objectives.overdue_counts(ids, today),
         pauses=_pauses(ids),
+        last_activity=last_activity,
     )
+
+
+def _summarised(
+    ids, since: date
+) -> tuple[dict, dict[int, date], dict[int, tuple[int, date | None]]]:
+    """From the progress summaries: each enrolment's backlog (awaiting review, the oldest
+    wait), its last activity and, with the sessions since `since` counted from the
+    records, its supervision (one query)."""
+    recent = (
+        select(func.count(SupervisionSession.id))
+        .where(
+            SupervisionSession.enrolment_id == ProgressSummary.enrolment_id,
+            SupervisionSession.by_clinical_supervisor.is_(True),
+            SupervisionSession.held_on >= since,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            ProgressSummary.enrolment_id,
+            ProgressSummary.awaiting_review,
+            ProgressSummary.oldest_waiting_since,
+            ProgressSummary.last_activity_on,
+            ProgressSummary.last_supervision_on,
+            # Only sessions since the window's start can count: none before the last.
+            case((ProgressSummary.last_supervision_on >= since, recent), else_=0),
+        ).where(ProgressSummary.enrolment_id.in_(ids))
+    )
+    evidence, last_activity, supervision = {}, {}, {}
+    for enrolment_id, awaiting, oldest, activity, last_session, sessions in rows:
+        evidence[enrolment_id] = (awaiting, oldest, None)
+        last_activity[enrolment_id] = activity
+        supervision[enrolment_id] = (sessions, last_session)
+    return evidence, last_activity, supervision
 
 
 def _sign_offs(ids) -> tuple[dict[int, dict[int, int]], dict[int, datetime]]:
@@ -121,6 +193,26 @@ def _sign_offs(ids) -> tuple[dict[int, dict[int, int]], dict[int, datetime]]:
         if enrolment_id not in latest or signed_at > latest[enrolment_id]:
             latest[enrolment_id] = signed_at
     return counts, latest
+
+
+def _standing_by_domain(ids) -> tuple[dict[int, dict[int, int]], dict[int, datetime]]:
+    """`_sign_offs` when the last activity comes from the summaries: only the standing
+    proficient sign-offs are read and counted (one query)."""
+    rows = db.session.execute(
+        select(SignOff.enrolment_id, Competency.domain_id, func.count(SignOff.id))
+        .join(Competency, Competency.id == SignOff.competency_id)
+        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
+        .where(
+            SignOff.enrolment_id.in_(ids),
+            SignOff.proficient.is_(True),
+            SignOffRevocation.id.is_(None),
+        )
+        .group_by(SignOff.enrolment_id, Competency.domain_id)
+    )
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for enrolment_id, domain_id, count in rows:
+        counts[enrolment_id][domain_id] = count
+    return counts, {}
 
 
 def _evidence(ids) -> dict[int, tuple[int, datetime | None, datetime | None]]:

@@ -29,7 +29,13 @@ from app.models.users import User
 from app.services.reporting.flags import Flag, report_thresholds
 from app.services.reporting.progress_assembly import assemble
 from app.services.reporting.progress_base import base_query, base_rows
-from app.services.reporting.progress_facts import DomainInfo, domain_columns, framework_domains
+from app.services.reporting.progress_facts import (
+    DomainInfo,
+    batched_reads,
+    domain_columns,
+    framework_domains,
+    id_list,
+)
 from app.services.reporting.progress_paging import page_bases, summary_page
 from app.services.reporting.progress_rows import (
     DomainColumn,
@@ -143,13 +149,15 @@ def iter_progress(
 ) -> Iterator[TraineeProgress]:
     """Every matching row, by name, read in batches: memory stays flat for exports.
 
-    Each batch costs the same fixed number of queries as `build_report`.
+    Each batch costs a fixed number of queries, its enrolment ids bound as one
+    parameter, and reads what the progress summaries keep from there.
     """
     filters = filters or ReportFilters()
     today, now = _when(today, now)
     thresholds = report_thresholds()
     batch_size = batch_size or int(current_app.config.get("EXPORT_BATCH_SIZE", 1000))
     domains: dict[int, list[DomainInfo]] = {}
+    batched_reads()
     result = db.session.execute(base_query(viewer, filters).execution_options(yield_per=batch_size))
     for rows in result.partitions():
         batch = base_rows(rows)
@@ -157,8 +165,11 @@ def iter_progress(
         if unseen:
             found = framework_domains(unseen)
             domains.update({framework_id: found.get(framework_id, []) for framework_id in unseen})
-        ids = [row.enrolment_id for row in batch]
-        for row in assemble(batch, ids, domains, today=today, now=now, thresholds=thresholds):
+        ids = id_list([row.enrolment_id for row in batch])
+        rows = assemble(
+            batch, ids, domains, today=today, now=now, thresholds=thresholds, summarised=True
+        )
+        for row in rows:
             if not filters.flag or filters.flag in row.flags:
                 yield row
 
@@ -170,6 +181,7 @@ def iter_identity_batches(
     batch). Only without a flag filter: flags need every fact (use `iter_progress`)."""
     if filters.flag:
         raise ValueError("a flag filter needs the full rows: use iter_progress")
+    batched_reads()
     result = db.session.execute(base_query(viewer, filters).execution_options(yield_per=batch_size))
     for batch in result.partitions():
         numbers = dict(
@@ -177,7 +189,7 @@ def iter_identity_batches(
                 select(Registration.user_id, Registration.number).where(
                     Registration.id.in_(
                         select(func.max(Registration.id))
-                        .where(Registration.user_id.in_([row.trainee_id for row in batch]))
+                        .where(Registration.user_id.in_(id_list([r.trainee_id for r in batch])))
                         .group_by(Registration.user_id)
                     )
                 )

@@ -39,10 +39,17 @@ def _write_sheet(workbook, name: str, columns: list[Column], rows: Iterable[Any]
     for index, column in enumerate(columns):
         sheet.write_string(0, index, column.header, formats["header"])
     count = 0
+    getters = list(enumerate(column.value for column in columns))
+    write_string = sheet.write_string
     # The last count sizes the filter range.
     for count, row in enumerate(rows, start=1):
-        for index, column in enumerate(columns):
-            _write_cell(sheet, count, index, column.value(row), formats)
+        for index, get in getters:
+            value = get(row)
+            # Most cells are text or nothing: those first, the rest by `_write_cell`.
+            if type(value) is str:
+                write_string(count, index, value)
+            elif value is not None:
+                _write_cell(sheet, count, index, value, formats)
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
 
 
