@@ -82,8 +82,10 @@ RECORD_COUNTS = {
         r, lambda e: sum(s["carried_over_from"] is not None for s in e["sign_offs"])
     ),
 }
-# Tables that hold nothing about a trainee, and why.
+# Tables that hold nothing about a trainee beyond what the record already gives, and why.
 NOT_ABOUT_TRAINEES = {
+    "progress_summaries": "counts and days worked out from the enrolment's records, which are "
+    "in the record themselves (`reports verify-summary` recomputes them)",
     "export_jobs": "exports a lead or supervisor asked for: filters, progress, a file kept a day",
     "framework_uploads": "framework files leads and administrators uploaded to publish",
     "one_time_links": "invitation, password reset and e-mail change links: a digest and dates",
