@@ -15,7 +15,7 @@ from app.demo.generate_framework import CompetencyInfo, FrameworkInfo, TypeInfo
 from app.demo.generate_people import Person
 from app.models.evidence import Evidence, EvidenceVersion
 from app.services.portfolio.assessment_forms import form_for
-from app.services.portfolio.assessment_scales import assessment_of
+from app.services.portfolio.assessment_scales import Assessment, assessment_of
 from app.services.portfolio.assessors import NUMBER_FIELD
 from app.services.portfolio.content import content_digest
 
@@ -90,6 +90,16 @@ class ItemPlanner:
         self.now = now
         self.scenarios = [s for s, _ in SCENARIOS]
         self.scenario_weights = [w for _, w in SCENARIOS]
+        self._assessments: dict[tuple[int, int], Assessment] = {}
+
+    def _assessment(self, kind: TypeInfo, variant: int) -> Assessment:
+        """The judgement and rating of a type's answer variant, worked out once: it reads
+        only the variant's choices, not the assessor's name, number and date each item adds."""
+        key = (kind.id, variant)
+        if key not in self._assessments:
+            form = form_for(kind.code, observed=kind.observed)
+            self._assessments[key] = assessment_of(form, kind.variants[variant])
+        return self._assessments[key]
 
     def plan(self, started_on: date, supervisor: Person) -> PlannedItem:
         """One item of a trainee who started on `started_on`, assessed by `supervisor`."""
@@ -150,14 +160,13 @@ class ItemPlanner:
         first_variant = self.rng.randrange(len(variants))
         for number in sorted({n for n, _, _ in steps}):
             mine = {event: when for n, event, when in steps if n == number}
-            fields = dict(variants[(first_variant + number - 1) % len(variants)])
+            variant = (first_variant + number - 1) % len(variants)
+            fields = dict(variants[variant])
             if kind.has_assessor:
                 fields["assessor_name"] = supervisor.name
                 fields[NUMBER_FIELD] = supervisor.gphc
                 fields["assessed_on"] = item.occurred_on.isoformat()
-            judgement, rating_level = assessment_of(
-                form_for(kind.code, observed=kind.observed), fields
-            )
+            judgement, rating_level = self._assessment(kind, variant)
             decision = next((e for e in ("accepted", "changes_requested") if e in mine), None)
             item.versions.append(
                 PlannedVersion(
