@@ -222,12 +222,13 @@ def _all_ids() -> list[int]:
     return list(db.session.scalars(select(Enrolment.id).order_by(Enrolment.id)))
 
 
-def rebuild() -> int:
-    """Recompute every enrolment's summary; the number of enrolments."""
+def rebuild(batch_size: int = BATCH_SIZE) -> int:
+    """Recompute every enrolment's summary; the number of enrolments. A bulk load passes a
+    larger `batch_size`: fewer, larger queries, the same summaries."""
     ids = _all_ids()
     competencies: dict[int, list[CompetencyRules]] = {}
-    for start in range(0, len(ids), BATCH_SIZE):
-        values = compute(ids[start : start + BATCH_SIZE], competencies)
+    for start in range(0, len(ids), batch_size):
+        values = compute(ids[start : start + batch_size], competencies)
         if values:
             _upsert(values)
     return len(ids)
