@@ -163,6 +163,7 @@ def test_stalled_counts_from_the_last_activity_and_follows_the_configured_thresh
     assert not stalled("Ben Harbour", today)
 
 
+@pytest.mark.summary_may_differ("it changes the behind margin: stored summaries need a rebuild")
 def test_behind_is_judged_against_the_straight_line_with_a_margin(seeded, lead, app, today):
     _, enrolment = seeded["ben"]
     assert (
