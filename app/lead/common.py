@@ -19,7 +19,7 @@ def filter_form(viewer: User, *, shown: bool = True) -> DashboardFilterForm:
     """The filter form read from the query string, with invalid choices flagged and dropped.
 
     A form that is not `shown` (an export's) reads what may be chosen only when something
-    was: the choices cost three queries over everyone in scope."""
+    was: reading the choices costs a few queries (`cohort_dashboard.filter_choices`)."""
     needed = shown or any(request.args.get(name) for name in CHOICE_FILTERS)
     form = DashboardFilterForm(
         request.args,
