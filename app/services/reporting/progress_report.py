@@ -120,7 +120,9 @@ def progress_report(
     bases = page_bases(viewer, filters, chosen.ids)
     framework_ids = {row.framework_id for row in bases}
     domains = framework_domains(framework_ids) if framework_ids else {}
-    rows = assemble(bases, chosen.ids, domains, today=today, now=now, thresholds=thresholds)
+    rows = assemble(
+        bases, chosen.ids, domains, today=today, now=now, thresholds=thresholds, summarised=True
+    )
     return ReportPage(
         rows=rows,
         total=chosen.total,
