@@ -8,7 +8,7 @@ from flask import Response, redirect, request, url_for
 from app.auth.current import me
 from app.lead.forms import DashboardFilterForm
 from app.models.users import User
-from app.services.reporting import cohort_dashboard
+from app.services.reporting import filter_choices
 from app.services.reporting import flags as report_flags
 from app.services.reporting.scope import ReportFilters
 
@@ -19,11 +19,11 @@ def filter_form(viewer: User, *, shown: bool = True) -> DashboardFilterForm:
     """The filter form read from the query string, with invalid choices flagged and dropped.
 
     A form that is not `shown` (an export's) reads what may be chosen only when something
-    was: reading the choices costs a few queries (`cohort_dashboard.filter_choices`)."""
+    was: reading the choices costs a few queries (`filter_choices.filter_choices`)."""
     needed = shown or any(request.args.get(name) for name in CHOICE_FILTERS)
     form = DashboardFilterForm(
         request.args,
-        cohort_dashboard.filter_choices(viewer) if needed else cohort_dashboard.NO_CHOICES,
+        filter_choices.filter_choices(viewer) if needed else filter_choices.NO_CHOICES,
         report_flags.report_thresholds(),
     )
     form.validate_choices()

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from wtforms import SelectField
 
 from app.form_base import QueryForm
-from app.services.reporting.cohort_dashboard import FilterChoices
+from app.services.reporting.filter_choices import FilterChoices
 from app.services.reporting.flags import Flag, ReportThresholds
 from app.services.reporting.scope import ReportFilters
 

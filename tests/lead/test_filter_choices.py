@@ -16,8 +16,8 @@ from app.models.enrolments import Enrolment
 from app.models.organisations import Cohort, Organisation
 from app.models.users import User, UserRole
 from app.services.accounts import organisations
-from app.services.reporting import cohort_dashboard
-from app.services.reporting.cohort_dashboard import (
+from app.services.reporting import filter_choices
+from app.services.reporting.filter_choices import (
     FilterChoices,
     _choices_from_enrolments,
     _descendants,
@@ -154,7 +154,7 @@ VIEWERS = ("region", "hub_a", "hub_b", "practice", "outside", "admin", "both", "
 @pytest.mark.parametrize("who", VIEWERS)
 def test_the_choices_are_those_of_the_first_definition(world, who):
     viewer = world[who]
-    assert cohort_dashboard.filter_choices(viewer) == _first_definition(viewer)
+    assert filter_choices.filter_choices(viewer) == _first_definition(viewer)
 
 
 @pytest.mark.parametrize("who", VIEWERS)
@@ -176,7 +176,7 @@ def _labels(choices: list[tuple[int, str]]) -> list[str]:
 
 
 def test_a_hub_lead_who_supervises_sees_the_other_hubs_trainee_they_supervise(world):
-    choices = cohort_dashboard.filter_choices(world["both"])
+    choices = filter_choices.filter_choices(world["both"])
     assert _labels(choices.organisations) == [
         "- Anchor Hub",
         "- - Anchor Health Centre",
@@ -196,7 +196,7 @@ def test_a_hub_lead_who_supervises_sees_the_other_hubs_trainee_they_supervise(wo
 
 
 def test_the_region_lead_sees_both_supervisors_of_one_name_and_no_one_outside(world):
-    choices = cohort_dashboard.filter_choices(world["region"])
+    choices = filter_choices.filter_choices(world["region"])
     assert "Outside Trust" not in _labels(choices.organisations)
     assert _labels(choices.cohorts) == [
         "Autumn (Beacon Hub)",
@@ -210,14 +210,14 @@ def test_the_region_lead_sees_both_supervisors_of_one_name_and_no_one_outside(wo
 
 
 def test_a_supervisor_sees_the_organisations_and_cohorts_of_their_own_trainees(world):
-    choices = cohort_dashboard.filter_choices(world["far"])
+    choices = filter_choices.filter_choices(world["far"])
     assert _labels(choices.organisations) == ["Outside Trust", "- - Beacon Surgery"]
     assert _labels(choices.cohorts) == ["Autumn (Beacon Hub)", "Outside intake (Outside Trust)"]
     assert _labels(choices.supervisors) == ["Bea Both", "Fay Far", "Sam Same"]
 
 
 def test_an_administrator_has_nothing_to_choose(world):
-    assert cohort_dashboard.filter_choices(world["admin"]) == cohort_dashboard.NO_CHOICES
+    assert filter_choices.filter_choices(world["admin"]) == filter_choices.NO_CHOICES
 
 
 def test_the_choices_take_three_queries_and_four_for_a_supervisor(world, count_queries):
@@ -225,5 +225,5 @@ def test_the_choices_take_three_queries_and_four_for_a_supervisor(world, count_q
         viewer = world[who]
         viewer.has_role("lead")  # roles loaded before counting
         with count_queries() as counted:
-            cohort_dashboard.filter_choices(viewer)
+            filter_choices.filter_choices(viewer)
         assert counted.count == expected, counted.statements

@@ -194,8 +194,7 @@ def _erase_training(enrolment_ids: list[int], erasure: Erasure) -> None:
     _erase_development_plan(enrolment_ids, erasure)
     erasure.counts.update({k: n for k, n in erase_rounds(enrolment_ids).items() if n})
     _close_enrolments(enrolment_ids, erasure)
-    # The registration, Level 3 and drafts went by bulk statements the summary never sees.
-    summary_upkeep.touch(enrolment_ids)
+    summary_upkeep.touch(enrolment_ids)  # bulk statements above: no flush saw them
     db.session.flush()
 
 
