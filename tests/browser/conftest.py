@@ -123,7 +123,7 @@ class GunicornServer:
     A real server sends a response's body after the request has ended and its database
     session is closed; a streamed download that still needs that session fails only there.
     So the journeys run against gunicorn, and `stop` leaves no process and no database
-    connection behind (an idle PostgreSQL connection would block the per-test TRUNCATE).
+    connection behind (an idle PostgreSQL connection would hold up the per-test clean-up).
     """
 
     WORKERS = 2

@@ -97,7 +97,7 @@ class ServedService:
 
     def stop(self) -> None:
         """Stop it, and wait until its database connections have gone (an idle one would
-        block the suite's per-test TRUNCATE)."""
+        hold up the suite's per-test clean-up)."""
         if self.process is None:
             return
         self.process.terminate()
