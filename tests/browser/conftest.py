@@ -27,6 +27,7 @@ from app.extensions import db
 from tests.browser.page_checks import (  # noqa: F401 - the journeys import them from here
     CHECKED,
     SCREENSHOTS,
+    TAKE_SCREENSHOTS,
     assert_accessible,
     assert_error_summary_focused,
     route,
@@ -88,7 +89,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         routes = {shown for _, shown in CHECKED}
         terminalreporter.write_line(
             f"axe-core: {len(CHECKED)} page states on {len(routes)} pages checked at 1280 and "
-            f"320 px wide, screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+            f"320 px wide"
+            + (f", screenshots in {SCREENSHOTS.relative_to(ROOT)}/" if TAKE_SCREENSHOTS else "")
         )
 
 

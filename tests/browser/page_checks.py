@@ -2,10 +2,10 @@
 
 `assert_accessible` runs axe-core (every WCAG 2.0, 2.1 and 2.2 A and AA rule, none
 switched off) at desktop width and at 320 px, screenshots both widths into
-tests/screenshots/ (ignored by git), and checks the title: it ends with the service
-name, starts with "Error: " exactly when the page shows an error summary, and names one
-page only across every journey of the run. Error summary links must reach a field, and
-every status tag must say its status in words.
+tests/screenshots/ (ignored by git) when PCPT_SCREENSHOTS=1, and checks the title: it
+ends with the service name, starts with "Error: " exactly when the page shows an error
+summary, and names one page only across every journey of the run. Error summary links
+must reach a field, and every status tag must say its status in words.
 
 The state shared across journeys lives in this module, not in conftest.py, so the copy
 pytest loads and the copy the tests import see the same lists.
@@ -13,6 +13,7 @@ pytest loads and the copy the tests import see the same lists.
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -32,7 +33,14 @@ CHECKED: list[tuple[str, str]] = []
 TITLES: dict[str, str] = {}
 
 
+# Screenshots are for people reading the pages, not for the checks: taking one of every
+# page state at both widths adds about a sixth to the journeys' time, so they are asked for.
+TAKE_SCREENSHOTS = os.environ.get("PCPT_SCREENSHOTS") == "1"
+
+
 def screenshot(page, name: str) -> None:
+    if not TAKE_SCREENSHOTS:
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
     page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
@@ -110,7 +118,8 @@ _OVERFLOW = """() => {
 
 
 def assert_accessible(page, name: str, *, copy_into=None) -> None:
-    """No WCAG 2.0/2.1/2.2 A or AA violations, at desktop width and at 320 px; screenshots both.
+    """No WCAG 2.0/2.1/2.2 A or AA violations, at desktop width and at 320 px
+    (screenshots both with PCPT_SCREENSHOTS=1).
 
     The page's title and error summary are checked too (see `assert_page_title`).
     axe-core needs timers, which a page without JavaScript never runs: for such a page,

@@ -1,7 +1,7 @@
 """The installable app in Chromium: a note written with no connection uploads once, a
 refused note comes back with the server's message, and signing out leaves nothing on the
 device. axe-core checks every new state at 1280 and 320 px; the screenshots of the offline
-journey are tests/screenshots/offline-*.png."""
+journey are tests/screenshots/offline-*.png (with PCPT_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 

@@ -34,6 +34,8 @@ def test_trainee_adds_a_reflective_account_through_accessible_pages(
     assert_accessible(page, "trainee-choose-type")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_title("Error: Add evidence - PCPT Portfolio")
+    # The summary takes focus as the page loads, which scrolls it: choose after that.
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     page.get_by_label("Reflective account").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add evidence")

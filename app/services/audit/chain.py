@@ -56,6 +56,9 @@ def record(
     """Append an event in the caller's transaction (which commits it with the change)."""
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
+        # The chain's lock is taken after the rows the change locks (written by this
+        # flush), never before: writers that lock in one order cannot deadlock.
+        session.flush()
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)

@@ -5,7 +5,7 @@ snapshot, of a SQLite copy, and of a PostgreSQL dump read without a server."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,7 +159,24 @@ class DumpSnapshot:
             yield tuple(postgres.copy_field(values[c]) for c in columns)
 
     def audit_report(self) -> ChainReport:
-        return verify_events(_event(row) for row in self.rows(AUDIT_TABLE, AUDIT_COLUMNS))
+        events = (_event(row) for row in self.rows(AUDIT_TABLE, AUDIT_COLUMNS))
+        return verify_events(in_id_order(events))
+
+
+def in_id_order(events: Iterable[AuditEvent]) -> Iterator[AuditEvent]:
+    """A dump's events in id order. A dump holds a table's rows in the order they lie on
+    disk, which is the order they were written until a vacuum frees space (a rolled-back
+    insert's) that a later row fills. An event read before its turn waits for it, so
+    memory holds only the events out of place; those still waiting at the end (after a
+    missing one) follow in id order, for the check to name the gap."""
+    waiting: dict[int, AuditEvent] = {}
+    turn = 1
+    for event in events:
+        waiting[event.id] = event
+        while turn in waiting:
+            yield waiting.pop(turn)
+            turn += 1
+    yield from (waiting[key] for key in sorted(waiting))
 
 
 def _event(row: tuple) -> AuditEvent:

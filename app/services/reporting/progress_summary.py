@@ -193,18 +193,26 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
     ids = sorted(set(enrolment_ids))
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        db.session.execute(
-            select(Enrolment.id)
-            .where(Enrolment.id.in_(batch))
-            .order_by(Enrolment.id)
-            # NO KEY UPDATE on PostgreSQL: it waits for another summary of the same
-            # enrolment, but not for the key-share locks that inserting its evidence takes
-            # (a plain FOR UPDATE would deadlock two trainees' tabs saving at once).
-            .with_for_update(key_share=True)
-        ).all()
+        lock(batch)
         values = compute(batch)
         if values:
             _upsert(values)
+
+
+def lock(enrolment_ids: Sequence[int] | set[int]) -> None:
+    """Lock these enrolments for their summaries' upkeep, in id order (one statement on
+    PostgreSQL; SQLite's write transactions are serial already)."""
+    if not enrolment_ids or db.session.get_bind().dialect.name == "sqlite":
+        return
+    db.session.execute(
+        select(Enrolment.id)
+        .where(Enrolment.id.in_(sorted(enrolment_ids)))
+        .order_by(Enrolment.id)
+        # NO KEY UPDATE on PostgreSQL: it waits for another summary of the same
+        # enrolment, but not for the key-share locks that inserting its evidence takes
+        # (a plain FOR UPDATE would deadlock two trainees' tabs saving at once).
+        .with_for_update(key_share=True)
+    ).all()
 
 
 def note_activity(enrolment_id: int, day: date) -> None:

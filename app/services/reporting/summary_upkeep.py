@@ -5,8 +5,9 @@ links, reviews, assessors' forms, sign-offs and revocations, pauses, supervision
 sessions, the enrolment itself (completion, a framework move, new dates), and the
 trainee's registration and Level 3. Just before the transaction commits, those
 enrolments' summaries are recomputed (`progress_summary.refresh`), so the summary and the
-change land together or not at all. A change made with a bulk SQL statement, which no
-flush sees, names its enrolments with `touch`.
+change land together or not at all. The enrolments are locked at the flush that changes
+them, before any lock taken later in the transaction (the audit chain's). A change made
+with a bulk SQL statement, which no flush sees, names its enrolments with `touch`.
 
 One change is summed up without recomputing: a draft that was never shared (never
 submitted, no accepted version), with its versions and links, counts for nothing a lead
@@ -35,6 +36,7 @@ from app.models.supervision import SupervisionSession
 from app.services.reporting import progress_summary
 
 _PENDING = "progress_summary_pending"
+_LOCKED = "progress_summary_locked"
 
 # What a changed record says about whose summary moved: (kind, the key of that kind).
 _KEYS: dict[type, Callable[[Any], tuple[str, int | None]]] = {
@@ -142,8 +144,23 @@ def _enrolment_ids(session: Session, pending: set[tuple]) -> set[int]:
     return found
 
 
+def _lock_noted(session: Session, _context) -> None:
+    """Lock the enrolments this flush changed, as it changes them: a writer then takes its
+    enrolments' locks before the audit chain's lock (`audit.chain.record` flushes first),
+    as the sign-off does, so no two writers each hold one of those locks and wait for
+    the other's. Each enrolment is locked once in a transaction."""
+    pending = _pending(session)
+    changed = _enrolment_ids(session, pending)
+    pending.difference_update({key for key in pending if key[0] != "activity"})
+    pending.update(("enrolment", enrolment_id) for enrolment_id in changed)
+    locked = session.info.setdefault(_LOCKED, set())
+    progress_summary.lock(changed - locked)
+    locked.update(changed)
+
+
 def _refresh(session: Session) -> None:
     session.flush()
+    session.info.pop(_LOCKED, None)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -159,11 +176,13 @@ def _refresh(session: Session) -> None:
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_LOCKED, None)
 
 
 def install() -> None:
     """Listen to every session of the app's scoped session (once per process)."""
     if not event.contains(db.session, "after_flush", _collect):
         event.listen(db.session, "after_flush", _collect)
+        event.listen(db.session, "after_flush_postexec", _lock_noted)
         event.listen(db.session, "before_commit", _refresh)
         event.listen(db.session, "after_rollback", _forget)
