@@ -186,14 +186,13 @@ def _upsert(values: dict[int, SummaryValues]) -> None:
 
 
 def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
-    """Recompute these enrolments' summaries in the current transaction. The enrolments
-    are locked first, in order, so two changes to one enrolment at once are summed up one
-    after the other, the second seeing the first (each statement of PostgreSQL's READ
+    """Recompute these enrolments' summaries in the current transaction. The caller holds
+    their locks (`lock`), so two changes to one enrolment at once are summed up one after
+    the other, the second seeing the first (each statement of PostgreSQL's READ
     COMMITTED sees what committed before it began)."""
     ids = sorted(set(enrolment_ids))
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        lock(batch)
         values = compute(batch)
         if values:
             _upsert(values)

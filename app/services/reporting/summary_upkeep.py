@@ -160,11 +160,12 @@ def _lock_noted(session: Session, _context) -> None:
 
 def _refresh(session: Session) -> None:
     session.flush()
-    session.info.pop(_LOCKED, None)
+    locked = session.info.pop(_LOCKED, set())
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     recomputed = _enrolment_ids(session, pending)
+    progress_summary.lock(recomputed - locked)  # those named by `touch`, not by a flush
     progress_summary.refresh(recomputed)
     latest: dict[int, date] = {}
     for _kind, enrolment_id, day in (key for key in pending if key[0] == "activity"):
