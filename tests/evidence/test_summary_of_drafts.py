@@ -11,21 +11,29 @@ from app.models.base import utcnow
 from app.models.progress import ProgressSummary
 from app.services.portfolio import evidence as evidence_service
 from app.services.reporting import progress_summary
+from app.services.supervision import reviews
+from app.services.supervision import sessions as supervision_sessions
 from tests.evidence.conftest import TODAY, valid_answers
 
 
 @pytest.fixture
 def recomputed(monkeypatch) -> list[int]:
-    """The enrolments `progress_summary.refresh` recomputes, call by call (it still runs)."""
+    """The enrolments `progress_summary.refresh` or `refresh_evidence` recomputes, call by
+    call (they still run)."""
     seen: list[int] = []
-    real = progress_summary.refresh
 
-    def spy(enrolment_ids):
-        ids = list(enrolment_ids)
-        seen.extend(ids)
-        real(ids)
+    def spy_on(name: str) -> None:
+        real = getattr(progress_summary, name)
 
-    monkeypatch.setattr(progress_summary, "refresh", spy)
+        def spy(enrolment_ids):
+            ids = set(enrolment_ids)
+            seen.extend(sorted(ids))
+            real(ids)
+
+        monkeypatch.setattr(progress_summary, name, spy)
+
+    spy_on("refresh")
+    spy_on("refresh_evidence")
     return seen
 
 
@@ -87,4 +95,56 @@ def test_submitting_or_deleting_recomputes(enrolment, log_evidence, recomputed):
     evidence_service.delete_draft(private, actor=enrolment.trainee)
     db.session.commit()
     assert enrolment.id in recomputed
+    _matches_the_records()
+
+
+@pytest.fixture
+def refreshed(monkeypatch) -> list[tuple[str, int]]:
+    """(which refresh, enrolment id) for each enrolment a refresh recomputes."""
+    seen: list[tuple[str, int]] = []
+    for name in ("refresh", "refresh_evidence"):
+        real = getattr(progress_summary, name)
+
+        def spy(enrolment_ids, real=real, name=name):
+            ids = set(enrolment_ids)
+            seen.extend((name, enrolment_id) for enrolment_id in sorted(ids))
+            real(ids)
+
+        monkeypatch.setattr(progress_summary, name, spy)
+    return seen
+
+
+def test_evidence_alone_recomputes_the_evidence_values_and_a_session_the_whole_row(
+    enrolment, supervisor, log_evidence, refreshed
+):
+    item = log_evidence(enrolment, "reflective-account", ["D1.1"], status="submitted")
+    assert refreshed == [("refresh_evidence", enrolment.id)]
+    refreshed.clear()
+
+    reviews.record_review(
+        item, reviewer=supervisor, decision="accepted", comment="", version_number=1
+    )
+    db.session.commit()
+    assert refreshed == [("refresh_evidence", enrolment.id)]
+    assert _summary(enrolment).awaiting_review == 0
+    _matches_the_records()
+    refreshed.clear()
+
+    # A session and a review in one transaction: the row is recomputed once, in whole.
+    second = log_evidence(enrolment, "reflective-account", ["D2.1"], status="submitted")
+    refreshed.clear()
+    reviews.record_review(
+        second, reviewer=supervisor, decision="accepted", comment="", version_number=1
+    )
+    supervision_sessions.record_session(
+        enrolment,
+        supervisor=supervisor,
+        held_on=TODAY,
+        duration_minutes=30,
+        topics="Progress on D2.1",
+        today=TODAY,
+    )
+    db.session.commit()
+    assert refreshed == [("refresh", enrolment.id)]
+    assert _summary(enrolment).last_supervision_on == TODAY
     _matches_the_records()

@@ -18,7 +18,12 @@ from app.services.reporting.flags import (
     percent,
 )
 from app.services.reporting.progress_base import BaseRow
-from app.services.reporting.progress_facts import DomainInfo, ProgressFacts, read_facts
+from app.services.reporting.progress_facts import (
+    ActivityFacts,
+    DomainInfo,
+    ProgressFacts,
+    read_facts,
+)
 from app.services.reporting.progress_rows import DomainCount, TraineeProgress
 from app.services.supervision.pauses import adjusted_end, paused_days
 
@@ -94,7 +99,9 @@ def assemble(
     return [_row(base, batch) for base in bases]
 
 
-def last_activity_on(enrolment_id: int, started_on: date, facts: ProgressFacts) -> date:
+def last_activity_on(
+    enrolment_id: int, started_on: date, facts: ProgressFacts | ActivityFacts
+) -> date:
     """The latest day of an evidence change, review or sign-off, or the start day (as the
     progress summary keeps it, when the facts were read from there)."""
     kept = facts.last_activity.get(enrolment_id)

@@ -102,15 +102,38 @@ class ProgressFacts:
     last_activity: dict[int, date] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityFacts:
+    """What a change to evidence alone can move: the review backlog and the last activity's
+    inputs, by enrolment id (the fields of `ProgressFacts` of the same names)."""
+
+    evidence: dict[int, tuple[int, datetime | None, datetime | None]]
+    reviews: dict[int, datetime]
+    latest_sign_off: dict[int, datetime]
+    last_activity: dict[int, date] = field(default_factory=dict)
+
+
+def activity_facts(ids) -> ActivityFacts:
+    """The activity facts of the enrolments `ids` selects (three queries)."""
+    _, latest_sign_off = _sign_offs(ids)
+    return ActivityFacts(_evidence(ids), _reviews(ids), latest_sign_off)
+
+
 def read_facts(
-    ids, *, today: date, thresholds: ReportThresholds, summarised: bool = False
+    ids,
+    *,
+    today: date,
+    thresholds: ReportThresholds,
+    summarised: bool = False,
+    development: bool = True,
 ) -> ProgressFacts:
     """The facts of the enrolments `ids` selects (a subquery or a list), a query each.
 
     `summarised` reads the review backlog, the last activity and the last supervision
     session from the progress summaries (one indexed read) instead of adding up every
     evidence item and review: what a report reads; the summary's own computation adds
-    them up."""
+    them up. Without `development`, the stages and overdue objectives (which the summary
+    does not keep) are left unread, as empty."""
     trainee_ids = select(Enrolment.trainee_id).where(Enrolment.id.in_(ids))
     signed, latest_sign_off = _standing_by_domain(ids) if summarised else _sign_offs(ids)
     since = supervision_window_start(today, thresholds)
@@ -128,8 +151,10 @@ def read_facts(
         supervision=supervision,
         registrations=_registrations(trainee_ids),
         qualifications=_qualifications(trainee_ids),
-        stages=development_stages.current_stages(ids),
-        overdue_objectives=development_objectives.overdue_counts(ids, today),
+        stages=development_stages.current_stages(ids) if development else {},
+        overdue_objectives=(
+            development_objectives.overdue_counts(ids, today) if development else {}
+        ),
         pauses=_pauses(ids),
         last_activity=last_activity,
     )

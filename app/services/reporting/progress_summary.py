@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,12 @@ from app.services.reporting.flags import (
     report_thresholds,
 )
 from app.services.reporting.progress_assembly import last_activity_on
-from app.services.reporting.progress_facts import read_facts
+from app.services.reporting.progress_facts import (
+    ActivityFacts,
+    ProgressFacts,
+    activity_facts,
+    read_facts,
+)
 from app.services.supervision.pauses import PauseSpan, paused_days
 
 # The days a flag's first day is searched between: "always" for a flag that holds on
@@ -115,13 +120,23 @@ def _registration_flag_from(trainee_id: int, current: ShownRegistration | None) 
     return first_day(lambda day: status_of(trainee_id, current, day).flag in REGISTRATION_FLAGS)
 
 
-def compute(
-    enrolment_ids: Sequence[int],
-    competencies: dict[int, list[CompetencyRules]] | None = None,
-) -> dict[int, SummaryValues]:
-    """The summaries of these enrolments, from the records, in a fixed number of queries.
-    `competencies` keeps the framework versions read so far across batches."""
-    enrolments = [
+@dataclass(frozen=True, slots=True)
+class EvidenceValues:
+    """The summary's values that a change to evidence alone can move (its versions, links,
+    reviews, assessors' forms): named as `ProgressSummary`'s columns."""
+
+    ready: int
+    in_progress: int
+    awaiting_review: int
+    oldest_waiting_since: datetime | None
+    last_activity_on: date
+
+
+EVIDENCE_COLUMNS = tuple(field.name for field in fields(EvidenceValues))
+
+
+def _enrolments(enrolment_ids: Sequence[int]) -> list[_Enrolment]:
+    return [
         _Enrolment(*row)
         for row in db.session.execute(
             select(
@@ -133,32 +148,57 @@ def compute(
             ).where(Enrolment.id.in_(enrolment_ids))
         )
     ]
+
+
+def _statuses(
+    enrolments: list[_Enrolment], competencies: dict[int, list[CompetencyRules]] | None
+) -> dict[int, Counter[str]]:
+    """How many of each enrolment's competencies stand at each status."""
+    counted: dict[int, Counter[str]] = defaultdict(Counter)
+    for enrolment, _competency, status, _sign_off in competency_statuses(
+        enrolments, {} if competencies is None else competencies
+    ):
+        counted[enrolment.enrolment_id][status] += 1
+    return counted
+
+
+def _evidence_values(
+    e: _Enrolment, counted: Counter[str], facts: ProgressFacts | ActivityFacts
+) -> EvidenceValues:
+    awaiting, oldest, _changed = facts.evidence.get(e.enrolment_id, (0, None, None))
+    return EvidenceValues(
+        ready=counted["ready"],
+        in_progress=counted["in_progress"],
+        awaiting_review=awaiting,
+        oldest_waiting_since=oldest,
+        last_activity_on=last_activity_on(e.enrolment_id, e.started_on, facts),
+    )
+
+
+def compute(
+    enrolment_ids: Sequence[int],
+    competencies: dict[int, list[CompetencyRules]] | None = None,
+) -> dict[int, SummaryValues]:
+    """The summaries of these enrolments, from the records, in a fixed number of queries.
+    `competencies` keeps the framework versions read so far across batches."""
+    enrolments = _enrolments(enrolment_ids)
     if not enrolments:
         return {}
     thresholds = report_thresholds()
     ids = [e.enrolment_id for e in enrolments]
-    facts = read_facts(ids, today=uk_today(), thresholds=thresholds)
-    statuses: dict[int, Counter[str]] = defaultdict(Counter)
-    for enrolment, _competency, status, _sign_off in competency_statuses(
-        enrolments, {} if competencies is None else competencies
-    ):
-        statuses[enrolment.enrolment_id][status] += 1
+    facts = read_facts(ids, today=uk_today(), thresholds=thresholds, development=False)
+    statuses = _statuses(enrolments, competencies)
     found = {}
     for e in enrolments:
         counted = statuses[e.enrolment_id]
         total = counted.total()
         done = counted["signed_off"]
-        awaiting, oldest, _changed = facts.evidence.get(e.enrolment_id, (0, None, None))
         registration = facts.registrations.get(e.trainee_id)
         found[e.enrolment_id] = SummaryValues(
             competencies=total,
             signed_off=done,
-            ready=counted["ready"],
-            in_progress=counted["in_progress"],
             percent=percent(done, total),
-            awaiting_review=awaiting,
-            oldest_waiting_since=oldest,
-            last_activity_on=last_activity_on(e.enrolment_id, e.started_on, facts),
+            **asdict(_evidence_values(e, counted, facts)),
             last_supervision_on=facts.supervision.get(e.enrolment_id, (0, None))[1],
             registration_expires_on=registration.expires_on if registration else None,
             behind_from=_behind_from(
@@ -168,6 +208,20 @@ def compute(
             level3_to_verify=facts.qualifications.get(e.trainee_id, (None, False, False))[2],
         )
     return found
+
+
+def compute_evidence(enrolment_ids: Sequence[int]) -> dict[int, EvidenceValues]:
+    """`compute`'s values that evidence alone moves, for enrolments whose other records
+    (sign-offs, supervision, registration, pauses, the enrolment itself) are unchanged:
+    the same rules on fewer facts."""
+    enrolments = _enrolments(enrolment_ids)
+    if not enrolments:
+        return {}
+    facts = activity_facts([e.enrolment_id for e in enrolments])
+    statuses = _statuses(enrolments, None)
+    return {
+        e.enrolment_id: _evidence_values(e, statuses[e.enrolment_id], facts) for e in enrolments
+    }
 
 
 def _upsert(values: dict[int, SummaryValues]) -> None:
@@ -196,6 +250,19 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
         values = compute(batch)
         if values:
             _upsert(values)
+
+
+def refresh_evidence(enrolment_ids: set[int]) -> None:
+    """`refresh` for enrolments whose evidence alone changed (see `compute_evidence`): their
+    rows' evidence columns are rewritten (one statement), the rest stand."""
+    values = compute_evidence(sorted(enrolment_ids))
+    if values:
+        db.session.execute(
+            update(ProgressSummary.__table__)
+            .where(ProgressSummary.enrolment_id == bindparam("key"))
+            .values({column: bindparam(column) for column in EVIDENCE_COLUMNS}),
+            [{"key": key, **asdict(summary)} for key, summary in values.items()],
+        )
 
 
 def lock(enrolment_ids: Sequence[int] | set[int]) -> None:

@@ -9,6 +9,11 @@ change land together or not at all. The enrolments are locked at the flush that 
 them, before any lock taken later in the transaction (the audit chain's). A change made
 with a bulk SQL statement, which no flush sees, names its enrolments with `touch`.
 
+A transaction that changed an enrolment's evidence alone (items, their versions and
+links, reviews, assessors' forms) recomputes only the values evidence can move
+(`progress_summary.refresh_evidence`): the backlog, the last activity and the
+competencies ready or in progress; the sign-offs, flags and dates stand.
+
 One change is summed up without recomputing: a draft that was never shared (never
 submitted, no accepted version), with its versions and links, counts for nothing a lead
 sees but the day of the last activity, so writing one (as the trainee types) only moves
@@ -36,6 +41,7 @@ from app.models.supervision import SupervisionSession
 from app.services.reporting import progress_summary
 
 _PENDING = "progress_summary_pending"
+_PENDING_EVIDENCE = "progress_summary_pending_evidence"
 _LOCKED = "progress_summary_locked"
 
 # What a changed record says about whose summary moved: (kind, the key of that kind).
@@ -54,6 +60,9 @@ _KEYS: dict[type, Callable[[Any], tuple[str, int | None]]] = {
     Qualification: lambda r: ("trainee", r.user_id),
 }
 
+# The records whose changes move only an enrolment's evidence values.
+_EVIDENCE_SIDE = (Evidence, EvidenceVersion, EvidenceLink, Review, AssessmentRequest)
+
 # How each kind of key finds its enrolments.
 _ENROLMENTS_OF = {
     "evidence": lambda ids: select(Evidence.enrolment_id).where(Evidence.id.in_(ids)),
@@ -67,7 +76,10 @@ _ENROLMENTS_OF = {
 }
 
 
-def _pending(session: Session) -> set[tuple]:
+def _pending(session: Session, record: Any = None) -> set[tuple]:
+    """The keys noted for a full recomputation, or those for `record`'s kind of change."""
+    if isinstance(record, _EVIDENCE_SIDE):
+        return session.info.setdefault(_PENDING_EVIDENCE, set())
     return session.info.setdefault(_PENDING, set())
 
 
@@ -103,7 +115,6 @@ def _private_draft(session: Session, flushed: dict[tuple, Any], record: Any) -> 
 
 
 def _collect(session: Session, _context) -> None:
-    pending = _pending(session)
     # Dirty counts a record whose collections alone changed (an enrolment given a new
     # item): only a change to its own columns moves its summary.
     changed = (r for r in session.dirty if session.is_modified(r, include_collections=False))
@@ -114,6 +125,7 @@ def _collect(session: Session, _context) -> None:
         key = _KEYS.get(type(record))
         if key is None:
             continue
+        pending = _pending(session, record)
         draft = _private_draft(session, flushed, record)
         if draft is None:
             _add(pending, key(record))
@@ -127,7 +139,7 @@ def _collect(session: Session, _context) -> None:
     for record in session.deleted:
         key = _KEYS.get(type(record))
         if key is not None:
-            _add(pending, key(record))
+            _add(_pending(session, record), key(record))
 
 
 def _add(pending: set[tuple], key: tuple[str, int | None]) -> None:
@@ -139,6 +151,11 @@ def _enrolment_ids(session: Session, pending: set[tuple]) -> set[int]:
     found = {key[1] for key in pending if key[0] == "enrolment"}
     for kind, query in _ENROLMENTS_OF.items():
         keys = [key[1] for key in pending if key[0] == kind]
+        if kind == "evidence":
+            # An item the session holds names its enrolment without a query.
+            held = [session.identity_map.get(identity_key(Evidence, key)) for key in keys]
+            found.update(item.enrolment_id for item in held if item is not None)
+            keys = [key for key, item in zip(keys, held, strict=True) if item is None]
         if keys:
             found.update(session.scalars(query(keys)))
     return found
@@ -149,10 +166,13 @@ def _lock_noted(session: Session, _context) -> None:
     enrolments' locks before the audit chain's lock (`audit.chain.record` flushes first),
     as the sign-off does, so no two writers each hold one of those locks and wait for
     the other's. Each enrolment is locked once in a transaction."""
-    pending = _pending(session)
-    changed = _enrolment_ids(session, pending)
-    pending.difference_update({key for key in pending if key[0] != "activity"})
-    pending.update(("enrolment", enrolment_id) for enrolment_id in changed)
+    changed: set[int] = set()
+    for name in (_PENDING, _PENDING_EVIDENCE):
+        pending = session.info.setdefault(name, set())
+        found = _enrolment_ids(session, pending)
+        pending.difference_update({key for key in pending if key[0] != "activity"})
+        pending.update(("enrolment", enrolment_id) for enrolment_id in found)
+        changed |= found
     locked = session.info.setdefault(_LOCKED, set())
     progress_summary.lock(changed - locked)
     locked.update(changed)
@@ -161,15 +181,19 @@ def _lock_noted(session: Session, _context) -> None:
 def _refresh(session: Session) -> None:
     session.flush()
     locked = session.info.pop(_LOCKED, set())
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
+    pending = session.info.pop(_PENDING, set())
+    pending_evidence = session.info.pop(_PENDING_EVIDENCE, set())
     recomputed = _enrolment_ids(session, pending)
+    evidence_only = _enrolment_ids(session, pending_evidence) - recomputed
     progress_summary.lock(recomputed - locked)  # those named by `touch`, not by a flush
-    progress_summary.refresh(recomputed)
+    if recomputed:
+        progress_summary.refresh(recomputed)
+    if evidence_only:
+        progress_summary.refresh_evidence(evidence_only)
     latest: dict[int, date] = {}
-    for _kind, enrolment_id, day in (key for key in pending if key[0] == "activity"):
-        if enrolment_id not in recomputed:
+    noted = (key for key in pending | pending_evidence if key[0] == "activity")
+    for _kind, enrolment_id, day in noted:
+        if enrolment_id not in recomputed | evidence_only:
             latest[enrolment_id] = max(day, latest.get(enrolment_id, day))
     for enrolment_id, day in latest.items():
         progress_summary.note_activity(enrolment_id, day)
@@ -177,6 +201,7 @@ def _refresh(session: Session) -> None:
 
 def _forget(session: Session, *_args) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING_EVIDENCE, None)
     session.info.pop(_LOCKED, None)
 
 
