@@ -622,9 +622,6 @@ def logged_queries(query_log: Path, path: str) -> int | None:
     return None
 
 
-EXPORT_ROUNDS = 3
-
-
 def floor_export(url: str, kind: str, ctx: Context, window: dict) -> dict:
     result = subprocess.run(
         [sys.executable, str(BENCH / "floor_export.py"), kind, url, str(ctx.region_id),
@@ -662,7 +659,7 @@ def product_export(server: Server, lead: Browser, path: str, csv_rows: bool) -> 
 def run_exports(args, server: Server, url: str, ctx: Context, query_log: Path) -> dict:
     """The whole organisation's exports: rows per second and the worker's peak memory.
 
-    Product and floor alternate for EXPORT_ROUNDS rounds and the best time of each
+    Product and floor alternate for `--export-rounds` rounds and the best time of each
     counts (others' load on a shared machine only ever slows a run down); memory is the
     highest peak seen."""
     lead = Browser(HOST, server.port)
@@ -681,7 +678,7 @@ def run_exports(args, server: Server, url: str, ctx: Context, query_log: Path) -
     results = {}
     for name, (path, kinds) in exports.items():
         products, floors = [], []
-        for _ in range(EXPORT_ROUNDS):
+        for _ in range(args.export_rounds):
             floors.append([floor_export(url, kind, ctx, window) for kind in kinds])
             query_log.write_text("")
             products.append(product_export(server, lead, path, csv_rows=kinds != ("xlsx",)))
@@ -890,6 +887,9 @@ def main() -> None:
     )
     parser.add_argument("--budget", type=float, default=15, help="seconds per page, about")
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument(
+        "--export-rounds", type=int, default=3, help="rounds of each export; the best counts"
+    )
     parser.add_argument(
         "--only-exports", action="store_true", help="measure the exports alone, not the pages"
     )
