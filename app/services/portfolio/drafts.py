@@ -97,12 +97,15 @@ def save_new(
             evidence_service.edit(existing, answers, links, actor=actor, confirmed=confirmed)
         # Otherwise it arrived and was submitted since: a late copy changes nothing.
         return existing
-    evidence = evidence_service.create_draft(
-        enrolment, evidence_type, answers, links, actor=actor, confirmed=confirmed
+    return evidence_service.create_draft(
+        enrolment,
+        evidence_type,
+        answers,
+        links,
+        actor=actor,
+        confirmed=confirmed,
+        client_key=client_key,
     )
-    evidence.client_key = client_key
-    db.session.flush()
-    return evidence
 
 
 def saves_as_typed(evidence: Evidence | None) -> bool:

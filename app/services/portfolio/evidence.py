@@ -76,11 +76,13 @@ def create_draft(
     max_links: int | None = None,
     confirmed: bool = False,
     today: date | None = None,
+    client_key: str | None = None,
 ) -> Evidence:
     """A new draft, private to the trainee, with version 1 holding `answers` and `links`.
 
     `answers` are the type's form fields (title and occurred_on included); see
-    `assessment_forms.form_for`. Raises FormInvalid, DomainError or PatientDataWarning.
+    `assessment_forms.form_for`. `client_key`: the key the browser's script gave the draft
+    (`drafts.checked_key`). Raises FormInvalid, DomainError or PatientDataWarning.
     """
     check_trainee(enrolment, actor)
     if isinstance(evidence_type, str):
@@ -107,6 +109,7 @@ def create_draft(
         current_version_number=1,
         versions=[version],
         attachments=[],
+        client_key=client_key,
     )
     db.session.add(evidence)
     sync_current(evidence, version)
