@@ -11,8 +11,10 @@ bench/README.md.
 3. A steady run: `--users` (50) for `--duration` seconds (300). Every failed request is
    counted; the run passes only with none.
 4. Unless `--no-ramp`: a stepped ramp, `--step-seconds` (60) at each number of users in
-   `--ramp`, until some kind of request's p95 passes `--p95-limit-ms` (500): that step is
-   the knee, and the report gives requests per second per core at the step before it.
+   `--ramp`, each counted from its last user's start, until some kind of page or write
+   (signing in and the export left out: `NOT_IN_THE_KNEE`) has a p95 over
+   `--p95-limit-ms` (500): that step is the knee, and the report gives requests per
+   second per core at the step before it.
 5. Writes bench/results/load-<date>-<database>.json (or `--output`) and prints a table.
 
 Locust runs in its own process (it patches the standard library with gevent), on the
@@ -59,8 +61,18 @@ JOURNEYS = (
 )
 
 
-def locust(base_url: str, users: int, seconds: int, trainees: int, hubs: int, folder: Path) -> dict:
-    """One headless Locust run; returns its statistics by request name."""
+def locust(
+    base_url: str,
+    users: int,
+    seconds: int,
+    trainees: int,
+    hubs: int,
+    folder: Path,
+    *,
+    after_spawning: bool = False,
+) -> dict:
+    """One headless Locust run; returns its statistics by request name. `after_spawning`:
+    count only what follows the last user's start (Locust's `--reset-stats`)."""
     prefix = folder / f"u{users}"
     env = {
         **os.environ,
@@ -93,6 +105,7 @@ def locust(base_url: str, users: int, seconds: int, trainees: int, hubs: int, fo
             "WARNING",
             "--exit-code-on-error",
             "0",
+            *(["--reset-stats"] if after_spawning else []),
         ],
         env=env,
         cwd=ROOT,
@@ -126,8 +139,17 @@ def read_stats(path: Path, users: int, seconds: int) -> dict:
     return {"users": users, "seconds": seconds, "total": total, "requests": requests}
 
 
+# Left out of the knee: signing in (each virtual user signs in once, when it starts, so a
+# step opens with all of them hashing passwords at once: deliberately slow work no steady
+# service sees in a burst) and the export (a download of the region, judged by rows per
+# second in bench/run.py; it takes longer than 500 ms even alone).
+NOT_IN_THE_KNEE = ("sign-in page", "sign in", "progress CSV")
+
+
 def worst_p95(run: dict) -> tuple[str, float]:
-    name, line = max(run["requests"].items(), key=lambda item: item[1]["p95_ms"])
+    """The slowest kind of page or write by p95 (see NOT_IN_THE_KNEE)."""
+    counted = {n: line for n, line in run["requests"].items() if n not in NOT_IN_THE_KNEE}
+    name, line = max(counted.items(), key=lambda item: item[1]["p95_ms"])
     return name, line["p95_ms"]
 
 
@@ -151,7 +173,9 @@ def ramp(args, base_url: str, hubs: int, folder: Path) -> dict:
     steps: list[dict] = []
     knee = None
     for users in args.ramp:
-        run = locust(base_url, users, args.step_seconds, args.trainees, hubs, folder)
+        run = locust(
+            base_url, users, args.step_seconds, args.trainees, hubs, folder, after_spawning=True
+        )
         name, p95 = worst_p95(run)
         run["slowest"] = {"request": name, "p95_ms": p95}
         steps.append(run)
@@ -184,7 +208,7 @@ def main() -> None:
     parser.add_argument(
         "--ramp",
         type=lambda text: [int(n) for n in text.split(",")],
-        default=[50, 100, 150, 200, 300, 400, 600],
+        default=[10, 20, 30, 40, 50, 60, 80, 100, 150, 200],
         help="users at each step, comma-separated",
     )
     parser.add_argument("--step-seconds", type=int, default=60)
