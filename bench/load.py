@@ -12,7 +12,8 @@ bench/README.md.
    counted; the run passes only with none.
 4. Unless `--no-ramp`: a stepped ramp, `--step-seconds` (60) at each number of users in
    `--ramp`, each counted from its last user's start, until some kind of page or write
-   (signing in and the export left out: `NOT_IN_THE_KNEE`) has a p95 over
+   with 30 requests or more in the step (signing in and the export left out:
+   `NOT_IN_THE_KNEE`) has a p95 over
    `--p95-limit-ms` (500): that step is the knee, and the report gives requests per
    second per core at the step before it.
 5. Writes bench/results/load-<date>-<database>.json (or `--output`) and prints a table.
@@ -119,6 +120,11 @@ def locust(
     return read_stats(stats_file, users, seconds)
 
 
+def _number(cell: str) -> float:
+    """A statistic of Locust's CSV: blank or N/A (no request of the kind) as 0."""
+    return 0.0 if cell in ("", "N/A") else float(cell)
+
+
 def read_stats(path: Path, users: int, seconds: int) -> dict:
     requests: dict[str, dict] = {}
     total: dict = {}
@@ -127,10 +133,10 @@ def read_stats(path: Path, users: int, seconds: int) -> dict:
             line = {
                 "requests": int(row["Request Count"]),
                 "failures": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"] or 0),
-                "p95_ms": float(row["95%"] or 0),
-                "p99_ms": float(row["99%"] or 0),
-                "rps": round(float(row["Requests/s"] or 0), 2),
+                "p50_ms": _number(row["50%"]),
+                "p95_ms": _number(row["95%"]),
+                "p99_ms": _number(row["99%"]),
+                "rps": round(_number(row["Requests/s"]), 2),
             }
             if row["Name"] == "Aggregated":
                 total = line
@@ -146,9 +152,20 @@ def read_stats(path: Path, users: int, seconds: int) -> dict:
 NOT_IN_THE_KNEE = ("sign-in page", "sign in", "progress CSV")
 
 
+# A p95 of fewer requests than this is their slowest one or two: shown, but not judged.
+MIN_SAMPLES = 30
+
+
 def worst_p95(run: dict) -> tuple[str, float]:
-    """The slowest kind of page or write by p95 (see NOT_IN_THE_KNEE)."""
-    counted = {n: line for n, line in run["requests"].items() if n not in NOT_IN_THE_KNEE}
+    """The slowest kind of page or write by p95, among those with MIN_SAMPLES requests
+    or more (see NOT_IN_THE_KNEE)."""
+    counted = {
+        name: line
+        for name, line in run["requests"].items()
+        if name not in NOT_IN_THE_KNEE and line["requests"] >= MIN_SAMPLES
+    }
+    if not counted:
+        return "nothing", 0.0
     name, line = max(counted.items(), key=lambda item: item[1]["p95_ms"])
     return name, line["p95_ms"]
 
