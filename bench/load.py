@@ -80,6 +80,8 @@ def locust(
         "PYTHONPATH": str(ROOT),
         "LOAD_TRAINEES": str(trainees),
         "LOAD_HUBS": str(hubs),
+        # Sessions signed in by earlier runs against this server go on (see the locustfile).
+        "LOAD_SESSIONS": str(folder / "sessions.json"),
     }
     done = subprocess.run(
         [

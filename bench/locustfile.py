@@ -10,17 +10,22 @@ Each virtual user signs in once through the login form, as one of the accounts
 - one exporter (a region lead) downloads the progress CSV once a minute.
 
 Each person first takes every one of their journeys once (a first visit), then picks at
-random by weight. Requests are named by what they are ("evidence create", "review
-queue"), so the report gives one line per kind of request whatever the ids in the paths.
+random by weight. With `LOAD_SESSIONS` naming a file, a person who signed in during an
+earlier run of the same server (an earlier step of the ramp) goes on in that session:
+its cookies are kept there, so a step opens with its new people signing in, not all.
+Requests are named by what they are ("evidence create", "review queue"), so the report
+gives one line per kind of request whatever the ids in the paths.
 A request that answers an unexpected status counts as failed.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 from datetime import date
+from pathlib import Path
 
 from locust import HttpUser, between, constant, task
 
@@ -31,6 +36,7 @@ TRAINEES = int(os.environ.get("LOAD_TRAINEES", "60"))
 SUPERVISORS = max(1, TRAINEES // 8)
 HUBS = int(os.environ.get("LOAD_HUBS", "1"))
 COMPETENCY = os.environ.get("LOAD_COMPETENCY", "D1.1")
+SESSIONS = Path(os.environ["LOAD_SESSIONS"]) if os.environ.get("LOAD_SESSIONS") else None
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
@@ -50,6 +56,12 @@ class Person(HttpUser):
     email = ""
 
     def on_start(self) -> None:
+        kept = _sessions().get(self.email)
+        if kept:
+            # As the server set them (its domain), so its later cookies replace these.
+            for name, value, domain, path in kept:
+                self.client.cookies.set(name, value, domain=domain, path=path)
+            return
         page = self.client.get("/auth/login", name="sign-in page")
         token = _csrf(page.text)
         with self.client.post(
@@ -61,6 +73,10 @@ class Person(HttpUser):
         ) as reply:
             if reply.status_code != 302 or reply.headers.get("Location", "").startswith("/auth/"):
                 reply.failure(f"sign-in as {self.email} answered {reply.status_code}")
+            elif SESSIONS is not None:
+                _keep_session(
+                    self.email, [(c.name, c.value, c.domain, c.path) for c in self.client.cookies]
+                )
         for journey in self.first_visit():
             journey()
 
@@ -70,6 +86,17 @@ class Person(HttpUser):
 
     def page(self, path: str, name: str):
         return self.client.get(path, name=name)
+
+
+def _sessions() -> dict[str, list[list[str]]]:
+    if SESSIONS is None or not SESSIONS.exists():
+        return {}
+    return json.loads(SESSIONS.read_text(encoding="utf-8"))
+
+
+def _keep_session(email: str, cookies: list[tuple[str, str, str, str]]) -> None:
+    # Locust's users share one thread (gevent), and nothing here yields: no lost update.
+    SESSIONS.write_text(json.dumps({**_sessions(), email: cookies}), encoding="utf-8")
 
 
 def _csrf(text: str) -> str:
