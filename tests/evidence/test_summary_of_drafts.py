@@ -4,6 +4,8 @@ summary is what the records say."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from app.extensions import db
@@ -16,24 +18,26 @@ from app.services.supervision import sessions as supervision_sessions
 from tests.evidence.conftest import TODAY, valid_answers
 
 
-@pytest.fixture
-def recomputed(monkeypatch) -> list[int]:
-    """The enrolments `progress_summary.refresh` or `refresh_evidence` recomputes, call by
-    call (they still run)."""
-    seen: list[int] = []
-
-    def spy_on(name: str) -> None:
+def _spy_on_refreshes(monkeypatch, note: Callable[[str, int], None]) -> None:
+    """`note(which refresh, enrolment id)` for each enrolment `progress_summary.refresh` or
+    `refresh_evidence` recomputes, call by call (both still run)."""
+    for name in ("refresh", "refresh_evidence"):
         real = getattr(progress_summary, name)
 
-        def spy(enrolment_ids):
+        def spy(enrolment_ids, real=real, name=name):
             ids = set(enrolment_ids)
-            seen.extend(sorted(ids))
+            for enrolment_id in sorted(ids):
+                note(name, enrolment_id)
             real(ids)
 
         monkeypatch.setattr(progress_summary, name, spy)
 
-    spy_on("refresh")
-    spy_on("refresh_evidence")
+
+@pytest.fixture
+def recomputed(monkeypatch) -> list[int]:
+    """The enrolments either refresh recomputes."""
+    seen: list[int] = []
+    _spy_on_refreshes(monkeypatch, lambda _name, enrolment_id: seen.append(enrolment_id))
     return seen
 
 
@@ -102,15 +106,7 @@ def test_submitting_or_deleting_recomputes(enrolment, log_evidence, recomputed):
 def refreshed(monkeypatch) -> list[tuple[str, int]]:
     """(which refresh, enrolment id) for each enrolment a refresh recomputes."""
     seen: list[tuple[str, int]] = []
-    for name in ("refresh", "refresh_evidence"):
-        real = getattr(progress_summary, name)
-
-        def spy(enrolment_ids, real=real, name=name):
-            ids = set(enrolment_ids)
-            seen.extend((name, enrolment_id) for enrolment_id in sorted(ids))
-            real(ids)
-
-        monkeypatch.setattr(progress_summary, name, spy)
+    _spy_on_refreshes(monkeypatch, lambda name, enrolment_id: seen.append((name, enrolment_id)))
     return seen
 
 

@@ -244,9 +244,7 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
     their locks (`lock`), so two changes to one enrolment at once are summed up one after
     the other, the second seeing the first (each statement of PostgreSQL's READ
     COMMITTED sees what committed before it began)."""
-    ids = sorted(set(enrolment_ids))
-    for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start : start + BATCH_SIZE]
+    for batch in _batches(enrolment_ids):
         values = compute(batch)
         if values:
             _upsert(values)
@@ -254,15 +252,22 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
 
 def refresh_evidence(enrolment_ids: set[int]) -> None:
     """`refresh` for enrolments whose evidence alone changed (see `compute_evidence`): their
-    rows' evidence columns are rewritten (one statement), the rest stand."""
-    values = compute_evidence(sorted(enrolment_ids))
-    if values:
-        db.session.execute(
-            update(ProgressSummary.__table__)
-            .where(ProgressSummary.enrolment_id == bindparam("key"))
-            .values({column: bindparam(column) for column in EVIDENCE_COLUMNS}),
-            [{"key": key, **asdict(summary)} for key, summary in values.items()],
-        )
+    rows' evidence columns are rewritten (one statement a batch), the rest stand."""
+    for batch in _batches(enrolment_ids):
+        values = compute_evidence(batch)
+        if values:
+            db.session.execute(
+                update(ProgressSummary.__table__)
+                .where(ProgressSummary.enrolment_id == bindparam("key"))
+                .values({column: bindparam(column) for column in EVIDENCE_COLUMNS}),
+                [{"key": key, **asdict(summary)} for key, summary in values.items()],
+            )
+
+
+def _batches(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> Iterator[list[int]]:
+    ids = sorted(set(enrolment_ids))
+    for start in range(0, len(ids), BATCH_SIZE):
+        yield ids[start : start + BATCH_SIZE]
 
 
 def lock(enrolment_ids: Sequence[int] | set[int]) -> None:

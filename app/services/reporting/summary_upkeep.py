@@ -190,10 +190,11 @@ def _refresh(session: Session) -> None:
         progress_summary.refresh(recomputed)
     if evidence_only:
         progress_summary.refresh_evidence(evidence_only)
+    summed_up = recomputed | evidence_only
     latest: dict[int, date] = {}
     noted = (key for key in pending | pending_evidence if key[0] == "activity")
     for _kind, enrolment_id, day in noted:
-        if enrolment_id not in recomputed | evidence_only:
+        if enrolment_id not in summed_up:
             latest[enrolment_id] = max(day, latest.get(enrolment_id, day))
     for enrolment_id, day in latest.items():
         progress_summary.note_activity(enrolment_id, day)
