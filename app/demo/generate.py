@@ -47,6 +47,7 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff
 from app.models.supervision import SupervisionSession
 from app.models.users import User, UserRole
+from app.services.accounts import organisations
 from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError
@@ -248,6 +249,8 @@ class DatasetGenerator:
 
     def _finish(self, started: float) -> GenerateResult:
         rows = self.rows.finish()
+        # The rows gave each organisation its parent; the tree's closure follows from them.
+        organisations.rebuild_paths()
         # Fresh planner statistics, as after any bulk load: SQLite keeps none until ANALYZE
         # runs, and without them it can pick an index that reads a tenth of a table. They
         # come before the summaries, whose queries read the tables just loaded.

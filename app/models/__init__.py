@@ -37,7 +37,7 @@ from app.models.frameworks import (
 from app.models.identities import UserIdentity
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.one_time_links import OneTimeLink
-from app.models.organisations import Cohort, Organisation
+from app.models.organisations import Cohort, Organisation, OrganisationPath
 from app.models.progress import ProgressSummary
 from app.models.registration import (
     ExceptionalCircumstances,
@@ -92,6 +92,7 @@ __all__ = [
     "ObjectiveReview",
     "OneTimeLink",
     "Organisation",
+    "OrganisationPath",
     "PathwayStage",
     "ProgressSummary",
     "Qualification",

@@ -32,6 +32,23 @@ class Organisation(Base):
         return f"<Organisation {self.name!r} ({self.kind})>"
 
 
+class OrganisationPath(Base):
+    """The tree's closure: a row for each organisation and each organisation at or above
+    it, `depth` steps up (0: itself). A subtree is then one indexed lookup, and the
+    planner's statistics say how large it is, where a recursive walk left it guessing.
+    Kept by `services.accounts.organisations`, which checks it against the parents."""
+
+    __tablename__ = "organisation_paths"
+
+    ancestor_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    descendant_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    depth: Mapped[int]
+
+
 class Cohort(Base):
     __tablename__ = "cohorts"
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from sqlalchemy import CTE, ColumnElement, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import ColumnElement, Select, Subquery, delete, insert, literal, select, true
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.extensions import db
 from app.models.frameworks import Framework
-from app.models.organisations import ORGANISATION_KINDS, Cohort, Organisation
+from app.models.organisations import ORGANISATION_KINDS, Cohort, Organisation, OrganisationPath
 from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.errors import DomainError, NotFound
@@ -41,6 +41,10 @@ def create_organisation(
     org = Organisation(name=name, kind=kind, parent=parent, ods_code=(ods_code or None))
     db.session.add(org)
     db.session.flush()
+    db.session.execute(
+        insert(OrganisationPath).values(ancestor_id=org.id, descendant_id=org.id, depth=0)
+    )
+    _hang_below(org.id, parent.id if parent else None)
     audit.record(
         "organisation.created",
         "organisation",
@@ -64,8 +68,11 @@ def update_organisation(
         raise DomainError(f"An organisation called {name!r} already exists", "name")
     if kind not in ORGANISATION_KINDS:
         raise DomainError(f"Kind must be one of: {', '.join(ORGANISATION_KINDS)}", "kind")
+    moved = org.parent_id != (parent.id if parent else None)
     org.name, org.kind, org.parent = name, kind, parent
     db.session.flush()
+    if moved:
+        _hang_below(org.id, org.parent_id)
     audit.record(
         "organisation.updated",
         "organisation",
@@ -75,12 +82,64 @@ def update_organisation(
     )
 
 
-def subtree(root_id: int | ColumnElement[int], name: str | None = None) -> CTE:
-    """The organisation and everything below it: a recursive CTE whose `id` column a query
+def _hang_below(org_id: int, parent_id: int | None) -> None:
+    """Keep the closure true after `org_id` (and everything below it) takes its place
+    under `parent_id`: the paths from outside its subtree into it go, and one goes in
+    from each organisation at or above the parent to each in the subtree."""
+    path, above, under = OrganisationPath, aliased(OrganisationPath), aliased(OrganisationPath)
+    inside = select(path.descendant_id).where(path.ancestor_id == org_id).scalar_subquery()
+    db.session.execute(
+        delete(path).where(path.descendant_id.in_(inside), path.ancestor_id.not_in(inside))
+    )
+    if parent_id is None:
+        return
+    db.session.execute(
+        insert(path).from_select(
+            ["ancestor_id", "descendant_id", "depth"],
+            # Every path above the parent beside every path below the moved one.
+            select(above.ancestor_id, under.descendant_id, above.depth + under.depth + 1)
+            .join_from(above, under, true())
+            .where(above.descendant_id == parent_id, under.ancestor_id == org_id),
+        )
+    )
+
+
+def paths_from_parents() -> Select:
+    """Every (ancestor_id, descendant_id, depth) the parents imply: what the closure
+    should hold, walked from the parents alone."""
+    walk = select(
+        Organisation.id.label("ancestor_id"),
+        Organisation.id.label("descendant_id"),
+        literal(0).label("depth"),
+    ).cte("walk", recursive=True)
+    walk = walk.union_all(
+        select(walk.c.ancestor_id, Organisation.id, walk.c.depth + 1).where(
+            Organisation.parent_id == walk.c.descendant_id
+        )
+    )
+    return select(walk.c.ancestor_id, walk.c.descendant_id, walk.c.depth)
+
+
+def rebuild_paths() -> None:
+    """Write the closure again from the parents (after a bulk load that wrote only those)."""
+    rows = db.session.execute(paths_from_parents()).all()
+    db.session.execute(delete(OrganisationPath))
+    if rows:
+        db.session.execute(
+            insert(OrganisationPath),
+            [{"ancestor_id": a, "descendant_id": d, "depth": n} for a, d, n in rows],
+        )
+
+
+def subtree(root_id: int | ColumnElement[int], name: str | None = None) -> Subquery:
+    """The organisation and everything below it: a subquery whose `id` column a query
     selects from. `root_id` is a value or a bind parameter; give a `name` when one query
     holds two subtrees."""
-    tree = select(Organisation.id).where(Organisation.id == root_id).cte(name, recursive=True)
-    return tree.union_all(select(Organisation.id).where(Organisation.parent_id == tree.c.id))
+    return (
+        select(OrganisationPath.descendant_id.label("id"))
+        .where(OrganisationPath.ancestor_id == root_id)
+        .subquery(name)
+    )
 
 
 def subtree_ids(root_id: int) -> set[int]:
@@ -88,16 +147,13 @@ def subtree_ids(root_id: int) -> set[int]:
     return set(db.session.scalars(select(subtree(root_id).c.id)))
 
 
-def ancestors(organisation_id: int) -> CTE:
+def ancestors(organisation_id: int) -> Subquery:
     """The organisation and every organisation above it (whose subtree holds it): a
-    recursive CTE with `id` and `parent_id` columns."""
-    chain = (
-        select(Organisation.id, Organisation.parent_id)
-        .where(Organisation.id == organisation_id)
-        .cte(recursive=True)
-    )
-    return chain.union_all(
-        select(Organisation.id, Organisation.parent_id).where(Organisation.id == chain.c.parent_id)
+    subquery with an `id` column."""
+    return (
+        select(OrganisationPath.ancestor_id.label("id"))
+        .where(OrganisationPath.descendant_id == organisation_id)
+        .subquery()
     )
 
 
