@@ -21,13 +21,22 @@ def filter_form(viewer: User, *, shown: bool = True) -> DashboardFilterForm:
     A form that is not `shown` (an export's) reads what may be chosen only when something
     was: reading the choices costs a few queries (`filter_choices.filter_choices`)."""
     needed = shown or any(request.args.get(name) for name in CHOICE_FILTERS)
+    chosen = {name: _number(request.args.get(name, "")) for name in CHOICE_FILTERS}
     form = DashboardFilterForm(
         request.args,
-        filter_choices.filter_choices(viewer) if needed else filter_choices.NO_CHOICES,
+        filter_choices.filter_choices(
+            viewer, chosen["organisation"], chosen["cohort"], chosen["supervisor"]
+        )
+        if needed
+        else filter_choices.NO_CHOICES,
         report_flags.report_thresholds(),
     )
     form.validate_choices()
     return form
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
 def scope_label(viewer: User) -> str:

@@ -33,6 +33,16 @@ class DashboardFilterForm(QueryForm):
         self.supervisor.choices = [("", "All supervisors")] + [
             (str(i), n) for i, n in choices.supervisors
         ]
+        if not choices.organisations_listed:
+            self.organisation.description = (
+                "Choose an organisation and select Apply filters to list the organisations "
+                "inside it."
+            )
+        if not choices.supervisors_listed:
+            self.supervisor.description = (
+                "There are too many to list here. Choose an organisation or a cohort and "
+                "select Apply filters: the supervisors of its trainees are then listed."
+            )
         labels = thresholds.labels()
         self.flag.choices = [("", "Any or none")] + [(f.value, labels[f]) for f in Flag]
         messages = {

@@ -4,14 +4,16 @@ exports read instead of adding up evidence and sign-offs on every request.
 A row is kept true in the transaction of every change that moves it
 (`app.services.reporting.summary_upkeep`) and can be recomputed from the records at any
 time (`reports verify-summary`). Flags that turn on with the passing of time are kept as
-their inputs: the day each one starts, or the dates it is reckoned from.
+their inputs: the day each one starts, or the dates it is reckoned from. The enrolment's
+placing (the trainee's organisation, the cohort, status, supervisors and dates) is kept
+beside them, so a report's scope, flags and charts are read from this table alone.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime
@@ -42,3 +44,11 @@ class ProgressSummary(Base):
     behind_from: Mapped[date | None] = mapped_column(index=True)
     registration_flag_from: Mapped[date | None] = mapped_column(index=True)
     level3_to_verify: Mapped[bool]
+    # The enrolment's placing, as the enrolment and its trainee's organisation stand.
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
+    cohort_id: Mapped[int | None] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    clinical_supervisor_id: Mapped[int | None] = mapped_column(index=True)
+    education_supervisor_id: Mapped[int | None] = mapped_column(index=True)
+    started_on: Mapped[date]
+    expected_end_on: Mapped[date]

@@ -73,6 +73,61 @@ def test_an_unknown_filter_value_shows_an_error_and_is_ignored(seeded, lead, as_
     assert len(_table_names(soup)) == 3
 
 
+def test_supervisors_too_many_to_list_wait_for_an_organisation_and_a_choice_stays(
+    seeded, lead, harbour, supervisor, other_supervisor, as_user, monkeypatch
+):
+    from app.services.reporting import filter_choices
+
+    def offered(soup) -> list[str]:
+        return [o.get_text(strip=True) for o in soup.select("#supervisor option")]
+
+    assert offered(_page(as_user(lead), "/lead/dashboard")) == [
+        "All supervisors",
+        "Sam Okafor",
+        "Una Other",
+    ]
+    monkeypatch.setattr(filter_choices, "SUPERVISORS_LISTED_UP_TO", 2)
+    soup = _page(as_user(lead), "/lead/dashboard")
+    assert offered(soup) == ["All supervisors"]
+    hint = soup.select_one("#supervisor-hint").get_text()
+    assert "too many to list" in hint
+    # Harbour's two trainees are few enough: their supervisor is listed.
+    assert offered(_page(as_user(lead), f"/lead/dashboard?organisation={harbour.id}")) == [
+        "All supervisors",
+        "Sam Okafor",
+    ]
+    # A supervisor chosen by link is checked, kept selected, and filters the table.
+    soup = _page(as_user(lead), f"/lead/dashboard?supervisor={other_supervisor.id}")
+    assert soup.select_one("#supervisor option[selected]").get_text(strip=True) == "Una Other"
+    assert _table_names(soup) == ["=Cal Cliff"]
+    soup = _page(as_user(lead), f"/lead/dashboard?supervisor={lead.id}")
+    assert "Choose a supervisor from the list" in soup.select_one(".nhsuk-error-summary").text
+    assert len(_table_names(soup)) == 3
+
+
+def test_organisations_too_many_to_list_open_the_chosen_one(
+    seeded, lead, harbour, harbour_practice, as_user, monkeypatch
+):
+    from app.services.reporting import filter_choices
+
+    def offered(soup) -> list[str]:
+        return [o.get_text(strip=True) for o in soup.select("#organisation option")]
+
+    monkeypatch.setattr(filter_choices, "ORGANISATIONS_LISTED_UP_TO", 2)
+    soup = _page(as_user(lead), "/lead/dashboard")
+    assert offered(soup) == [
+        "All organisations",
+        "North Coast Training Hub",
+        "- Clifftop PCN",
+        "- Harbour PCN",
+    ]
+    assert "list the organisations inside it" in soup.select_one("#organisation-hint").text
+    soup = _page(as_user(lead), f"/lead/dashboard?organisation={harbour_practice.id}")
+    assert "- - Harbour Street Surgery" in offered(soup)
+    assert soup.select_one("#organisation option[selected]")["value"] == str(harbour_practice.id)
+    assert _table_names(soup) == ["Ada Harbour", "Ben Harbour"]
+
+
 def test_column_headings_sort_the_table_and_say_which_way(seeded, lead, as_user):
     soup = _page(as_user(lead), "/lead/dashboard?sort=flags&order=desc")
     assert _table_names(soup) == ["Ben Harbour", "=Cal Cliff", "Ada Harbour"]

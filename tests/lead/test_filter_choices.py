@@ -19,9 +19,8 @@ from app.services.accounts import organisations
 from app.services.reporting import filter_choices
 from app.services.reporting.filter_choices import (
     FilterChoices,
-    _choices_from_enrolments,
+    _cohorts_statement,
     _descendants,
-    _probed_choices,
     _tree,
 )
 from app.services.reporting.scope import enrolment_ids, scope_for
@@ -158,17 +157,22 @@ def test_the_choices_are_those_of_the_first_definition(world, who):
 
 
 @pytest.mark.parametrize("who", VIEWERS)
-@pytest.mark.parametrize("reading", [_probed_choices, _choices_from_enrolments])
-def test_probing_and_reading_the_scopes_enrolments_find_the_same(world, who, reading):
-    """The dashboard probes for a lead over most organisations and reads the enrolments
-    otherwise; either way gives every viewer the same cohorts and supervisors."""
+@pytest.mark.parametrize("probed", [True, False])
+def test_probing_and_reading_the_scopes_enrolments_find_the_same_cohorts(world, who, probed):
+    """The dashboard probes each cohort for a lead over most organisations and reads the
+    enrolments otherwise; either way gives every viewer the same cohorts."""
     viewer = world[who]
-    cohorts, supervisors = reading(scope_for(viewer))
+    scope = scope_for(viewer)
+    if scope.empty:
+        return
+    statement = _cohorts_statement(
+        probed, scope.organisation_root_id is not None, scope.supervisor_id is not None
+    )
+    found = db.session.execute(
+        statement, {"root_id": scope.organisation_root_id, "supervisor_id": scope.supervisor_id}
+    ).all()
     first = _first_definition(viewer)
-    found_cohorts = db.session.execute(cohorts.order_by(Cohort.name, Organisation.name)).all()
-    assert [(cid, f"{name} ({org})") for cid, name, org in found_cohorts] == first.cohorts
-    found = db.session.execute(supervisors.order_by(User.name, User.id)).all()
-    assert [(sid, name) for sid, name in found] == first.supervisors
+    assert [(cid, f"{name} ({org})") for cid, name, org in found] == first.cohorts
 
 
 def _labels(choices: list[tuple[int, str]]) -> list[str]:
@@ -220,10 +224,94 @@ def test_an_administrator_has_nothing_to_choose(world):
     assert filter_choices.filter_choices(world["admin"]) == filter_choices.NO_CHOICES
 
 
-def test_the_choices_take_three_queries_and_four_for_a_supervisor(world, count_queries):
-    for who, expected in (("region", 3), ("both", 4)):
+def test_the_choices_take_four_queries_and_five_for_a_supervisor(world, count_queries):
+    for who, expected in (("region", 4), ("both", 5)):
         viewer = world[who]
         viewer.has_role("lead")  # roles loaded before counting
         with count_queries() as counted:
             filter_choices.filter_choices(viewer)
         assert counted.count == expected, counted.statements
+
+
+def _id(choices: list[tuple[int, str]], label: str) -> int:
+    return next(i for i, name in choices if name.endswith(label))
+
+
+def test_an_organisation_or_cohort_chosen_lists_the_supervisors_of_its_trainees(world):
+    region = world["region"]
+    every = filter_choices.filter_choices(region)
+    beacon = _id(every.organisations, "Beacon Hub")
+    assert _labels(filter_choices.filter_choices(region, beacon).supervisors) == [
+        "Bea Both",  # the education supervisor of a Beacon Surgery trainee
+        "Fay Far",
+        "Sam Same",
+    ]
+    autumn = _id(every.cohorts, "Autumn (Beacon Hub)")
+    assert _labels(filter_choices.filter_choices(region, cohort_id=autumn).supervisors) == [
+        "Fay Far",
+        "Sam Same",
+    ]
+    # A choice that is not theirs narrows nothing: the whole scope's supervisors stay.
+    outside = filter_choices.filter_choices(world["outside"]).organisations[0][0]
+    assert filter_choices.filter_choices(region, outside) == every
+
+
+def test_too_many_trainees_to_list_their_supervisors_leave_only_the_chosen_one(world, monkeypatch):
+    region = world["region"]
+    listed = filter_choices.filter_choices(region)
+    monkeypatch.setattr(filter_choices, "SUPERVISORS_LISTED_UP_TO", 2)
+    choices = filter_choices.filter_choices(region)
+    assert choices.supervisors == []
+    assert choices.supervisors_listed is False
+    assert (choices.organisations, choices.cohorts) == (listed.organisations, listed.cohorts)
+
+    far = world["far"]
+    chosen = filter_choices.filter_choices(region, supervisor_id=far.id)
+    assert chosen.supervisors == [(far.id, "Fay Far")]
+    # Someone who supervises nobody in scope is not a choice, listed or not.
+    admin = world["admin"]
+    assert filter_choices.filter_choices(region, supervisor_id=admin.id).supervisors == []
+    # One practice's trainees are few enough to list.
+    practice = _id(choices.organisations, "Anchor Surgery")
+    narrowed = filter_choices.filter_choices(region, practice)
+    assert narrowed.supervisors_listed is True
+    assert _labels(narrowed.supervisors) == ["Eve Education", "Sam Same"]
+
+
+def test_too_many_organisations_to_list_open_one_level_at_a_time(world, monkeypatch):
+    region = world["region"]
+    everything = filter_choices.filter_choices(region)
+    assert everything.organisations_listed is True
+    monkeypatch.setattr(filter_choices, "ORGANISATIONS_LISTED_UP_TO", 3)
+    top = filter_choices.filter_choices(region)
+    assert top.organisations_listed is False
+    assert _labels(top.organisations) == ["Region", "- Anchor Hub", "- Beacon Hub"]
+    assert top.cohorts == everything.cohorts
+
+    # Choosing a hub opens it; a practice chosen by link opens the way down to it.
+    anchor = _id(everything.organisations, "Anchor Hub")
+    assert _labels(filter_choices.filter_choices(region, anchor).organisations) == [
+        "Region",
+        "- Anchor Hub",
+        "- - Anchor Health Centre",
+        "- - Anchor Surgery",
+        "- Beacon Hub",
+    ]
+    beacon_surgery = _id(everything.organisations, "Beacon Surgery")
+    chosen = filter_choices.filter_choices(region, beacon_surgery)
+    assert _labels(chosen.organisations) == [
+        "Region",
+        "- Anchor Hub",
+        "- Beacon Hub",
+        "- - Beacon Surgery",
+    ]
+    # One the viewer does not see opens nothing.
+    outside = filter_choices.filter_choices(world["outside"]).organisations[0][0]
+    assert filter_choices.filter_choices(region, outside).organisations == top.organisations
+
+
+def test_a_supervisors_trainee_of_no_organisation_opens_nothing(world, monkeypatch):
+    monkeypatch.setattr(filter_choices, "ORGANISATIONS_LISTED_UP_TO", 1)
+    both = world["both"]  # supervises a trainee of no organisation
+    choices = filter_choices.filter_choices(both)
+    assert "- Anchor Hub" in _labels(choices.organisations)

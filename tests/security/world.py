@@ -48,6 +48,7 @@ from app.services.pathway import training_log
 from app.services.portfolio import evidence as evidence_service
 from app.services.registration import qualifications, revalidation
 from app.services.registration import records as registration
+from app.services.reporting import summary_upkeep
 from app.services.storage.documents import Upload
 from app.services.supervision import enrolments, signoffs
 from tests.evidence.conftest import valid_answers
@@ -375,6 +376,7 @@ def _self_supervised_records(
         .where(Enrolment.id == enrolment.id)
         .values(clinical_supervisor_id=person.id, education_supervisor_id=person.id)
     )
+    summary_upkeep.touch([enrolment.id])  # no flush sees a bulk UPDATE
     db.session.commit()
     own = {
         **args,

@@ -485,3 +485,45 @@ def test_a_sign_off_refused_mid_way_leaves_the_summary_as_it_was(enrolment, read
 
     assert stored(enrolment.id) == before
     assert_summaries_true()
+
+
+# --- The placing -----------------------------------------------------------------------------
+
+
+def test_a_trainee_moved_to_another_organisation_takes_their_summary_along(
+    enrolment, trainee, supervisor, make_org, monkeypatch
+):
+    from app.services.accounts import users
+
+    assert stored(enrolment.id)["organisation_id"] == trainee.organisation_id
+    elsewhere = make_org("Elsewhere Surgery", "practice")
+    refreshed: list[int] = []
+    real = progress_summary.refresh
+    monkeypatch.setattr(progress_summary, "refresh", lambda ids: (refreshed.extend(ids), real(ids)))
+    users.update_profile(trainee, name=trainee.name, organisation=elsewhere, actor=supervisor)
+    db.session.commit()
+    assert stored(enrolment.id)["organisation_id"] == elsewhere.id
+    assert refreshed == [enrolment.id]
+    assert_summaries_true()
+
+    # A change to anything else of theirs (a new name, signing in) recomputes nothing.
+    refreshed.clear()
+    users.update_profile(trainee, name="A New Name", organisation=elsewhere, actor=supervisor)
+    trainee.last_login_at = trainee.created_at
+    db.session.commit()
+    assert refreshed == []
+    assert_summaries_true()
+
+
+def test_the_cohort_supervisors_and_dates_are_the_enrolments(enrolment, supervisor):
+    row = stored(enrolment.id)
+    assert (row["status"], row["cohort_id"]) == ("active", enrolment.cohort_id)
+    assert row["clinical_supervisor_id"] == supervisor.id
+    assert (row["started_on"], row["expected_end_on"]) == (
+        enrolment.started_on,
+        enrolment.expected_end_on,
+    )
+    enrolment.expected_end_on += timedelta(days=30)
+    db.session.commit()
+    assert stored(enrolment.id)["expected_end_on"] == enrolment.expected_end_on
+    assert_summaries_true()

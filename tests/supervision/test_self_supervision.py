@@ -24,6 +24,7 @@ from app.models.supervision import SupervisionSession
 from app.models.users import User
 from app.services.accounts import api_tokens
 from app.services.registration import records as registration
+from app.services.reporting import summary_upkeep
 from app.services.supervision import completion, enrolments, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from app.services.supervision.access import (
@@ -58,6 +59,7 @@ def recorded_as_their_own_supervisor(enrolment: Enrolment) -> Enrolment:
             education_supervisor_id=enrolment.trainee_id,
         )
     )
+    summary_upkeep.touch([enrolment.id])  # no flush sees a bulk UPDATE
     db.session.commit()
     db.session.refresh(enrolment)
     return enrolment

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.users import User
 from app.services.errors import DomainError
+from app.services.reporting import summary_upkeep
 from app.services.reporting.trainee_summary import competency_standing
 from app.services.supervision import enrolments, permissions, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
@@ -119,6 +120,7 @@ def test_a_trainee_recorded_as_their_own_supervisor_is_offered_nothing(
         .where(Enrolment.id == enrolment.id)
         .values(clinical_supervisor_id=dual.id, education_supervisor_id=dual.id)
     )
+    summary_upkeep.touch([enrolment.id])  # no flush sees a bulk UPDATE
     db.session.commit()
     db.session.refresh(enrolment)
     assert permissions.record_actions(dual, enrolment) == permissions.RecordActions(

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 
 from app.extensions import db
-from app.models.enrolments import Enrolment, EnrolmentPause
+from app.models.enrolments import EnrolmentPause
 from app.models.organisations import Cohort
 from app.models.progress import ProgressSummary
 from app.models.signoffs import SignOff, SignOffRevocation
@@ -138,9 +138,9 @@ def _month_key(column):
 
 
 def _in_cohorts(cohort_ids: Collection[int]) -> ColumnElement[bool]:
-    """Enrolments of these cohorts (0: of none)."""
-    chosen = Enrolment.cohort_id.in_([c for c in cohort_ids if c])
-    return or_(chosen, Enrolment.cohort_id.is_(None)) if 0 in cohort_ids else chosen
+    """Summaries of enrolments in these cohorts (0: of none)."""
+    chosen = ProgressSummary.cohort_id.in_([c for c in cohort_ids if c])
+    return or_(chosen, ProgressSummary.cohort_id.is_(None)) if 0 in cohort_ids else chosen
 
 
 def _signed_by_month(
@@ -149,10 +149,10 @@ def _signed_by_month(
     """Standing proficient sign-offs per cohort id (0 for none) and month "YYYY-MM", of the
     enrolments in scope that meet `condition`, added up by the database."""
     month = _month_key(SignOff.signed_at)
-    cohort = func.coalesce(Enrolment.cohort_id, 0)
+    cohort = func.coalesce(ProgressSummary.cohort_id, 0)
     query = (
         summarised(viewer, filters, cohort, month, func.count(SignOff.id))
-        .join(SignOff, SignOff.enrolment_id == Enrolment.id)
+        .join(SignOff, SignOff.enrolment_id == ProgressSummary.enrolment_id)
         .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
         .where(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
         .where(condition)
@@ -173,20 +173,21 @@ def _chart_lines(
 ) -> dict[tuple[str, int], Counter[Line]]:
     """Per cohort (name, id; "" and 0 for none), how many trainees share each expected
     line: counted in SQL for those never paused, read one by one for the few who were."""
-    cohort = func.coalesce(Enrolment.cohort_id, 0)
+    summary = ProgressSummary
+    cohort = func.coalesce(summary.cohort_id, 0)
     name = func.coalesce(Cohort.name, "")
-    columns = (name, cohort, Enrolment.started_on, Enrolment.expected_end_on)
+    columns = (name, cohort, summary.started_on, summary.expected_end_on)
     ever_paused = select(EnrolmentPause.enrolment_id)
     shared = (
-        summarised(viewer, filters, *columns, ProgressSummary.competencies, func.count())
-        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.id.not_in(ever_paused), condition)
-        .group_by(*columns, ProgressSummary.competencies)
+        summarised(viewer, filters, *columns, summary.competencies, func.count())
+        .outerjoin(Cohort, Cohort.id == summary.cohort_id)
+        .where(summary.enrolment_id.not_in(ever_paused), condition)
+        .group_by(*columns, summary.competencies)
     )
     paused = (
-        summarised(viewer, filters, *columns, ProgressSummary.competencies, Enrolment.id)
-        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.id.in_(ever_paused), condition)
+        summarised(viewer, filters, *columns, summary.competencies, summary.enrolment_id)
+        .outerjoin(Cohort, Cohort.id == summary.cohort_id)
+        .where(summary.enrolment_id.in_(ever_paused), condition)
     )
     lines: dict[tuple[str, int], Counter[Line]] = defaultdict(Counter)
     for title, cohort_id, started_on, end_on, total, count in db.session.execute(shared):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from app.models.enrolments import Enrolment
 from app.models.organisations import Cohort, Organisation
 from app.models.users import User
-from app.services.reporting.scope import ReportFilters, restrict, scope_for
+from app.services.reporting.scope import ReportFilters, enrolment_placing, restrict, scope_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,4 +88,4 @@ def base_query(viewer: User, filters: ReportFilters) -> Select:
         .outerjoin(education, education.id == Enrolment.education_supervisor_id)
         .order_by(trainee.name, Enrolment.id)
     )
-    return restrict(query, trainee, scope_for(viewer), filters)
+    return restrict(query, enrolment_placing(trainee), scope_for(viewer), filters)

@@ -25,7 +25,7 @@ from app.models.users import User
 from app.services.paging import clamp_page
 from app.services.reporting.flags import Flag, ReportThresholds, supervision_window_start
 from app.services.reporting.progress_base import BaseRow, base_query, base_rows
-from app.services.reporting.scope import ReportFilters, restrict, scope_for
+from app.services.reporting.scope import SUMMARY_PLACING, ReportFilters, restrict, scope_for
 
 SORT_KEYS = (
     "name",
@@ -45,9 +45,9 @@ SORT_KEYS = (
 def flag_conditions(
     thresholds: ReportThresholds, today: date, now: datetime
 ) -> dict[Flag, ColumnElement[bool]]:
-    """Each flag as a condition on a summary joined to its enrolment."""
+    """Each flag as a condition on a summary (its inputs and placing alone)."""
     summary = ProgressSummary
-    not_paused = Enrolment.status != "paused"
+    not_paused = summary.status != "paused"
     window_start = supervision_window_start(today, thresholds)
     return {
         Flag.STALLED: not_paused
@@ -57,7 +57,7 @@ def flag_conditions(
         Flag.BEHIND: summary.behind_from <= today,
         Flag.REGISTRATION: summary.registration_flag_from <= today,
         Flag.NO_SUPERVISION: not_paused
-        & (Enrolment.started_on <= today - timedelta(days=thresholds.supervision_window_days))
+        & (summary.started_on <= today - timedelta(days=thresholds.supervision_window_days))
         & or_(summary.last_supervision_on.is_(None), summary.last_supervision_on < window_start),
         Flag.LEVEL3_TO_VERIFY: summary.level3_to_verify.is_(True),
     }
@@ -67,17 +67,11 @@ def chosen_flag(filters: ReportFilters) -> Flag | None:
     return Flag(filters.flag) if filters.flag in set(Flag) else None
 
 
-def summarised(viewer: User, filters: ReportFilters, *columns, trainee=None) -> Select:
-    """`columns` from the enrolments in scope joined to their summaries (the flag filter
-    is the caller's: `flag_conditions`)."""
-    trainee = trainee if trainee is not None else aliased(User)
-    query = (
-        select(*columns)
-        .select_from(Enrolment)
-        .join(trainee, trainee.id == Enrolment.trainee_id)
-        .join(ProgressSummary, ProgressSummary.enrolment_id == Enrolment.id)
-    )
-    return restrict(query, trainee, scope_for(viewer), filters)
+def summarised(viewer: User, filters: ReportFilters, *columns) -> Select:
+    """`columns` from the summaries of the enrolments in scope, judged on the summaries'
+    placing alone (the flag filter is the caller's: `flag_conditions`)."""
+    query = select(*columns).select_from(ProgressSummary)
+    return restrict(query, SUMMARY_PLACING, scope_for(viewer), filters)
 
 
 @dataclass(frozen=True)
@@ -120,10 +114,12 @@ def summary_page(
     page = clamp_page(page, total, per_page)
     trainee, clinical = aliased(User), aliased(User)
     query = (
-        summarised(viewer, filters, Enrolment.id, trainee=trainee)
-        .outerjoin(Organisation, Organisation.id == trainee.organisation_id)
-        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .outerjoin(clinical, clinical.id == Enrolment.clinical_supervisor_id)
+        summarised(viewer, filters, ProgressSummary.enrolment_id)
+        .join(Enrolment, Enrolment.id == ProgressSummary.enrolment_id)
+        .join(trainee, trainee.id == Enrolment.trainee_id)
+        .outerjoin(Organisation, Organisation.id == ProgressSummary.organisation_id)
+        .outerjoin(Cohort, Cohort.id == ProgressSummary.cohort_id)
+        .outerjoin(clinical, clinical.id == ProgressSummary.clinical_supervisor_id)
     )
     if flag:
         query = query.where(conditions[flag])
@@ -136,14 +132,14 @@ def summary_page(
         "awaiting": ProgressSummary.awaiting_review,
         "last_activity": ProgressSummary.last_activity_on,
         "registration_expiry": ProgressSummary.registration_expires_on,
-        "started_on": Enrolment.started_on,
-        "expected_end": Enrolment.expected_end_on,
+        "started_on": ProgressSummary.started_on,
+        "expected_end": ProgressSummary.expected_end_on,
         "flags": reduce(operator.add, (case((c, 1), else_=0) for c in conditions.values())),
     }
     key = keys.get(sort, keys["name"])
     ordered = key.desc() if descending else key.asc()
     ids = db.session.scalars(
-        query.order_by(ordered.nulls_last(), func.lower(trainee.name), Enrolment.id)
+        query.order_by(ordered.nulls_last(), func.lower(trainee.name), ProgressSummary.enrolment_id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

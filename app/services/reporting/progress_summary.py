@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.progress import ProgressSummary
+from app.models.users import User
 from app.services.clock import uk_today
 from app.services.registration.records import ShownRegistration, status_of
 from app.services.reporting.competency_statuses import CompetencyRules, competency_statuses
@@ -69,6 +70,14 @@ class SummaryValues:
     behind_from: date | None
     registration_flag_from: date | None
     level3_to_verify: bool
+    # The enrolment's placing (`ProgressSummary`): copied, not computed.
+    organisation_id: int | None
+    cohort_id: int | None
+    status: str
+    clinical_supervisor_id: int | None
+    education_supervisor_id: int | None
+    started_on: date
+    expected_end_on: date
 
 
 COLUMNS = tuple(field.name for field in fields(SummaryValues))
@@ -81,6 +90,11 @@ class _Enrolment:
     framework_id: int
     started_on: date
     expected_end_on: date
+    organisation_id: int | None
+    cohort_id: int | None
+    status: str
+    clinical_supervisor_id: int | None
+    education_supervisor_id: int | None
 
 
 def first_day(holds: Callable[[date], bool], start: date = FIRST_DAY) -> date | None:
@@ -145,7 +159,14 @@ def _enrolments(enrolment_ids: Sequence[int]) -> list[_Enrolment]:
                 Enrolment.framework_id,
                 Enrolment.started_on,
                 Enrolment.expected_end_on,
-            ).where(Enrolment.id.in_(enrolment_ids))
+                User.organisation_id,
+                Enrolment.cohort_id,
+                Enrolment.status,
+                Enrolment.clinical_supervisor_id,
+                Enrolment.education_supervisor_id,
+            )
+            .join(User, User.id == Enrolment.trainee_id)
+            .where(Enrolment.id.in_(enrolment_ids))
         )
     ]
 
@@ -206,6 +227,13 @@ def compute(
             ),
             registration_flag_from=_registration_flag_from(e.trainee_id, registration),
             level3_to_verify=facts.qualifications.get(e.trainee_id, (None, False, False))[2],
+            organisation_id=e.organisation_id,
+            cohort_id=e.cohort_id,
+            status=e.status,
+            clinical_supervisor_id=e.clinical_supervisor_id,
+            education_supervisor_id=e.education_supervisor_id,
+            started_on=e.started_on,
+            expected_end_on=e.expected_end_on,
         )
     return found
 

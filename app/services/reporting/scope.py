@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
+from app.models.progress import ProgressSummary
 from app.models.users import User
 from app.services.accounts.organisations import subtree
 from app.services.supervision.access import refuse_self_supervision
@@ -58,42 +59,70 @@ class ReportFilters:
     flag: str | None = None
 
 
-def _supervised_by(user_id: int):
-    return or_(
-        Enrolment.clinical_supervisor_id == user_id,
-        Enrolment.education_supervisor_id == user_id,
+@dataclass(frozen=True)
+class Placing:
+    """The columns a scope and its filters are judged on: an enrolment's with its
+    trainee's organisation (`enrolment_placing`), or a progress summary's copy of them
+    (`SUMMARY_PLACING`), which a report reads without joining the two."""
+
+    organisation_id: ColumnElement[int | None]
+    status: ColumnElement[str]
+    cohort_id: ColumnElement[int | None]
+    clinical_supervisor_id: ColumnElement[int | None]
+    education_supervisor_id: ColumnElement[int | None]
+
+    def supervised_by(self, user_id: int) -> ColumnElement[bool]:
+        return or_(self.clinical_supervisor_id == user_id, self.education_supervisor_id == user_id)
+
+
+def enrolment_placing(trainee) -> Placing:
+    """The placing of an enrolment joined to `trainee`, an alias of User for its trainee."""
+    return Placing(
+        trainee.organisation_id,
+        Enrolment.status,
+        Enrolment.cohort_id,
+        Enrolment.clinical_supervisor_id,
+        Enrolment.education_supervisor_id,
     )
+
+
+SUMMARY_PLACING = Placing(
+    ProgressSummary.organisation_id,
+    ProgressSummary.status,
+    ProgressSummary.cohort_id,
+    ProgressSummary.clinical_supervisor_id,
+    ProgressSummary.education_supervisor_id,
+)
 
 
 def restrict(
     query: Select,
-    trainee,
+    placing: Placing,
     scope: ReportScope,
     filters: ReportFilters | None = None,
     *,
     statuses: tuple[str, ...] | None = REPORTED_STATUSES,
 ) -> Select:
-    """Add the scope and the SQL-expressible filters to a query joined to Enrolment and
-    to `trainee` (an alias of User for the enrolment's trainee). `statuses=None` keeps
-    enrolments of every status (a trainee's own page)."""
+    """Add the scope and the SQL-expressible filters to a query on `placing`'s columns.
+    `statuses=None` keeps enrolments of every status (a trainee's own page)."""
     allowed = []
     if scope.organisation_root_id is not None:
         tree = subtree(scope.organisation_root_id, "scope_tree")
-        allowed.append(trainee.organisation_id.in_(select(tree.c.id)))
+        allowed.append(placing.organisation_id.in_(select(tree.c.id)))
     if scope.supervisor_id is not None:
-        allowed.append(_supervised_by(scope.supervisor_id))
+        allowed.append(placing.supervised_by(scope.supervisor_id))
     query = query.where(or_(*allowed) if allowed else false())
     if statuses is not None:
-        query = query.where(Enrolment.status.in_(statuses))
+        query = query.where(placing.status.in_(statuses))
     if filters is None:
         return query
     if filters.organisation_id is not None:
         tree = subtree(filters.organisation_id, "filter_tree")
-        query = query.where(trainee.organisation_id.in_(select(tree.c.id)))
+        query = query.where(placing.organisation_id.in_(select(tree.c.id)))
     if filters.cohort_id is not None:
-        query = query.where(Enrolment.cohort_id == filters.cohort_id)
+        query = query.where(placing.cohort_id == filters.cohort_id)
     if filters.supervisor_id is not None:
-        query = query.where(_supervised_by(filters.supervisor_id))
+        query = query.where(placing.supervised_by(filters.supervisor_id))
     return query
 
 
@@ -101,7 +130,7 @@ def enrolment_ids(scope: ReportScope, filters: ReportFilters | None = None) -> S
     """A subquery of the enrolment ids in scope, for `column.in_(...)`."""
     trainee = aliased(User)
     query = select(Enrolment.id).join(trainee, trainee.id == Enrolment.trainee_id)
-    return restrict(query, trainee, scope, filters)
+    return restrict(query, enrolment_placing(trainee), scope, filters)
 
 
 def enrolment_in_scope(viewer: User, enrolment_id: int) -> Enrolment | None:
@@ -113,7 +142,9 @@ def enrolment_in_scope(viewer: User, enrolment_id: int) -> Enrolment | None:
         .join(trainee, trainee.id == Enrolment.trainee_id)
         .where(Enrolment.id == enrolment_id)
     )
-    enrolment = db.session.scalar(restrict(query, trainee, scope_for(viewer), statuses=None))
+    enrolment = db.session.scalar(
+        restrict(query, enrolment_placing(trainee), scope_for(viewer), statuses=None)
+    )
     if enrolment is not None:
         refuse_self_supervision(viewer.id, enrolment.trainee_id)
     return enrolment

@@ -2,12 +2,13 @@
 
 Every flush notes which enrolments its records belong to: evidence and its versions and
 links, reviews, assessors' forms, sign-offs and revocations, pauses, supervision
-sessions, the enrolment itself (completion, a framework move, new dates), and the
-trainee's registration and Level 3. Just before the transaction commits, those
-enrolments' summaries are recomputed (`progress_summary.refresh`), so the summary and the
-change land together or not at all. The enrolments are locked at the flush that changes
-them, before any lock taken later in the transaction (the audit chain's). A change made
-with a bulk SQL statement, which no flush sees, names its enrolments with `touch`.
+sessions, the enrolment itself (completion, a framework move, new dates, supervisors,
+cohort), and the trainee's registration, Level 3 and organisation. Just before the
+transaction commits, those enrolments' summaries are recomputed
+(`progress_summary.refresh`), so the summary and the change land together or not at all.
+The enrolments are locked at the flush that changes them, before any lock taken later in
+the transaction (the audit chain's). A change made with a bulk SQL statement, which no
+flush sees, names its enrolments with `touch`.
 
 A transaction that changed an enrolment's evidence alone (items, their versions and
 links, reviews, assessors' forms) recomputes only the values evidence can move
@@ -38,6 +39,7 @@ from app.models.registration import Qualification, Registration
 from app.models.reviews import Review
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
+from app.models.users import User
 from app.services.reporting import progress_summary
 
 _PENDING = "progress_summary_pending"
@@ -58,7 +60,11 @@ _KEYS: dict[type, Callable[[Any], tuple[str, int | None]]] = {
     SignOffRevocation: lambda r: ("sign_off", r.sign_off_id),
     Registration: lambda r: ("trainee", r.user_id),
     Qualification: lambda r: ("trainee", r.user_id),
+    User: lambda r: ("trainee", r.id),
 }
+# A person's own record moves their summaries only through their organisation (the
+# summary keeps it); signing in and the rest of their details move nothing.
+_ONLY_THROUGH: dict[type, str] = {User: "organisation_id"}
 
 # The records whose changes move only an enrolment's evidence values.
 _EVIDENCE_SIDE = (Evidence, EvidenceVersion, EvidenceLink, Review, AssessmentRequest)
@@ -123,7 +129,8 @@ def _collect(session: Session, _context) -> None:
     flushed = {(type(r), r.id): r for r in written if isinstance(r, Evidence | EvidenceVersion)}
     for record in written:
         key = _KEYS.get(type(record))
-        if key is None:
+        through = _ONLY_THROUGH.get(type(record))
+        if key is None or (through and (record in session.new or _unchanged(record, through))):
             continue
         pending = _pending(session, record)
         draft = _private_draft(session, flushed, record)
@@ -138,7 +145,7 @@ def _collect(session: Session, _context) -> None:
                 _add(pending, key(record))
     for record in session.deleted:
         key = _KEYS.get(type(record))
-        if key is not None:
+        if key is not None and type(record) not in _ONLY_THROUGH:
             _add(_pending(session, record), key(record))
 
 
