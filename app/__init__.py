@@ -152,12 +152,14 @@ def register_jinja(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.database import configure_engine
+    from app.services.registration import signer_standing
     from app.services.reporting import summary_upkeep
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     summary_upkeep.install()  # progress summaries change with the records they sum up
+    signer_standing.install()  # and supervisors' standings with their registrations
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -14,7 +14,8 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from flask import stream_with_context
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -79,3 +80,23 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql(f"BEGIN {_begin_mode.get()}")
+
+
+@contextmanager
+def session_on(connection: Connection) -> Iterator[None]:
+    """Point the app's scoped session at a session on `connection` meanwhile: a
+    migration's, whose new tables no other connection sees yet (a migration that fills
+    derived data by the app's own rules runs them through this)."""
+    from app.extensions import db
+
+    registry = db.session.registry
+    previous = registry() if registry.has() else None
+    with Session(bind=connection) as session:
+        registry.set(session)
+        try:
+            yield
+        finally:
+            if previous is None:
+                registry.clear()
+            else:
+                registry.set(previous)

@@ -52,6 +52,7 @@ from app.services.audit import chain as audit
 from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as framework_service
+from app.services.registration import signer_standing
 from app.services.reporting import progress_summary
 from app.services.supervision.enrolments import DEFAULT_DURATION
 
@@ -249,8 +250,10 @@ class DatasetGenerator:
 
     def _finish(self, started: float) -> GenerateResult:
         rows = self.rows.finish()
-        # The rows gave each organisation its parent; the tree's closure follows from them.
+        # The rows gave each organisation its parent; the tree's closure follows from them,
+        # and each supervisor's standing from their registrations.
         organisations.rebuild_paths()
+        signer_standing.rebuild()
         # Fresh planner statistics, as after any bulk load: SQLite keeps none until ANALYZE
         # runs, and without them it can pick an index that reads a tenth of a table. They
         # come before the summaries, whose queries read the tables just loaded.

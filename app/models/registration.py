@@ -68,6 +68,22 @@ class Registration(Base):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
+class SignerStanding(Base):
+    """For each person holding the supervisor role, the days on which their latest
+    registration stands for a sign-off (`registration.signers.standing_span`): from
+    `stands_from` to `stands_until`, both None when it stands on none. Written in the
+    transaction that changes a registration or the role (`registration.signer_upkeep`),
+    so the supervisors who cannot sign today are an index range, not a probe of each."""
+
+    __tablename__ = "signer_standings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    stands_from: Mapped[date | None] = mapped_column(index=True)
+    stands_until: Mapped[date | None] = mapped_column(index=True)
+
+
 class Qualification(Base):
     """A person's Level 3 qualification (one per person, changed in place and audited)."""
 

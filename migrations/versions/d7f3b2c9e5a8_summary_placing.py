@@ -39,9 +39,11 @@ def _upgrade():
         batch.add_column(sa.Column('expected_end_on', sa.Date(), nullable=True))
     # Every enrolment summed up by the app's rules, placing and all (this is the newest
     # migration that changes the table: see a7c3e9d2f1b4).
+    from app.database import session_on
     from app.services.reporting import progress_summary
 
-    progress_summary.rebuild_in(op.get_bind())
+    with session_on(op.get_bind()):
+        progress_summary.rebuild()
     with op.batch_alter_table('progress_summaries') as batch:
         for column in ('status', 'started_on', 'expected_end_on'):
             batch.alter_column(column, nullable=False)

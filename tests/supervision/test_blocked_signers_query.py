@@ -177,6 +177,12 @@ def test_the_list_is_the_first_definitions_for_every_registration_state(world, w
     assert found == _first_definition(viewer, today)
 
 
+def test_every_supervisor_in_every_state_has_the_standing_their_registrations_give(world):
+    from app.services.registration import signer_standing
+
+    assert signer_standing.first_difference() is None
+
+
 def test_everyone_who_cannot_sign_is_listed_and_nobody_else(world):
     found = signers.blocked_signers_for(world["lead"], uk_today())
     assert {b.name for b in found} == BLOCKED

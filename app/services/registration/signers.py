@@ -19,21 +19,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
     Date,
     Integer,
-    and_,
     bindparam,
-    false,
-    func,
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models.registration import Registration
+from app.models.registration import Registration, SignerStanding
 from app.models.users import User, UserRole
 from app.services.accounts.organisations import subtree
 from app.services.errors import DomainError
@@ -41,7 +35,6 @@ from app.services.registration.gphc import REGISTER_LABELS, current_registration
 from app.services.registration.records import facts_of, registration_status_for
 from app.services.registration.rules import REGISTRATION_STATUS_LABELS
 from app.services.registration.signature_gates import (
-    NUMBER_SHAPES,
     Gap,
     RegistrationFacts,
     registration_gaps,
@@ -231,8 +224,8 @@ def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
     stands is not blocked, only not a sign-off signer), by name; 2 queries however many.
 
     The database leaves out everyone whose latest registration stands for a sign-off
-    (`_stands_for_sign_off`, the same checks as `registration_gaps`), so only the few
-    others are read and judged here, by the rules every signature uses."""
+    today (`signer_standing.standing_span`, the same checks as `registration_gaps`), so
+    only the few others are read and judged here, by the rules every signature uses."""
     if not viewer.has_role("lead") or viewer.organisation_id is None:
         return []
     people = db.session.execute(
@@ -250,55 +243,25 @@ def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
     return blocked
 
 
-def _stands_for_sign_off(registration, today: date | BindParameter) -> ColumnElement[bool]:
-    """True in SQL only where `registration_gaps(facts_of(registration), today,
-    SIGN_OFF_REGISTERS)` is empty: registered, a number of a sign-off register's shape,
-    started, unexpired and verified by someone else. Where it is false or NULL the Python
-    rule decides, so it may be stricter than the rule but never more lenient."""
-    number = registration.number
-    shapes = [
-        and_(registration.register == register, number.regexp_match(f"^({shape.pattern})$"))
-        for register, shape in NUMBER_SHAPES.items()
-        if register in SIGN_OFF_REGISTERS
-    ]
-    return and_(
-        registration.status == "registered",
-        number.is_not(None),
-        # 7 characters as well as the shape: SQLite's REGEXP lets `$` match before a
-        # final newline, where the rule's fullmatch does not.
-        func.length(number) == 7,
-        or_(*shapes),
-        or_(registration.registered_on.is_(None), registration.registered_on <= today),
-        registration.expires_on.is_not(None),
-        registration.expires_on >= today,
-        registration.verified_by_id.is_not(None),
-        registration.verified_by_id != registration.user_id,
-    )
-
-
-# The active supervisors inside the subtree of `root_id` whose latest registration does not
-# stand for a sign-off on `today`, by name. The standing is read per supervisor through the
-# index on user_id: the LIMIT keeps it a probe per row rather than a pass over every
-# registration, and naming both the person and their role row keeps it above the join, so
-# it runs once for each supervisor in the subtree (not for each person in it, nor for each
-# supervisor anywhere). Built once: only the organisation and the day change.
-_LATEST = aliased(Registration, name="latest")
-_STANDS = (
-    select(_stands_for_sign_off(_LATEST, bindparam("today", type_=Date)))
-    .where(_LATEST.user_id == User.id, UserRole.user_id == User.id)
-    .order_by(_LATEST.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
+# The active supervisors inside the subtree of `root_id` whose latest registration does
+# not stand for a sign-off on `today`, by name: the rows of `signer_standings`
+# (`signer_standing`) whose span misses the day, an index range. Built once: only the
+# organisation and the day change.
 _SUBTREE = subtree(bindparam("root_id", type_=Integer))
+_TODAY = bindparam("today", type_=Date)
 _CANDIDATE_SIGNERS = (
     select(User.id, User.name)
+    .join(SignerStanding, SignerStanding.user_id == User.id)
     .join(UserRole, UserRole.user_id == User.id)
     .where(
+        or_(
+            SignerStanding.stands_from.is_(None),
+            SignerStanding.stands_from > _TODAY,
+            SignerStanding.stands_until < _TODAY,
+        ),
         UserRole.role == "supervisor",
         User.active.is_(True),
         User.organisation_id.in_(select(_SUBTREE.c.id)),
-        ~func.coalesce(_STANDS, false()),
     )
     .order_by(User.name, User.id)
 )

@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
@@ -339,22 +338,6 @@ def rebuild(batch_size: int = BATCH_SIZE) -> int:
         if values:
             _upsert(values)
     return len(ids)
-
-
-def rebuild_in(connection: Connection) -> int:
-    """`rebuild` on another connection: a migration's, whose new table no other connection
-    sees yet. The app's scoped session is pointed at a session on it meanwhile."""
-    registry = db.session.registry
-    previous = registry() if registry.has() else None
-    with Session(bind=connection) as session:
-        registry.set(session)
-        try:
-            return rebuild()
-        finally:
-            if previous is None:
-                registry.clear()
-            else:
-                registry.set(previous)
 
 
 @dataclass(frozen=True)
