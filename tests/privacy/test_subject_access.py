@@ -86,6 +86,8 @@ RECORD_COUNTS = {
 NOT_ABOUT_TRAINEES = {
     "progress_summaries": "counts and days worked out from the enrolment's records, which are "
     "in the record themselves (`reports verify-summary` recomputes them)",
+    "signer_standings": "the days a supervisor's latest registration stands for a sign-off, "
+    "worked out from the registrations the record gives",
     "export_jobs": "exports a lead or supervisor asked for: filters, progress, a file kept a day",
     "framework_uploads": "framework files leads and administrators uploaded to publish",
     "one_time_links": "invitation, password reset and e-mail change links: a digest and dates",

@@ -74,3 +74,15 @@ def test_a_rebuild_writes_every_supervisors_row_again(make_user):
     db.session.commit()
     assert {person.id: standing(person) for person in people} == expected
     assert db.session.scalar(select(func.count()).select_from(SignerStanding)) == 3
+
+
+def test_erasing_a_supervisor_leaves_a_standing_that_matches(make_user):
+    from app.services.privacy import erasure
+
+    admin = make_user(roles=("admin",))
+    person = make_user(roles=("supervisor",), gphc="2076543")
+    assert standing(person)[0] is not None
+    erasure.erase_person(person, actor=admin)
+    db.session.commit()
+    assert signer_standing.first_difference() is None
+    assert standing(person) in (None, (None, None))

@@ -61,6 +61,7 @@ from app.services.audit import chain as audit
 from app.services.credentials.issuing import erase_stored_copies
 from app.services.errors import DomainError
 from app.services.feedback.records import erase_rounds
+from app.services.registration import signer_standing
 from app.services.reporting import summary_upkeep
 
 ERASED = "[erased]"
@@ -116,6 +117,7 @@ def erase_person(person: User, *, actor: User | None) -> Erasure:
         db.session.scalars(select(Enrolment.id).where(Enrolment.trainee_id == person.id))
     )
     _erase_own_records(person.id, erasure)
+    signer_standing.touch([person.id])  # their registrations went by a bulk statement
     if enrolment_ids:
         _erase_training(enrolment_ids, erasure)
     _erase_account(person, erasure)

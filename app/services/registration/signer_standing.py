@@ -8,7 +8,8 @@ today, an index range, instead of probing every supervisor's registrations.
 
 Every flush notes whose registrations or supervisor role it wrote; just before the
 transaction commits, those people's rows are written again, so the row and the change
-land together. A bulk load writes them all with `rebuild`.
+land together. Bulk statements name their people with `touch`; a bulk load writes every
+row with `rebuild`.
 """
 
 from __future__ import annotations
@@ -138,6 +139,12 @@ def first_difference() -> str | None:
         if stored.get(user_id) != expected.get(user_id):
             return f"user {user_id}: {stored.get(user_id)} stored, {expected.get(user_id)} expected"
     return None
+
+
+def touch(user_ids: Iterable[int]) -> None:
+    """Write these people's rows again when the transaction commits (after bulk statements,
+    which no flush sees)."""
+    db.session().info.setdefault(_NOTED, set()).update(user_ids)
 
 
 def _note(session: Session, _context) -> None:
