@@ -7,18 +7,16 @@ What erasing a person does (see SECURITY.md, "Retention and erasure"):
   the account deactivated, every session ended and every API token revoked;
 - their registration, Level 3, training log, declarations, revalidation records,
   notifications and e-mail digests are deleted;
-- as a trainee: evidence never submitted is deleted; submitted evidence keeps its place
-  (reviews and sign-offs point at its versions) but its title, answers and link notes
-  are replaced by "[erased]"; every file (attachments, certificate, exemption letter) is
-  listed for deletion from disk once the transaction commits; supervision session notes
-  and programme details are cleared, and so are the words of the development plan
-  (objectives, their review comments, the supervisor's comment on the learning needs);
-  an enrolment still running is withdrawn;
+- as a trainee: evidence never submitted is deleted; submitted evidence keeps its place (reviews
+  and sign-offs point at its versions) but its title, answers and link notes are replaced by
+  "[erased]"; every file (attachments, certificate, exemption letter) is listed for deletion
+  from disk once the transaction commits; supervision session notes and programme details are
+  cleared, and so are the words of the development plan (objectives, their review comments, the
+  supervisor's comment on the learning needs); an enrolment still running is withdrawn;
 - the signed records about them (reviews of their evidence, sign-offs, revocations, the
-  completion) keep who signed, what, when, the outcome and the record's digest; the
-  trainee's name, the comments and reasons written about them become "[erased]". The
-  database allows exactly this change to those append-only tables, and nothing else
-  (migration c3e8f51a2d47);
+  completion) keep who signed, what, when, the outcome and the record's digest; the trainee's
+  name, the comments and reasons written about them become "[erased]". The database allows
+  exactly this change to those append-only tables, and nothing else (migration c3e8f51a2d47);
 - the stored copy of their Open Badges credential is emptied (its digest and its place in
   the revocation list stay, so the copy they hold still checks);
 - what they wrote or signed about other people stays: a supervisor's reviews, sign-offs
