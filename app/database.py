@@ -8,13 +8,14 @@ readers never queue behind each other in WAL mode.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import stream_with_context
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -100,3 +101,19 @@ def session_on(connection: Connection) -> Iterator[None]:
                 registry.clear()
             else:
                 registry.set(previous)
+
+
+def upsert_rows(model: type, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Write `rows` of `model` (one statement), each replacing the row with its `key`
+    columns if there is one: ON CONFLICT DO UPDATE, in the dialect in hand."""
+    from app.extensions import db
+
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    statement = statement.on_conflict_do_update(
+        index_elements=[getattr(model, column) for column in key],
+        set_={c: statement.excluded[c] for c in rows[0] if c not in key},
+    )
+    db.session.execute(statement, rows)

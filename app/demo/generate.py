@@ -41,7 +41,7 @@ from app.models.enrolments import Enrolment, SupervisorAssignment
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.notifications import Notification
 from app.models.organisations import Cohort, Organisation
-from app.models.progress import ProgressSummary
+from app.models.progress import CompetencyProgress, ProgressSummary
 from app.models.registration import Qualification, Registration
 from app.models.reviews import Review
 from app.models.signoffs import SignOff
@@ -261,7 +261,8 @@ class DatasetGenerator:
         # Bulk inserts pass the summaries' upkeep by: sum every enrolment up once.
         self.say("summing up each enrolment's progress")
         progress_summary.rebuild(batch_size=SUMMARY_BATCH_SIZE)
-        db.session.execute(text(f"ANALYZE {ProgressSummary.__tablename__}"))
+        for table in (ProgressSummary.__tablename__, CompetencyProgress.__tablename__):
+            db.session.execute(text(f"ANALYZE {table}"))
         seconds = clock.perf_counter() - started
         audit.record(
             "demo.generated",

@@ -38,7 +38,7 @@ from app.models.identities import UserIdentity
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.one_time_links import OneTimeLink
 from app.models.organisations import Cohort, Organisation, OrganisationPath
-from app.models.progress import ProgressSummary
+from app.models.progress import CompetencyProgress, ProgressSummary
 from app.models.registration import (
     ExceptionalCircumstances,
     Qualification,
@@ -66,6 +66,7 @@ __all__ = [
     "Cohort",
     "Competency",
     "CompetencyCrosswalk",
+    "CompetencyProgress",
     "Completion",
     "DevelopmentObjective",
     "Domain",

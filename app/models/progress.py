@@ -52,3 +52,21 @@ class ProgressSummary(Base):
     education_supervisor_id: Mapped[int | None] = mapped_column(index=True)
     started_on: Mapped[date]
     expected_end_on: Mapped[date]
+
+
+class CompetencyProgress(Base):
+    """Each competency of an enrolment's framework version, with its status as a lead sees
+    it (`competency_statuses`): kept with the enrolment's summary, in the same transaction,
+    so that a change to one item recounts only the competencies it links, and the long
+    export reads statuses instead of adding up every link."""
+
+    __tablename__ = "competency_progress"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    competency_id: Mapped[int] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # not_started | in_progress | ready | signed_off
+    status: Mapped[str] = mapped_column(String(20))

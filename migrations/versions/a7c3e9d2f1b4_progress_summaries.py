@@ -48,7 +48,7 @@ def upgrade():
         )
     # The rows are written by the app's own rules, which match only the newest schema:
     # the newest migration that changes this table sums every enrolment up
-    # (d7f3b2c9e5a8 now). The summaries are derived data: `reports rebuild-summary`
+    # (f3c7a1e9b2d4 now). The summaries are derived data: `reports rebuild-summary`
     # writes them again at any time.
 
 

@@ -19,6 +19,15 @@ branch_labels = None
 depends_on = None
 
 INDEXED = ('organisation_id', 'cohort_id', 'clinical_supervisor_id', 'education_supervisor_id')
+PLACING = {
+    'organisation_id': 'users.organisation_id',
+    'cohort_id': 'enrolments.cohort_id',
+    'clinical_supervisor_id': 'enrolments.clinical_supervisor_id',
+    'education_supervisor_id': 'enrolments.education_supervisor_id',
+    'status': 'enrolments.status',
+    'started_on': 'enrolments.started_on',
+    'expected_end_on': 'enrolments.expected_end_on',
+}
 
 
 def upgrade():
@@ -37,13 +46,15 @@ def _upgrade():
         batch.add_column(sa.Column('status', sa.String(length=20), nullable=True))
         batch.add_column(sa.Column('started_on', sa.Date(), nullable=True))
         batch.add_column(sa.Column('expected_end_on', sa.Date(), nullable=True))
-    # Every enrolment summed up by the app's rules, placing and all (this is the newest
-    # migration that changes the table: see a7c3e9d2f1b4).
-    from app.database import session_on
-    from app.services.reporting import progress_summary
-
-    with session_on(op.get_bind()):
-        progress_summary.rebuild()
+    # The placing copied from the enrolments and their trainees. The newest migration that
+    # changes the summaries (f3c7a1e9b2d4 now) sums every enrolment up again by the app's
+    # rules, which match only the newest schema (see a7c3e9d2f1b4).
+    for column, source in PLACING.items():
+        op.execute(
+            f"UPDATE progress_summaries SET {column} = (SELECT {source} FROM enrolments "
+            "JOIN users ON users.id = enrolments.trainee_id "
+            "WHERE enrolments.id = progress_summaries.enrolment_id)"
+        )
     with op.batch_alter_table('progress_summaries') as batch:
         for column in ('status', 'started_on', 'expected_end_on'):
             batch.alter_column(column, nullable=False)

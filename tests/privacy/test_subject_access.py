@@ -86,6 +86,8 @@ RECORD_COUNTS = {
 NOT_ABOUT_TRAINEES = {
     "progress_summaries": "counts and days worked out from the enrolment's records, which are "
     "in the record themselves (`reports verify-summary` recomputes them)",
+    "competency_progress": "each competency's status, worked out from the enrolment's "
+    "evidence and sign-offs, which are in the record themselves",
     "signer_standings": "the days a supervisor's latest registration stands for a sign-off, "
     "worked out from the registrations the record gives",
     "export_jobs": "exports a lead or supervisor asked for: filters, progress, a file kept a day",

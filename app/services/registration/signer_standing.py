@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Date, and_, case, delete, event, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.database import upsert_rows
 from app.extensions import db
 from app.models.registration import Registration, SignerStanding
 from app.models.users import UserRole
@@ -98,27 +98,20 @@ def refresh(user_ids: Iterable[int]) -> None:
     """Write these people's rows again, replacing any there (two writers at once each
     leave a true row), and drop those of anyone no longer a supervisor."""
     ids = sorted(set(user_ids))
-    dialect = db.session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
         spans = compute(batch)
         gone = [user_id for user_id in batch if user_id not in spans]
         if gone:
             db.session.execute(delete(SignerStanding).where(SignerStanding.user_id.in_(gone)))
-        if spans:
-            statement = upsert(SignerStanding)
-            statement = statement.on_conflict_do_update(
-                index_elements=[SignerStanding.user_id],
-                set_={c: statement.excluded[c] for c in ("stands_from", "stands_until")},
-            )
-            db.session.execute(
-                statement,
-                [
-                    {"user_id": key, "stands_from": s.stands_from, "stands_until": s.stands_until}
-                    for key, s in spans.items()
-                ],
-            )
+        upsert_rows(
+            SignerStanding,
+            ["user_id"],
+            [
+                {"user_id": key, "stands_from": s.stands_from, "stands_until": s.stands_until}
+                for key, s in spans.items()
+            ],
+        )
 
 
 def rebuild() -> None:

@@ -1,10 +1,9 @@
 """The long form of the progress report: one row per trainee x competency, for exports.
 
-Statuses are `competency_statuses`'. The rows stream: trainees are read in batches (the
-progress report's), and each batch's statuses are read with a fixed number of queries and
-dropped once written. Without a flag filter the evidence behind the statuses is added up
-in one aggregate query for the whole export, streamed in the trainees' order alongside
-them, instead of one a batch (each of which read the evidence tables through).
+Statuses are `competency_statuses`', as kept beside each enrolment's progress summary
+(`competency_progress`). The rows stream: trainees are read in batches (the progress
+report's), and each batch's statuses and standing sign-offs are read with a fixed number of
+queries and dropped once written.
 """
 
 from __future__ import annotations
@@ -14,18 +13,10 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models.enrolments import Enrolment
 from app.models.users import User
-from app.services.reporting.competency_statuses import (
-    CompetencyRules,
-    StatusMerge,
-    competency_statuses,
-    framework_competencies,
-    ordered_statuses_unsigned,
-)
+from app.services.reporting import competency_progress
+from app.services.reporting.competency_statuses import CompetencyRules, competency_statuses
 from app.services.reporting.progress_facts import batched_reads
 from app.services.reporting.progress_report import (
     TraineeIdentity,
@@ -33,7 +24,7 @@ from app.services.reporting.progress_report import (
     iter_identity_batches,
     iter_progress,
 )
-from app.services.reporting.scope import ReportFilters, enrolment_ids, scope_for
+from app.services.reporting.scope import ReportFilters
 
 STATUS_LABELS = {
     "not_started": "Not started",
@@ -72,9 +63,10 @@ class CompetencyRow(NamedTuple):
 def _rows_for(
     trainees: Sequence[TraineeProgress | TraineeIdentity],
     competencies: dict[int, list[CompetencyRules]],
-    unsigned: dict[tuple[int, int], str] | None = None,
 ) -> Iterator[CompetencyRow]:
-    for trainee, c, status, sign_off in competency_statuses(trainees, competencies, unsigned):
+    kept = competency_progress.kept([trainee.enrolment_id for trainee in trainees])
+    statuses = {(e, c): status for e, by in kept.items() for c, status in by.items()}
+    for trainee, c, status, sign_off in competency_statuses(trainees, competencies, statuses):
         yield CompetencyRow(
             enrolment_id=trainee.enrolment_id,
             trainee_id=trainee.trainee_id,
@@ -109,17 +101,9 @@ def iter_competency_rows(
     competencies: dict[int, list[CompetencyRules]] = {}
     if not filters.flag:
         # Who each row is about is all the long form repeats: skip the report's aggregates.
-        # The evidence is added up in one query streamed alongside, in the same order.
         batched_reads()
-        scope_ids = enrolment_ids(scope_for(viewer), filters)
-        frameworks = select(Enrolment.framework_id).where(Enrolment.id.in_(scope_ids)).distinct()
-        competencies.update(framework_competencies(set(db.session.scalars(frameworks))))
-        rules = {c.id: c.rule for listed in competencies.values() for c in listed}
-        batches = iter_identity_batches(viewer, filters, batch_size=batch_size)
-        merge = StatusMerge(ordered_statuses_unsigned(scope_ids, rules, batch_size=batch_size))
-        for trainees in batches:
-            unsigned = merge.take([trainee.enrolment_id for trainee in trainees])
-            yield from _rows_for(trainees, competencies, unsigned)
+        for trainees in iter_identity_batches(viewer, filters, batch_size=batch_size):
+            yield from _rows_for(trainees, competencies)
         return
     batch: list[TraineeProgress] = []
     for trainee in iter_progress(viewer, filters, today=today, now=now, batch_size=batch_size):

@@ -14,15 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models.enrolments import Enrolment
 from app.models.evidence import Evidence, EvidenceLink
 from app.models.frameworks import Competency, Domain, Framework
 from app.models.signoffs import SignOff, SignOffRevocation
-from app.models.users import User
 from app.services.frameworks.labels import FrameworkName, framework_label
 from app.services.portfolio.sufficiency import (
     RULE_COLUMNS,
@@ -105,17 +102,22 @@ def framework_competencies(framework_ids: set[int]) -> dict[int, list[Competency
 
 
 def _statuses_unsigned(
-    enrolment_ids: list[int], rules: dict[int, Rule], signed: dict[tuple[int, int], Standing]
+    enrolment_ids: list[int],
+    rules: dict[int, Rule],
+    signed: dict[tuple[int, int], Standing],
+    only: set[int] | None,
 ) -> dict[tuple[int, int], str]:
     """Per (enrolment, competency) with evidence linked and no standing proficient
     sign-off in `signed`, its status (in_progress or ready), from counts as
     `sufficiency.link_counts` counts them: one aggregate query, each row decided as it is
-    read (`rules` by competency id)."""
+    read (`rules` by competency id). `only`: these competencies alone."""
     query = (
         link_counts(Evidence.enrolment_id)
         .where(Evidence.enrolment_id.in_(id_list(enrolment_ids)))
         .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
     )
+    if only is not None:
+        query = query.where(EvidenceLink.competency_id.in_(id_list(sorted(only))))
     found = {}
     for row in db.session.execute(query):
         key = (row.enrolment_id, row.competency_id)
@@ -129,67 +131,8 @@ def _statuses_unsigned(
     return found
 
 
-def ordered_statuses_unsigned(
-    scope_ids: Select, rules: dict[int, Rule], *, batch_size: int
-) -> Iterator[tuple[int, int, str]]:
-    """`_statuses_unsigned` for every enrolment `scope_ids` selects, in ONE aggregate
-    query streamed in the report's order (trainee name, enrolment id), as (enrolment id,
-    competency id, status): the database reads each table once for the whole export
-    instead of once a batch. Pairs with a standing proficient sign-off are left out: it
-    decides their status, whatever the evidence."""
-    signed_off = (
-        select(SignOff.id)
-        .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
-        .where(
-            SignOff.enrolment_id == Evidence.enrolment_id,
-            SignOff.competency_id == EvidenceLink.competency_id,
-            SignOff.proficient.is_(True),
-            SignOffRevocation.id.is_(None),
-        )
-        .exists()
-    )
-    counted = (
-        link_counts(Evidence.enrolment_id)
-        .where(Evidence.enrolment_id.in_(scope_ids), ~signed_off)
-        .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
-        .subquery()
-    )
-    trainee = aliased(User)
+def _standing(enrolment_ids: list[int], only: set[int] | None) -> dict[tuple[int, int], Standing]:
     query = (
-        select(counted)
-        .join(Enrolment, Enrolment.id == counted.c.enrolment_id)
-        .join(trainee, trainee.id == Enrolment.trainee_id)
-        .order_by(trainee.name, Enrolment.id)
-        .execution_options(yield_per=batch_size)
-    )
-    for row in db.session.execute(query):
-        rule = rules.get(row.competency_id)
-        if rule is not None:  # else a competency outside the enrolment's version: not shown
-            status = status_from_counts(
-                rule, linked=int(row.shared), signed_off=False, **counts_from_row(row)
-            )
-            yield row.enrolment_id, row.competency_id, status
-
-
-class StatusMerge:
-    """Takes, batch by batch, the statuses `ordered_statuses_unsigned` streams for the
-    batch's enrolments (given in the same order)."""
-
-    def __init__(self, statuses: Iterator[tuple[int, int, str]]) -> None:
-        self._statuses = statuses
-        self._next = next(statuses, None)
-
-    def take(self, enrolment_ids: list[int]) -> dict[tuple[int, int], str]:
-        found = {}
-        for enrolment_id in enrolment_ids:
-            while self._next is not None and self._next[0] == enrolment_id:
-                found[enrolment_id, self._next[1]] = self._next[2]
-                self._next = next(self._statuses, None)
-        return found
-
-
-def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], Standing]:
-    rows = db.session.execute(
         select(
             SignOff.enrolment_id,
             SignOff.competency_id,
@@ -202,18 +145,22 @@ def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], Standing]:
         .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
         .where(SignOff.enrolment_id.in_(id_list(enrolment_ids)), SignOffRevocation.id.is_(None))
     )
-    return {(e, c): Standing(*rest) for e, c, *rest in rows}
+    if only is not None:
+        query = query.where(SignOff.competency_id.in_(id_list(sorted(only))))
+    return {(e, c): Standing(*rest) for e, c, *rest in db.session.execute(query)}
 
 
 def competency_statuses(
     enrolments: Sequence[_E],
     competencies: dict[int, list[CompetencyRules]],
     unsigned: dict[tuple[int, int], str] | None = None,
+    only: set[int] | None = None,
 ) -> Iterator[tuple[_E, CompetencyRules, str, Standing | None]]:
     """Each enrolment x competency of its framework version, in framework order, with its
     status (not_started, in_progress, ready, signed_off) and its standing sign-off.
     `competencies` holds the frameworks read so far and gains any new ones (3 queries a
-    batch at most). `unsigned`: the linked pairs' statuses read already (`StatusMerge`)."""
+    batch at most). `unsigned`: the statuses read already (the kept ones).
+    `only`: these competencies alone, of each enrolment's version."""
     unseen = {e.framework_id for e in enrolments} - competencies.keys()
     if unseen:
         competencies.update(framework_competencies(unseen))
@@ -224,12 +171,14 @@ def competency_statuses(
         cid: status_from_counts(rule, linked=0, signed_off=False, **NOTHING_LINKED)
         for cid, rule in rules.items()
     }
-    standing = _standing(ids)
+    standing = _standing(ids, only)
     if unsigned is None:
-        unsigned = _statuses_unsigned(ids, rules, standing)
+        unsigned = _statuses_unsigned(ids, rules, standing, only)
     for enrolment in enrolments:
         enrolment_id = enrolment.enrolment_id
         for c in competencies[enrolment.framework_id]:
+            if only is not None and c.id not in only:
+                continue
             key = (enrolment_id, c.id)
             sign_off = standing.get(key)
             if sign_off is not None and sign_off.proficient:

@@ -13,21 +13,22 @@ which can only switch on as time passes; a change to the records recomputes the 
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.database import upsert_rows
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.progress import ProgressSummary
 from app.models.users import User
 from app.services.clock import uk_today
 from app.services.registration.records import ShownRegistration, status_of
-from app.services.reporting.competency_statuses import CompetencyRules, competency_statuses
+from app.services.reporting import competency_progress
+from app.services.reporting.competency_statuses import CompetencyRules
 from app.services.reporting.flags import (
     REGISTRATION_FLAGS,
     ReportThresholds,
@@ -170,18 +171,6 @@ def _enrolments(enrolment_ids: Sequence[int]) -> list[_Enrolment]:
     ]
 
 
-def _statuses(
-    enrolments: list[_Enrolment], competencies: dict[int, list[CompetencyRules]] | None
-) -> dict[int, Counter[str]]:
-    """How many of each enrolment's competencies stand at each status."""
-    counted: dict[int, Counter[str]] = defaultdict(Counter)
-    for enrolment, _competency, status, _sign_off in competency_statuses(
-        enrolments, {} if competencies is None else competencies
-    ):
-        counted[enrolment.enrolment_id][status] += 1
-    return counted
-
-
 def _evidence_values(
     e: _Enrolment, counted: Counter[str], facts: ProgressFacts | ActivityFacts
 ) -> EvidenceValues:
@@ -195,22 +184,30 @@ def _evidence_values(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Computed:
+    summaries: dict[int, SummaryValues]
+    statuses: competency_progress.Statuses  # each competency's, kept beside the summary
+
+
 def compute(
     enrolment_ids: Sequence[int],
     competencies: dict[int, list[CompetencyRules]] | None = None,
-) -> dict[int, SummaryValues]:
-    """The summaries of these enrolments, from the records, in a fixed number of queries.
-    `competencies` keeps the framework versions read so far across batches."""
+) -> Computed:
+    """The summaries of these enrolments and their competencies' statuses, from the records,
+    in a fixed number of queries. `competencies` keeps the framework versions read so far
+    across batches."""
     enrolments = _enrolments(enrolment_ids)
     if not enrolments:
-        return {}
+        return Computed({}, {})
     thresholds = report_thresholds()
     ids = [e.enrolment_id for e in enrolments]
     facts = read_facts(ids, today=uk_today(), thresholds=thresholds, development=False)
-    statuses = _statuses(enrolments, competencies)
+    statuses = competency_progress.statuses(enrolments, competencies)
+    by_status = competency_progress.counted(statuses)
     found = {}
     for e in enrolments:
-        counted = statuses[e.enrolment_id]
+        counted = by_status[e.enrolment_id]
         total = counted.total()
         done = counted["signed_off"]
         registration = facts.registrations.get(e.trainee_id)
@@ -234,36 +231,18 @@ def compute(
             started_on=e.started_on,
             expected_end_on=e.expected_end_on,
         )
-    return found
+    return Computed(found, statuses)
 
 
-def compute_evidence(enrolment_ids: Sequence[int]) -> dict[int, EvidenceValues]:
-    """`compute`'s values that evidence alone moves, for enrolments whose other records
-    (sign-offs, supervision, registration, pauses, the enrolment itself) are unchanged:
-    the same rules on fewer facts."""
-    enrolments = _enrolments(enrolment_ids)
-    if not enrolments:
-        return {}
-    facts = activity_facts([e.enrolment_id for e in enrolments])
-    statuses = _statuses(enrolments, None)
-    return {
-        e.enrolment_id: _evidence_values(e, statuses[e.enrolment_id], facts) for e in enrolments
-    }
-
-
-def _upsert(values: dict[int, SummaryValues]) -> None:
-    """Write these rows, replacing any there (one statement)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ProgressSummary)
-    statement = statement.on_conflict_do_update(
-        index_elements=[ProgressSummary.enrolment_id],
-        set_={column: statement.excluded[column] for column in COLUMNS},
+def _write(computed: Computed) -> None:
+    """Write these summaries, replacing any there (one statement), and their competencies'
+    statuses."""
+    upsert_rows(
+        ProgressSummary,
+        ["enrolment_id"],
+        [{"enrolment_id": key, **asdict(values)} for key, values in computed.summaries.items()],
     )
-    db.session.execute(
-        statement,
-        [{"enrolment_id": key, **asdict(summary)} for key, summary in values.items()],
-    )
+    competency_progress.replace(computed.statuses)
 
 
 def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
@@ -272,23 +251,32 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
     the other, the second seeing the first (each statement of PostgreSQL's READ
     COMMITTED sees what committed before it began)."""
     for batch in _batches(enrolment_ids):
-        values = compute(batch)
-        if values:
-            _upsert(values)
+        _write(compute(batch))
 
 
-def refresh_evidence(enrolment_ids: set[int]) -> None:
-    """`refresh` for enrolments whose evidence alone changed (see `compute_evidence`): their
-    rows' evidence columns are rewritten (one statement a batch), the rest stand."""
+def refresh_evidence(
+    enrolment_ids: Iterator[int] | Sequence[int] | set[int],
+    changed: Mapping[int, set[int]] | None = None,
+) -> None:
+    """`refresh` for enrolments whose evidence alone changed: their rows' evidence columns
+    (`EvidenceValues`) are rewritten (one statement a batch), the rest stand. `changed`
+    names, for some of them, the only competencies whose evidence changed: the others'
+    kept statuses stand too (`competency_progress.recount`)."""
     for batch in _batches(enrolment_ids):
-        values = compute_evidence(batch)
-        if values:
-            db.session.execute(
-                update(ProgressSummary.__table__)
-                .where(ProgressSummary.enrolment_id == bindparam("key"))
-                .values({column: bindparam(column) for column in EVIDENCE_COLUMNS}),
-                [{"key": key, **asdict(summary)} for key, summary in values.items()],
-            )
+        enrolments = _enrolments(batch)
+        if not enrolments:
+            continue
+        counted = competency_progress.recount(enrolments, changed or {})
+        facts = activity_facts([e.enrolment_id for e in enrolments])
+        values = {
+            e.enrolment_id: _evidence_values(e, counted[e.enrolment_id], facts) for e in enrolments
+        }
+        db.session.execute(
+            update(ProgressSummary.__table__)
+            .where(ProgressSummary.enrolment_id == bindparam("key"))
+            .values({column: bindparam(column) for column in EVIDENCE_COLUMNS}),
+            [{"key": key, **asdict(evidence)} for key, evidence in values.items()],
+        )
 
 
 def _batches(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> Iterator[list[int]]:
@@ -334,9 +322,7 @@ def rebuild(batch_size: int = BATCH_SIZE) -> int:
     ids = _all_ids()
     competencies: dict[int, list[CompetencyRules]] = {}
     for start in range(0, len(ids), batch_size):
-        values = compute(ids[start : start + batch_size], competencies)
-        if values:
-            _upsert(values)
+        _write(compute(ids[start : start + batch_size], competencies))
     return len(ids)
 
 
@@ -362,9 +348,13 @@ def first_difference() -> Check:
         }
         computed = compute(batch, competencies)
         for enrolment_id in batch:
-            problem = _difference(enrolment_id, stored.get(enrolment_id), computed[enrolment_id])
+            summary = computed.summaries[enrolment_id]
+            problem = _difference(enrolment_id, stored.get(enrolment_id), summary)
             if problem:
                 return Check(start, problem)
+        problem = competency_progress.first_difference(computed.statuses)
+        if problem:
+            return Check(start, problem)
     return Check(len(ids), None)
 
 
