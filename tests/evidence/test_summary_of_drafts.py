@@ -24,11 +24,11 @@ def _spy_on_refreshes(monkeypatch, note: Callable[[str, int], None]) -> None:
     for name in ("refresh", "refresh_evidence"):
         real = getattr(progress_summary, name)
 
-        def spy(enrolment_ids, *rest, real=real, name=name):
+        def spy(enrolment_ids, real=real, name=name):
             ids = set(enrolment_ids)
             for enrolment_id in sorted(ids):
                 note(name, enrolment_id)
-            real(ids, *rest)
+            real(ids)
 
         monkeypatch.setattr(progress_summary, name, spy)
 

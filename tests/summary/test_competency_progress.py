@@ -1,8 +1,7 @@
 """Each enrolment's competencies are kept with their statuses beside its progress summary
-(`competency_progress`): a change to an item of evidence recounts only the competencies the
-item links, before and after the change; anything else recounts the enrolment whole.
-`reports verify-summary` finds a kept status that differs from the records, and the long
-export reads the kept statuses.
+(`competency_progress`), in the transaction of the change, writing only the rows whose
+status moved. `reports verify-summary` finds a kept status that differs from the records,
+and the long export reads the kept statuses.
 
 The trainee, supervisor and two-competency framework (B1, B2) come from the supervision
 fixtures."""
@@ -20,13 +19,14 @@ from app.models.progress import CompetencyProgress
 from app.services.portfolio import evidence as evidence_service
 from app.services.reporting import competency_progress, progress_summary
 from app.services.reporting.competency_report import iter_competency_rows
-from app.services.supervision import reviews
+from app.services.supervision import reviews, signoffs
 from tests.evidence.conftest import valid_answers
 from tests.supervision.conftest import (  # noqa: F401 (fixtures)
     accepted,
     competency,
     enrol,
     enrolment,
+    fresh,
     org,
     ready,
     sign,
@@ -49,16 +49,16 @@ def kept(enrolment) -> dict[str, str]:
 
 
 @pytest.fixture
-def recounted(monkeypatch) -> list[set[str] | None]:
-    """For each recount, the competencies it was narrowed to (None: whole)."""
+def written(monkeypatch) -> list[tuple[int, str]]:
+    """Each kept row written: (competency id, status)."""
     seen: list = []
-    real = competency_progress.statuses
+    real = competency_progress.upsert_rows
 
-    def spy(enrolments, competencies=None, only=None):
-        seen.append(only)
-        return real(enrolments, competencies, only)
+    def spy(model, key, rows):
+        seen.extend((row["competency_id"], row["status"]) for row in rows)
+        return real(model, key, rows)
 
-    monkeypatch.setattr(competency_progress, "statuses", spy)
+    monkeypatch.setattr(competency_progress, "upsert_rows", spy)
     return seen
 
 
@@ -72,19 +72,15 @@ def test_enrolling_keeps_every_competency_of_the_version_not_started(enrolment):
     assert_true()
 
 
-def test_submitting_recounts_only_the_competencies_the_item_links(enrolment, submitted, recounted):
+def test_submitting_writes_only_the_status_that_moved(enrolment, submitted, written):
     submitted(enrolment, "reflective-account", ["B1"])
 
     assert kept(enrolment) == {"B1": "in_progress", "B2": "not_started"}
-    b1 = competency(enrolment, "B1").id
-    # Writing the draft moved only the day of the last activity; the submission recounted B1.
-    assert [only for only in recounted if only] == [{b1}]
+    assert written == [(competency(enrolment, "B1").id, "in_progress")]
     assert_true()
 
 
-def test_relinking_an_item_recounts_what_it_linked_before_and_after(
-    enrolment, submitted, recounted
-):
+def test_relinking_an_item_moves_what_it_linked_before_and_after(enrolment, submitted):
     item = submitted(enrolment, "reflective-account", ["B1"])
     reviews.record_review(
         item,
@@ -94,7 +90,6 @@ def test_relinking_an_item_recounts_what_it_linked_before_and_after(
         version_number=item.current_version_number,
     )
     db.session.commit()
-    recounted.clear()
 
     evidence_service.edit(
         item,
@@ -106,20 +101,26 @@ def test_relinking_an_item_recounts_what_it_linked_before_and_after(
     db.session.commit()
 
     assert kept(enrolment) == {"B1": "not_started", "B2": "in_progress"}
-    both = {competency(enrolment, code).id for code in ("B1", "B2")}
-    assert [only for only in recounted if only] == [both]
     assert_true()
 
 
-def test_a_sign_off_recounts_the_enrolment_whole(enrolment, ready, sign, recounted):
+def test_a_sign_off_and_its_revocation(enrolment, ready, sign, written):
     ready(enrolment, "B1")
     assert kept(enrolment) == {"B1": "ready", "B2": "not_started"}
-    recounted.clear()
+    written.clear()
 
-    sign(enrolment, "B1")
-
+    record = sign(enrolment, "B1")
     assert kept(enrolment) == {"B1": "signed_off", "B2": "not_started"}
-    assert recounted == [None]
+    assert written == [(competency(enrolment, "B1").id, "signed_off")]
+
+    signoffs.revoke(
+        record,
+        actor=enrolment.clinical_supervisor,
+        reason="Signed in error.",
+        authenticated_at=fresh(),
+    )
+    db.session.commit()
+    assert kept(enrolment) == {"B1": "ready", "B2": "not_started"}
     assert_true()
 
 

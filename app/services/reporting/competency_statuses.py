@@ -102,22 +102,17 @@ def framework_competencies(framework_ids: set[int]) -> dict[int, list[Competency
 
 
 def _statuses_unsigned(
-    enrolment_ids: list[int],
-    rules: dict[int, Rule],
-    signed: dict[tuple[int, int], Standing],
-    only: set[int] | None,
+    enrolment_ids: list[int], rules: dict[int, Rule], signed: dict[tuple[int, int], Standing]
 ) -> dict[tuple[int, int], str]:
     """Per (enrolment, competency) with evidence linked and no standing proficient
     sign-off in `signed`, its status (in_progress or ready), from counts as
     `sufficiency.link_counts` counts them: one aggregate query, each row decided as it is
-    read (`rules` by competency id). `only`: these competencies alone."""
+    read (`rules` by competency id)."""
     query = (
         link_counts(Evidence.enrolment_id)
         .where(Evidence.enrolment_id.in_(id_list(enrolment_ids)))
         .group_by(Evidence.enrolment_id, EvidenceLink.competency_id)
     )
-    if only is not None:
-        query = query.where(EvidenceLink.competency_id.in_(id_list(sorted(only))))
     found = {}
     for row in db.session.execute(query):
         key = (row.enrolment_id, row.competency_id)
@@ -131,7 +126,7 @@ def _statuses_unsigned(
     return found
 
 
-def _standing(enrolment_ids: list[int], only: set[int] | None) -> dict[tuple[int, int], Standing]:
+def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], Standing]:
     query = (
         select(
             SignOff.enrolment_id,
@@ -145,8 +140,6 @@ def _standing(enrolment_ids: list[int], only: set[int] | None) -> dict[tuple[int
         .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
         .where(SignOff.enrolment_id.in_(id_list(enrolment_ids)), SignOffRevocation.id.is_(None))
     )
-    if only is not None:
-        query = query.where(SignOff.competency_id.in_(id_list(sorted(only))))
     return {(e, c): Standing(*rest) for e, c, *rest in db.session.execute(query)}
 
 
@@ -154,13 +147,11 @@ def competency_statuses(
     enrolments: Sequence[_E],
     competencies: dict[int, list[CompetencyRules]],
     unsigned: dict[tuple[int, int], str] | None = None,
-    only: set[int] | None = None,
 ) -> Iterator[tuple[_E, CompetencyRules, str, Standing | None]]:
     """Each enrolment x competency of its framework version, in framework order, with its
     status (not_started, in_progress, ready, signed_off) and its standing sign-off.
     `competencies` holds the frameworks read so far and gains any new ones (3 queries a
-    batch at most). `unsigned`: the statuses read already (the kept ones).
-    `only`: these competencies alone, of each enrolment's version."""
+    batch at most). `unsigned`: the statuses read already (the kept ones)."""
     unseen = {e.framework_id for e in enrolments} - competencies.keys()
     if unseen:
         competencies.update(framework_competencies(unseen))
@@ -171,14 +162,12 @@ def competency_statuses(
         cid: status_from_counts(rule, linked=0, signed_off=False, **NOTHING_LINKED)
         for cid, rule in rules.items()
     }
-    standing = _standing(ids, only)
+    standing = _standing(ids)
     if unsigned is None:
-        unsigned = _statuses_unsigned(ids, rules, standing, only)
+        unsigned = _statuses_unsigned(ids, rules, standing)
     for enrolment in enrolments:
         enrolment_id = enrolment.enrolment_id
         for c in competencies[enrolment.framework_id]:
-            if only is not None and c.id not in only:
-                continue
             key = (enrolment_id, c.id)
             sign_off = standing.get(key)
             if sign_off is not None and sign_off.proficient:

@@ -14,7 +14,7 @@ which can only switch on as time passes; a change to the records recomputes the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
@@ -242,7 +242,7 @@ def _write(computed: Computed) -> None:
         ["enrolment_id"],
         [{"enrolment_id": key, **asdict(values)} for key, values in computed.summaries.items()],
     )
-    competency_progress.replace(computed.statuses)
+    competency_progress.keep(computed.statuses)
 
 
 def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
@@ -254,19 +254,16 @@ def refresh(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
         _write(compute(batch))
 
 
-def refresh_evidence(
-    enrolment_ids: Iterator[int] | Sequence[int] | set[int],
-    changed: Mapping[int, set[int]] | None = None,
-) -> None:
+def refresh_evidence(enrolment_ids: Iterator[int] | Sequence[int] | set[int]) -> None:
     """`refresh` for enrolments whose evidence alone changed: their rows' evidence columns
-    (`EvidenceValues`) are rewritten (one statement a batch), the rest stand. `changed`
-    names, for some of them, the only competencies whose evidence changed: the others'
-    kept statuses stand too (`competency_progress.recount`)."""
+    (`EvidenceValues`) and their competencies' statuses are rewritten, the rest stand."""
     for batch in _batches(enrolment_ids):
         enrolments = _enrolments(batch)
         if not enrolments:
             continue
-        counted = competency_progress.recount(enrolments, changed or {})
+        statuses = competency_progress.statuses(enrolments)
+        competency_progress.keep(statuses)
+        counted = competency_progress.counted(statuses)
         facts = activity_facts([e.enrolment_id for e in enrolments])
         values = {
             e.enrolment_id: _evidence_values(e, counted[e.enrolment_id], facts) for e in enrolments

@@ -13,10 +13,9 @@ flush sees, names its enrolments with `touch`.
 A transaction that changed an enrolment's evidence alone (items, their versions and
 links, reviews, assessors' forms) recomputes only the values evidence can move
 (`progress_summary.refresh_evidence`): the backlog, the last activity and the
-competencies ready or in progress; the sign-offs, flags and dates stand. Of the kept
-competency statuses (`competency_progress`) it recounts only those the changed items
-link, in any of their versions (so a link taken away is recounted too); a deleted item
-recounts its enrolment whole.
+competencies ready or in progress, with the kept status of each competency
+(`competency_progress`, which writes only the statuses that moved); the sign-offs, flags
+and dates stand.
 
 One change is summed up without recomputing: a draft that was never shared (never
 submitted, no accepted version), with its versions and links, counts for nothing a lead
@@ -47,7 +46,6 @@ from app.services.reporting import progress_summary
 
 _PENDING = "progress_summary_pending"
 _PENDING_EVIDENCE = "progress_summary_pending_evidence"
-_CHANGED_ITEMS = "progress_summary_changed_items"
 _LOCKED = "progress_summary_locked"
 
 # What a changed record says about whose summary moved: (kind, the key of that kind).
@@ -72,16 +70,6 @@ _ONLY_THROUGH: dict[type, str] = {User: "organisation_id"}
 
 # The records whose changes move only an enrolment's evidence values.
 _EVIDENCE_SIDE = (Evidence, EvidenceVersion, EvidenceLink, Review, AssessmentRequest)
-
-# What a changed record of evidence says about which competencies moved: ("item", evidence
-# id) for all the item links, or ("link", version id, competency id).
-_ITEM_OF: dict[type, Callable[[Any], tuple]] = {
-    Evidence: lambda r: ("item", r.id),
-    EvidenceVersion: lambda r: ("item", r.evidence_id),
-    Review: lambda r: ("item", r.evidence_id),
-    AssessmentRequest: lambda r: ("item", r.evidence_id),
-    EvidenceLink: lambda r: ("link", r.evidence_version_id, r.competency_id),
-}
 
 # How each kind of key finds its enrolments.
 _ENROLMENTS_OF = {
@@ -150,7 +138,6 @@ def _collect(session: Session, _context) -> None:
         draft = _private_draft(session, flushed, record)
         if draft is None:
             _add(pending, key(record))
-            _note_item(session, record)
         elif draft is record:
             # The time the flush wrote, when the record holds it (else: recompute).
             changed = inspect(draft).attrs.updated_at.loaded_value
@@ -162,15 +149,6 @@ def _collect(session: Session, _context) -> None:
         key = _KEYS.get(type(record))
         if key is not None and type(record) not in _ONLY_THROUGH:
             _add(_pending(session, record), key(record))
-            # A deleted item's links go with it, unseen: its enrolment is recounted whole.
-            _note_item(session, record, whole=isinstance(record, Evidence))
-
-
-def _note_item(session: Session, record: Any, *, whole: bool = False) -> None:
-    item = _ITEM_OF.get(type(record))
-    if item is not None:
-        noted = session.info.setdefault(_CHANGED_ITEMS, set())
-        noted.add(("whole", record.enrolment_id) if whole else item(record))
 
 
 def _add(pending: set[tuple], key: tuple[str, int | None]) -> None:
@@ -214,15 +192,13 @@ def _refresh(session: Session) -> None:
     locked = session.info.pop(_LOCKED, set())
     pending = session.info.pop(_PENDING, set())
     pending_evidence = session.info.pop(_PENDING_EVIDENCE, set())
-    changed_items = session.info.pop(_CHANGED_ITEMS, set())
     recomputed = _enrolment_ids(session, pending)
     evidence_only = _enrolment_ids(session, pending_evidence) - recomputed
     progress_summary.lock(recomputed - locked)  # those named by `touch`, not by a flush
     if recomputed:
         progress_summary.refresh(recomputed)
     if evidence_only:
-        changed = _changed_competencies(session, changed_items)
-        progress_summary.refresh_evidence(evidence_only, changed)
+        progress_summary.refresh_evidence(evidence_only)
     summed_up = recomputed | evidence_only
     latest: dict[int, date] = {}
     noted = (key for key in pending | pending_evidence if key[0] == "activity")
@@ -233,41 +209,7 @@ def _refresh(session: Session) -> None:
         progress_summary.note_activity(enrolment_id, day)
 
 
-def _changed_competencies(session: Session, noted: set[tuple]) -> dict[int, set[int]]:
-    """Per enrolment, the competencies its changed items link (in any version, before or
-    after the change); an enrolment left out is recounted whole."""
-    items = {key[1] for key in noted if key[0] == "item"}
-    links = {key[1:] for key in noted if key[0] == "link"}
-    versions = {version_id for version_id, _competency_id in links}
-    linked = (
-        select(Evidence.id, Evidence.enrolment_id, EvidenceLink.competency_id)
-        .outerjoin(EvidenceVersion, EvidenceVersion.evidence_id == Evidence.id)
-        .outerjoin(EvidenceLink, EvidenceLink.evidence_version_id == EvidenceVersion.id)
-        .where(Evidence.id.in_(items))
-    )
-    owners = (
-        select(EvidenceVersion.id, Evidence.enrolment_id)
-        .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
-        .where(EvidenceVersion.id.in_(versions))
-    )
-    changed: dict[int, set[int]] = {}
-    found: set[int] = set()
-    for item_id, enrolment_id, competency_id in session.execute(linked) if items else ():
-        found.add(item_id)
-        competencies = changed.setdefault(enrolment_id, set())
-        if competency_id is not None:
-            competencies.add(competency_id)
-    enrolment_of = {row[0]: row[1] for row in session.execute(owners)} if versions else {}
-    if found != items or enrolment_of.keys() != versions:
-        return {}  # an item or version gone, whose was unknown: every enrolment recounted
-    for version_id, competency_id in links:
-        changed.setdefault(enrolment_of[version_id], set()).add(competency_id)
-    whole = {key[1] for key in noted if key[0] == "whole"}
-    return {key: value for key, value in changed.items() if key not in whole}
-
-
 def _forget(session: Session, *_args) -> None:
-    session.info.pop(_CHANGED_ITEMS, None)
     session.info.pop(_PENDING, None)
     session.info.pop(_PENDING_EVIDENCE, None)
     session.info.pop(_LOCKED, None)
