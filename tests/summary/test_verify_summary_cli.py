@@ -1,7 +1,8 @@
 """`reports verify-summary` and `reports rebuild-summary` on the access-control world
 (tests/security/world.py): exit 0 with the count while every stored summary matches its
-records, exit 1 naming the enrolment and column of a row changed behind the app's back or
-the enrolment whose row is missing, and a rebuild that makes the check pass again."""
+records, exit 1 naming the enrolment and column of a row changed behind the app's back (or
+the competency of a kept status), or the enrolment whose row is missing, and a rebuild that
+makes the check pass again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models.enrolments import Enrolment
-from app.models.progress import ProgressSummary
+from app.models.progress import CompetencyProgress, ProgressSummary
 from app.services.reporting import progress_summary
 from tests.security.world import build_world
 
@@ -98,6 +99,38 @@ def test_a_missing_row_is_named(world, runner):
     assert result.exit_code == 1
     assert result.output == (
         f"Error: progress summary differs: enrolment {target}: no summary row\n"
+    )
+
+
+def test_a_kept_competency_status_changed_or_missing_is_named(world, runner):
+    target = last_enrolment_id()
+    competency_id, status = db.session.execute(
+        select(CompetencyProgress.competency_id, CompetencyProgress.status)
+        .where(CompetencyProgress.enrolment_id == target)
+        .order_by(CompetencyProgress.competency_id)
+        .limit(1)
+    ).one()
+    other = "signed_off" if status != "signed_off" else "not_started"
+    tamper(
+        "UPDATE competency_progress SET status = :other "
+        "WHERE enrolment_id = :id AND competency_id = :c",
+        other=other,
+        id=target,
+        c=competency_id,
+    )
+
+    result = verify(runner)
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: progress summary differs: enrolment {target}: competency {competency_id} is "
+        f"{other} in the kept statuses but {status} from the records\n"
+    )
+
+    tamper("DELETE FROM competency_progress WHERE enrolment_id = :id", id=target)
+    assert verify(runner).output == (
+        f"Error: progress summary differs: enrolment {target}: competency {competency_id} is "
+        f"missing in the kept statuses but {status} from the records\n"
     )
 
 
