@@ -122,13 +122,12 @@ def paths_from_parents() -> Select:
 
 def rebuild_paths() -> None:
     """Write the closure again from the parents (after a bulk load that wrote only those)."""
-    rows = db.session.execute(paths_from_parents()).all()
     db.session.execute(delete(OrganisationPath))
-    if rows:
-        db.session.execute(
-            insert(OrganisationPath),
-            [{"ancestor_id": a, "descendant_id": d, "depth": n} for a, d, n in rows],
+    db.session.execute(
+        insert(OrganisationPath).from_select(
+            ["ancestor_id", "descendant_id", "depth"], paths_from_parents()
         )
+    )
 
 
 def subtree(root_id: int | ColumnElement[int], name: str | None = None) -> Subquery:
