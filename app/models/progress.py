@@ -56,9 +56,9 @@ class ProgressSummary(Base):
 
 class CompetencyProgress(Base):
     """Each competency of an enrolment's framework version, with its status as a lead sees
-    it (`competency_statuses`): kept with the enrolment's summary, in the same transaction,
-    so that a change to one item recounts only the competencies it links, and the long
-    export reads statuses instead of adding up every link."""
+    it (`competency_statuses`): kept with the enrolment's summary, in the same transaction
+    (only a status that moved is written), so that the long export reads statuses instead
+    of adding up every link in scope."""
 
     __tablename__ = "competency_progress"
 
