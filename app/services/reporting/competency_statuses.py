@@ -146,12 +146,13 @@ def _standing(enrolment_ids: list[int]) -> dict[tuple[int, int], Standing]:
 def competency_statuses(
     enrolments: Sequence[_E],
     competencies: dict[int, list[CompetencyRules]],
-    unsigned: dict[tuple[int, int], str] | None = None,
+    known: dict[tuple[int, int], str] | None = None,
 ) -> Iterator[tuple[_E, CompetencyRules, str, Standing | None]]:
     """Each enrolment x competency of its framework version, in framework order, with its
     status (not_started, in_progress, ready, signed_off) and its standing sign-off.
     `competencies` holds the frameworks read so far and gains any new ones (3 queries a
-    batch at most). `unsigned`: the statuses read already (the kept ones)."""
+    batch at most). `known`: statuses read already (the kept ones, `competency_progress`);
+    without them the linked pairs' statuses are worked out from the evidence."""
     unseen = {e.framework_id for e in enrolments} - competencies.keys()
     if unseen:
         competencies.update(framework_competencies(unseen))
@@ -163,8 +164,8 @@ def competency_statuses(
         for cid, rule in rules.items()
     }
     standing = _standing(ids)
-    if unsigned is None:
-        unsigned = _statuses_unsigned(ids, rules, standing)
+    if known is None:
+        known = _statuses_unsigned(ids, rules, standing)
     for enrolment in enrolments:
         enrolment_id = enrolment.enrolment_id
         for c in competencies[enrolment.framework_id]:
@@ -173,5 +174,5 @@ def competency_statuses(
             if sign_off is not None and sign_off.proficient:
                 status = "signed_off"
             else:
-                status = unsigned.get(key) or unlinked[c.id]
+                status = known.get(key) or unlinked[c.id]
             yield enrolment, c, status, sign_off
