@@ -147,16 +147,29 @@ def _signed_by_month(
     viewer: User, filters: ReportFilters, condition: ColumnElement[bool]
 ) -> dict[int, dict[str, int]]:
     """Standing proficient sign-offs per cohort id (0 for none) and month "YYYY-MM", of the
-    enrolments in scope that meet `condition`, added up by the database."""
+    enrolments in scope that meet `condition`, added up by the database.
+
+    The charted enrolments (a few cohorts' worth) are chosen first, and only their
+    sign-offs read: joined in one statement, the planner checked the organisation scope
+    once per sign-off instead of once per enrolment, which grew with the region."""
+    charted = (
+        summarised(
+            viewer,
+            filters,
+            ProgressSummary.enrolment_id,
+            func.coalesce(ProgressSummary.cohort_id, 0).label("cohort"),
+        )
+        .where(condition)
+        .cte("charted")
+        .prefix_with("MATERIALIZED")
+    )
     month = _month_key(SignOff.signed_at)
-    cohort = func.coalesce(ProgressSummary.cohort_id, 0)
     query = (
-        summarised(viewer, filters, cohort, month, func.count(SignOff.id))
-        .join(SignOff, SignOff.enrolment_id == ProgressSummary.enrolment_id)
+        select(charted.c.cohort, month, func.count(SignOff.id))
+        .join(SignOff, SignOff.enrolment_id == charted.c.enrolment_id)
         .outerjoin(SignOffRevocation, SignOffRevocation.sign_off_id == SignOff.id)
         .where(SignOff.proficient.is_(True), SignOffRevocation.id.is_(None))
-        .where(condition)
-        .group_by(cohort, month)
+        .group_by(charted.c.cohort, month)
     )
     found: dict[int, dict[str, int]] = defaultdict(dict)
     for key, month_key, count in db.session.execute(query):
