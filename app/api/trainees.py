@@ -32,7 +32,9 @@ from app.services.supervision.access import trainee_record_for_viewer
 @bp.doc(summary="Trainees in your scope with their progress (the cohort dashboard's rows)")
 @roles("lead", "supervisor")
 def trainee_list(page: int, per_page: int, **filters):
-    found = progress_report(me(), filters_from(filters), page=page, per_page=per_page)
+    found = progress_report(
+        me(), filters_from(filters), page=page, per_page=per_page, count_flags=False
+    )
     return {
         "items": [list_item(row) for row in found.rows],
         "page": found.page,

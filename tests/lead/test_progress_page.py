@@ -89,6 +89,28 @@ def test_a_flag_filter_keeps_the_rows_the_report_flags(region_lead, flag):
     assert found.flag_counts == report.flag_counts
 
 
+@pytest.mark.parametrize("flag", [None, *Flag])
+def test_a_page_without_the_flag_counts_has_the_same_rows_and_total(
+    region_lead, flag, count_queries
+):
+    now = utcnow()
+    filters = ReportFilters(flag=flag.value if flag else None)
+    counted = progress_report.progress_report(
+        region_lead, filters, per_page=7, today=TODAY, now=now
+    )
+    with count_queries() as listed:
+        uncounted = progress_report.progress_report(
+            region_lead, filters, per_page=7, today=TODAY, now=now, count_flags=False
+        )
+    assert uncounted.flag_counts is None
+    assert counted.flag_counts is not None
+    assert (uncounted.rows, uncounted.total) == (counted.rows, counted.total)
+    assert uncounted.total == (counted.flag_counts[flag] if flag else 30)
+    # The counting statement adds up the chosen flag alone, or none.
+    counting = next(s for s in listed.statements if "count(*)" in s.lower())
+    assert counting.lower().count("sum(") == (1 if flag else 0)
+
+
 def test_a_page_past_the_end_is_the_last_page(region_lead):
     found = progress_report.progress_report(region_lead, page=99, per_page=7, today=TODAY)
     assert found.page == 5

@@ -82,7 +82,8 @@ class SummaryPage:
     total: int  # rows matching the filters, the flag's included
     page: int
     per_page: int
-    flag_counts: dict[Flag, int]  # over the rows before the flag filter
+    # Over the rows before the flag filter; None when they were not asked for.
+    flag_counts: dict[Flag, int] | None
 
 
 def summary_page(
@@ -96,20 +97,16 @@ def summary_page(
     today: date,
     now: datetime,
     thresholds: ReportThresholds,
+    count_flags: bool = True,
 ) -> SummaryPage:
-    """Count the flags over everyone in scope, then choose one sorted page (2 queries)."""
+    """Count the rows in scope (and, with `count_flags`, each flag's), then choose one
+    sorted page (2 queries)."""
     conditions = flag_conditions(thresholds, today, now)
-    counted = db.session.execute(
-        summarised(
-            viewer,
-            filters,
-            func.count(),
-            *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions.values()),
-        )
-    ).one()
-    flag_counts = dict(zip(conditions, counted[1:], strict=True))
     flag = chosen_flag(filters)
-    total = flag_counts[flag] if flag else counted[0]
+    # Without the flags' counts, the total still needs the chosen flag's.
+    wanted = conditions if count_flags else {flag: conditions[flag]} if flag else {}
+    everyone, found = _counted(viewer, filters, wanted)
+    total = found[flag] if flag else everyone
     per_page = max(1, per_page)
     page = clamp_page(page, total, per_page)
     trainee, clinical = aliased(User), aliased(User)
@@ -143,7 +140,22 @@ def summary_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return SummaryPage(list(ids), total, page, per_page, flag_counts)
+    return SummaryPage(list(ids), total, page, per_page, found if count_flags else None)
+
+
+def _counted(
+    viewer: User, filters: ReportFilters, conditions: dict[Flag, ColumnElement[bool]]
+) -> tuple[int, dict[Flag, int]]:
+    """How many summaries are in scope, and how many of them meet each of `conditions`."""
+    counted = db.session.execute(
+        summarised(
+            viewer,
+            filters,
+            func.count(),
+            *(func.coalesce(func.sum(case((c, 1), else_=0)), 0) for c in conditions.values()),
+        )
+    ).one()
+    return counted[0], dict(zip(conditions, counted[1:], strict=True))
 
 
 def page_bases(viewer: User, filters: ReportFilters, ids: list[int]) -> list[BaseRow]:

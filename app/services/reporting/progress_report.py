@@ -98,10 +98,12 @@ def progress_report(
     per_page: int = 25,
     today: date | None = None,
     now: datetime | None = None,
+    count_flags: bool = True,
 ) -> ReportPage:
-    """One page of the report, with the flags counted over everyone in scope: what the
-    dashboard shows and the JSON API lists. The progress summaries are counted, sorted
-    and paged in SQL, then the page's rows are read in full: the same fixed number of
+    """One page of the report, with the flags counted over everyone in scope (unless
+    `count_flags` is false: the JSON API lists the rows without the counts): what the
+    dashboard shows and the API lists. The progress summaries are counted, sorted and
+    paged in SQL, then the page's rows are read in full: the same fixed number of
     queries, over one page, however many trainees the scope holds."""
     filters = filters or ReportFilters()
     today, now = _when(today, now)
@@ -116,6 +118,7 @@ def progress_report(
         today=today,
         now=now,
         thresholds=thresholds,
+        count_flags=count_flags,
     )
     bases = page_bases(viewer, filters, chosen.ids)
     framework_ids = {row.framework_id for row in bases}

@@ -119,7 +119,7 @@ class ReportPage(PageNumbers):
     page: int
     per_page: int
     domain_columns: list[DomainColumn]
-    # None when the page was read without building every row (see `progress_report`).
+    # None when they were not asked for (the API's list shows none).
     flag_counts: dict[Flag, int] | None
     thresholds: ReportThresholds
 
