@@ -36,6 +36,7 @@ from app.models.users import User
 from app.services.audit import chain as audit
 from app.services.errors import DomainError, NotFound
 from app.services.portfolio import evidence as evidence_service
+from app.services.reporting import progress_summary
 from app.services.supervision import enrolments, reviews, signoffs
 from tests.conftest import ON_POSTGRES, ROOT, import_framework_file
 from tests.evidence.conftest import TODAY, valid_answers
@@ -362,6 +363,11 @@ def test_twenty_writers_lose_nothing_and_keep_the_audit_chain_whole(app, world):
     report = audit.verify_chain()
     db.session.rollback()
     assert report.intact, report
+    # After the races, every summary (recounted, or stepped on by a submission) still
+    # matches its records.
+    check = progress_summary.first_difference()
+    db.session.rollback()
+    assert check.problem is None, check.problem
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's busy timeout; PostgreSQL writers queue on locks")

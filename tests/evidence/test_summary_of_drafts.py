@@ -1,6 +1,7 @@
 """A draft nobody else sees moves only its trainee's last activity in the progress summary,
-without recomputing it; a submission or a deletion recomputes it. Either way the stored
-summary is what the records say."""
+without recomputing it; its submission is summed up as a step too (tests/summary/
+test_summary_steps.py); a deletion recomputes it. Either way the stored summary is what
+the records say."""
 
 from __future__ import annotations
 
@@ -82,14 +83,14 @@ def test_editing_the_draft_is_summed_up_the_same_way(enrolment, log_evidence, re
     _matches_the_records()
 
 
-def test_submitting_or_deleting_recomputes(enrolment, log_evidence, recomputed):
+def test_submitting_steps_and_deleting_recomputes(enrolment, log_evidence, recomputed):
     shared = log_evidence(enrolment, "reflective-account", ["D1.1"])
     private = log_evidence(enrolment, "reflective-account", ["D2.1"])
     recomputed.clear()
 
     evidence_service.submit(shared, actor=enrolment.trainee)
     db.session.commit()
-    assert enrolment.id in recomputed
+    assert enrolment.id not in recomputed
     summary = _summary(enrolment)
     assert (summary.awaiting_review, summary.in_progress) == (1, 1)
     assert summary.oldest_waiting_since == shared.submitted_at
@@ -114,8 +115,7 @@ def test_evidence_alone_recomputes_the_evidence_values_and_a_session_the_whole_r
     enrolment, supervisor, log_evidence, refreshed
 ):
     item = log_evidence(enrolment, "reflective-account", ["D1.1"], status="submitted")
-    assert refreshed == [("refresh_evidence", enrolment.id)]
-    refreshed.clear()
+    assert refreshed == []  # a submission is a step
 
     reviews.record_review(
         item, reviewer=supervisor, decision="accepted", comment="", version_number=1

@@ -72,11 +72,22 @@ def test_enrolling_keeps_every_competency_of_the_version_not_started(enrolment):
     assert_true()
 
 
-def test_submitting_writes_only_the_status_that_moved(enrolment, submitted, written):
+def test_submitting_starts_the_competency_it_links_without_a_recount(
+    enrolment, submitted, written, monkeypatch
+):
+    recounted: list = []
+    real = competency_progress.statuses
+
+    def spy(*args, **kwargs):
+        recounted.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(competency_progress, "statuses", spy)
     submitted(enrolment, "reflective-account", ["B1"])
 
     assert kept(enrolment) == {"B1": "in_progress", "B2": "not_started"}
-    assert written == [(competency(enrolment, "B1").id, "in_progress")]
+    # Summed up as a step (`competency_progress.share`): no competency was recounted.
+    assert (recounted, written) == ([], [])
     assert_true()
 
 

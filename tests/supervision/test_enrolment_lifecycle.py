@@ -57,6 +57,14 @@ def test_paused_days_count_half_open_days_and_never_twice():
     assert adjusted_end(date(2026, 7, 8), 31) == date(2026, 8, 8)
 
 
+def test_a_pause_resumed_the_day_it_began_then_paused_again_counts_from_that_day():
+    # Resumed on the day it began (nothing), then paused again that day and still open.
+    day = date(2025, 3, 1)
+    spans = [PauseSpan(day, None), PauseSpan(day, day)]
+    assert paused_days(spans, date(2025, 3, 11)) == 10
+    assert paused_days(list(reversed(spans)), date(2025, 3, 11)) == 10
+
+
 def test_a_trainee_on_track_but_for_a_pause_is_not_behind_at_the_boundary():
     started, planned_end = date(2025, 1, 1), date(2025, 1, 1) + timedelta(days=100)
     today, now = started + timedelta(days=50), datetime(2025, 2, 20, 12)

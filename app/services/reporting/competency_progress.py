@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select, tuple_, update
 
 from app.database import upsert_rows
 from app.extensions import db
+from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.progress import CompetencyProgress
+from app.services.portfolio.sufficiency_rule import status_for
 from app.services.reporting.competency_statuses import (
     CompetencyRules,
     Enrolled,
@@ -72,6 +74,35 @@ def keep(found: Statuses) -> None:
         if held[enrolment_id].get(competency_id) != status
     ]
     upsert_rows(CompetencyProgress, ["enrolment_id", "competency_id"], moved)
+
+
+def share(enrolment_id: int, evidence_id: int) -> int:
+    """Start the competencies the item's current version links that were not started, as
+    its first sharing does (one statement); returns how many started.
+
+    Not started means no rule met, nothing signed off and nothing shared linked; a newly
+    shared version changes none of the accepted counts a rule reads, so each such
+    competency is now linked and its rule still unmet."""
+    linked = (
+        select(EvidenceLink.competency_id)
+        .join(EvidenceVersion, EvidenceVersion.id == EvidenceLink.evidence_version_id)
+        .join(Evidence, Evidence.id == EvidenceVersion.evidence_id)
+        .where(
+            Evidence.id == evidence_id,
+            EvidenceVersion.number == Evidence.current_version_number,
+        )
+    )
+    result = db.session.execute(
+        update(CompetencyProgress)
+        .where(
+            CompetencyProgress.enrolment_id == enrolment_id,
+            CompetencyProgress.status == status_for(met=False, linked=False, signed_off=False),
+            CompetencyProgress.competency_id.in_(linked),
+        )
+        .values(status=status_for(met=False, linked=True, signed_off=False))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def kept(enrolment_ids: Sequence[int]) -> Statuses:

@@ -298,17 +298,6 @@ def lock(enrolment_ids: Sequence[int] | set[int]) -> None:
     ).all()
 
 
-def note_activity(enrolment_id: int, day: date) -> None:
-    """Move the last activity on to `day` (if later): all a change to a draft nobody else
-    sees moves (one statement)."""
-    db.session.execute(
-        update(ProgressSummary)
-        .where(ProgressSummary.enrolment_id == enrolment_id)
-        .where(ProgressSummary.last_activity_on < day)
-        .values(last_activity_on=day)
-    )
-
-
 def _all_ids() -> list[int]:
     return list(db.session.scalars(select(Enrolment.id).order_by(Enrolment.id)))
 

@@ -17,10 +17,14 @@ competencies ready or in progress, with the kept status of each competency
 (`competency_progress`, which writes only the statuses that moved); the sign-offs, flags
 and dates stand.
 
-One change is summed up without recomputing: a draft that was never shared (never
-submitted, no accepted version), with its versions and links, counts for nothing a lead
-sees but the day of the last activity, so writing one (as the trainee types) only moves
-that day on. Deleting one, or any change of status, is recomputed like the rest.
+Two changes are summed up step by step instead (`summary_steps`), when nothing else
+changed the enrolment in the transaction:
+- a draft that was never shared (never submitted, no accepted version), with its
+  versions and links, counts for nothing a lead sees but the day of the last activity,
+  so writing one (as the trainee types) only moves that day on;
+- submitting a draft, with whatever the same flush wrote of its versions and links,
+  adds it to the backlog and starts the competencies it is the first to link.
+Deleting a draft, or any other change of status, is recomputed like the rest.
 """
 
 from __future__ import annotations
@@ -42,11 +46,13 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import User
-from app.services.reporting import progress_summary
+from app.services.reporting import progress_summary, summary_steps
 
 _PENDING = "progress_summary_pending"
 _PENDING_EVIDENCE = "progress_summary_pending_evidence"
 _LOCKED = "progress_summary_locked"
+# The kinds of key summed up step by step: (kind, enrolment id, what the step needs).
+_STEPS = ("activity", "submission")
 
 # What a changed record says about whose summary moved: (kind, the key of that kind).
 _KEYS: dict[type, Callable[[Any], tuple[str, int | None]]] = {
@@ -100,9 +106,9 @@ def _unchanged(record: Any, attribute: str) -> bool:
     return not inspect(record).attrs[attribute].history.deleted
 
 
-def _private_draft(session: Session, flushed: dict[tuple, Any], record: Any) -> Evidence | None:
-    """The never-shared draft a record written (not deleted) belongs to, when this flush
-    or the session holds it: an `Evidence`, or a version or link of one."""
+def _item_of(session: Session, flushed: dict[tuple, Any], record: Any) -> Evidence | None:
+    """The evidence item a record written belongs to (itself, or the item of a version or
+    link), when this flush or the session holds it."""
 
     def held(model: type, key: int) -> Any:
         return flushed.get((model, key)) or session.identity_map.get(identity_key(model, key))
@@ -111,14 +117,39 @@ def _private_draft(session: Session, flushed: dict[tuple, Any], record: Any) -> 
         record = held(EvidenceVersion, record.evidence_version_id)
     if isinstance(record, EvidenceVersion):
         record = held(Evidence, record.evidence_id)
-    if (
-        isinstance(record, Evidence)
-        and record.status == "draft"
-        and record.accepted_version_number is None
-        and _unchanged(record, "status")
-        and _unchanged(record, "accepted_version_number")
-    ):
-        return record
+    return record if isinstance(record, Evidence) else None
+
+
+def _private_draft(item: Evidence) -> bool:
+    """Never shared, before this flush and after it."""
+    return (
+        item.status == "draft"
+        and item.accepted_version_number is None
+        and _unchanged(item, "status")
+        and _unchanged(item, "accepted_version_number")
+    )
+
+
+def _submitted_now(item: Evidence) -> bool:
+    """Submitted by this flush from a draft, its accepted version (if any) unchanged."""
+    return (
+        item.status == "submitted"
+        and list(inspect(item).attrs.status.history.deleted) == ["draft"]
+        and _unchanged(item, "accepted_version_number")
+    )
+
+
+def _step(item: Evidence) -> tuple | None:
+    """The step that sums up what this flush did to the item, if one can; None when the
+    flush wrote no time to step on to (the summary is then recomputed)."""
+    changed = inspect(item).attrs.updated_at.loaded_value
+    if not isinstance(changed, datetime):
+        return None
+    if _private_draft(item):
+        return ("activity", item.enrolment_id, changed.date())
+    submitted = item.submitted_at
+    if _submitted_now(item) and isinstance(submitted, datetime):
+        return ("submission", item.enrolment_id, item.id, submitted, changed.date())
     return None
 
 
@@ -135,16 +166,12 @@ def _collect(session: Session, _context) -> None:
         if key is None or (through and (record in session.new or _unchanged(record, through))):
             continue
         pending = _pending(session, record)
-        draft = _private_draft(session, flushed, record)
-        if draft is None:
+        item = _item_of(session, flushed, record)
+        if item is None or not (_private_draft(item) or _submitted_now(item)):
             _add(pending, key(record))
-        elif draft is record:
-            # The time the flush wrote, when the record holds it (else: recompute).
-            changed = inspect(draft).attrs.updated_at.loaded_value
-            if isinstance(changed, datetime):
-                pending.add(("activity", draft.enrolment_id, changed.date()))
-            else:
-                _add(pending, key(record))
+        elif item is record:
+            # Its versions and links are summed up with it (in the step, or recomputed).
+            pending.add(_step(item) or key(record))
     for record in session.deleted:
         key = _KEYS.get(type(record))
         if key is not None and type(record) not in _ONLY_THROUGH:
@@ -179,9 +206,10 @@ def _lock_noted(session: Session, _context) -> None:
     for name in (_PENDING, _PENDING_EVIDENCE):
         pending = session.info.setdefault(name, set())
         found = _enrolment_ids(session, pending)
-        pending.difference_update({key for key in pending if key[0] != "activity"})
+        pending.difference_update({key for key in pending if key[0] not in _STEPS})
         pending.update(("enrolment", enrolment_id) for enrolment_id in found)
-        changed |= found
+        # A submission's step adds to the summary: it waits for any recomputation.
+        changed |= found | {key[1] for key in pending if key[0] == "submission"}
     locked = session.info.setdefault(_LOCKED, set())
     progress_summary.lock(changed - locked)
     locked.update(changed)
@@ -200,13 +228,16 @@ def _refresh(session: Session) -> None:
     if evidence_only:
         progress_summary.refresh_evidence(evidence_only)
     summed_up = recomputed | evidence_only
+    steps = [key for key in pending | pending_evidence if key[0] in _STEPS]
+    for _kind, enrolment_id, *step in (key for key in steps if key[0] == "submission"):
+        if enrolment_id not in summed_up:
+            summary_steps.note_submission(enrolment_id, *step)
     latest: dict[int, date] = {}
-    noted = (key for key in pending | pending_evidence if key[0] == "activity")
-    for _kind, enrolment_id, day in noted:
+    for _kind, enrolment_id, day in (key for key in steps if key[0] == "activity"):
         if enrolment_id not in summed_up:
             latest[enrolment_id] = max(day, latest.get(enrolment_id, day))
     for enrolment_id, day in latest.items():
-        progress_summary.note_activity(enrolment_id, day)
+        summary_steps.note_activity(enrolment_id, day)
 
 
 def _forget(session: Session, *_args) -> None:

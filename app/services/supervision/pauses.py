@@ -24,7 +24,8 @@ def paused_days(spans: Iterable[PauseSpan], day: date) -> int:
     """Days paused before `day` (half-open, like `(day - started_on).days`)."""
     total = 0
     counted_to = date.min  # every day before this one is counted already
-    for span in sorted(spans):
+    # By start; of two starting on one day, the one that ends first (an open one last).
+    for span in sorted(spans, key=lambda span: (span.paused_from, span.ended_on or date.max)):
         start = max(span.paused_from, counted_to)
         stop = min(span.ended_on or day, day)
         if stop > start:
