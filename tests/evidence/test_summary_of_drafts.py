@@ -1,6 +1,6 @@
 """A draft nobody else sees moves only its trainee's last activity in the progress summary,
-without recomputing it; its submission is summed up as a step too (tests/summary/
-test_summary_steps.py); a deletion recomputes it. Either way the stored summary is what
+without recomputing it; its submission is summed up as a step too (see
+tests/summary/test_competency_progress.py); a deletion recomputes it. Either way the stored summary is what
 the records say."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from app.services.supervision import sessions as supervision_sessions
 from tests.evidence.conftest import TODAY, valid_answers
 
 
-def _spy_on_refreshes(monkeypatch, note: Callable[[str, int], None]) -> None:
+def spy_on_refreshes(monkeypatch, note: Callable[[str, int], None]) -> None:
     """`note(which refresh, enrolment id)` for each enrolment `progress_summary.refresh` or
     `refresh_evidence` recomputes, call by call (both still run)."""
     for name in ("refresh", "refresh_evidence"):
@@ -38,7 +38,7 @@ def _spy_on_refreshes(monkeypatch, note: Callable[[str, int], None]) -> None:
 def recomputed(monkeypatch) -> list[int]:
     """The enrolments either refresh recomputes."""
     seen: list[int] = []
-    _spy_on_refreshes(monkeypatch, lambda _name, enrolment_id: seen.append(enrolment_id))
+    spy_on_refreshes(monkeypatch, lambda _name, enrolment_id: seen.append(enrolment_id))
     return seen
 
 
@@ -107,7 +107,7 @@ def test_submitting_steps_and_deleting_recomputes(enrolment, log_evidence, recom
 def refreshed(monkeypatch) -> list[tuple[str, int]]:
     """(which refresh, enrolment id) for each enrolment a refresh recomputes."""
     seen: list[tuple[str, int]] = []
-    _spy_on_refreshes(monkeypatch, lambda name, enrolment_id: seen.append((name, enrolment_id)))
+    spy_on_refreshes(monkeypatch, lambda name, enrolment_id: seen.append((name, enrolment_id)))
     return seen
 
 
