@@ -1,7 +1,7 @@
 """A draft nobody else sees moves only its trainee's last activity in the progress summary,
 without recomputing it; its submission is summed up as a step too (see
-tests/summary/test_competency_progress.py); a deletion recomputes it. Either way the stored summary is what
-the records say."""
+tests/summary/test_competency_progress.py); a deletion recomputes it. Either way the
+stored summary is what the records say."""
 
 from __future__ import annotations
 

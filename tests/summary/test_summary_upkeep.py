@@ -527,3 +527,42 @@ def test_the_cohort_supervisors_and_dates_are_the_enrolments(enrolment, supervis
     db.session.commit()
     assert stored(enrolment.id)["expected_end_on"] == enrolment.expected_end_on
     assert_summaries_true()
+
+
+def test_a_savepoint_rolled_back_after_a_change_leaves_that_change_summed_up(enrolment, supervisor):
+    item = draft(enrolment)
+    waiting = draft(enrolment, "B2")
+    evidence_service.submit(waiting, actor=enrolment.trainee)
+    db.session.commit()
+
+    evidence_service.submit(item, actor=enrolment.trainee)
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    reviews.record_review(
+        waiting,
+        reviewer=supervisor,
+        decision="accepted",
+        comment="",
+        version_number=waiting.current_version_number,
+    )
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+
+    # Both submissions wait: the first's review was rolled back, the second still stands.
+    assert stored(enrolment.id)["awaiting_review"] == 2
+    assert_summaries_true()
+
+
+def test_a_submission_in_a_savepoint_rolled_back_is_not_summed_up(enrolment, supervisor):
+    item = draft(enrolment)
+    before = stored(enrolment.id)
+
+    savepoint = db.session.begin_nested()
+    evidence_service.submit(item, actor=enrolment.trainee)
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+
+    assert stored(enrolment.id) == before
+    assert_summaries_true()

@@ -240,9 +240,18 @@ def _refresh(session: Session) -> None:
         summary_steps.note_activity(enrolment_id, day)
 
 
-def _forget(session: Session, *_args) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_PENDING_EVIDENCE, None)
+def _rolled_back(session: Session, previous) -> None:
+    """A rollback undoes what was noted. A savepoint's undoes only its own changes, which
+    the notes do not tell apart from those made before it: every enrolment noted is then
+    recounted from the records at the commit, and locked again there (a savepoint's
+    rollback may have released a lock taken inside it)."""
+    if not previous.nested:
+        for name in (_PENDING, _PENDING_EVIDENCE, _LOCKED):
+            session.info.pop(name, None)
+        return
+    noted = session.info.pop(_PENDING_EVIDENCE, set()) | session.info.pop(_PENDING, set())
+    recount = {("enrolment", key[1]) if key[0] in _STEPS else key for key in noted}
+    session.info[_PENDING] = recount
     session.info.pop(_LOCKED, None)
 
 
@@ -252,4 +261,4 @@ def install() -> None:
         event.listen(db.session, "after_flush", _collect)
         event.listen(db.session, "after_flush_postexec", _lock_noted)
         event.listen(db.session, "before_commit", _refresh)
-        event.listen(db.session, "after_rollback", _forget)
+        event.listen(db.session, "after_soft_rollback", _rolled_back)
