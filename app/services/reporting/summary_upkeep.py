@@ -24,7 +24,8 @@ changed the enrolment in the transaction:
   so writing one (as the trainee types) only moves that day on;
 - submitting a draft, with whatever the same flush wrote of its versions and links,
   adds it to the backlog and starts the competencies it is the first to link.
-Deleting a draft, or any other change of status, is recomputed like the rest.
+Deleting a draft, or any other change of status, is recomputed like the rest, and so is
+every enrolment noted in a transaction once a savepoint in it has rolled back.
 """
 
 from __future__ import annotations
