@@ -549,12 +549,13 @@ def test_a_savepoint_rolled_back_after_a_change_leaves_that_change_summed_up(enr
     savepoint.rollback()
     db.session.commit()
 
-    # Both submissions wait: the first's review was rolled back, the second still stands.
+    # Both wait: the review of `waiting` was rolled back; `item`'s submission, made
+    # before the savepoint, stands.
     assert stored(enrolment.id)["awaiting_review"] == 2
     assert_summaries_true()
 
 
-def test_a_submission_in_a_savepoint_rolled_back_is_not_summed_up(enrolment, supervisor):
+def test_a_submission_in_a_savepoint_rolled_back_is_not_summed_up(enrolment):
     item = draft(enrolment)
     before = stored(enrolment.id)
 
