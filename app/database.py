@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from flask import stream_with_context
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, Select, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -103,17 +103,34 @@ def session_on(connection: Connection) -> Iterator[None]:
                 registry.set(previous)
 
 
-def upsert_rows(model: type, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """Write `rows` of `model` (one statement), each replacing the row with its `key`
-    columns if there is one: ON CONFLICT DO UPDATE, in the dialect in hand."""
+def _upsert(model: type, key: Sequence[str], names: Sequence[str], selected: Select | None = None):
+    """INSERT (of values, or of `selected`'s rows) ON CONFLICT DO UPDATE, in the dialect
+    in hand: each row replaces the one with its `key` columns, if there is one."""
     from app.extensions import db
 
-    if not rows:
-        return
     dialect = db.session.get_bind().dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    statement = statement.on_conflict_do_update(
+    if selected is not None:
+        statement = statement.from_select(list(names), selected)
+    return statement.on_conflict_do_update(
         index_elements=[getattr(model, column) for column in key],
-        set_={c: statement.excluded[c] for c in rows[0] if c not in key},
+        set_={c: statement.excluded[c] for c in names if c not in key},
     )
-    db.session.execute(statement, rows)
+
+
+def upsert_rows(model: type, key: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Write `rows` of `model` (one statement), each replacing the row with its `key`
+    columns if there is one."""
+    from app.extensions import db
+
+    if rows:
+        db.session.execute(_upsert(model, key, list(rows[0])), rows)
+
+
+def upsert_selected(model: type, key: Sequence[str], names: Sequence[str], rows: Select) -> None:
+    """Write the rows `rows` selects, as `model`'s columns `names` (one statement), each
+    replacing the row with its `key` columns if there is one. `rows` needs a WHERE
+    clause: SQLite cannot otherwise tell a join's ON from the upsert's ON CONFLICT."""
+    from app.extensions import db
+
+    db.session.execute(_upsert(model, key, names, rows))

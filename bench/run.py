@@ -138,9 +138,13 @@ def ensure_dataset(args, url: str) -> float | None:
 
 
 def prepare(url: str) -> None:
-    """Bring the schema to the code's head, and refresh the planner's statistics as the
-    deployment guide asks (SQLite keeps none until ANALYZE runs)."""
-    subprocess.run([*FLASK, "db", "upgrade"], env=flask_env(url), check=True, cwd=ROOT)
+    """Bring the schema to the code's head, count the day's flag tallies as the daily job
+    does (a dataset generated on an earlier day has none of today's), and refresh the
+    planner's statistics as the deployment guide asks (SQLite keeps none until ANALYZE
+    runs)."""
+    env = flask_env(url)
+    subprocess.run([*FLASK, "db", "upgrade"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*FLASK, "reports", "recount-tallies"], env=env, check=True, cwd=ROOT)
     raw = Raw(url)
     raw.cursor("ANALYZE")
     raw.close()

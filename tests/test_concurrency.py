@@ -34,9 +34,11 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff
 from app.models.users import User
 from app.services.audit import chain as audit
+from app.services.clock import uk_today
 from app.services.errors import DomainError, NotFound
 from app.services.portfolio import evidence as evidence_service
-from app.services.reporting import progress_summary
+from app.services.reporting import flag_tallies, progress_summary
+from app.services.reporting.flags import report_thresholds
 from app.services.supervision import enrolments, reviews, signoffs
 from tests.conftest import ON_POSTGRES, ROOT, import_framework_file
 from tests.evidence.conftest import TODAY, valid_answers
@@ -366,8 +368,10 @@ def test_twenty_writers_lose_nothing_and_keep_the_audit_chain_whole(app, world):
     # After the races, every summary (recounted, or stepped on by a submission) still
     # matches its records.
     check = progress_summary.first_difference()
+    tallies = flag_tallies.first_difference(uk_today(), report_thresholds())
     db.session.rollback()
     assert check.problem is None, check.problem
+    assert tallies is None, tallies
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's busy timeout; PostgreSQL writers queue on locks")

@@ -10,7 +10,9 @@ from app.cli.common import fails_cleanly
 from app.extensions import db
 from app.services.audit import chain as audit
 from app.services.audit import record_checks
-from app.services.reporting import progress_summary
+from app.services.clock import uk_today
+from app.services.reporting import flag_tallies, progress_summary
+from app.services.reporting.flags import report_thresholds
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 
@@ -51,7 +53,13 @@ def verify_summary() -> None:
     check = progress_summary.first_difference()
     if check.problem:
         raise click.ClickException(f"progress summary differs: {check.problem}")
-    click.echo(f"progress summaries match their records ({check.checked} enrolments)")
+    problem = flag_tallies.first_difference(uk_today(), report_thresholds())
+    if problem:
+        raise click.ClickException(f"flag tally differs: {problem}")
+    click.echo(
+        f"progress summaries match their records ({check.checked} enrolments), "
+        "and today's flag tallies their summaries"
+    )
 
 
 @reports_cli.command("rebuild-summary")
@@ -59,5 +67,16 @@ def verify_summary() -> None:
 def rebuild_summary() -> None:
     """Recompute and store every enrolment's progress summary."""
     count = progress_summary.rebuild()
+    flag_tallies.recount_all(uk_today(), report_thresholds())
     db.session.commit()
-    click.echo(f"progress summaries rebuilt ({count} enrolments)")
+    click.echo(f"progress summaries rebuilt ({count} enrolments), and the flag tallies")
+
+
+@reports_cli.command("recount-tallies")
+@fails_cleanly
+def recount_tallies() -> None:
+    """Count every organisation's flag tally for today: the daily job, run just after
+    midnight (until then a dashboard counts the summaries themselves)."""
+    count = flag_tallies.recount_all(uk_today(), report_thresholds())
+    db.session.commit()
+    click.echo(f"flag tallies counted for {uk_today():%d %B %Y} ({count} organisations)")

@@ -53,7 +53,8 @@ from app.services.clock import uk_today
 from app.services.errors import DomainError
 from app.services.frameworks import catalogue as framework_service
 from app.services.registration import signer_standing
-from app.services.reporting import progress_summary
+from app.services.reporting import flag_tallies, progress_summary
+from app.services.reporting.flags import report_thresholds
 from app.services.supervision.enrolments import DEFAULT_DURATION
 
 # argon2id of demo.DEMO_PASSWORD with the library's default parameters, computed once so
@@ -261,6 +262,7 @@ class DatasetGenerator:
         # Bulk inserts pass the summaries' upkeep by: sum every enrolment up once.
         self.say("summing up each enrolment's progress")
         progress_summary.rebuild(batch_size=SUMMARY_BATCH_SIZE)
+        flag_tallies.recount_all(uk_today(), report_thresholds())
         for table in (ProgressSummary.__tablename__, CompetencyProgress.__tablename__):
             db.session.execute(text(f"ANALYZE {table}"))
         seconds = clock.perf_counter() - started

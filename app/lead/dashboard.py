@@ -7,7 +7,6 @@ from flask import abort, current_app, render_template, request, url_for
 from app.auth.current import me
 from app.lead.blueprint import bp
 from app.lead.common import filter_form, scope_label
-from app.models.base import utcnow
 from app.permissions import roles
 from app.services.clock import uk_today
 from app.services.development.stages import STAGE_LABELS
@@ -49,7 +48,7 @@ def dashboard():
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORT_KEYS else "name"
     descending = request.args.get("order") == "desc"
-    today, now = uk_today(), utcnow()
+    today = uk_today()
     page = progress_report.progress_report(
         viewer,
         filters,
@@ -58,7 +57,6 @@ def dashboard():
         page=_page_number(),
         per_page=int(current_app.config.get("PAGE_SIZE", 25)),
         today=today,
-        now=now,
     )
     filter_args = form.query_args()
     listing_args = {**filter_args, "sort": sort, "order": "desc" if descending else "asc"}
@@ -79,7 +77,6 @@ def dashboard():
             filters,
             cohort_dashboard.charted_cohorts(page.rows),
             today=today,
-            now=now,
             thresholds=page.thresholds,
         ),
         max_charts=cohort_dashboard.MAX_CHARTS,

@@ -38,7 +38,7 @@ from app.models.identities import UserIdentity
 from app.models.notifications import Notification, SubmissionDigest
 from app.models.one_time_links import OneTimeLink
 from app.models.organisations import Cohort, Organisation, OrganisationPath
-from app.models.progress import CompetencyProgress, ProgressSummary
+from app.models.progress import CompetencyProgress, FlagTally, ProgressSummary
 from app.models.registration import (
     ExceptionalCircumstances,
     Qualification,
@@ -81,6 +81,7 @@ __all__ = [
     "FeedbackRater",
     "FeedbackResponse",
     "FeedbackRound",
+    "FlagTally",
     "Framework",
     "FrameworkMove",
     "FrameworkSuccession",

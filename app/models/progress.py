@@ -70,3 +70,26 @@ class CompetencyProgress(Base):
     )
     # not_started | in_progress | ready | signed_off
     status: Mapped[str] = mapped_column(String(20))
+
+
+class FlagTally(Base):
+    """How many of an organisation's current enrolments (its own trainees, not those of
+    the organisations below it) each flag is raised on, as counted from their summaries on
+    `counted_on` with the thresholds `thresholds` names (`flag_tallies`). A region's
+    dashboard adds these up instead of counting every summary in the region."""
+
+    __tablename__ = "flag_tallies"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    counted_on: Mapped[date]
+    thresholds: Mapped[str] = mapped_column(String(40))  # flag_tallies.thresholds_key
+    enrolments: Mapped[int]
+    # One column for each flag (`flag_tallies.COLUMNS`).
+    stalled: Mapped[int]
+    review_waiting: Mapped[int]
+    behind: Mapped[int]
+    registration: Mapped[int]
+    no_supervision: Mapped[int]
+    level3_to_verify: Mapped[int]

@@ -6,7 +6,7 @@ for the hour after midnight in British Summer Time; this is the one place that s
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 try:
@@ -19,3 +19,9 @@ def uk_today(now: datetime | None = None) -> date:
     """The UK calendar date at `now` (an aware datetime; the current time when omitted)."""
     now = now or datetime.now(UTC)
     return now.astimezone(UK_TIME).date() if UK_TIME else now.astimezone(UTC).date()
+
+
+def uk_day_start(day: date) -> datetime:
+    """The moment (in UTC) the UK calendar day `day` begins."""
+    start = datetime.combine(day, time(), tzinfo=UK_TIME or UTC)
+    return start.astimezone(UTC)

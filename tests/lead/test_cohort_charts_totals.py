@@ -38,7 +38,6 @@ def test_each_charts_last_point_is_its_rows_sign_offs_and_expected_line(region_l
         filters,
         {row.cohort_id or 0 for row in report.rows},
         today=today,
-        now=utcnow(),
         thresholds=report.thresholds,
     )
     rows_by_cohort = defaultdict(list)

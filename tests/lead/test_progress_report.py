@@ -9,6 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.services.clock import uk_today
 from app.services.portfolio import sufficiency
 from app.services.reporting import competency_report, progress_base, progress_report
 from app.services.reporting.flags import Flag
@@ -138,16 +139,20 @@ def test_flag_counts_are_taken_before_the_flag_filter(seeded, lead, today):
 def test_review_waiting_shows_once_a_submission_has_waited_the_configured_days(
     seeded, lead, app, today
 ):
+    submitted_on = uk_today()  # the seeded submissions were made today
+
     def waiting(days: int) -> bool:
-        report = progress_report.build_report(
-            lead, today=today, now=utcnow() + timedelta(days=days)
-        )
+        on = submitted_on + timedelta(days=days)
+        report = progress_report.build_report(lead, today=on)
         return Flag.REVIEW_WAITING in _row(report, "Ada Harbour").flags
 
+    # Counted in whole days: the 14th day after the submission is the first it shows.
     assert not waiting(13)
-    assert waiting(15)
+    assert waiting(14)
     app.config["REPORT_REVIEW_WAIT_DAYS"] = 20
     assert not waiting(15)
+    assert not waiting(19)
+    assert waiting(20)
 
 
 def test_stalled_counts_from_the_last_activity_and_follows_the_configured_threshold(

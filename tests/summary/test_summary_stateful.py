@@ -30,6 +30,7 @@ from app.extensions import db
 from app.models.enrolments import CURRENT_ENROLMENT_STATUSES, Enrolment
 from app.models.evidence import Evidence
 from app.models.frameworks import Competency
+from app.models.progress import FlagTally, ProgressSummary
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.accounts import organisations
@@ -43,7 +44,8 @@ from app.services.registration import qualifications
 from app.services.registration import records as registration
 from app.services.registration.qualifications import QualificationDetails
 from app.services.registration.records import RegistrationDetails
-from app.services.reporting import progress_summary
+from app.services.reporting import flag_tallies, progress_summary
+from app.services.reporting.flags import report_thresholds
 from app.services.supervision import enrolment_lifecycle, enrolments, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from tests.conftest import (
@@ -527,6 +529,14 @@ class SummaryMachine(RuleBasedStateMachine):
         """Checked after every commit and every rollback, not only after each rule."""
         check = progress_summary.first_difference()
         assert check.problem is None, check.problem
+        problem = flag_tallies.first_difference(uk_today(), report_thresholds())
+        assert problem is None, problem
+        # Each organisation holding a summary was counted by the commit that wrote it.
+        counted = select(FlagTally.organisation_id).where(FlagTally.counted_on >= self.today)
+        untallied = select(ProgressSummary.organisation_id).where(
+            ProgressSummary.organisation_id.not_in(counted)
+        )
+        assert db.session.scalars(untallied).first() is None
 
 
 OPERATIONS = {

@@ -27,7 +27,8 @@ from app.services.registration import qualifications
 from app.services.registration import records as registration
 from app.services.registration.qualifications import QualificationDetails
 from app.services.registration.records import RegistrationDetails
-from app.services.reporting import progress_summary
+from app.services.reporting import flag_tallies, progress_summary
+from app.services.reporting.flags import report_thresholds
 from app.services.supervision import completion, enrolment_lifecycle, reviews, signoffs
 from app.services.supervision import sessions as supervision_sessions
 from tests.evidence.conftest import valid_answers
@@ -64,6 +65,9 @@ def assert_summaries_true() -> None:
     check = progress_summary.first_difference()
     assert check.problem is None, check.problem
     assert check.checked == db.session.scalar(select(db.func.count(Enrolment.id)))
+    # The organisations' flag tallies, counted again by the same commits.
+    problem = flag_tallies.first_difference(uk_today(), report_thresholds())
+    assert problem is None, problem
 
 
 def draft(enrolment: Enrolment, code: str = "B1"):

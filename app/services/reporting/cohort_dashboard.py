@@ -9,7 +9,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,11 +27,12 @@ from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.users import User
 from app.services.calendar_months import add_months
 from app.services.reporting.flags import ReportThresholds
-from app.services.reporting.progress_paging import chosen_flag, flag_conditions, summarised
+from app.services.reporting.progress_paging import chosen_flag, summarised
 from app.services.reporting.progress_rows import DomainColumn, DomainCount, TraineeProgress
 from app.services.reporting.scope import (
     ReportFilters,
 )
+from app.services.reporting.summary_flags import flag_conditions
 from app.services.supervision.pauses import PauseSpan, expected_days, paused_days
 
 NO_COHORT = "No cohort"
@@ -247,7 +248,6 @@ def cohort_charts(
     cohort_ids: Collection[int],
     *,
     today: date,
-    now: datetime,
     thresholds: ReportThresholds,
 ) -> list[CohortChart]:
     """One chart for each of these cohorts (0: the trainees of none), over its trainees in
@@ -258,7 +258,7 @@ def cohort_charts(
     flag = chosen_flag(filters)
     condition = _in_cohorts(cohort_ids)
     if flag:
-        condition = and_(condition, flag_conditions(thresholds, today, now)[flag])
+        condition = and_(condition, flag_conditions(thresholds, today)[flag])
     by_month = _signed_by_month(viewer, filters, condition)
     lines = _chart_lines(viewer, filters, condition)
     return [

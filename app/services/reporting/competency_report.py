@@ -9,7 +9,7 @@ queries and dropped once written.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 
 from flask import current_app
@@ -92,7 +92,6 @@ def iter_competency_rows(
     filters: ReportFilters | None = None,
     *,
     today: date | None = None,
-    now: datetime | None = None,
     batch_size: int | None = None,
 ) -> Iterator[CompetencyRow]:
     """Every trainee x competency in scope: trainees by name, competencies in framework order."""
@@ -106,7 +105,7 @@ def iter_competency_rows(
             yield from _rows_for(trainees, competencies)
         return
     batch: list[TraineeProgress] = []
-    for trainee in iter_progress(viewer, filters, today=today, now=now, batch_size=batch_size):
+    for trainee in iter_progress(viewer, filters, today=today, batch_size=batch_size):
         batch.append(trainee)
         if len(batch) >= batch_size:
             yield from _rows_for(batch, competencies)

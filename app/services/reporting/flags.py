@@ -3,7 +3,9 @@
 - stalled: nothing happened on the portfolio (evidence written or changed, a review, a
   sign-off) for `stalled_days`; a trainee who has done nothing since starting counts
   from the start date.
-- review waiting: a submission has waited for review for `review_wait_days` or more.
+- review waiting: a submission has waited for review `review_wait_days` whole UK days or
+  more (submitted on a day at least that many days before today). Every flag is decided
+  by the day alone, so a count made in the morning holds all day (`flag_tallies`).
 - behind: signed-off competencies are more than `behind_margin_percent` percentage
   points under the straight line from 0% at the start to 100% at the expected end.
 - registration: the GPhC registration's renewal is due or overdue, or it has expired,
@@ -25,6 +27,7 @@ from typing import NamedTuple
 
 from flask import current_app
 
+from app.services.clock import uk_day_start
 from app.services.supervision.pauses import expected_days
 
 REGISTRATION_FLAGS = ("renewal-due", "overdue", "expired", "lapsed", "removed")
@@ -90,6 +93,12 @@ def supervision_window_start(today: date, thresholds: ReportThresholds) -> date:
     return today - timedelta(days=thresholds.supervision_window_days - 1)
 
 
+def waited_long_before(today: date, thresholds: ReportThresholds) -> datetime:
+    """A submission made before this moment has waited long enough to raise the review
+    waiting flag today: it was made `review_wait_days` or more UK days before today."""
+    return uk_day_start(today - timedelta(days=thresholds.review_wait_days - 1))
+
+
 class FlagFacts(NamedTuple):
     """What the flags are decided from, for one enrolment."""
 
@@ -111,15 +120,12 @@ def is_behind(done: int, expected: int, total: int, thresholds: ReportThresholds
     return bool(total) and done < expected - thresholds.behind_margin_percent
 
 
-def flags_for(
-    facts: FlagFacts, thresholds: ReportThresholds, today: date, now: datetime
-) -> tuple[Flag, ...]:
+def flags_for(facts: FlagFacts, thresholds: ReportThresholds, today: date) -> tuple[Flag, ...]:
     flags = []
     if not facts.paused and (today - facts.last_activity_on).days >= thresholds.stalled_days:
         flags.append(Flag.STALLED)
-    if facts.oldest_waiting_since is not None and now - facts.oldest_waiting_since >= timedelta(
-        days=thresholds.review_wait_days
-    ):
+    waiting_since = facts.oldest_waiting_since
+    if waiting_since is not None and waiting_since < waited_long_before(today, thresholds):
         flags.append(Flag.REVIEW_WAITING)
     if is_behind(facts.percent, facts.expected_percent, facts.total, thresholds):
         flags.append(Flag.BEHIND)

@@ -5,7 +5,7 @@ batch: progress by domain, the last activity, registration, supervision and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from app.services.registration.records import status_of
@@ -64,7 +64,6 @@ class _Batch:
     frameworks: dict[int, _Framework]
     allowance: int  # protected learning days a year
     today: date
-    now: datetime
     thresholds: ReportThresholds
 
 
@@ -78,7 +77,6 @@ def assemble(
     domains: dict[int, list[DomainInfo]],
     *,
     today: date,
-    now: datetime,
     thresholds: ReportThresholds,
     summarised: bool = False,
 ) -> list[TraineeProgress]:
@@ -93,7 +91,6 @@ def assemble(
         {framework_id: _Framework.of(infos) for framework_id, infos in domains.items()},
         protected_learning_days(),
         today,
-        now,
         thresholds,
     )
     return [_row(base, batch) for base in bases]
@@ -189,7 +186,7 @@ def _row(base: BaseRow, batch: _Batch) -> TraineeProgress:
         protected_learning_days_allowed=batch.allowance,
         started_on=base.started_on,
         expected_end_on=base.expected_end_on,
-        flags=flags_for(flag_facts, batch.thresholds, today, batch.now),
+        flags=flags_for(flag_facts, batch.thresholds, today),
         pathway_stage=stage.stage if stage else None,
         pathway_stage_since=stage.started_on if stage else None,
         overdue_objectives=facts.overdue_objectives.get(enrolment_id, 0),

@@ -2,19 +2,18 @@
 progress summaries (`ProgressSummary`): a page costs the same whatever the number of
 trainees in scope, and only the page's rows are then read in full.
 
-The flags here are the report's rules (`flags.flags_for`) asked of the summary's inputs:
-each holds for a row exactly when `flags_for` raises it on that row's facts, which
-`tests/lead/test_dashboard_summary.py` checks flag by flag.
+The flags are asked of the summaries' inputs (`summary_flags`); their counts come from
+the organisations' tallies when those are today's (`flag_tallies.tallied`).
 """
 
 from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import reduce
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -23,9 +22,14 @@ from app.models.organisations import Cohort, Organisation
 from app.models.progress import ProgressSummary
 from app.models.users import User
 from app.services.paging import clamp_page
-from app.services.reporting.flags import Flag, ReportThresholds, supervision_window_start
+from app.services.reporting import flag_tallies
+from app.services.reporting.flags import (
+    Flag,
+    ReportThresholds,
+)
 from app.services.reporting.progress_base import BaseRow, base_query, base_rows
 from app.services.reporting.scope import SUMMARY_PLACING, ReportFilters, restrict, scope_for
+from app.services.reporting.summary_flags import flag_conditions
 
 SORT_KEYS = (
     "name",
@@ -40,27 +44,6 @@ SORT_KEYS = (
     "expected_end",
     "flags",
 )
-
-
-def flag_conditions(
-    thresholds: ReportThresholds, today: date, now: datetime
-) -> dict[Flag, ColumnElement[bool]]:
-    """Each flag as a condition on a summary (its inputs and placing alone)."""
-    summary = ProgressSummary
-    not_paused = summary.status != "paused"
-    window_start = supervision_window_start(today, thresholds)
-    return {
-        Flag.STALLED: not_paused
-        & (summary.last_activity_on <= today - timedelta(days=thresholds.stalled_days)),
-        Flag.REVIEW_WAITING: summary.oldest_waiting_since
-        <= now - timedelta(days=thresholds.review_wait_days),
-        Flag.BEHIND: summary.behind_from <= today,
-        Flag.REGISTRATION: summary.registration_flag_from <= today,
-        Flag.NO_SUPERVISION: not_paused
-        & (summary.started_on <= today - timedelta(days=thresholds.supervision_window_days))
-        & or_(summary.last_supervision_on.is_(None), summary.last_supervision_on < window_start),
-        Flag.LEVEL3_TO_VERIFY: summary.level3_to_verify.is_(True),
-    }
 
 
 def chosen_flag(filters: ReportFilters) -> Flag | None:
@@ -95,17 +78,18 @@ def summary_page(
     page: int,
     per_page: int,
     today: date,
-    now: datetime,
     thresholds: ReportThresholds,
     count_flags: bool = True,
 ) -> SummaryPage:
     """Count the rows in scope (and, with `count_flags`, each flag's), then choose one
-    sorted page (2 queries)."""
-    conditions = flag_conditions(thresholds, today, now)
+    sorted page (2 queries; 3 when the scope's flag tallies are not today's and the
+    summaries are counted instead)."""
+    conditions = flag_conditions(thresholds, today)
     flag = chosen_flag(filters)
     # Without the flags' counts, the total still needs the chosen flag's.
     wanted = conditions if count_flags else {flag: conditions[flag]} if flag else {}
-    everyone, found = _counted(viewer, filters, wanted)
+    tallies = flag_tallies.tallied(scope_for(viewer), filters, today, thresholds)
+    everyone, found = tallies or _counted(viewer, filters, wanted)
     total = found[flag] if flag else everyone
     per_page = max(1, per_page)
     page = clamp_page(page, total, per_page)

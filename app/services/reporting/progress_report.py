@@ -16,16 +16,16 @@ the progress summaries in `progress_paging`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.enrolments import Enrolment
 from app.models.registration import Registration
 from app.models.users import User
+from app.services.clock import uk_today
 from app.services.reporting.flags import Flag, report_thresholds
 from app.services.reporting.progress_assembly import assemble
 from app.services.reporting.progress_base import base_query, base_rows
@@ -61,9 +61,8 @@ __all__ = [
 ]
 
 
-def _when(today: date | None, now: datetime | None) -> tuple[date, datetime]:
-    now = now or utcnow()
-    return today or now.date(), now
+def _today(today: date | None) -> date:
+    return today or uk_today()
 
 
 def build_report(
@@ -71,17 +70,16 @@ def build_report(
     filters: ReportFilters | None = None,
     *,
     today: date | None = None,
-    now: datetime | None = None,
 ) -> Report:
     """Every matching row, by name, in a fixed number of queries (11 for a non-empty scope)."""
     filters = filters or ReportFilters()
-    today, now = _when(today, now)
+    today = _today(today)
     thresholds = report_thresholds()
     bases = base_rows(db.session.execute(base_query(viewer, filters)))
     framework_ids = {row.framework_id for row in bases}
     domains = framework_domains(framework_ids) if bases else {}
     ids = enrolment_ids(scope_for(viewer), filters)
-    rows = assemble(bases, ids, domains, today=today, now=now, thresholds=thresholds)
+    rows = assemble(bases, ids, domains, today=today, thresholds=thresholds)
     flag_counts = {flag: sum(1 for r in rows if flag in r.flags) for flag in Flag}
     if filters.flag:
         rows = [r for r in rows if filters.flag in r.flags]
@@ -97,7 +95,6 @@ def progress_report(
     page: int = 1,
     per_page: int = 25,
     today: date | None = None,
-    now: datetime | None = None,
     count_flags: bool = True,
 ) -> ReportPage:
     """One page of the report, with the flags counted over everyone in scope (unless
@@ -106,7 +103,7 @@ def progress_report(
     paged in SQL, then the page's rows are read in full: the same fixed number of
     queries, over one page, however many trainees the scope holds."""
     filters = filters or ReportFilters()
-    today, now = _when(today, now)
+    today = _today(today)
     thresholds = report_thresholds()
     chosen = summary_page(
         viewer,
@@ -116,16 +113,13 @@ def progress_report(
         page=page,
         per_page=per_page,
         today=today,
-        now=now,
         thresholds=thresholds,
         count_flags=count_flags,
     )
     bases = page_bases(viewer, filters, chosen.ids)
     framework_ids = {row.framework_id for row in bases}
     domains = framework_domains(framework_ids) if framework_ids else {}
-    rows = assemble(
-        bases, chosen.ids, domains, today=today, now=now, thresholds=thresholds, summarised=True
-    )
+    rows = assemble(bases, chosen.ids, domains, today=today, thresholds=thresholds, summarised=True)
     return ReportPage(
         rows=rows,
         total=chosen.total,
@@ -149,7 +143,6 @@ def iter_progress(
     filters: ReportFilters | None = None,
     *,
     today: date | None = None,
-    now: datetime | None = None,
     batch_size: int | None = None,
 ) -> Iterator[TraineeProgress]:
     """Every matching row, by name, read in batches: memory stays flat for exports.
@@ -158,7 +151,7 @@ def iter_progress(
     parameter, and reads what the progress summaries keep from there.
     """
     filters = filters or ReportFilters()
-    today, now = _when(today, now)
+    today = _today(today)
     thresholds = report_thresholds()
     batch_size = batch_size or int(current_app.config.get("EXPORT_BATCH_SIZE", 1000))
     domains: dict[int, list[DomainInfo]] = {}
@@ -171,9 +164,7 @@ def iter_progress(
             found = framework_domains(unseen)
             domains.update({framework_id: found.get(framework_id, []) for framework_id in unseen})
         ids = id_list([row.enrolment_id for row in batch])
-        rows = assemble(
-            batch, ids, domains, today=today, now=now, thresholds=thresholds, summarised=True
-        )
+        rows = assemble(batch, ids, domains, today=today, thresholds=thresholds, summarised=True)
         for row in rows:
             if not filters.flag or filters.flag in row.flags:
                 yield row

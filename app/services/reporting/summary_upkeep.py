@@ -26,6 +26,9 @@ changed the enrolment in the transaction:
   adds it to the backlog and starts the competencies it is the first to link.
 Deleting a draft, or any other change of status, is recomputed like the rest, and so is
 every enrolment noted in a transaction once a savepoint in it has rolled back.
+
+The flag tallies of the organisations those summaries stand in (before and after) are
+counted again last (`flag_tallies`), under those organisations' locks.
 """
 
 from __future__ import annotations
@@ -47,7 +50,9 @@ from app.models.reviews import Review
 from app.models.signoffs import SignOff, SignOffRevocation
 from app.models.supervision import SupervisionSession
 from app.models.users import User
-from app.services.reporting import progress_summary, summary_steps
+from app.services.clock import uk_today
+from app.services.reporting import flag_tallies, progress_summary, summary_steps
+from app.services.reporting.flags import report_thresholds
 
 _PENDING = "progress_summary_pending"
 _PENDING_EVIDENCE = "progress_summary_pending_evidence"
@@ -224,19 +229,28 @@ def _refresh(session: Session) -> None:
     recomputed = _enrolment_ids(session, pending)
     evidence_only = _enrolment_ids(session, pending_evidence) - recomputed
     progress_summary.lock(recomputed - locked)  # those named by `touch`, not by a flush
+    steps = [key for key in pending | pending_evidence if key[0] in _STEPS]
+    steps = [key for key in steps if key[1] not in recomputed | evidence_only]
+    stepped = {key[1] for key in steps}
+    # The organisations' locks come after the enrolments' (and the audit chain's, taken
+    # during the request): nothing is locked after them but other organisations.
+    organisations = flag_tallies.lock_organisations(recomputed, evidence_only | stepped)
     if recomputed:
         progress_summary.refresh(recomputed)
     if evidence_only:
         progress_summary.refresh_evidence(evidence_only)
-    summed_up = recomputed | evidence_only
-    steps = [key for key in pending | pending_evidence if key[0] in _STEPS]
+    _apply(steps)
+    if organisations:
+        flag_tallies.recount(organisations, uk_today(), report_thresholds())
+
+
+def _apply(steps: list[tuple]) -> None:
+    """Sum up the steps noted (each enrolment's activity once, at its latest day)."""
     for _kind, enrolment_id, *step in (key for key in steps if key[0] == "submission"):
-        if enrolment_id not in summed_up:
-            summary_steps.note_submission(enrolment_id, *step)
+        summary_steps.note_submission(enrolment_id, *step)
     latest: dict[int, date] = {}
     for _kind, enrolment_id, day in (key for key in steps if key[0] == "activity"):
-        if enrolment_id not in summed_up:
-            latest[enrolment_id] = max(day, latest.get(enrolment_id, day))
+        latest[enrolment_id] = max(day, latest.get(enrolment_id, day))
     for enrolment_id, day in latest.items():
         summary_steps.note_activity(enrolment_id, day)
 
