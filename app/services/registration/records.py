@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.database import id_list
 from app.extensions import db
 from app.models.registration import REGISTERS, REGISTRATION_STATUSES, Registration
 from app.models.users import User
@@ -329,22 +330,18 @@ def status_of(
     )
 
 
-# Each of `user_ids`'s latest registration record.
-_LATEST_REGISTRATIONS = select(Registration).where(
-    Registration.id.in_(
-        select(func.max(Registration.id))
-        .where(Registration.user_id.in_(bindparam("user_ids", expanding=True)))
-        .group_by(Registration.user_id)
-    )
-)
-
-
 def registration_status_for(user_ids: Iterable[int], today: date) -> dict[int, RegistrationStatus]:
     """Each person's current registration flag, in one query however many people."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    rows = db.session.scalars(_LATEST_REGISTRATIONS, {"user_ids": ids})
+    # Each one's latest record; the ids bound as one parameter, however many.
+    latest = (
+        select(func.max(Registration.id))
+        .where(Registration.user_id.in_(id_list(ids)))
+        .group_by(Registration.user_id)
+    )
+    rows = db.session.scalars(select(Registration).where(Registration.id.in_(latest)))
     found = {row.user_id: row for row in rows}
     return {user_id: status_of(user_id, found.get(user_id), today) for user_id in ids}
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, select, tuple_, update
 
-from app.database import upsert_rows
+from app.database import id_list, upsert_rows
 from app.extensions import db
 from app.models.evidence import Evidence, EvidenceLink, EvidenceVersion
 from app.models.progress import CompetencyProgress
@@ -24,7 +24,6 @@ from app.services.reporting.competency_statuses import (
     Enrolled,
     competency_statuses,
 )
-from app.services.reporting.progress_facts import id_list
 
 # Per enrolment: each competency's id and status.
 Statuses = dict[int, dict[int, str]]

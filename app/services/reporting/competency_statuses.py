@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 
+from app.database import id_list
 from app.extensions import db
 from app.models.evidence import Evidence, EvidenceLink
 from app.models.frameworks import Competency, Domain, Framework
@@ -29,7 +30,6 @@ from app.services.portfolio.sufficiency import (
     rule_from_columns,
     status_from_counts,
 )
-from app.services.reporting.progress_facts import id_list
 
 NOTHING_LINKED = counts_from_row(None)
 

@@ -6,14 +6,12 @@ overdue objectives.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Integer, Select, and_, case, func, literal, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, and_, case, func, select, text
 
 from app.extensions import db
 from app.models.enrolments import Enrolment, EnrolmentPause
@@ -31,15 +29,6 @@ from app.services.registration.rules import flagged_until_verified
 from app.services.reporting.flags import ReportThresholds, supervision_window_start
 from app.services.reporting.progress_rows import DomainColumn
 from app.services.supervision.pauses import PauseSpan
-
-
-def id_list(ids: Sequence[int]) -> Select:
-    """A batch's ids as a subquery bound as ONE parameter (a PostgreSQL array, a JSON
-    array on SQLite), for `column.in_(...)`: a literal IN list of a thousand parameters
-    costs more to compile and send than the query it filters takes to run."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return select(func.unnest(literal(list(ids), ARRAY(Integer))))
-    return select(func.json_each(json.dumps(list(ids))).table_valued("value").c.value)
 
 
 def batched_reads() -> None:

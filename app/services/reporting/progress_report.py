@@ -21,6 +21,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.database import id_list
 from app.extensions import db
 from app.models.enrolments import Enrolment
 from app.models.registration import Registration
@@ -34,7 +35,6 @@ from app.services.reporting.progress_facts import (
     batched_reads,
     domain_columns,
     framework_domains,
-    id_list,
 )
 from app.services.reporting.progress_paging import page_bases, summary_page
 from app.services.reporting.progress_rows import (
