@@ -34,6 +34,11 @@ SORTABLE = (
 )
 
 
+# The most supervisors who cannot sign the dashboard lists (a region may have hundreds):
+# past this, the lead narrows by organisation to see the others.
+BLOCKED_SIGNERS_LISTED = 10
+
+
 def _page_number() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and int(raw) > 0 else 1
@@ -91,7 +96,9 @@ def dashboard():
         level3_labels=QUALIFICATION_STATUS_LABELS,
         registration_colours=FLAG_COLOURS,
         stage_labels=STAGE_LABELS,
-        blocked_signers=signers.blocked_signers_for(viewer, uk_today()),
+        blocked_signers=signers.blocked_signers_for(
+            viewer, today, within=filters.organisation_id, limit=BLOCKED_SIGNERS_LISTED
+        ),
         background_exports=export_jobs.background_kinds(viewer, filters),
     )
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.organisations import Organisation
 from app.models.registration import Registration
 from app.models.users import User, UserRole
 from app.services.accounts.organisations import subtree_ids
@@ -174,7 +175,7 @@ def test_the_list_is_the_first_definitions_for_every_registration_state(world, w
     today = uk_today()
     viewer = world[who]
     found = signers.blocked_signers_for(viewer, today)
-    assert found == _first_definition(viewer, today)
+    assert (found.listed, found.more) == (_first_definition(viewer, today), False)
 
 
 def test_every_supervisor_in_every_state_has_the_standing_their_registrations_give(world):
@@ -184,7 +185,7 @@ def test_every_supervisor_in_every_state_has_the_standing_their_registrations_gi
 
 
 def test_everyone_who_cannot_sign_is_listed_and_nobody_else(world):
-    found = signers.blocked_signers_for(world["lead"], uk_today())
+    found = signers.blocked_signers_for(world["lead"], uk_today()).listed
     assert {b.name for b in found} == BLOCKED
     same = [b.user_id for b in found if b.name == "Same Name"]
     assert len(same) == 2
@@ -212,4 +213,35 @@ def test_the_rules_judge_only_supervisors_whose_registration_could_block(world, 
 def test_the_day_decides_as_the_rule_does_around_an_expiry(world, offset):
     """Judged on other days, the boundaries move with `today` in SQL as in the rule."""
     day = uk_today() + timedelta(days=offset)
-    assert signers.blocked_signers_for(world["lead"], day) == _first_definition(world["lead"], day)
+    found = signers.blocked_signers_for(world["lead"], day).listed
+    assert found == _first_definition(world["lead"], day)
+
+
+@pytest.mark.parametrize("limit", [1, 3, len(BLOCKED) - 1, len(BLOCKED), len(BLOCKED) + 1])
+def test_a_short_list_is_the_first_by_name_and_says_whether_more_cannot_sign(
+    world, limit, monkeypatch
+):
+    monkeypatch.setattr(signers, "JUDGED_AT_ONCE", 4)  # several batches, some unneeded
+    everyone = _first_definition(world["lead"], uk_today())
+    found = signers.blocked_signers_for(world["lead"], uk_today(), limit=limit)
+    assert found.listed == everyone[:limit]
+    assert found.more is (len(everyone) > limit)
+
+
+def test_the_list_narrows_to_the_organisation_chosen_inside_the_leads_own(world):
+    today = uk_today()
+    named = {o.name: o.id for o in db.session.scalars(select(Organisation))}
+    lead, region_lead = world["lead"], world["region"]
+    everyone = _first_definition(lead, today)
+    in_practice = [
+        b for b in everyone if db.session.get(User, b.user_id).organisation_id == named["Practice"]
+    ]
+    assert 0 < len(in_practice) < len(everyone)
+    assert signers.blocked_signers_for(lead, today, within=named["Practice"]).listed == in_practice
+    assert signers.blocked_signers_for(lead, today, within=named["Hub"]).listed == everyone
+    # Another hub: its supervisor is listed for the region's lead, never for the hub's.
+    elsewhere = named["Elsewhere"]
+    found = signers.blocked_signers_for(region_lead, today, within=elsewhere)
+    assert [b.name for b in found.listed] == ["Outside the hub"]
+    outside = signers.blocked_signers_for(lead, today, within=elsewhere)
+    assert (outside.listed, outside.more) == ([], False)

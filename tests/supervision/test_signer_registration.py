@@ -358,6 +358,33 @@ def test_the_lead_dashboard_flags_supervisors_who_cannot_sign(
     )
 
 
+def test_the_lead_dashboard_lists_the_first_who_cannot_sign_and_narrows_by_organisation(
+    client, login, make_user, make_org, org, enrolment, supervisor, renew, monkeypatch
+):
+    from app.lead import dashboard
+
+    monkeypatch.setattr(dashboard, "BLOCKED_SIGNERS_LISTED", 2)
+    lead = make_user(roles=("lead",), org=org.parent)
+    other = make_org("Hillside practice", "practice", org.parent)
+    for name, where in (("Amy Able", org), ("Ben Bell", other), ("Cal Cole", other)):
+        make_user(roles=("supervisor",), org=where, name=name)  # no registration recorded
+    renew(supervisor, expires_on=YESTERDAY)
+    login(client, lead)
+
+    page = soup(client.get("/lead/dashboard"))
+    names = [li.a.get_text(strip=True) for li in page.select("#blocked-signers li")]
+    assert names == ["Amy Able", "Ben Bell"]
+    assert "more supervisors in your organisation cannot sign" in text_of(
+        page, "#blocked-signers-more"
+    )
+
+    # Narrowed to Riverside: its two, nothing left out.
+    page = soup(client.get(f"/lead/dashboard?organisation={org.id}"))
+    names = [li.a.get_text(strip=True) for li in page.select("#blocked-signers li")]
+    assert names == ["Amy Able", "Priya Shah"]
+    assert page.select_one("#blocked-signers-more") is None
+
+
 def test_a_lead_records_and_verifies_a_supervisors_registration(
     client, login, make_user, org, supervisor, renew
 ):

@@ -218,19 +218,53 @@ class BlockedSigner:
     reasons: list[str]
 
 
-def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
-    """The active supervisors inside a lead's organisation whose registration blocks signing
-    (for a sign-off: the pharmacist register; a pharmacy technician whose registration
-    stands is not blocked, only not a sign-off signer), by name; 2 queries however many.
+@dataclass(frozen=True)
+class BlockedSigners:
+    """Those listed, by name, and whether more were left out (`blocked_signers_for`)."""
+
+    listed: list[BlockedSigner]
+    more: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.listed)
+
+
+# How many supervisors who may not sign are judged at once (most of them are blocked).
+JUDGED_AT_ONCE = 25
+
+
+def blocked_signers_for(
+    viewer: User, today: date, *, within: int | None = None, limit: int | None = None
+) -> BlockedSigners:
+    """The active supervisors inside a lead's organisation (and inside `within`, an
+    organisation the lead chose, when given) whose registration blocks signing (for a
+    sign-off: the pharmacist register; a pharmacy technician whose registration stands
+    is not blocked, only not a sign-off signer), by name: at most `limit` of them, and
+    whether there are more.
 
     The database leaves out everyone whose latest registration stands for a sign-off
     today (`signer_standing.standing_span`, the same checks as `registration_gaps`), so
-    only the few others are read and judged here, by the rules every signature uses."""
+    only the few others are read, and judged here a batch at a time, by the rules every
+    signature uses, until `limit` are found: 2 queries for a short list, however many
+    supervisors the organisation has."""
     if not viewer.has_role("lead") or viewer.organisation_id is None:
-        return []
+        return BlockedSigners([], more=False)
     people = db.session.execute(
-        _CANDIDATE_SIGNERS, {"root_id": viewer.organisation_id, "today": today}
-    ).all()
+        _CANDIDATE_SIGNERS,
+        {"root_id": viewer.organisation_id, "within_id": within or viewer.organisation_id,
+         "today": today},
+    ).all()  # fmt: skip
+    wanted = len(people) if limit is None else limit
+    blocked: list[BlockedSigner] = []
+    for start in range(0, len(people), JUDGED_AT_ONCE):
+        blocked.extend(_judged(people[start : start + JUDGED_AT_ONCE], today))
+        if len(blocked) > wanted:
+            break
+    return BlockedSigners(blocked[:wanted], more=len(blocked) > wanted)
+
+
+def _judged(people: list, today: date) -> list[BlockedSigner]:
+    """Those of `people` (id, name) whose registration blocks a sign-off (1 query)."""
     statuses = registration_status_for([user_id for user_id, _ in people], today)
     blocked = []
     for user_id, name in people:
@@ -243,11 +277,12 @@ def blocked_signers_for(viewer: User, today: date) -> list[BlockedSigner]:
     return blocked
 
 
-# The active supervisors inside the subtree of `root_id` whose latest registration does
-# not stand for a sign-off on `today`, by name: the rows of `signer_standings`
-# (`signer_standing`) whose span misses the day, an index range. Built once: only the
-# organisation and the day change.
-_SUBTREE = subtree(bindparam("root_id", type_=Integer))
+# The active supervisors inside the subtrees of `root_id` (the lead's) and `within_id` (the
+# one chosen, or the lead's again) whose latest registration does not stand for a sign-off
+# on `today`, by name: the rows of `signer_standings` (`signer_standing`) whose span misses
+# the day, an index range. Built once: only the organisations and the day change.
+_SUBTREE = subtree(bindparam("root_id", type_=Integer), "scope_tree")
+_WITHIN = subtree(bindparam("within_id", type_=Integer), "within_tree")
 _TODAY = bindparam("today", type_=Date)
 _CANDIDATE_SIGNERS = (
     select(User.id, User.name)
@@ -262,6 +297,7 @@ _CANDIDATE_SIGNERS = (
         UserRole.role == "supervisor",
         User.active.is_(True),
         User.organisation_id.in_(select(_SUBTREE.c.id)),
+        User.organisation_id.in_(select(_WITHIN.c.id)),
     )
     .order_by(User.name, User.id)
 )
