@@ -31,6 +31,7 @@ from app.services.reporting.flags import Flag, report_thresholds
 from app.services.reporting.progress_paging import _counted
 from app.services.reporting.scope import ReportFilters, scope_for
 from app.services.reporting.summary_flags import flag_conditions
+from app.services.supervision import reviews
 from tests.evidence.conftest import valid_answers
 from tests.supervision.conftest import (  # noqa: F401 (fixtures)
     enrol,
@@ -156,26 +157,72 @@ def test_an_organisation_filter_adds_up_its_subtree_and_narrower_filters_count_s
     assert tallied(supervisor) is None
 
 
-def test_a_write_counts_its_organisations_tally_again_in_its_transaction(enrolment, trainee):
-    recount_all()
-    home = trainee.organisation_id
-    assert tally(home).enrolments == 1
-    tamper("UPDATE flag_tallies SET enrolments = 99 WHERE organisation_id = :id", id=home)
-
+def draft(enrolment, trainee, code: str = "B1"):
     item = evidence_service.create_draft(
         enrolment,
         "reflective-account",
-        valid_answers("reflective-account", title="Reflection on B1"),
-        [("B1", "How this shows B1")],
+        valid_answers("reflective-account", title=f"Reflection on {code}"),
+        [(code, f"How this shows {code}")],
         actor=trainee,
     )
     db.session.commit()
-    assert tally(home).enrolments == 1  # counted again from the summaries
+    return item
 
-    tamper("UPDATE flag_tallies SET enrolments = 99 WHERE organisation_id = :id", id=home)
+
+def spoil(organisation_id: int) -> None:
+    """A tally of today made wrong by hand: counting it again puts it right."""
+    tamper(
+        "UPDATE flag_tallies SET enrolments = 99 WHERE organisation_id = :id", id=organisation_id
+    )
+
+
+def test_a_write_counts_its_organisations_tally_again_in_its_transaction(enrolment, trainee):
+    item = draft(enrolment, trainee)
     evidence_service.submit(item, actor=trainee)
     db.session.commit()
+    recount_all()
+    home = trainee.organisation_id
+    assert tally(home).enrolments == 1
+    spoil(home)
+
+    reviews.record_review(
+        item,
+        reviewer=enrolment.clinical_supervisor,
+        decision="accepted",
+        comment="",
+        version_number=item.current_version_number,
+    )
+    db.session.commit()
+
     assert (tally(home).enrolments, tally(home).counted_on) == (1, uk_today())
+    assert flag_tallies.first_difference(uk_today(), report_thresholds()) is None
+
+
+def test_a_draft_or_a_submission_counts_the_tally_again_only_for_a_stalled_trainee(
+    enrolment, trainee, app
+):
+    item = draft(enrolment, trainee)  # active today, whenever the training started
+    recount_all()
+    home = trainee.organisation_id
+    assert tally(home).stalled == 0
+    spoil(home)
+    # Not stalled: submitting a draft and writing one move no flag, and count nothing again.
+    evidence_service.submit(item, actor=trainee)
+    db.session.commit()
+    draft(enrolment, trainee, "B2")
+    assert tally(home).enrolments == 99
+
+    # With a threshold of no days, everyone is stalled: the same steps count it again.
+    app.config["REPORT_STALLED_DAYS"] = 0
+    recount_all()
+    assert tally(home).stalled == 1
+    spoil(home)
+    item = draft(enrolment, trainee, "B2")
+    assert (tally(home).enrolments, tally(home).stalled) == (1, 1)
+    spoil(home)
+    evidence_service.submit(item, actor=trainee)
+    db.session.commit()
+    assert tally(home).enrolments == 1
     assert flag_tallies.first_difference(uk_today(), report_thresholds()) is None
 
 

@@ -7,7 +7,9 @@ decided by the day alone (`summary_flags`), so a count made that day holds all d
 one of the organisation's summaries moves, and the transaction that moves it counts that
 organisation again (`summary_upkeep`, through `lock_organisations` and `recount`): the
 organisations are locked in id order once their enrolments are, so two writers in one
-organisation count one after the other, each seeing the other's summaries. The daily job,
+organisation count one after the other, each seeing the other's summaries. A step
+(`summary_steps`: a draft written, a draft submitted) moves a tally only when its trainee
+was stalled, so most writes count nothing again. The daily job,
 `reports recount-tallies` (`recount_all`), counts every organisation for the new day.
 
 A report adds the tallies up only when every organisation in its scope was counted today
@@ -21,7 +23,7 @@ from collections.abc import Collection
 from dataclasses import astuple
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, select, union
 
 from app.database import upsert_selected
 from app.extensions import db
@@ -67,23 +69,34 @@ def counted(today: date, thresholds: ReportThresholds) -> Select:
     )
 
 
-def lock_organisations(moved: Collection[int], kept: Collection[int]) -> set[int]:
-    """Lock the organisations whose tallies these enrolments' summaries are about to move:
-    where each summary stands (`kept`: the summaries whose placing cannot change) and,
-    for `moved`, where its trainee stands too (the summary may follow them to another
-    organisation). Returns their ids (1 query)."""
-    if not moved and not kept:
-        return set()
+def lock_organisations(
+    recounted: Collection[int],
+    stepped: Collection[int],
+    today: date,
+    thresholds: ReportThresholds,
+) -> set[int]:
+    """Lock the organisations whose tallies these enrolments' summaries are about to move,
+    and return their ids (1 query):
+    - `recounted`, summaries computed again: where each stands, and where its trainee
+      stands (a summary follows its trainee to another organisation);
+    - `stepped`, summaries stepped on (`summary_steps`), which move no flag's input but
+      the day of the last activity: only where one is stalled today can it move a tally.
+    """
     summary = ProgressSummary
-    held = select(summary.organisation_id).where(summary.enrolment_id.in_([*moved, *kept]))
-    if moved:
-        trainees = (
+    chosen = []
+    if recounted:
+        chosen.append(select(summary.organisation_id).where(summary.enrolment_id.in_(recounted)))
+        chosen.append(
             select(User.organisation_id)
             .join(Enrolment, Enrolment.trainee_id == User.id)
-            .where(Enrolment.id.in_(moved))
+            .where(Enrolment.id.in_(recounted))
         )
-        held = held.union(trainees)
-    return _locked(held)
+    if stepped:
+        stalled = flag_conditions(thresholds, today)[Flag.STALLED]
+        chosen.append(
+            select(summary.organisation_id).where(summary.enrolment_id.in_(stepped), stalled)
+        )
+    return _locked(union(*chosen)) if chosen else set()
 
 
 def _locked(chosen: Select | list[int]) -> set[int]:

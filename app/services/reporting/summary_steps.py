@@ -7,6 +7,10 @@ verify-summary` and the stateful test check the result against `progress_summary
   any, unchanged) adds one to the backlog, may start the oldest wait, moves the day on,
   and starts each competency its current version links that nothing shared linked
   before (`competency_progress.share`). Nothing accepted moves, so no rule's count does.
+
+Of the flags' inputs, a step moves only the day of the last activity (a wait it starts
+began today, so it raises no flag): its organisation's flag tally can move only when the
+trainee was stalled (`flag_tallies.lock_organisations`).
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ Deleting a draft, or any other change of status, is recomputed like the rest, an
 every enrolment noted in a transaction once a savepoint in it has rolled back.
 
 The flag tallies of the organisations those summaries stand in (before and after) are
-counted again last (`flag_tallies`), under those organisations' locks.
+counted again last (`flag_tallies`), under those organisations' locks; a step moves a
+tally only when its trainee was stalled.
 """
 
 from __future__ import annotations
@@ -234,14 +235,17 @@ def _refresh(session: Session) -> None:
     stepped = {key[1] for key in steps}
     # The organisations' locks come after the enrolments' (and the audit chain's, taken
     # during the request): nothing is locked after them but other organisations.
-    organisations = flag_tallies.lock_organisations(recomputed, evidence_only | stepped)
+    today, thresholds = uk_today(), report_thresholds()
+    organisations = flag_tallies.lock_organisations(
+        recomputed | evidence_only, stepped, today, thresholds
+    )
     if recomputed:
         progress_summary.refresh(recomputed)
     if evidence_only:
         progress_summary.refresh_evidence(evidence_only)
     _apply(steps)
     if organisations:
-        flag_tallies.recount(organisations, uk_today(), report_thresholds())
+        flag_tallies.recount(organisations, today, thresholds)
 
 
 def _apply(steps: list[tuple]) -> None:
