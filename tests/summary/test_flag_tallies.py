@@ -31,13 +31,14 @@ from app.services.reporting.flags import Flag, report_thresholds
 from app.services.reporting.progress_paging import _counted
 from app.services.reporting.scope import ReportFilters, scope_for
 from app.services.reporting.summary_flags import flag_conditions
-from app.services.supervision import reviews
 from tests.evidence.conftest import valid_answers
 from tests.supervision.conftest import (  # noqa: F401 (fixtures)
+    accepted,
     enrol,
     enrolment,
     org,
     small_framework,
+    submitted,
     supervisor,
     trainee,
 )
@@ -176,23 +177,17 @@ def spoil(organisation_id: int) -> None:
     )
 
 
-def test_a_write_counts_its_organisations_tally_again_in_its_transaction(enrolment, trainee):
-    item = draft(enrolment, trainee)
-    evidence_service.submit(item, actor=trainee)
-    db.session.commit()
+def test_a_write_counts_its_organisations_tally_again_in_its_transaction(
+    enrolment, trainee, accepted
+):
+    draft(enrolment, trainee)  # active today, whenever the training started
     recount_all()
     home = trainee.organisation_id
     assert tally(home).enrolments == 1
     spoil(home)
 
-    reviews.record_review(
-        item,
-        reviewer=enrolment.clinical_supervisor,
-        decision="accepted",
-        comment="",
-        version_number=item.current_version_number,
-    )
-    db.session.commit()
+    # Submitted (a step: nothing counted again), then accepted (counted again).
+    accepted(enrolment, "reflective-account", ["B1"])
 
     assert (tally(home).enrolments, tally(home).counted_on) == (1, uk_today())
     assert flag_tallies.first_difference(uk_today(), report_thresholds()) is None
