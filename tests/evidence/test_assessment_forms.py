@@ -118,6 +118,12 @@ def test_consultation_observation_has_the_five_mrcf_sections_rated_on_five_point
         (45, "at most 40"),
         ("half an hour", "whole number"),
         (True, "whole number"),
+        # What a JSON body can hold and a whole number is not.
+        (30.5, "whole number"),
+        (float("inf"), "whole number"),
+        (float("-inf"), "whole number"),
+        (float("nan"), "whole number"),
+        ("1e400", "whole number"),
     ],
 )
 def test_case_based_discussion_lasts_20_to_40_minutes(minutes, error):
@@ -125,7 +131,7 @@ def test_case_based_discussion_lasts_20_to_40_minutes(minutes, error):
     assert error in errors["discussion_minutes"]
 
 
-@pytest.mark.parametrize("minutes", [20, "30", 40])
+@pytest.mark.parametrize("minutes", [20, "30", 40, 30.0])
 def test_case_based_discussion_minutes_in_range_are_stored_as_numbers(minutes):
     values = clean_answers(
         CASE_BASED_DISCUSSION,

@@ -113,7 +113,9 @@ class AnswerCleaner:
         return value
 
     def _clean_integer(self, spec: Field, value: object) -> int:
-        if isinstance(value, bool):
+        # A JSON body may hold true, 30.5 or Infinity: none is a whole number (30.0 is).
+        fractional = isinstance(value, float) and not value.is_integer()
+        if isinstance(value, bool) or fractional:
             raise ValueError(f"{spec.label} must be a whole number")
         try:
             number = int(value)  # type: ignore[call-overload]
