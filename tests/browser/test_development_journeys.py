@@ -51,6 +51,8 @@ def test_learning_needs_objectives_and_stage_from_both_sides(
 
     # --- ... and adds an objective, after a date in the past is refused ----------------------
     learner.get_by_role("link", name="Add an objective").click()
+    # The new page, not the plan still on screen, is the one checked and filled in.
+    expect(learner.get_by_role("heading", level=1)).to_have_text("Add an objective")
     assert_accessible(learner, "journey-objective-new")
     learner.get_by_label("What do you want to achieve?").fill("Run the inhaler clinic alone.")
     learner.get_by_label("Day").fill("1")
