@@ -233,6 +233,8 @@ def _refresh(session: Session) -> None:
     steps = [key for key in pending | pending_evidence if key[0] in _STEPS]
     steps = [key for key in steps if key[1] not in recomputed | evidence_only]
     stepped = {key[1] for key in steps}
+    if not (recomputed or evidence_only or stepped):
+        return  # a commit that moved no summary (signing in, most of the app)
     # The organisations' locks come after the enrolments' (and the audit chain's, taken
     # during the request): nothing is locked after them but other organisations.
     today, thresholds = uk_today(), report_thresholds()
